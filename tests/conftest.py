@@ -1,0 +1,58 @@
+"""Test isolation: nothing written to $HOME, no network beyond loopback, a fresh project per test."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+
+def pytest_configure(config) -> None:
+    # Argos, onnxruntime and Hugging Face read these once, at import: point them at a throwaway
+    # folder before any test can import them, so no test writes under the real $HOME.
+    sandbox = Path(tempfile.mkdtemp(prefix="tracker-tests-"))
+    for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+        os.environ[name] = str(sandbox / name.lower())
+    os.environ["HOME"] = str(sandbox / "home")
+    os.environ["ARGOS_PACKAGES_DIR"] = str(sandbox / "argos-packages")
+    os.environ["ARGOS_DEVICE_TYPE"] = "cpu"
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    for name in list(os.environ):
+        if name.startswith("TRACKER_"):
+            del os.environ[name]
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project folder with its own config.toml, seeds/ and data/, allowed to fetch loopback."""
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "config.toml").write_text(
+        '[fetch]\nallow_private = ["127.0.0.1"]\nallow_ports = []\n'
+        "deadline = 5.0\nmax_retries = 0\nbackoff = 0.01\n"
+        "[translation]\nauto_install = false\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TRACKER_CONFIG", str(tmp_path / "config.toml"))
+    return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests reach no network beyond loopback: other host names do not resolve."""
+    import ipaddress
+    import socket
+
+    real_getaddrinfo = socket.getaddrinfo
+
+    def getaddrinfo(host, *args, **kwargs):
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        try:
+            allowed = ipaddress.ip_address(name).is_loopback
+        except ValueError:
+            allowed = name == "localhost"
+        if not allowed:
+            raise socket.gaierror(socket.EAI_NONAME, f"tests resolve loopback only, not {name}")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)

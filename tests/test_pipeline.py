@@ -1,0 +1,202 @@
+"""End to end: a seed cites a Vietnamese page on a real loopback server; `tracker run` fetches,
+extracts, detects, translates with a real (tiny) Argos package and excerpts; `lookup` shows it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from http_server import serve
+from tiny_argos import cached_package
+from tracker.cli import cli
+from tracker.config import load_settings
+from tracker.pipeline import run
+from tracker.tables import utcnow
+
+PAGES = Path(__file__).parent / "fixtures" / "pages"
+REPO_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+# Word by word, as the tiny model translates; words not listed (Kremlin, Syria) pass unchanged.
+GLOSSARY = {
+    "Điện": "The", "nói": "said", "Nga": "Russia", "ủng": "supports", "hộ": "the",
+    "thống": "unity", "nhất": "of",
+    "Hai": "Both", "bên": "sides", "thảo": "discussed", "luận": "on", "thương": "trade",
+    "mại": "and", "và": "also", "giáo": "on", "dục": "education",
+    "Thời": "The", "tiết": "weather", "hôm": "was", "nay": "very", "đẹp": "fine",
+}
+ORIGINAL = ("Điện Kremlin nói Nga ủng hộ thống nhất Syria.\n"
+            "Hai bên thảo luận thương mại và giáo dục.\n"
+            "Thời tiết hôm nay đẹp.")
+TRANSLATION = ("The Kremlin said Russia supports the unity of Syria.\n"
+               "Both sides discussed on trade and also on education.\n"
+               "The weather was very fine.")
+
+
+def html_page(name: str):
+    return 200, {"Content-Type": "text/html; charset=utf-8"}, (PAGES / name).read_bytes()
+
+
+def write_seed(project: Path, url: str) -> None:
+    (project / "seeds" / "test_seed.txt").write_text(
+        "Russia supports the unity of Syria, the Kremlin said on Thursday.\n"
+        "Both sides discussed trade and education, officials added.\n"
+        f"Source: {url}\n", encoding="utf-8")
+
+
+def tracker(*args: str) -> "click.testing.Result":
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return result
+
+
+@pytest.fixture
+def site(project, monkeypatch):
+    with serve({"/bai-viet.htm": html_page("vi_article.html")}) as base:
+        monkeypatch.setenv("TRACKER_FETCH_ALLOW_PORTS", str(base.port))
+        yield base
+
+
+def test_run_fetches_translates_and_excerpts_then_lookup_shows_it(project, site, tmp_path):
+    url = f"{site}/bai-viet.htm"
+    write_seed(project, url)
+    package = cached_package("vi", "en", GLOSSARY)
+    installed = tracker("models", "install", str(package))
+    assert installed.exit_code == 0, installed.output
+    assert "translate-vi_en" in tracker("models", "list").output
+
+    result = tracker("run")
+    assert result.exit_code == 0, result.output
+    assert "translations: 1 made, 0 pending; excerpts: 2" in result.output
+
+    found = json.loads(tracker("lookup", url, "--json").output)
+    assert found["matched_as"] == "cited"
+    assert [s["path"] for s in found["seeds"]] == ["test_seed.txt"]
+    assert found["seeds"][0]["citations"][0]["cue"] == "Source:"
+    assert [a["status_code"] for a in found["fetch_attempts"]] == [200]
+
+    original, translated = found["versions"]
+    assert original["kind"] == "original" and original["language"] == "vi"
+    assert original["declared_language"] == "vi" and original["language_probability"] > 0.9
+    assert original["text"] == ORIGINAL and original["site_name"] == "Báo Thử Nghiệm"
+    assert translated["kind"] == "translated" and translated["parent_id"] == original["id"]
+    assert translated["language"] == "en" and translated["status"] == "ready"
+    assert translated["text"] == TRANSLATION
+    activity = translated["activity"]
+    assert activity["model"] == "translate-vi_en" and activity["model_version"] == "1.0"
+    assert len(activity["model_sha256"]) == 64
+    assert activity["software"]["argostranslate"] and activity["software"]["ctranslate2"]
+    assert activity["parameters"]["pivot_path"] == ["vi", "en"]
+
+    seed_text = (project / "seeds" / "test_seed.txt").read_text()
+    excerpts = found["excerpts"]
+    assert [e["text"] for e in excerpts] == TRANSLATION.splitlines()[:2]
+    for excerpt, original_sentence in zip(excerpts, ORIGINAL.splitlines()):
+        assert excerpt["original_text"] == original_sentence
+        assert original["text"][excerpt["original_start"]:excerpt["original_end"]] == original_sentence
+        assert translated["text"][excerpt["translated_start"]:excerpt["translated_end"]] == excerpt["text"]
+        assert seed_text[excerpt["seed_start"]:excerpt["seed_end"]] == excerpt["seed_sentence"]
+    assert excerpts[0]["seed_sentence"].startswith("Russia supports the unity")
+    assert excerpts[1]["seed_sentence"].startswith("Both sides discussed")
+
+    again = tracker("run")
+    assert "seeds: 0 new, 0 revised, 1 unchanged" in again.output
+    assert "translations: 0 made, 0 pending; excerpts: 0" in again.output
+    assert "fetched 0" in again.output  # not due yet
+
+
+def test_missing_model_is_pending_then_translated_once_installed(project, site):
+    url = f"{site}/bai-viet.htm"
+    write_seed(project, url)
+    first = tracker("run")
+    assert first.exit_code == 0
+    assert "translations: 0 made, 1 pending" in first.output
+    assert "no Argos model for vi→en" in first.output
+    found = json.loads(tracker("lookup", url, "--json").output)
+    pending = found["versions"][1]
+    assert pending["status"] == "pending" and pending["text"] is None
+    assert "tracker models install" in pending["activity"]["error"]
+
+    tracker("models", "install", str(cached_package("vi", "en", GLOSSARY)))
+    second = tracker("run")
+    assert "translations: 1 made, 0 pending; excerpts: 2" in second.output
+    found = json.loads(tracker("lookup", url, "--json").output)
+    assert [v["kind"] for v in found["versions"]] == ["original", "translated"]
+    assert found["versions"][1]["text"] == TRANSLATION
+
+
+def test_failures_are_recorded_and_the_run_completes(project, monkeypatch):
+    routes = {
+        "/gone": (404, {"Content-Type": "text/html"}, b"<h1>not here</h1>"),
+        "/report.pdf": (200, {"Content-Type": "application/pdf"}, b"%PDF-1.4 binary"),
+        "/ok": html_page("vi_article.html"),
+    }
+    with serve(routes) as base:
+        with serve({}) as dead:
+            dead_url = f"{dead}/page"  # a port that is closed once this block ends
+        monkeypatch.setenv("TRACKER_FETCH_ALLOW_PORTS", f"{base.port},{dead.port}")
+        (project / "seeds" / "many.md").write_text(
+            f"See [a dead link]({dead_url}), {base}/gone and {base}/report.pdf.\n"
+            f"Source: {base}/ok\n", encoding="utf-8")
+        result = tracker("run")
+    assert result.exit_code == 0, result.output
+    assert "fetched 1, unchanged 0, skipped 1, failed 2" in result.output
+
+    gone = json.loads(tracker("lookup", f"{base}/gone", "--json").output)
+    assert gone["source"]["state"] == "failed" and "404" in gone["source"]["last_error"]
+    assert gone["fetch_attempts"][0]["status_code"] == 404
+    dead_found = json.loads(tracker("lookup", dead_url, "--json").output)
+    assert dead_found["source"]["state"] == "failed"
+    assert dead_found["fetch_attempts"][0]["error_kind"] == "connect"
+    pdf = json.loads(tracker("lookup", f"{base}/report.pdf", "--json").output)
+    assert pdf["source"]["state"] == "skipped" and "application/pdf" in pdf["source"]["last_error"]
+    assert pdf["versions"] == []
+
+
+def test_failed_source_is_retried_by_a_later_run(project, monkeypatch):
+    with serve({}) as dead:
+        url = f"{dead}/later"  # closed from here on
+    monkeypatch.setenv("TRACKER_FETCH_ALLOW_PORTS", str(dead.port))
+    write_seed(project, url)
+    assert "failed 1" in tracker("run").output
+    assert "fetched 0, unchanged 0, skipped 0, failed 0" in tracker("run").output  # not due yet
+
+    settings = load_settings()
+    later = run(settings, now=utcnow() + timedelta(seconds=settings.retry_after + 1))
+    assert [u for u, _ in later.failed] == [url]
+    assert "failed 1" in tracker("run", "--all").output
+    found = json.loads(tracker("lookup", url, "--json").output)
+    assert len(found["fetch_attempts"]) == 3 and found["source"]["failures"] == 3
+
+
+def test_loopback_is_refused_without_allow_private(project, site, monkeypatch):
+    (project / "config.toml").write_text("[translation]\nauto_install = false\n")
+    url = f"{site}/bai-viet.htm"
+    write_seed(project, url)
+    result = tracker("run")
+    assert "failed 1" in result.output
+    assert site.connections == 0
+    found = json.loads(tracker("lookup", url, "--json").output)
+    assert found["fetch_attempts"][0]["error_kind"] == "blocked_address"
+
+
+def test_real_seeds_offline_lookup_shows_the_citing_seed(project):
+    for seed in REPO_SEEDS.iterdir():
+        shutil.copy(seed, project / "seeds")
+    (project / "config.toml").write_text("[translation]\nauto_install = false\n[fetch]\ndeadline = 5.0\nmax_retries = 0\n")
+    url = "https://thanhnien.vn/tong-thong-putin-lan-dau-noi-chuyen-voi-lanh-dao-moi-cua-syria-185250213110316652.htm"
+    result = tracker("run")
+    assert result.exit_code == 0
+    assert "seeds: 2 new" in result.output
+    found = json.loads(tracker("lookup", url, "--json").output)
+    assert [s["path"] for s in found["seeds"]] == ["000_2c3edb034ccb3b0f.txt"]
+    assert found["source"]["state"] == "failed" and found["source"]["last_error"]
+
+
+def test_unknown_url_is_a_clear_error(project):
+    result = CliRunner().invoke(cli, ["lookup", "https://nowhere.example/x"])
+    assert result.exit_code == 1
+    assert "no source known for https://nowhere.example/x" in result.output

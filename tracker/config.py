@@ -1,0 +1,195 @@
+"""Settings: packaged defaults, then config.toml, then TRACKER_* environment, then flags.
+
+Every setting is declared once in SETTINGS, with its section and key in config.toml, the
+environment variable that overrides it, and a line of documentation (the README table is
+checked against this list by a test).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+
+class ConfigError(ValueError):
+    """A configuration file or value a user must fix."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    section: str
+    key: str
+    env: str
+    default: Any
+    doc: str
+
+    @property
+    def attr(self) -> str:
+        """The Settings field: the key, prefixed by its section where the key alone is vague."""
+        return f"{self.section}_{self.key}" if self.section in ("fetch", "database") else self.key
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("database", "url", "TRACKER_DATABASE_URL", "sqlite:///data/tracker.db",
+            "SQLAlchemy URL of the database; a relative SQLite path is relative to the config file."),
+    Setting("paths", "data_dir", "TRACKER_DATA_DIR", "data",
+            "Where tracker keeps its state: database (by default), models, caches."),
+    Setting("paths", "seeds_dir", "TRACKER_SEEDS_DIR", "seeds",
+            "Folder of seed documents (.txt, .md, .html) that `tracker run` ingests."),
+    Setting("translation", "target", "TRACKER_TARGET", "en",
+            "Language that sources are translated into (ISO 639-1 code)."),
+    Setting("translation", "models_dir", "TRACKER_MODELS_DIR", "data/models",
+            "Folder of installed Argos Translate packages (never $HOME)."),
+    Setting("translation", "auto_install", "TRACKER_AUTO_INSTALL", True,
+            "Let `tracker run` download a missing model from Argos's package index."),
+    Setting("translation", "index_url", "TRACKER_INDEX_URL",
+            "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json",
+            "Argos package index that missing models are downloaded from."),
+    Setting("language", "seed", "TRACKER_LANGUAGE_SEED", 0,
+            "Seed for langdetect, so the same text always gets the same language."),
+    Setting("fetch", "allow_private", "TRACKER_FETCH_ALLOW_PRIVATE", [],
+            "Private/loopback addresses or CIDRs the fetcher may reach (default: none). Comma-separated in the environment."),
+    Setting("fetch", "allow_ports", "TRACKER_FETCH_ALLOW_PORTS", [],
+            "Ports allowed besides 80 and 443. Comma-separated in the environment."),
+    Setting("fetch", "user_agent", "TRACKER_FETCH_USER_AGENT",
+            "tracker/0.1 (multilingual source tracker; +https://example.invalid/tracker)",
+            "User-Agent sent with every request; put a contact URL in it."),
+    Setting("fetch", "connect_timeout", "TRACKER_FETCH_CONNECT_TIMEOUT", 10.0,
+            "Seconds to wait for a connection."),
+    Setting("fetch", "read_timeout", "TRACKER_FETCH_READ_TIMEOUT", 20.0,
+            "Seconds to wait for each read."),
+    Setting("fetch", "deadline", "TRACKER_FETCH_DEADLINE", 60.0,
+            "Seconds one fetch may take in all (redirects and retries included)."),
+    Setting("fetch", "max_body_bytes", "TRACKER_FETCH_MAX_BODY_BYTES", 10 * 1024 * 1024,
+            "Largest decoded response body kept; larger ones are refused while streaming."),
+    Setting("fetch", "max_redirects", "TRACKER_FETCH_MAX_REDIRECTS", 5,
+            "Redirects followed before giving up."),
+    Setting("fetch", "max_retries", "TRACKER_FETCH_MAX_RETRIES", 2,
+            "Retries of a timeout, connection error, 429 or 5xx within one run."),
+    Setting("fetch", "backoff", "TRACKER_FETCH_BACKOFF", 1.0,
+            "Base seconds of the exponential backoff between retries."),
+    Setting("schedule", "retry_after", "TRACKER_RETRY_AFTER", 3600,
+            "Seconds before a failed source is tried again by a later run."),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings; paths are absolute."""
+
+    base_dir: Path
+    database_url: str
+    data_dir: Path
+    seeds_dir: Path
+    target: str
+    models_dir: Path
+    auto_install: bool
+    index_url: str
+    seed: int
+    fetch_allow_private: tuple[str, ...]
+    fetch_allow_ports: tuple[int, ...]
+    fetch_user_agent: str
+    fetch_connect_timeout: float
+    fetch_read_timeout: float
+    fetch_deadline: float
+    fetch_max_body_bytes: int
+    fetch_max_redirects: int
+    fetch_max_retries: int
+    fetch_backoff: float
+    retry_after: int
+    config_file: Path | None = field(default=None)
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"
+
+    def with_overrides(self, **changes: Any) -> "Settings":
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def load_settings(config_file: str | os.PathLike | None = None,
+                  environ: Mapping[str, str] | None = None) -> Settings:
+    """Read settings: `config_file`, else $TRACKER_CONFIG, else ./config.toml if present."""
+    environ = os.environ if environ is None else environ
+    path = config_file or environ.get("TRACKER_CONFIG")
+    if path is None and Path("config.toml").is_file():
+        path = "config.toml"
+    file_values: dict[str, dict[str, Any]] = {}
+    if path is not None:
+        path = Path(path).resolve()
+        try:
+            file_values = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"config file not found: {path}") from None
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigError(f"{path}: not valid TOML ({error})") from None
+    base_dir = path.parent if path is not None else Path.cwd()
+    _reject_unknown_keys(file_values, path)
+
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        value = file_values.get(setting.section, {}).get(setting.key, setting.default)
+        if setting.env in environ:
+            value = _from_env(setting, environ[setting.env])
+        values[setting.attr] = _coerce(setting, value)
+
+    def resolve(p: str) -> Path:
+        return (base_dir / Path(p).expanduser()).resolve()
+
+    return Settings(
+        base_dir=base_dir,
+        config_file=path,
+        database_url=_resolve_sqlite_url(values.pop("database_url"), base_dir),
+        data_dir=resolve(values.pop("data_dir")),
+        seeds_dir=resolve(values.pop("seeds_dir")),
+        models_dir=resolve(values.pop("models_dir")),
+        **values,
+    )
+
+
+def _reject_unknown_keys(file_values: dict, path: Path | None) -> None:
+    known = {(s.section, s.key) for s in SETTINGS}
+    for section, table in file_values.items():
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: '{section}' must be a [section]")
+        for key in table:
+            if (section, key) not in known:
+                raise ConfigError(f"{path}: unknown setting [{section}] {key}")
+
+
+def _from_env(setting: Setting, raw: str) -> Any:
+    if isinstance(setting.default, list):
+        return [item.strip() for item in raw.split(",") if item.strip()]
+    if isinstance(setting.default, bool):
+        lowered = raw.strip().lower()
+        if lowered not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
+            raise ConfigError(f"{setting.env}={raw!r}: expected true or false")
+        return lowered in {"1", "true", "yes", "on"}
+    return raw
+
+
+def _coerce(setting: Setting, value: Any) -> Any:
+    kind = type(setting.default)
+    try:
+        if kind is bool:
+            if not isinstance(value, bool):
+                raise TypeError
+            return value
+        if kind is list:
+            if not isinstance(value, list):
+                raise TypeError
+            return tuple(int(v) for v in value) if setting.key == "allow_ports" else tuple(str(v) for v in value)
+        return kind(value)
+    except (TypeError, ValueError):
+        raise ConfigError(
+            f"[{setting.section}] {setting.key} = {value!r}: expected {kind.__name__}") from None
+
+
+def _resolve_sqlite_url(url: str, base_dir: Path) -> str:
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix + ":memory:":
+        return prefix + str((base_dir / url[len(prefix):]).resolve())
+    return url

@@ -1,0 +1,101 @@
+"""Everything known about one URL: who cites it, how it was fetched, its versions and excerpts."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import or_
+from sqlmodel import Session, select
+
+from .tables import Activity, Citation, Excerpt, FetchAttempt, Seed, Source, Version
+from .urls import normalize_url
+
+
+def find_source(session: Session, url: str) -> tuple[Source, str] | None:
+    """The source for `url` and how it matched: as cited, normalized, final or canonical URL."""
+    try:
+        key = normalize_url(url)
+    except ValueError:
+        key = None
+    candidates = [("cited", Source.url == url), ("final", Source.final_url == url),
+                  ("canonical", Source.canonical_url == url)]
+    if key is not None:
+        candidates.insert(1, ("normalized", Source.normalized_url == key))
+    for matched_as, condition in candidates:
+        source = session.exec(select(Source).where(condition)).first()
+        if source is not None:
+            return source, matched_as
+    if key is not None:  # a URL met on the way, in a redirect chain
+        attempt = session.exec(select(FetchAttempt).where(
+            or_(FetchAttempt.url == url, FetchAttempt.redirect_to == url))).first()
+        if attempt is not None:
+            return session.get(Source, attempt.source_id), "redirect"
+    return None
+
+
+def lookup(session: Session, url: str) -> dict[str, Any] | None:
+    found = find_source(session, url)
+    if found is None:
+        return None
+    source, matched_as = found
+    citations = session.exec(select(Citation, Seed).join(Seed, Seed.id == Citation.seed_id)
+                             .where(Citation.source_id == source.id).order_by(Seed.id, Citation.char_start)).all()
+    attempts = session.exec(select(FetchAttempt).where(FetchAttempt.source_id == source.id)
+                            .order_by(FetchAttempt.id)).all()
+    versions = session.exec(select(Version, Activity).join(Activity, Activity.id == Version.activity_id, isouter=True)
+                            .where(Version.source_id == source.id, Version.kind != "excerpt")
+                            .order_by(Version.id)).all()
+    return {
+        "url": url,
+        "matched_as": matched_as,
+        "source": _row(source),
+        "seeds": _seeds(citations),
+        "fetch_attempts": [_row(a, drop={"source_id"}) for a in attempts],
+        "versions": [_version(v, a) for v, a in versions],
+        "excerpts": _excerpts(session, source.id),
+    }
+
+
+def _seeds(citations) -> list[dict]:
+    seeds: dict[int, dict] = {}
+    for citation, seed in citations:
+        entry = seeds.setdefault(seed.id, {
+            "id": seed.id, "path": seed.path, "revision": seed.revision,
+            "current": seed.superseded_at is None, "title": seed.title, "citations": []})
+        entry["citations"].append({"text": citation.text, "cue": citation.cue,
+                                   "char_start": citation.char_start, "char_end": citation.char_end,
+                                   "sentence": citation.sentence})
+    return list(seeds.values())
+
+
+def _version(version: Version, activity: Activity | None) -> dict:
+    entry = _row(version, drop={"text", "source_id"})
+    entry["length"] = len(version.text) if version.text is not None else None
+    entry["text"] = version.text
+    if activity is not None:
+        entry["activity"] = _row(activity, drop={"source_id"})
+        for key in ("software", "parameters"):
+            entry["activity"][key] = json.loads(activity.software if key == "software" else activity.parameters)
+    return entry
+
+
+def _excerpts(session: Session, source_id: int) -> list[dict]:
+    rows = session.exec(select(Excerpt, Version, Seed).join(Version, Version.id == Excerpt.version_id)
+                        .join(Seed, Seed.id == Excerpt.seed_id)
+                        .where(Version.source_id == source_id).order_by(Seed.id, Excerpt.original_start)).all()
+    result = []
+    for excerpt, version, seed in rows:
+        parent = session.get(Version, version.parent_id)
+        original = parent if parent.kind == "original" else session.get(Version, parent.parent_id)
+        result.append({
+            **_row(excerpt), "seed_path": seed.path, "parent_id": version.parent_id,
+            "text": version.text,
+            "original_text": original.text[excerpt.original_start:excerpt.original_end],
+        })
+    return result
+
+
+def _row(row, drop: frozenset | set = frozenset()) -> dict:
+    data = row.model_dump()
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items() if k not in drop}

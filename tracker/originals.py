@@ -1,0 +1,147 @@
+"""Fetch a source and make its original version: raw bytes, main text, metadata, language.
+
+A new original version is stored only when the extracted text changed; every fetch attempt is
+recorded whatever happened, and the source's state says when to try again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from .bodies import store_body
+from .config import Settings
+from .decode import decode_html
+from .extract import extract_main_text
+from .fetch import FetchResult, Fetcher
+from .language import detect_language
+from .provenance import link_versions_to_seeds, software
+from .sentences import split_sentences
+from .tables import Activity, FetchAttempt, Sentence, Source, Version, utcnow
+
+HTML_TYPES = {"text/html", "application/xhtml+xml"}
+TEXT_TYPES = {"text/plain"}
+REFETCH_AFTER = timedelta(days=1)
+MAX_RETRY_DELAY = timedelta(days=7)
+
+
+@dataclass
+class FetchOutcome:
+    state: str                     # fetched, unchanged, failed or skipped
+    version: Version | None = None
+    error: str | None = None
+
+
+def fetch_source(session: Session, source: Source, fetcher: Fetcher, settings: Settings,
+                 now: datetime | None = None) -> FetchOutcome:
+    """Fetch one source and record everything; never raises for network or content problems."""
+    now = now or utcnow()
+    started = utcnow()
+    # The network comes first, so no write transaction is held while waiting on a server.
+    result = fetcher.fetch(source.url, etag=source.etag, last_modified=source.last_modified)
+    activity = Activity(kind="fetch", source_id=source.id, started_at=started,
+                        software=software("httpx"),
+                        parameters=json.dumps({"url": source.url,
+                                               "conditional": bool(source.etag or source.last_modified)}))
+    session.add(activity)
+    session.flush()
+    _record_attempts(session, source, activity, result)
+    activity.ended_at = utcnow()
+    source.last_fetched_at = now
+
+    outcome = _outcome(session, source, activity, result, settings)
+    activity.status = "ok" if outcome.state in ("fetched", "unchanged") else outcome.state
+    activity.error = outcome.error
+    source.last_error = outcome.error
+    if outcome.state == "failed":
+        source.failures += 1
+        delay = timedelta(seconds=settings.retry_after) * 2 ** (source.failures - 1)
+        source.next_fetch_at = now + min(delay, MAX_RETRY_DELAY)
+        source.state = "failed"
+    else:
+        source.failures = 0
+        source.next_fetch_at = now + REFETCH_AFTER
+        source.state = "skipped" if outcome.state == "skipped" else "fetched"
+    session.add_all([source, activity])
+    return outcome
+
+
+def _outcome(session: Session, source: Source, fetch_activity: Activity, result: FetchResult,
+             settings: Settings) -> FetchOutcome:
+    if result.not_modified:
+        return FetchOutcome("unchanged")
+    if not result.ok:
+        return FetchOutcome("failed", error=result.error or f"HTTP {result.status}")
+    source.final_url = result.final_url
+    source.etag, source.last_modified = result.etag, result.last_modified
+    media_type = result.content_type or "text/html"
+    if media_type not in HTML_TYPES | TEXT_TYPES:
+        return FetchOutcome("skipped", error=f"skipped: {media_type} is not a web page")
+    body_sha256 = store_body(session, result.body)
+    return make_original(session, source, fetch_activity, result, media_type, body_sha256, settings)
+
+
+def make_original(session: Session, source: Source, fetch_activity: Activity, result: FetchResult,
+                  media_type: str, body_sha256: str, settings: Settings) -> FetchOutcome:
+    started = utcnow()
+    decoded = decode_html(result.body, result.declared_charset)
+    if media_type in HTML_TYPES:
+        extracted = extract_main_text(decoded.text, url=result.final_url)
+        if extracted is None:
+            return FetchOutcome("skipped", error="skipped: no main text found on the page")
+        text, metadata = extracted.text, extracted
+    else:
+        text, metadata = decoded.text.strip(), None
+        if not text:
+            return FetchOutcome("skipped", error="skipped: empty document")
+    if metadata is not None and metadata.canonical_url:
+        source.canonical_url = metadata.canonical_url
+
+    text_sha256 = hashlib.sha256(text.encode()).hexdigest()
+    latest = latest_version(session, source.id, "original")
+    if latest is not None and latest.text_sha256 == text_sha256:
+        return FetchOutcome("unchanged", version=latest)
+
+    detected = detect_language(text, seed=settings.seed)
+    activity = Activity(
+        kind="extract", source_id=source.id, informed_by_id=fetch_activity.id, started_at=started,
+        software=software("trafilatura", "langdetect", "charset-normalizer"),
+        parameters=json.dumps({"media_type": media_type, "charset": decoded.charset,
+                               "charset_method": decoded.method, "langdetect_seed": settings.seed}))
+    session.add(activity)
+    session.flush()
+    version = Version(
+        source_id=source.id, kind="original", activity_id=activity.id, url=result.final_url,
+        language=detected.code, language_probability=detected.probability,
+        declared_language=metadata.declared_language if metadata else None,
+        title=metadata.title if metadata else None, author=metadata.author if metadata else None,
+        published=metadata.published if metadata else None,
+        site_name=metadata.site_name if metadata else None,
+        text=text, text_sha256=text_sha256, body_sha256=body_sha256)
+    session.add(version)
+    session.flush()
+    for position, sentence in enumerate(split_sentences(text)):
+        session.add(Sentence(version_id=version.id, position=position,
+                             char_start=sentence.start, char_end=sentence.end))
+    activity.ended_at = utcnow()
+    link_versions_to_seeds(session, source.id)
+    return FetchOutcome("fetched", version=version)
+
+
+def latest_version(session: Session, source_id: int, kind: str) -> Version | None:
+    return session.exec(select(Version).where(Version.source_id == source_id, Version.kind == kind)
+                        .order_by(Version.id.desc())).first()
+
+
+def _record_attempts(session: Session, source: Source, activity: Activity, result: FetchResult) -> None:
+    for attempt in result.attempts:
+        session.add(FetchAttempt(
+            source_id=source.id, activity_id=activity.id, url=attempt.url, retry=attempt.retry,
+            status_code=attempt.status, error=attempt.error, error_kind=attempt.error_kind,
+            redirect_to=attempt.redirect_to, content_type=attempt.headers.get("content-type"),
+            headers=json.dumps(attempt.headers, sort_keys=True), started_at=attempt.started_at,
+            seconds=round(attempt.seconds, 4)))

@@ -1,0 +1,196 @@
+"""The database schema (SQLModel). Names are chosen to read well in hand-written SQL.
+
+seeds ─< citations >─ sources ─< versions (original → translated → excerpt)
+                         │            │
+                  fetch_attempts   activities (what made each version, how)
+version_seeds links every version to every seed that cites its source.
+Raw response bodies live in `bodies`, compressed and content-addressed, out of the hot tables.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Optional
+
+from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Seed(SQLModel, table=True):
+    """One revision of a seed document. An edited file gets a new row; the old one is superseded."""
+
+    __tablename__ = "seeds"
+    __table_args__ = (UniqueConstraint("path", "revision"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    path: str = Field(index=True, description="file name relative to the seeds folder")
+    revision: int = 1
+    sha256: str
+    format: str = Field(description="text, markdown or html")
+    title: Optional[str] = None
+    publisher: Optional[str] = None
+    text: str
+    ingested_at: datetime = Field(default_factory=utcnow)
+    superseded_at: Optional[datetime] = None
+
+
+class Source(SQLModel, table=True):
+    """A cited URL, deduplicated by its normalized form, with its fetch state."""
+
+    __tablename__ = "sources"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    url: str = Field(description="the URL as first cited")
+    normalized_url: str = Field(unique=True)
+    host: str = Field(index=True)
+    final_url: Optional[str] = Field(default=None, index=True)
+    canonical_url: Optional[str] = Field(default=None, index=True)
+    state: str = Field(default="new", description="new, fetched, failed or skipped")
+    last_error: Optional[str] = None
+    failures: int = 0
+    etag: Optional[str] = None
+    last_modified: Optional[str] = None
+    first_cited_at: datetime = Field(default_factory=utcnow)
+    last_fetched_at: Optional[datetime] = None
+    next_fetch_at: Optional[datetime] = Field(default=None, index=True)
+
+
+class Citation(SQLModel, table=True):
+    """A URL or a named attribution in a seed, with where it stands."""
+
+    __tablename__ = "citations"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    seed_id: int = Field(foreign_key="seeds.id", index=True)
+    source_id: Optional[int] = Field(default=None, foreign_key="sources.id", index=True)
+    kind: str = Field(description="url or attribution")
+    text: str = Field(description="the span as it stands in the seed")
+    name: Optional[str] = Field(default=None, index=True, description="attributed name")
+    role: Optional[str] = None
+    cue: str
+    url: Optional[str] = None
+    char_start: int
+    char_end: int
+    sentence: str
+    sentence_start: int
+    sentence_end: int
+
+
+class Activity(SQLModel, table=True):
+    """What made something: a fetch, an extraction, a translation, an alignment."""
+
+    __tablename__ = "activities"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str = Field(index=True, description="fetch, extract, translate or align")
+    source_id: Optional[int] = Field(default=None, foreign_key="sources.id", index=True)
+    informed_by_id: Optional[int] = Field(default=None, foreign_key="activities.id")
+    status: str = Field(default="ok", description="ok, failed or pending")
+    error: Optional[str] = None
+    software: str = Field(default="{}", description="JSON: package name -> version")
+    model: Optional[str] = Field(default=None, index=True, description="e.g. translate-vi_en")
+    model_version: Optional[str] = None
+    model_sha256: Optional[str] = None
+    parameters: str = Field(default="{}", description="JSON")
+    started_at: datetime = Field(default_factory=utcnow)
+    ended_at: Optional[datetime] = None
+
+
+class FetchAttempt(SQLModel, table=True):
+    """One HTTP request: a redirect hop or a retry."""
+
+    __tablename__ = "fetch_attempts"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="sources.id", index=True)
+    activity_id: int = Field(foreign_key="activities.id", index=True)
+    url: str
+    retry: int = 0
+    status_code: Optional[int] = None
+    error: Optional[str] = None
+    error_kind: Optional[str] = None
+    redirect_to: Optional[str] = None
+    content_type: Optional[str] = None
+    headers: str = Field(default="{}", description="JSON of the headers that matter")
+    started_at: datetime = Field(default_factory=utcnow)
+    seconds: float = 0.0
+
+
+class Body(SQLModel, table=True):
+    """A raw response body, zlib-compressed, keyed by the sha256 of the uncompressed bytes."""
+
+    __tablename__ = "bodies"
+
+    sha256: str = Field(primary_key=True)
+    size: int
+    compression: str = "zlib"
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class Version(SQLModel, table=True):
+    """A text of a source: its original, a translation of it, or an excerpt of either."""
+
+    __tablename__ = "versions"
+    __table_args__ = (Index("ix_versions_source_kind", "source_id", "kind"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="sources.id")
+    kind: str = Field(description="original, translated or excerpt")
+    parent_id: Optional[int] = Field(default=None, foreign_key="versions.id", index=True)
+    activity_id: Optional[int] = Field(default=None, foreign_key="activities.id", index=True)
+    status: str = Field(default="ready", description="ready, or pending when its model is missing")
+    language: Optional[str] = None
+    language_probability: Optional[float] = None
+    declared_language: Optional[str] = None
+    title: Optional[str] = None
+    author: Optional[str] = None
+    published: Optional[str] = None
+    site_name: Optional[str] = None
+    url: Optional[str] = Field(default=None, description="final URL the original was fetched from")
+    text: Optional[str] = None
+    text_sha256: Optional[str] = None
+    body_sha256: Optional[str] = Field(default=None, foreign_key="bodies.sha256")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Sentence(SQLModel, table=True):
+    """Sentence `position` of a version, and the span of its parent it came from."""
+
+    __tablename__ = "sentences"
+
+    version_id: int = Field(foreign_key="versions.id", primary_key=True)
+    position: int = Field(primary_key=True)
+    char_start: int
+    char_end: int
+    parent_start: Optional[int] = None
+    parent_end: Optional[int] = None
+
+
+class Excerpt(SQLModel, table=True):
+    """Where an excerpt version stands in the seed, the translation and the original."""
+
+    __tablename__ = "excerpts"
+
+    version_id: int = Field(foreign_key="versions.id", primary_key=True)
+    seed_id: int = Field(foreign_key="seeds.id", index=True)
+    seed_start: int
+    seed_end: int
+    seed_sentence: str
+    translated_start: Optional[int] = None
+    translated_end: Optional[int] = None
+    original_start: int
+    original_end: int
+    score: float
+
+
+class VersionSeed(SQLModel, table=True):
+    """Every version is linked to every seed that cites its source."""
+
+    __tablename__ = "version_seeds"
+
+    version_id: int = Field(foreign_key="versions.id", primary_key=True)
+    seed_id: int = Field(foreign_key="seeds.id", primary_key=True, index=True)
