@@ -75,7 +75,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
         with self.server.lock:
-            self.server.request_log.append((self.command, self.path, {k.lower(): v for k, v in self.headers.items()}))
+            headers = {name.lower(): value for name, value in self.headers.items()}
+            self.server.request_log.append((self.command, self.path, headers))
         route = self.server.routes.get(path, (404, {"Content-Type": "text/plain"}, b"not found"))
         try:
             response = route(self) if callable(route) else route

@@ -21,8 +21,8 @@ _WESTERN = frozenset({"ascii", "latin-1", "iso8859-1", "cp1252"})  # Python's ca
 _META = re.compile(rb"""<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
 _SAMPLE = 64 * 1024  # enough text to judge a charset by, without scoring a whole 10 MB page
 _MESS_FITS = 0.1  # charset_normalizer's mess ratio below which Western text reads as intended
-_MARGIN = 0.1
-_FEW = 16  # non-ASCII bytes needed before a Western declaration can be overruled  # how much less messy another charset must be to overrule a declaration
+_MARGIN = 0.1  # how much less messy another charset must be to overrule a declaration
+_FEW = 16  # non-ASCII bytes needed before a Western declaration can be overruled
 
 
 @dataclass

@@ -175,7 +175,9 @@ def _ssl_context() -> ssl.SSLContext:
 
 def _check_url(url: httpx.URL, ports: set[int] | frozenset[int]) -> None:
     if url.scheme not in ("http", "https"):
-        raise FetchError("blocked_scheme", f"refused: {url.scheme}: URLs are not fetched (only http and https)")
+        raise FetchError(
+            "blocked_scheme", f"refused: {url.scheme}: URLs are not fetched (only http and https)"
+        )
     if not url.host:
         raise FetchError("bad_url", f"not a fetchable URL (no host): {url}")
     host = url.raw_host.decode("ascii", "replace")
@@ -218,12 +220,16 @@ class _GuardedBackend(httpcore.NetworkBackend):
                 check_address(address, self._allow)
             except BlockedAddress as exc:
                 via = "" if address == host else f"{host} resolves to it; "
-                raise FetchError("blocked_address", f"refused: {exc} ({via}allow it with [fetch] allow_private)") from None
+                message = f"refused: {exc} ({via}allow it with [fetch] allow_private)"
+                raise FetchError("blocked_address", message) from None
         failure: Exception | None = None
         for address in addresses:
             try:
                 stream = self._inner.connect_tcp(
-                    address, port, timeout=self.clamp(timeout, httpcore.ConnectTimeout), local_address=local_address,
+                    address,
+                    port,
+                    timeout=self.clamp(timeout, httpcore.ConnectTimeout),
+                    local_address=local_address,
                     socket_options=socket_options,
                 )
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
@@ -375,7 +381,8 @@ def _decoded(chunks: Iterable[bytes], content_encoding: str | None) -> Iterator[
     names = [n for n in names if n and n != "identity"]
     for name in reversed(names):  # the server applied them left to right
         if name not in _DECODERS:
-            raise FetchError("protocol", f"unsupported Content-Encoding {name!r} (supported: {ACCEPT_ENCODING})")
+            message = f"unsupported Content-Encoding {name!r} (supported: {ACCEPT_ENCODING})"
+            raise FetchError("protocol", message)
         chunks = _DECODERS[name](chunks)
     return iter(chunks)
 
@@ -450,7 +457,9 @@ class Fetcher:
                 visited.append(target)
         return self._result(url, hop, attempts, etag, last_modified)
 
-    def _fetch_with_retries(self, url: str, conditional: dict, deadline: float, attempts: list[Attempt]) -> _Hop:
+    def _fetch_with_retries(
+        self, url: str, conditional: dict, deadline: float, attempts: list[Attempt]
+    ) -> _Hop:
         retry = 0
         while True:
             hop = self._attempt(url, retry, conditional, deadline)
@@ -542,9 +551,10 @@ class Fetcher:
 
     def _read_body(self, response: httpx.Response, deadline: float) -> bytes:
         cap = self.policy.max_body_bytes
+        limit = f"the {cap}-byte limit ([fetch] max_body_bytes)"
         length = response.headers.get("content-length", "").strip()
         if length.isdigit() and int(length) > cap:
-            raise FetchError("too_large", f"Content-Length {int(length)} is over the {cap}-byte limit ([fetch] max_body_bytes)")
+            raise FetchError("too_large", f"Content-Length {int(length)} is over {limit}")
         raw_total = 0
 
         def raw() -> Iterator[bytes]:
@@ -554,7 +564,7 @@ class Fetcher:
                 # Compressed bytes are capped too: an endless stream of empty gzip members
                 # decodes to nothing but must still end.
                 if raw_total > cap:
-                    raise FetchError("too_large", f"body is over the {cap}-byte limit ([fetch] max_body_bytes)")
+                    raise FetchError("too_large", f"body is over {limit}")
                 if time.monotonic() >= deadline:
                     raise FetchError("deadline", self._deadline_message())
                 yield chunk
@@ -564,14 +574,17 @@ class Fetcher:
         for piece in _decoded(raw(), response.headers.get("content-encoding")):
             total += len(piece)
             if total > cap:
-                raise FetchError("too_large", f"decoded body is over the {cap}-byte limit ([fetch] max_body_bytes)")
+                raise FetchError("too_large", f"decoded body is over {limit}")
             parts.append(piece)
         return b"".join(parts)
 
     def _deadline_message(self) -> str:
-        return f"gave up: the fetch took longer than its {self.policy.deadline:g} s deadline ([fetch] deadline)"
+        deadline = self.policy.deadline
+        return f"gave up: the fetch took longer than its {deadline:g} s deadline ([fetch] deadline)"
 
-    def _result(self, url: str, hop: _Hop, attempts: list[Attempt], etag: str | None, last_modified: str | None) -> FetchResult:
+    def _result(
+        self, url: str, hop: _Hop, attempts: list[Attempt], etag: str | None, last_modified: str | None
+    ) -> FetchResult:
         last = hop.attempt
         content_type, charset = _media_type(hop.headers.get("content-type"))
         not_modified = last.status == 304
