@@ -52,8 +52,6 @@ def run(settings: Settings, limit: int | None, fetch_all: bool, no_auto_install:
     click.echo(f"sources: {summary.sources_new} new; fetched {summary.fetched}, unchanged {summary.unchanged}, "
                f"skipped {len(summary.skipped)}, failed {len(summary.failed)}")
     click.echo(f"translations: {summary.translated} made, {summary.pending} pending; excerpts: {summary.excerpts}")
-    for url, reason in summary.failed:
-        click.echo(f"  could not fetch {url}: {reason}")
     for notice in summary.notices:
         click.echo(f"  {notice}")
 

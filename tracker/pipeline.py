@@ -105,7 +105,8 @@ def _fetch(session, source, fetcher, settings, summary, notify, now) -> None:
         notify(f"{outcome.error}: {source.url}")
     else:
         summary.failed.append((source.url, outcome.error or ""))
-        notify(f"failed {source.url}: {outcome.error} (will retry after {source.next_fetch_at:%Y-%m-%d %H:%M} UTC)")
+        notify(f"failed {source.url}: {outcome.error} (retried after {source.next_fetch_at:%Y-%m-%d %H:%M} UTC, "
+               "or now with `tracker run --all`)")
 
 
 def _translate(session, settings, summary, notify, download_progress) -> None:
