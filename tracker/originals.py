@@ -39,10 +39,17 @@ class FetchOutcome:
 def fetch_source(session: Session, source: Source, fetcher: Fetcher, settings: Settings,
                  now: datetime | None = None) -> FetchOutcome:
     """Fetch one source and record everything; never raises for network or content problems."""
-    now = now or utcnow()
     started = utcnow()
     # The network comes first, so no write transaction is held while waiting on a server.
     result = fetcher.fetch(source.url, etag=source.etag, last_modified=source.last_modified)
+    return record_fetch(session, source, result, settings, started=started, now=now)
+
+
+def record_fetch(session: Session, source: Source, result: FetchResult, settings: Settings, *,
+                 started: datetime, now: datetime | None = None) -> FetchOutcome:
+    """Record a fetch of `source`: its attempts, a new original version if the text changed,
+    and when to fetch it next."""
+    now = now or utcnow()
     activity = Activity(kind="fetch", source_id=source.id, started_at=started,
                         software=software("httpx"),
                         parameters=json.dumps({"url": source.url,
