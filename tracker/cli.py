@@ -31,47 +31,89 @@ def cli(ctx: click.Context, config_file: Path | None) -> None:
         raise UserError(str(error)) from None
 
 
+class Duration(click.ParamType):
+    """A duration such as 90s, 15m, 1h30m or 2d (a bare number is seconds)."""
+
+    name = "duration"
+    _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+    def convert(self, value, param, ctx) -> float:
+        if isinstance(value, (int, float)):
+            return float(value)
+        text = value.strip().lower()
+        try:
+            if text and text[-1].isdigit():
+                return float(text)
+            total, number = 0.0, ""
+            for char in text:
+                if char.isdigit() or char == ".":
+                    number += char
+                else:
+                    total += float(number) * self._UNITS[char]
+                    number = ""
+            if number or total <= 0:
+                raise ValueError
+            return total
+        except (KeyError, ValueError):
+            self.fail(f"{value!r} is not a duration such as 90s, 15m, 1h30m or 2d", param, ctx)
+
+
 @cli.command()
 @click.option("--limit", type=click.IntRange(min=1), help="Fetch at most N due sources.")
-@click.option("--all", "fetch_all", is_flag=True, help="Fetch every source now, due or not.")
+@click.option("--only-due/--all", "only_due", default=True,
+              help="Fetch only sources that are due (default), or every source now, retired ones included.")
 @click.option("--no-auto-install", is_flag=True,
               help="Do not download missing translation models (same as [translation] auto_install = false).")
+@click.option("--every", type=Duration(), help="Run again every DURATION, in the foreground, until stopped.")
+@click.option("--max-time", type=Duration(), help="Start no new work after DURATION; the next run continues.")
+@click.option("--json", "json_lines", is_flag=True, help="Log JSON lines and print the summary as JSON.")
 @click.pass_obj
-def run(settings: Settings, limit: int | None, fetch_all: bool, no_auto_install: bool) -> None:
+def run(settings: Settings, limit: int | None, only_due: bool, no_auto_install: bool,
+        every: float | None, max_time: float | None, json_lines: bool) -> None:
     """Ingest seeds, fetch due sources, extract, detect, translate and excerpt."""
-    from .pipeline import run as run_pipeline
+    import time
+
+    from .pipeline import RunInProgress, run as run_pipeline
+    from .runlog import choose_log
 
     if no_auto_install:
         settings = settings.with_overrides(auto_install=False)
-    summary = run_pipeline(settings, notify=lambda line: click.echo(line, err=True),
-                           download_progress=_download_bar, limit=limit, fetch_all=fetch_all)
+    while True:
+        started = time.monotonic()
+        log = choose_log(json_lines)
+        try:
+            summary = run_pipeline(settings, notify=log, download_progress=log.download_progress,
+                                   limit=limit, fetch_all=not only_due, max_seconds=max_time)
+        except RunInProgress as busy:
+            log(f"{busy}; exiting", "run_in_progress")
+            summary = None
+        finally:
+            log.close()
+        if summary is not None:
+            _print_summary(summary, json_lines)
+        if every is None:
+            return
+        time.sleep(max(0.0, every - (time.monotonic() - started)))
+
+
+def _print_summary(summary, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
+        return
     seeds = f"{summary.seeds_new} new, {summary.seeds_revised} revised, {summary.seeds_unchanged} unchanged"
     if summary.seeds_failed:
         seeds += f", {len(summary.seeds_failed)} unreadable"
     click.echo(f"seeds: {seeds}")
+    retired = f" ({len(summary.retired)} retired)" if summary.retired else ""
     click.echo(f"sources: {summary.sources_new} new; fetched {summary.fetched}, unchanged {summary.unchanged}, "
-               f"skipped {len(summary.skipped)}, failed {len(summary.failed)}")
+               f"skipped {len(summary.skipped)}, failed {len(summary.failed)}{retired}")
     click.echo(f"translations: {summary.translated} made, {summary.pending} pending; excerpts: {summary.excerpts}")
+    if summary.stopped_early:
+        click.echo("stopped at --max-time: the next run continues where this one stopped")
+    if summary.next_due is not None:
+        click.echo(f"next due: {summary.next_due:%Y-%m-%d %H:%M} UTC")
     for notice in summary.notices:
         click.echo(f"  {notice}")
-
-
-def _download_bar(label: str):
-    """A progress callback for model downloads: a bar on a terminal, nothing under cron."""
-    if not sys.stderr.isatty():
-        return None
-    state = {"bar": None}
-
-    def progress(done: int, total: int | None) -> None:
-        if state["bar"] is None:
-            state["bar"] = click.progressbar(length=total or 0, label=label, file=sys.stderr)
-            state["bar"].__enter__()
-        bar = state["bar"]
-        bar.update(done - bar.pos)
-        if total and done >= total:
-            bar.__exit__(None, None, None)
-
-    return progress
 
 
 @cli.command()
@@ -137,6 +179,62 @@ def _print_lookup(found: dict) -> None:
         click.echo(f"    original:    {excerpt['original_text']}")
 
 
+@cli.command()
+@click.argument("url")
+@click.option("--from", "from_id", type=int, help="Older original version id (default: the one before the newest).")
+@click.option("--to", "to_id", type=int, help="Newer original version id (default: the newest).")
+@click.option("--translated", is_flag=True, help="Compare the translations of the two versions.")
+@click.pass_obj
+def diff(settings: Settings, url: str, from_id: int | None, to_id: int | None, translated: bool) -> None:
+    """What changed in URL between two versions, in its language or in translation."""
+    from sqlmodel import Session
+
+    from .db import open_database
+    from .diff import DiffError, diff_source
+    from .lookup import find_source
+
+    with Session(open_database(settings.database_url)) as session:
+        found = find_source(session, url)
+        if found is None:
+            raise UserError(f"no source known for {url}")
+        try:
+            result = diff_source(session, found[0], from_id=from_id, to_id=to_id, translated=translated)
+        except DiffError as error:
+            raise UserError(str(error)) from None
+        if not result.lines:
+            click.echo(f"versions {result.old.id} and {result.new.id} have the same text")
+        for line in result.lines:
+            click.echo(line)
+
+
+@cli.command()
+@click.option("--state", type=click.Choice(["new", "fetched", "failed", "skipped", "retired"]),
+              help="Only sources in this state.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON lines.")
+@click.pass_obj
+def sources(settings: Settings, state: str | None, as_json: bool) -> None:
+    """Every source with its state, schedule and last error."""
+    from sqlmodel import Session, select
+
+    from .db import open_database
+    from .tables import Source
+
+    with Session(open_database(settings.database_url)) as session:
+        query = select(Source).order_by(Source.id)
+        if state:
+            query = query.where(Source.state == state)
+        for source in session.exec(query):
+            if as_json:
+                click.echo(json.dumps(source.model_dump(mode="json"), ensure_ascii=False))
+                continue
+            next_fetch = f"{source.next_fetch_at:%Y-%m-%d %H:%M}" if source.next_fetch_at else "-"
+            interval = f"{source.check_interval // 60}m" if source.check_interval else "-"
+            note = source.retired_reason or source.last_error or ""
+            click.echo(f"{source.id}\t{source.state}\tnext {next_fetch}\tevery {interval}\t"
+                       f"failures {source.failures}\tchanges {source.changes}\t{source.url}"
+                       + (f"\t{note}" if note else ""))
+
+
 @cli.group()
 def db() -> None:
     """Database schema."""
@@ -179,17 +277,22 @@ def models_install(settings: Settings, what: tuple[str, ...], replace: bool) -> 
     """Install FILE.argosmodel, or FROM TO (e.g. `vi en`) from Argos's package index."""
     from .argos_packages import PackageError, install_file, install_from_index
 
+    from .runlog import choose_log
+
+    log = choose_log(json_lines=False)  # a progress bar on a terminal, nothing otherwise
     try:
         if len(what) == 1:
             package = install_file(settings.models_dir, Path(what[0]), replace=replace)
         elif len(what) == 2:
-            package = install_from_index(settings.models_dir, what[0], what[1],
-                                         progress=_download_bar(f"{what[0]}→{what[1]} model"),
+            package = install_from_index(settings.models_dir, what[0], what[1], replace=replace,
+                                         progress=log.download_progress(f"{what[0]}→{what[1]} model"),
                                          index_url=settings.index_url)
         else:
             raise UserError("give a FILE.argosmodel, or two language codes such as `vi en`")
     except PackageError as error:
         raise UserError(str(error)) from None
+    finally:
+        log.close()
     click.echo(f"installed {package.code} {package.version} ({package.from_code}→{package.to_code}) in {package.path}")
 
 

@@ -71,8 +71,14 @@ SETTINGS: tuple[Setting, ...] = (
             "Retries of a timeout, connection error, 429 or 5xx within one run."),
     Setting("fetch", "backoff", "TRACKER_FETCH_BACKOFF", 1.0,
             "Base seconds of the exponential backoff between retries."),
+    Setting("schedule", "min_interval", "TRACKER_MIN_INTERVAL", 900,
+            "Seconds between fetches of a source that is new or just changed."),
+    Setting("schedule", "max_interval", "TRACKER_MAX_INTERVAL", 3 * 24 * 3600,
+            "Longest interval between fetches; it doubles each time a source is unchanged."),
     Setting("schedule", "retry_after", "TRACKER_RETRY_AFTER", 3600,
-            "Seconds before a failed source is tried again by a later run."),
+            "Seconds before a failed source is tried again; doubles per failure, at most a week."),
+    Setting("schedule", "retire_after_not_found", "TRACKER_RETIRE_AFTER_NOT_FOUND", 3,
+            "A source answering 404 this many times in a row is retired (410 retires at once)."),
 )
 
 
@@ -99,7 +105,10 @@ class Settings:
     fetch_max_redirects: int
     fetch_max_retries: int
     fetch_backoff: float
+    min_interval: int
+    max_interval: int
     retry_after: int
+    retire_after_not_found: int
     config_file: Path | None = field(default=None)
 
     @property
@@ -193,3 +202,24 @@ def _resolve_sqlite_url(url: str, base_dir: Path) -> str:
     if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix + ":memory:":
         return prefix + str((base_dir / url[len(prefix):]).resolve())
     return url
+
+
+def render_default_config() -> str:
+    """config.toml with every setting at its default, documented (the shipped file is this)."""
+    lines = ["# tracker configuration. Every key can be overridden by the environment variable named",
+             "# beside it, and some by command-line flags. Relative paths are relative to this file.", ""]
+    section = None
+    for setting in SETTINGS:
+        if setting.section != section:
+            lines += [""] if section else []
+            lines.append(f"[{setting.section}]")
+            section = setting.section
+        lines.append(f"# {setting.doc} (${setting.env})")
+        lines.append(f"{setting.key} = {_toml_value(setting.default)}")
+    return "\n".join(lines) + "\n"
+
+
+def _toml_value(value: Any) -> str:
+    import json
+
+    return str(value).lower() if isinstance(value, bool) else json.dumps(value, ensure_ascii=False)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlmodel import Session, select
 
@@ -20,18 +20,17 @@ from .extract import extract_main_text
 from .fetch import FetchResult, Fetcher
 from .language import detect_language
 from .provenance import link_versions_to_seeds, software
+from .schedule import plan_next_fetch
 from .sentences import split_sentences
 from .tables import Activity, FetchAttempt, Sentence, Source, Version, utcnow
 
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
 TEXT_TYPES = {"text/plain"}
-REFETCH_AFTER = timedelta(days=1)
-MAX_RETRY_DELAY = timedelta(days=7)
 
 
 @dataclass
 class FetchOutcome:
-    state: str                     # fetched, unchanged, failed or skipped
+    state: str          # new (first version), changed, unchanged, skipped or failed
     version: Version | None = None
     error: str | None = None
 
@@ -61,18 +60,10 @@ def record_fetch(session: Session, source: Source, result: FetchResult, settings
     source.last_fetched_at = now
 
     outcome = _outcome(session, source, activity, result, settings)
-    activity.status = "ok" if outcome.state in ("fetched", "unchanged") else outcome.state
+    activity.status = "ok" if outcome.state in ("new", "changed", "unchanged") else outcome.state
     activity.error = outcome.error
-    source.last_error = outcome.error
-    if outcome.state == "failed":
-        source.failures += 1
-        delay = timedelta(seconds=settings.retry_after) * 2 ** (source.failures - 1)
-        source.next_fetch_at = now + min(delay, MAX_RETRY_DELAY)
-        source.state = "failed"
-    else:
-        source.failures = 0
-        source.next_fetch_at = now + REFETCH_AFTER
-        source.state = "skipped" if outcome.state == "skipped" else "fetched"
+    plan_next_fetch(source, outcome.state, status=result.status, error_kind=result.error_kind,
+                    error=outcome.error, now=now, settings=settings)
     session.add_all([source, activity])
     return outcome
 
@@ -136,7 +127,7 @@ def make_original(session: Session, source: Source, fetch_activity: Activity, re
                              char_start=sentence.start, char_end=sentence.end))
     activity.ended_at = utcnow()
     link_versions_to_seeds(session, source.id)
-    return FetchOutcome("fetched", version=version)
+    return FetchOutcome("new" if latest is None else "changed", version=version)
 
 
 def latest_version(session: Session, source_id: int, kind: str) -> Version | None:

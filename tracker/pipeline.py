@@ -7,11 +7,15 @@ One failed source never stops the run.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import os
+import time
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Callable
+from pathlib import Path
+from typing import Any, Callable, Iterator, Protocol
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_, true
 from sqlmodel import Session, select
 
 from .argos_packages import PackageError, find_route, install_from_index
@@ -24,8 +28,22 @@ from .seeds import ingest_seeds
 from .tables import Activity, Citation, Seed, Source, Version, utcnow
 from .translations import originals_needing_translation, translate_original
 
-Notify = Callable[[str], None]
-Progress = Callable[[int, "int | None"], None]
+class Notify(Protocol):
+    """Receives what a run does: a one-line message, an event name and its fields.
+
+    The CLI turns these into plain log lines, JSON lines or progress bars; events named
+    `stage` (fields: name, total) and `progress` (fields: name) only drive progress displays.
+    """
+
+    def __call__(self, message: str, event: str = "info", **fields: Any) -> None: ...
+
+
+def _quiet(message: str, event: str = "info", **fields: Any) -> None:
+    pass
+
+
+class RunInProgress(RuntimeError):
+    """Another `tracker run` holds the lock."""
 
 
 @dataclass
@@ -35,14 +53,22 @@ class RunSummary:
     seeds_unchanged: int = 0
     seeds_failed: list[tuple[str, str]] = field(default_factory=list)
     sources_new: int = 0
-    fetched: int = 0
+    fetched: int = 0        # fetches that made a new original version
     unchanged: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    retired: list[tuple[str, str]] = field(default_factory=list)
     translated: int = 0
     pending: int = 0
     excerpts: int = 0
+    stopped_early: bool = False
+    next_due: datetime | None = None
     notices: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["next_due"] = self.next_due.isoformat() if self.next_due else None
+        return data
 
 
 def fetch_policy(settings: Settings) -> FetchPolicy:
@@ -54,30 +80,102 @@ def fetch_policy(settings: Settings) -> FetchPolicy:
         max_retries=settings.fetch_max_retries, backoff=settings.fetch_backoff)
 
 
-def run(settings: Settings, *, notify: Notify = lambda line: None,
+def run(settings: Settings, *, notify: Notify = _quiet,
         download_progress: Callable[[str], Progress] | None = None,
-        limit: int | None = None, fetch_all: bool = False, now: datetime | None = None) -> RunSummary:
-    """One scheduled run over the seeds folder and the sources it cites."""
-    now = now or utcnow()
-    summary = RunSummary()
-    engine = open_database(settings.database_url)
-    with Session(engine) as session:
-        _ingest(session, settings, summary, notify)
-        with Fetcher(fetch_policy(settings)) as fetcher:
-            for source in due_sources(session, now, limit=limit, fetch_all=fetch_all):
-                _fetch(session, source, fetcher, settings, summary, notify, now)
-        _translate(session, settings, summary, notify, download_progress)
-        _excerpt(session, settings, summary)
-    engine.dispose()
-    return summary
+        limit: int | None = None, fetch_all: bool = False, now: datetime | None = None,
+        max_seconds: float | None = None) -> RunSummary:
+    """One scheduled run over the seeds folder and the sources it cites.
+
+    Raises RunInProgress when another run holds the lock. `max_seconds` stops starting new
+    work after that long; what is left is done by the next run.
+    """
+    with run_lock(settings.data_dir):
+        now = now or utcnow()
+        stop_at = None if max_seconds is None else time.monotonic() + max_seconds
+        summary = RunSummary()
+        engine = open_database(settings.database_url)
+        try:
+            with Session(engine) as session:
+                _ingest(session, settings, summary, notify)
+                with Fetcher(fetch_policy(settings)) as fetcher:
+                    total = count_due(session, now, fetch_all=fetch_all, limit=limit)
+                    notify(f"{total} sources due", "stage", name="fetch", total=total)
+                    for source in due_sources(session, now, limit=limit, fetch_all=fetch_all):
+                        if _out_of_time(stop_at, summary):
+                            break
+                        _fetch(session, source, fetcher, settings, summary, notify, now)
+                        notify("", "progress", name="fetch")
+                if not _out_of_time(stop_at, summary):
+                    _translate(session, settings, summary, notify, download_progress)
+                if not _out_of_time(stop_at, summary):
+                    _excerpt(session, settings, summary)
+                summary.next_due = next_due(session)
+        finally:
+            engine.dispose()
+        return summary
+
+
+@contextmanager
+def run_lock(data_dir: Path) -> Iterator[None]:
+    """Hold an exclusive lock for the run, so a run started by the scheduler while the
+    previous one is still going exits instead of competing with it."""
+    import fcntl
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with open(data_dir / "run.lock", "a+") as lock_file:
+        try:
+            fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock_file.seek(0)
+            holder = lock_file.read().strip() or "unknown"
+            raise RunInProgress(f"another tracker run is in progress (pid {holder})") from None
+        lock_file.seek(0)
+        lock_file.truncate()
+        lock_file.write(str(os.getpid()))
+        lock_file.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
+def _out_of_time(stop_at: float | None, summary: RunSummary) -> bool:
+    if stop_at is not None and time.monotonic() >= stop_at:
+        summary.stopped_early = True
+    return summary.stopped_early
+
+
+def _due(now: datetime, fetch_all: bool):
+    if fetch_all:
+        return true()
+    return (Source.state != "retired") & or_(Source.next_fetch_at.is_(None), Source.next_fetch_at <= now)
+
+
+def count_due(session: Session, now: datetime, *, fetch_all: bool = False, limit: int | None = None) -> int:
+    total = session.exec(select(func.count()).select_from(Source).where(_due(now, fetch_all))).one()
+    return min(total, limit) if limit else total
 
 
 def due_sources(session: Session, now: datetime, *, limit: int | None = None,
-                fetch_all: bool = False) -> list[Source]:
-    query = select(Source).order_by(Source.id)
-    if not fetch_all:
-        query = query.where(or_(Source.next_fetch_at.is_(None), Source.next_fetch_at <= now))
-    return list(session.exec(query.limit(limit)).all())
+                fetch_all: bool = False, batch_size: int = 200) -> Iterator[Source]:
+    """Due sources in id order, read in batches so memory stays flat however many there are."""
+    after, left = 0, limit
+    while left is None or left > 0:
+        size = batch_size if left is None else min(batch_size, left)
+        batch = session.exec(select(Source).where(Source.id > after, _due(now, fetch_all))
+                             .order_by(Source.id).limit(size)).all()
+        if not batch:
+            return
+        for source in batch:
+            yield source
+        after = batch[-1].id
+        if left is not None:
+            left -= len(batch)
+        session.expunge_all()  # forget the finished batch
+
+
+def next_due(session: Session) -> datetime | None:
+    return session.exec(select(func.min(Source.next_fetch_at)).where(Source.state != "retired")).one()
 
 
 def _ingest(session: Session, settings: Settings, summary: RunSummary, notify: Notify) -> None:
@@ -89,24 +187,31 @@ def _ingest(session: Session, settings: Settings, summary: RunSummary, notify: N
     summary.seeds_unchanged, summary.seeds_failed = report.unchanged, report.failed
     summary.sources_new = report.new_sources
     for path, reason in report.failed:
-        notify(f"seed {path}: {reason}")
+        notify(f"seed {path}: {reason}", "seed_failed", path=path, reason=reason)
 
 
 def _fetch(session, source, fetcher, settings, summary, notify, now) -> None:
+    url = source.url
     outcome = fetch_source(session, source, fetcher, settings, now=now)
     session.commit()
-    if outcome.state == "fetched":
+    if outcome.state in ("new", "changed"):
         summary.fetched += 1
-        notify(f"fetched {source.url}")
+        notify(f"fetched {url} ({outcome.state} text)", "fetched", url=url, outcome=outcome.state)
     elif outcome.state == "unchanged":
         summary.unchanged += 1
+        notify(f"unchanged {url}", "unchanged", url=url)
     elif outcome.state == "skipped":
-        summary.skipped.append((source.url, outcome.error or ""))
-        notify(f"{outcome.error}: {source.url}")
+        summary.skipped.append((url, outcome.error or ""))
+        notify(f"{outcome.error}: {url}", "skipped", url=url, reason=outcome.error)
+    elif source.state == "retired":
+        summary.failed.append((url, outcome.error or ""))
+        summary.retired.append((url, source.retired_reason))
+        notify(f"retired {url}: {source.retired_reason}", "retired", url=url, reason=source.retired_reason)
     else:
-        summary.failed.append((source.url, outcome.error or ""))
-        notify(f"failed {source.url}: {outcome.error} (retried after {source.next_fetch_at:%Y-%m-%d %H:%M} UTC, "
-               "or now with `tracker run --all`)")
+        summary.failed.append((url, outcome.error or ""))
+        notify(f"failed {url}: {outcome.error} (retried after {source.next_fetch_at:%Y-%m-%d %H:%M} UTC, "
+               "or now with `tracker run --all`)", "failed", url=url, reason=outcome.error,
+               next_fetch_at=source.next_fetch_at.isoformat())
 
 
 def _translate(session, settings, summary, notify, download_progress) -> None:
@@ -127,7 +232,7 @@ def _translate(session, settings, summary, notify, download_progress) -> None:
         if reason not in missing_notified:  # one line per missing language pair, not per page
             missing_notified.add(reason)
             summary.notices.append(reason)
-            notify(reason)
+            notify(reason, "model_missing")
 
 
 def _download_model(settings, from_code, to_code, notify, download_progress) -> None:
@@ -138,9 +243,9 @@ def _download_model(settings, from_code, to_code, notify, download_progress) -> 
         package = install_from_index(settings.models_dir, from_code, to_code, progress=progress,
                                      index_url=settings.index_url)
     except PackageError as error:
-        notify(str(error))
+        notify(str(error), "model_missing")
         return
-    notify(f"installed {package.code} {package.version}")
+    notify(f"installed {package.code} {package.version}", "model_installed", code=package.code)
 
 
 def _excerpt(session: Session, settings: Settings, summary: RunSummary) -> None:

@@ -49,9 +49,13 @@ class Source(SQLModel, table=True):
     host: str = Field(index=True)
     final_url: Optional[str] = Field(default=None, index=True)
     canonical_url: Optional[str] = Field(default=None, index=True)
-    state: str = Field(default="new", description="new, fetched, failed or skipped")
+    state: str = Field(default="new", description="new, fetched, failed, skipped or retired")
     last_error: Optional[str] = None
     failures: int = 0
+    changes: int = Field(default=0, sa_column_kwargs={"server_default": "0"},
+                         description="new original versions after the first")
+    check_interval: Optional[int] = Field(default=None, description="seconds between fetches while it stays unchanged")
+    retired_reason: Optional[str] = None
     etag: Optional[str] = None
     last_modified: Optional[str] = None
     first_cited_at: datetime = Field(default_factory=utcnow)
