@@ -136,10 +136,15 @@ def latest_version(session: Session, source_id: int, kind: str) -> Version | Non
 
 
 def _record_attempts(session: Session, source: Source, activity: Activity, result: FetchResult) -> None:
-    for attempt in result.attempts:
+    # The body hash goes on the attempt that received it, even when the text turns out unchanged
+    # and the body is not stored: rotating ads show as new body hashes with no new version.
+    body_sha256 = hashlib.sha256(result.body).hexdigest() if result.body is not None else None
+    for index, attempt in enumerate(result.attempts):
+        received = index == len(result.attempts) - 1 and attempt.status == result.status
         session.add(FetchAttempt(
             source_id=source.id, activity_id=activity.id, url=attempt.url, retry=attempt.retry,
             status_code=attempt.status, error=attempt.error, error_kind=attempt.error_kind,
             redirect_to=attempt.redirect_to, content_type=attempt.headers.get("content-type"),
+            body_sha256=body_sha256 if received else None,
             headers=json.dumps(attempt.headers, sort_keys=True), started_at=attempt.started_at,
             seconds=round(attempt.seconds, 4)))

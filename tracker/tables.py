@@ -119,6 +119,7 @@ class FetchAttempt(SQLModel, table=True):
     error_kind: Optional[str] = None
     redirect_to: Optional[str] = None
     content_type: Optional[str] = None
+    body_sha256: Optional[str] = Field(default=None, description="sha256 of the body received, stored or not")
     headers: str = Field(default="{}", description="JSON of the headers that matter")
     started_at: datetime = Field(default_factory=utcnow)
     seconds: float = 0.0

@@ -1,4 +1,4 @@
-"""adaptive schedule: per-source check interval, change count, retirement
+"""adaptive schedule: per-source check interval, change count, retirement; raw-body hash per attempt
 
 Revision ID: issue6
 Revises: 0001
@@ -20,9 +20,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('changes', sa.Integer(), nullable=False, server_default='0'))
         batch_op.add_column(sa.Column('check_interval', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('retired_reason', sqlmodel.sql.sqltypes.AutoString(), nullable=True))
+    with op.batch_alter_table('fetch_attempts', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('body_sha256', sqlmodel.sql.sqltypes.AutoString(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('fetch_attempts', schema=None) as batch_op:
+        batch_op.drop_column('body_sha256')
     with op.batch_alter_table('sources', schema=None) as batch_op:
         batch_op.drop_column('retired_reason')
         batch_op.drop_column('check_interval')
