@@ -32,3 +32,17 @@ def test_upgrade_is_idempotent_and_connections_use_wal_and_foreign_keys(tmp_path
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() > 0
     engine.dispose()
+
+
+def test_upgrade_from_the_first_schema_keeps_its_rows(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    command.upgrade(alembic_config(url), "0001")
+    with sqlite3.connect(tmp_path / "old.db") as connection:
+        connection.execute("INSERT INTO sources (url, normalized_url, host, state, failures, first_cited_at) "
+                           "VALUES ('http://a.example/', 'http://a.example/', 'a.example', 'fetched', 0, "
+                           "'2026-01-01 00:00:00')")
+    open_database(url).dispose()
+    with sqlite3.connect(tmp_path / "old.db") as connection:
+        assert connection.execute("SELECT url, changes, check_interval FROM sources").fetchall() == [
+            ("http://a.example/", 0, None)]
+    command.downgrade(alembic_config(url), "0001")  # and back down, cleanly

@@ -70,23 +70,22 @@ def best_matches(seed_sentences: list[str], source_sentences: list[str],
 
 
 def excerpt_seed_source(session: Session, seed: Seed, aligned: Version) -> list[Version]:
-    """Make the excerpt versions of `aligned` (a translated or original version) for `seed`."""
-    existing = session.exec(select(Excerpt).join(Version, Version.id == Excerpt.version_id).where(
-        Excerpt.seed_id == seed.id, Version.parent_id == aligned.id)).first()
-    if existing is not None or not aligned.text:
-        return []
+    """Make the excerpt versions of `aligned` (a translated or original version) for `seed`.
+
+    The align activity is recorded even when nothing matches, so the pair is not aligned again
+    until the seed or the source has a new version.
+    """
     seed_spans = split_sentences(seed.text)
     source_rows = session.exec(select(Sentence).where(Sentence.version_id == aligned.id)
                                .order_by(Sentence.position)).all()
     source_texts = [aligned.text[row.char_start:row.char_end] for row in source_rows]
     started = utcnow()
     matches = best_matches([s.text for s in seed_spans], source_texts)
-    if not matches:
-        return []  # nothing recorded: a later run (perhaps with a better translation) tries again
-    activity = Activity(kind="align", source_id=aligned.source_id, started_at=started, ended_at=utcnow(),
+    activity = Activity(kind="align", source_id=aligned.source_id, seed_id=seed.id,
+                        used_version_id=aligned.id, started_at=started, ended_at=utcnow(),
                         software=software(), parameters=json.dumps({
                             "method": "content-word dice", "min_score": MIN_SCORE,
-                            "seed_id": seed.id, "aligned_version_id": aligned.id}))
+                            "matches": len(matches)}))
     session.add(activity)
     session.flush()
     is_translation = aligned.kind == "translated"
@@ -107,5 +106,6 @@ def excerpt_seed_source(session: Session, seed: Seed, aligned: Version) -> list[
             translated_end=row.char_end if is_translation else None,
             original_start=original_start, original_end=original_end, score=match.score))
         excerpts.append(version)
-    link_versions_to_seeds(session, aligned.source_id)
+    if excerpts:
+        link_versions_to_seeds(session, aligned.source_id)
     return excerpts

@@ -15,7 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterator, Protocol
 
-from sqlalchemy import func, or_, true
+from sqlalchemy import exists, func, or_, true
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from .argos_packages import PackageError, find_route, install_from_index
@@ -249,14 +250,33 @@ def _download_model(settings, from_code, to_code, notify, download_progress) -> 
 
 
 def _excerpt(session: Session, settings: Settings, summary: RunSummary) -> None:
-    pairs = session.exec(select(Seed, Source).join(Citation, Citation.seed_id == Seed.id)
-                         .join(Source, Source.id == Citation.source_id)
-                         .where(Seed.superseded_at.is_(None)).distinct()).all()
-    for seed, source in pairs:
-        aligned = aligned_version(session, source.id, settings.target)
-        if aligned is not None:
-            summary.excerpts += len(excerpt_seed_source(session, seed, aligned))
-            session.commit()
+    for seed, aligned in pairs_to_align(session, settings.target):
+        summary.excerpts += len(excerpt_seed_source(session, seed, aligned))
+        session.commit()
+
+
+def pairs_to_align(session: Session, target: str) -> list[tuple[Seed, Version]]:
+    """(current seed, the text of a source it cites in the target language) not aligned yet.
+
+    One query finds the candidates, so a run with nothing new does no per-source work."""
+    align = aliased(Activity)
+    candidates = session.exec(
+        select(Citation.seed_id, Version.source_id).distinct()
+        .join(Seed, Seed.id == Citation.seed_id)
+        .join(Version, Version.source_id == Citation.source_id)
+        .where(Seed.superseded_at.is_(None), Version.status == "ready",
+               Version.kind.in_(("original", "translated")),
+               ~exists().where(align.kind == "align", align.seed_id == Citation.seed_id,
+                               align.used_version_id == Version.id))).all()
+    pairs = []
+    for seed_id, source_id in candidates:
+        aligned = aligned_version(session, source_id, target)
+        already = aligned is not None and session.exec(select(Activity.id).where(
+            Activity.kind == "align", Activity.seed_id == seed_id,
+            Activity.used_version_id == aligned.id)).first()
+        if aligned is not None and not already:
+            pairs.append((session.get(Seed, seed_id), aligned))
+    return pairs
 
 
 def aligned_version(session: Session, source_id: int, target: str) -> Version | None:

@@ -93,6 +93,12 @@ class Activity(SQLModel, table=True):
     kind: str = Field(index=True, description="fetch, extract, translate or align")
     source_id: Optional[int] = Field(default=None, foreign_key="sources.id", index=True)
     informed_by_id: Optional[int] = Field(default=None, foreign_key="activities.id")
+    # No foreign key: versions already reference activities, and a cycle would complicate every
+    # SQLite table rebuild; the column still always holds a versions.id.
+    used_version_id: Optional[int] = Field(default=None, index=True,
+                                           description="the version it worked from (PROV used)")
+    seed_id: Optional[int] = Field(default=None, foreign_key="seeds.id", index=True,
+                                   description="the seed an alignment compared with")
     status: str = Field(default="ok", description="ok, failed or pending")
     error: Optional[str] = None
     software: str = Field(default="{}", description="JSON: package name -> version")

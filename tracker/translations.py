@@ -55,7 +55,8 @@ def translate_original(session: Session, original: Version, settings: Settings) 
         translation = translate_sentences([s.text for s in spans], original.language, target,
                                           settings.models_dir)
     except MissingModel as missing:
-        activity = Activity(kind="translate", source_id=original.source_id, status="pending",
+        activity = Activity(kind="translate", source_id=original.source_id, used_version_id=original.id,
+                            status="pending",
                             error=str(missing), started_at=started, ended_at=utcnow(),
                             parameters=json.dumps({"from": original.language, "to": target}))
         session.add(activity)
@@ -106,7 +107,8 @@ def join_sentences(original: str, spans: list[TextSpan], translated: list[str]) 
 def _translate_activity(original: Version, translation: Translation, started) -> Activity:
     first, packages = translation.packages[0], translation.packages
     return Activity(
-        kind="translate", source_id=original.source_id, status="ok", started_at=started, ended_at=utcnow(),
+        kind="translate", source_id=original.source_id, used_version_id=original.id, status="ok",
+        started_at=started, ended_at=utcnow(),
         software=json.dumps({"tracker": package_version("tracker"),
                              "argostranslate": translation.argostranslate_version,
                              "ctranslate2": translation.ctranslate2_version}, sort_keys=True),

@@ -1,4 +1,5 @@
-"""adaptive schedule: per-source check interval, change count, retirement; raw-body hash per attempt
+"""adaptive schedule: per-source check interval, change count, retirement; raw-body hash per attempt;
+what each activity used (version, seed)
 
 Revision ID: issue6
 Revises: 0001
@@ -22,9 +23,21 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('retired_reason', sqlmodel.sql.sqltypes.AutoString(), nullable=True))
     with op.batch_alter_table('fetch_attempts', schema=None) as batch_op:
         batch_op.add_column(sa.Column('body_sha256', sqlmodel.sql.sqltypes.AutoString(), nullable=True))
+    with op.batch_alter_table('activities', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('used_version_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('seed_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_activities_seed_id'), ['seed_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_activities_used_version_id'), ['used_version_id'], unique=False)
+        batch_op.create_foreign_key('fk_activities_seed_id_seeds', 'seeds', ['seed_id'], ['id'])
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('activities', schema=None) as batch_op:
+        batch_op.drop_constraint('fk_activities_seed_id_seeds', type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_activities_used_version_id'))
+        batch_op.drop_index(batch_op.f('ix_activities_seed_id'))
+        batch_op.drop_column('seed_id')
+        batch_op.drop_column('used_version_id')
     with op.batch_alter_table('fetch_attempts', schema=None) as batch_op:
         batch_op.drop_column('body_sha256')
     with op.batch_alter_table('sources', schema=None) as batch_op:

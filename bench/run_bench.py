@@ -1,0 +1,145 @@
+"""End-to-end `tracker run` over loopback pages on many hosts (issue 6 benchmark; not a test).
+
+Reports, all measured in this one run:
+  - pages per second of the first run;
+  - whole-pipeline CPU (without translation: the pages are English, the target is English)
+    against bare `trafilatura.extract` CPU on the same pages (goal: at most 1.25x);
+  - the second run's time as a fraction of the first, both when nothing is due (the normal
+    scheduled case) and with --all against a server answering 304 to conditional GETs
+    (goal: under 10%);
+  - peak RSS after source 500 and after source 1,000 (goal: under 10% growth).
+
+    PYTHONPATH=. .venv/bin/python bench/run_bench.py [--pages 1000] [--hosts 8]
+
+The page server runs in another process, so its CPU is not counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+
+def serve_pages(hosts: int, pages: int, ports, ready) -> None:
+    from http_server import serve
+    from pages import article_html
+
+    from contextlib import ExitStack
+
+    bodies = {f"/p{i}": article_html(i) for i in range(pages)}
+
+    def route(path):
+        def handler(request):
+            etag = f'"{path}"'
+            if request.headers.get("If-None-Match") == etag:
+                return 304, {"ETag": etag}, b""
+            return 200, {"Content-Type": "text/html; charset=utf-8", "ETag": etag}, bodies[path]
+        return handler
+
+    routes = {path: route(path) for path in bodies}
+    with ExitStack() as stack:
+        for h in range(hosts):
+            base = stack.enter_context(serve(routes, host=f"127.0.0.{h + 1}"))
+            ports.append(base.port)
+        ready.set()
+        time.sleep(10_000)
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pages", type=int, default=1000)
+    parser.add_argument("--hosts", type=int, default=8)
+    args = parser.parse_args()
+
+    manager = multiprocessing.Manager()
+    ports, ready = manager.list(), manager.Event()
+    server = multiprocessing.Process(target=serve_pages, args=(args.hosts, args.pages, ports, ready), daemon=True)
+    server.start()
+    ready.wait(60)
+
+    workdir = Path(tempfile.mkdtemp(prefix="tracker-bench-"))
+    (workdir / "seeds").mkdir()
+    urls = [f"http://127.0.0.{i % args.hosts + 1}:{ports[i % args.hosts]}/p{i}" for i in range(args.pages)]
+    (workdir / "seeds" / "many.md").write_text("\n".join(f"Source: {u}" for u in urls) + "\n")
+    (workdir / "config.toml").write_text(
+        '[fetch]\nallow_private = ["127.0.0.0/8"]\nmax_retries = 0\n[translation]\nauto_install = false\n')
+    os.environ.update({"TRACKER_CONFIG": str(workdir / "config.toml"),
+                       "TRACKER_FETCH_ALLOW_PORTS": ",".join(map(str, ports)),
+                       "TRACKER_FETCH_HOST_DELAY": "0", "HOME": str(workdir)})
+
+    from pages import article_html
+    import trafilatura
+
+    from tracker.config import load_settings
+    from tracker.pipeline import run
+
+    # Baseline: bare trafilatura on the same pages, in this process.
+    bodies = [article_html(i) for i in range(args.pages)]
+    trafilatura.extract(bodies[0])  # warm-up: imports and lazy initialisation
+    cpu = time.process_time()
+    for body in bodies:
+        trafilatura.extract(body)
+    extract_cpu = time.process_time() - cpu
+
+    settings = load_settings()
+    rss_at: dict[int, float] = {}
+    done = 0
+
+    def notify(message, event="info", **fields):
+        nonlocal done
+        if event == "progress":
+            done += 1
+            if done in (500, 1000, args.pages // 2, args.pages):
+                rss_at[done] = rss_mb()
+
+    wall, cpu = time.perf_counter(), time.process_time()
+    first = run(settings, notify=notify)
+    first_wall, first_cpu = time.perf_counter() - wall, time.process_time() - cpu
+
+    wall = time.perf_counter()
+    nothing_due = run(settings)
+    due_wall = time.perf_counter() - wall
+
+    wall = time.perf_counter()
+    revalidated = run(settings, fetch_all=True)
+    all_wall = time.perf_counter() - wall
+
+    results = {
+        "pages": args.pages, "hosts": args.hosts,
+        "first_run_seconds": round(first_wall, 2), "pages_per_second": round(args.pages / first_wall, 1),
+        "first_run_fetched": first.fetched,
+        "pipeline_cpu_seconds": round(first_cpu, 2), "bare_extract_cpu_seconds": round(extract_cpu, 2),
+        "cpu_ratio_pipeline_vs_extract": round(first_cpu / extract_cpu, 2),
+        "second_run_nothing_due_fraction": round(due_wall / first_wall, 4),
+        "second_run_all_304_fraction": round(all_wall / first_wall, 4),
+        "second_run_all_unchanged": revalidated.unchanged,
+        "nothing_due_fetched": nothing_due.fetched + nothing_due.unchanged,
+        "rss_mb_at": {str(k): round(v, 1) for k, v in sorted(rss_at.items())},
+    }
+    if 500 in rss_at and 1000 in rss_at:
+        results["rss_growth_500_to_1000"] = round(rss_at[1000] / rss_at[500] - 1, 4)
+    print(json.dumps(results, indent=2))
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "run_bench.json").write_text(json.dumps(results, indent=2))
+    server.terminate()
+
+
+if __name__ == "__main__":
+    main()
