@@ -29,13 +29,27 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 
-def serve_pages(hosts: int, pages: int, ports, ready) -> None:
-    from http_server import serve
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+def page_bodies(pages: int, synthetic: bool) -> tuple[list[bytes], str]:
+    """Real third-party pages from ../shared/corpus (cycled), or synthetic ones when absent."""
+    files = [] if synthetic else sorted(CORPUS.glob("goose3/content/*.html")) + sorted(
+        CORPUS.glob("readability/test-pages/*/source.html"))
+    if files:
+        real = [f.read_bytes() for f in files]
+        return [real[i % len(real)] for i in range(pages)], f"corpus ({len(real)} distinct pages)"
     from pages import article_html
 
+    return [article_html(i) for i in range(pages)], "synthetic"
+
+
+def serve_pages(hosts: int, pages: int, synthetic: bool, ports, ready) -> None:
     from contextlib import ExitStack
 
-    bodies = {f"/p{i}": article_html(i) for i in range(pages)}
+    from http_server import serve
+
+    bodies = {f"/p{i}": body for i, body in enumerate(page_bodies(pages, synthetic)[0])}
 
     def route(path):
         def handler(request):
@@ -65,11 +79,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pages", type=int, default=1000)
     parser.add_argument("--hosts", type=int, default=8)
+    parser.add_argument("--synthetic", action="store_true", help="synthetic pages even if the corpus is there")
     args = parser.parse_args()
 
     manager = multiprocessing.Manager()
     ports, ready = manager.list(), manager.Event()
-    server = multiprocessing.Process(target=serve_pages, args=(args.hosts, args.pages, ports, ready), daemon=True)
+    server = multiprocessing.Process(target=serve_pages, args=(args.hosts, args.pages, args.synthetic, ports, ready), daemon=True)
     server.start()
     ready.wait(60)
 
@@ -78,19 +93,19 @@ def main() -> None:
     urls = [f"http://127.0.0.{i % args.hosts + 1}:{ports[i % args.hosts]}/p{i}" for i in range(args.pages)]
     (workdir / "seeds" / "many.md").write_text("\n".join(f"Source: {u}" for u in urls) + "\n")
     (workdir / "config.toml").write_text(
-        '[fetch]\nallow_private = ["127.0.0.0/8"]\nmax_retries = 0\n[translation]\nauto_install = false\n')
+        '[fetch]\nallow_private = ["127.0.0.0/8"]\nmax_retries = 0\n'
+        '[translation]\nauto_install = false\n')
     os.environ.update({"TRACKER_CONFIG": str(workdir / "config.toml"),
                        "TRACKER_FETCH_ALLOW_PORTS": ",".join(map(str, ports)),
                        "TRACKER_FETCH_HOST_DELAY": "0", "HOME": str(workdir)})
 
-    from pages import article_html
     import trafilatura
 
     from tracker.config import load_settings
     from tracker.pipeline import run
 
     # Baseline: bare trafilatura on the same pages, in this process.
-    bodies = [article_html(i) for i in range(args.pages)]
+    bodies, kind = page_bodies(args.pages, args.synthetic)
     trafilatura.extract(bodies[0])  # warm-up: imports and lazy initialisation
     cpu = time.process_time()
     for body in bodies:
@@ -121,7 +136,7 @@ def main() -> None:
     all_wall = time.perf_counter() - wall
 
     results = {
-        "pages": args.pages, "hosts": args.hosts,
+        "pages": args.pages, "hosts": args.hosts, "page_kind": kind,
         "first_run_seconds": round(first_wall, 2), "pages_per_second": round(args.pages / first_wall, 1),
         "first_run_fetched": first.fetched,
         "pipeline_cpu_seconds": round(first_cpu, 2), "bare_extract_cpu_seconds": round(extract_cpu, 2),
