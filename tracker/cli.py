@@ -52,6 +52,7 @@ def run(settings: Settings, limit: int | None, fetch_all: bool, no_auto_install:
     click.echo(f"sources: {summary.sources_new} new; fetched {summary.fetched}, unchanged {summary.unchanged}, "
                f"skipped {len(summary.skipped)}, failed {len(summary.failed)}")
     click.echo(f"translations: {summary.translated} made, {summary.pending} pending; excerpts: {summary.excerpts}")
+    click.echo(f"translation work: {_work_line(summary.translation)}")
     for notice in summary.notices:
         click.echo(f"  {notice}")
 
@@ -185,7 +186,7 @@ def models_install(settings: Settings, what: tuple[str, ...], replace: bool) -> 
         elif len(what) == 2:
             package = install_from_index(settings.models_dir, what[0], what[1],
                                          progress=_download_bar(f"{what[0]}→{what[1]} model"),
-                                         index_url=settings.index_url)
+                                         index_url=settings.index_url, replace=replace)
         else:
             raise UserError("give a FILE.argosmodel, or two language codes such as `vi en`")
     except PackageError as error:
@@ -205,6 +206,56 @@ def models_remove(settings: Settings, code: str) -> None:
     except PackageError as error:
         raise UserError(str(error)) from None
     click.echo(f"removed {code}")
+
+
+@models.command("available")
+@click.pass_obj
+def models_available(settings: Settings) -> None:
+    """List the packages Argos's index offers (needs internet)."""
+    from .argos_packages import PackageError, available_packages, list_packages
+
+    try:
+        offered = available_packages(settings.index_url, timeout=5.0)
+    except PackageError as error:
+        raise UserError(str(error)) from None
+    installed = {p.code: p.version for p in list_packages(settings.models_dir)}
+    for package in offered:
+        mark = ""
+        if package.code in installed:
+            mark = f"\tinstalled {installed[package.code] or '-'}"
+        click.echo(f"{package.code}\t{package.from_code}→{package.to_code}\t{package.version or '-'}\t"
+                   f"{package.from_name} → {package.to_name}{mark}")
+
+
+@cli.command()
+@click.option("--package", "package_code", required=True,
+              help="Code of the package whose translations to redo, e.g. translate-vi_en.")
+@click.option("--before-version", help="Only translations made by versions of it older than this one.")
+@click.pass_obj
+def retranslate(settings: Settings, package_code: str, before_version: str | None) -> None:
+    """Translate again, with the installed models, what an (older) package translated."""
+    from sqlmodel import Session
+
+    from .db import open_database
+    from .translations import retranslate as retranslate_versions
+
+    engine = open_database(settings.database_url)
+    with Session(engine) as session:
+        report = retranslate_versions(session, settings, package_code, before_version)
+        session.commit()
+    engine.dispose()
+    click.echo(f"retranslated {len(report.retranslated)}, already current {report.current}; "
+               f"{_work_line(report.stats)}")
+    for from_code, to_code in sorted(report.missing_pairs):
+        click.echo(f"  no Argos model for {from_code}→{to_code}: not retranslated "
+                   f"(`tracker models install {from_code} {to_code}`)")
+    if report.retranslated:
+        click.echo("  excerpts follow the new translations on the next `tracker run`")
+
+
+def _work_line(stats) -> str:
+    return (f"sentences translated {stats.translated}, from cache {stats.cache_hits}, "
+            f"translations reused {stats.reused}, model loads {stats.model_loads}")
 
 
 def main() -> None:

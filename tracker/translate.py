@@ -28,8 +28,11 @@ BATCH_TOKENS = 2048
 # CTranslate2 stops decoding at 256 tokens unless told otherwise, and Argos
 # never tells it: a long input comes back cut short. Allow twice the source
 # length (plus room for short inputs); below 256 nothing changes, so output is
-# identical to Argos's wherever Argos's is complete.
+# identical to Argos's wherever Argos's is complete. Capped because a model
+# has position encodings for so many positions only; translations.py cuts
+# sentences to 400 characters, well inside the cap for subword vocabularies.
 MIN_DECODING_LENGTH = 256
+MAX_DECODING_LENGTH = 512
 
 
 class MissingModel(Exception):
@@ -187,7 +190,7 @@ def _translate_batch(loaded: _LoadedPackage, texts: list[str], beam_size: int) -
         beam_size=max(1, beam_size),
         num_hypotheses=1,
         length_penalty=0.2,
-        max_decoding_length=max(MIN_DECODING_LENGTH, 2 * longest + 16),
+        max_decoding_length=min(MAX_DECODING_LENGTH, max(MIN_DECODING_LENGTH, 2 * longest + 16)),
     )
     translations = []
     for result in results:
