@@ -244,6 +244,10 @@ def retranslate(settings: Settings, package_code: str, before_version: str | Non
         report = retranslate_versions(session, settings, package_code, before_version)
         session.commit()
     engine.dispose()
+    if not report.matched:
+        older = f" older than {before_version}" if before_version else ""
+        click.echo(f"no ready translation was made by {package_code}{older}: nothing to retranslate")
+        return
     click.echo(f"retranslated {len(report.retranslated)}, already current {report.current}; "
                f"{_work_line(report.stats)}")
     for from_code, to_code in sorted(report.missing_pairs):

@@ -36,6 +36,7 @@ _LOOKUP_CHUNK = 500
 
 @dataclass
 class RetranslateReport:
+    matched: int = 0  # (original, language) pairs the package translated (older versions only, if asked)
     retranslated: list[Version] = field(default_factory=list)
     current: int = 0  # already translated by the installed packages: nothing to do
     missing_pairs: set[tuple[str, str]] = field(default_factory=set)
@@ -224,6 +225,7 @@ def retranslate(session: Session, settings: Settings, package_code: str,
     for version, used in rows:
         if before_version is None or _version_key(used.model_version) < _version_key(before_version):
             made_by[(version.parent_id, version.language)] = version
+    report.matched = len(made_by)
     decoding = decoding_key(_argos_settings())
     for (original_id, target), old in sorted(made_by.items()):
         original = session.get(Version, original_id)
