@@ -165,15 +165,7 @@ def install_from_index(
 
     models_dir = Path(models_dir)
     with httpx.Client(timeout=timeout, follow_redirects=True) as client:
-        try:
-            response = client.get(index_url)
-            response.raise_for_status()
-            index = response.json()
-        except (httpx.HTTPError, ValueError) as e:
-            raise PackageError(
-                f"cannot reach the Argos package index ({index_url}: {_one_line(e)}): {_OFFLINE_HINT}"
-            ) from None
-
+        index = _fetch_index(client, index_url)
         entry = _pick_from_index(index, from_code, to_code)
         if entry is None:
             raise PackageError(
@@ -199,6 +191,61 @@ def install_from_index(
             return install_file(models_dir, download, replace=replace)
         finally:
             download.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class AvailablePackage:
+    """A translation package listed in Argos's index."""
+
+    code: str
+    from_code: str
+    to_code: str
+    version: str
+    from_name: str
+    to_name: str
+
+
+def available_packages(index_url: str = ARGOS_INDEX_URL, *, timeout: float = 10.0) -> list[AvailablePackage]:
+    """The translation packages Argos's index offers, newest version per code, sorted by code.
+
+    Offline this fails within `timeout` seconds with a PackageError.
+    """
+    import httpx
+
+    with httpx.Client(timeout=timeout, follow_redirects=True) as client:
+        index = _fetch_index(client, index_url)
+    if not isinstance(index, list):
+        raise PackageError(f"the Argos package index is not a list of packages: {_OFFLINE_HINT}")
+    newest: dict[str, dict] = {}
+    for entry in index:
+        if not isinstance(entry, dict) or entry.get("type", "translate") != "translate":
+            continue
+        try:
+            _check_metadata(entry, "index entry")
+        except PackageError:
+            continue  # one malformed entry should not hide the others
+        code = _package_code(entry)
+        version = str(entry.get("package_version", ""))
+        if code not in newest or _version_key(version) > _version_key(str(newest[code].get("package_version", ""))):
+            newest[code] = entry
+    return [AvailablePackage(code=code, from_code=e["from_code"], to_code=e["to_code"],
+                             version=str(e.get("package_version", "")),
+                             from_name=str(e.get("from_name", e["from_code"])),
+                             to_name=str(e.get("to_name", e["to_code"])))
+            for code, e in sorted(newest.items())]
+
+
+def _fetch_index(client, index_url: str) -> object:
+    import httpx
+
+    try:
+        response = client.get(index_url)
+        response.raise_for_status()
+        return response.json()
+    except (httpx.HTTPError, ValueError) as e:
+        raise PackageError(
+            f"cannot reach the Argos package index ({index_url}: {_one_line(e)}): {_OFFLINE_HINT}"
+        ) from None
 
 
 def remove_package(models_dir: Path, code: str) -> None:

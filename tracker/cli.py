@@ -108,6 +108,7 @@ def _print_summary(summary, as_json: bool) -> None:
     click.echo(f"sources: {summary.sources_new} new; fetched {summary.fetched}, unchanged {summary.unchanged}, "
                f"skipped {len(summary.skipped)}, failed {len(summary.failed)}{retired}")
     click.echo(f"translations: {summary.translated} made, {summary.pending} pending; excerpts: {summary.excerpts}")
+    click.echo(f"translation work: {_work_line(summary.translation)}")
     if summary.stopped_early:
         click.echo("stopped at --max-time: the next run continues where this one stopped")
     if summary.next_due is not None:
@@ -308,6 +309,60 @@ def models_remove(settings: Settings, code: str) -> None:
     except PackageError as error:
         raise UserError(str(error)) from None
     click.echo(f"removed {code}")
+
+
+@models.command("available")
+@click.pass_obj
+def models_available(settings: Settings) -> None:
+    """List the packages Argos's index offers (needs internet)."""
+    from .argos_packages import PackageError, available_packages, list_packages
+
+    try:
+        offered = available_packages(settings.index_url, timeout=5.0)
+    except PackageError as error:
+        raise UserError(str(error)) from None
+    installed = {p.code: p.version for p in list_packages(settings.models_dir)}
+    for package in offered:
+        mark = ""
+        if package.code in installed:
+            mark = f"\tinstalled {installed[package.code] or '-'}"
+        click.echo(f"{package.code}\t{package.from_code}→{package.to_code}\t{package.version or '-'}\t"
+                   f"{package.from_name} → {package.to_name}{mark}")
+
+
+@cli.command()
+@click.option("--package", "package_code", required=True,
+              help="Code of the package whose translations to redo, e.g. translate-vi_en.")
+@click.option("--before-version", help="Only translations made by versions of it older than this one.")
+@click.pass_obj
+def retranslate(settings: Settings, package_code: str, before_version: str | None) -> None:
+    """Translate again, with the installed models, what an (older) package translated."""
+    from sqlmodel import Session
+
+    from .db import open_database
+    from .translations import retranslate as retranslate_versions
+
+    engine = open_database(settings.database_url)
+    with Session(engine) as session:
+        report = retranslate_versions(session, settings, package_code, before_version)
+        session.commit()
+    engine.dispose()
+    if not report.matched:
+        older = f" older than {before_version}" if before_version else ""
+        click.echo(f"no ready translation was made by {package_code}{older}: nothing to retranslate")
+        return
+    click.echo(f"retranslated {len(report.retranslated)}, already current {report.current}; "
+               f"{_work_line(report.stats)}")
+    for from_code, to_code in sorted(report.missing_pairs):
+        click.echo(f"  no Argos model for {from_code}→{to_code}: not retranslated "
+                   f"(`tracker models install {from_code} {to_code}`)")
+    if report.retranslated:
+        click.echo("  excerpts follow the new translations on the next `tracker run`")
+
+
+def _work_line(stats) -> str:
+    return (f"sentences translated {stats.translated}, from cache {stats.cache_hits}, "
+            f"translations reused {stats.reused}, model loads {stats.model_loads}")
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ checked against this list by a test).
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -39,8 +40,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Where tracker keeps its state: database (by default), models, caches."),
     Setting("paths", "seeds_dir", "TRACKER_SEEDS_DIR", "seeds",
             "Folder of seed documents (.txt, .md, .html) that `tracker run` ingests."),
-    Setting("translation", "target", "TRACKER_TARGET", "en",
-            "Language that sources are translated into (ISO 639-1 code)."),
+    Setting("translation", "targets", "TRACKER_TARGETS", ["en"],
+            "Languages that sources are translated into (ISO 639-1 codes); excerpts use the first. "
+            "Comma-separated in the environment."),
     Setting("translation", "models_dir", "TRACKER_MODELS_DIR", "data/models",
             "Folder of installed Argos Translate packages (never $HOME)."),
     Setting("translation", "auto_install", "TRACKER_AUTO_INSTALL", True,
@@ -90,7 +92,7 @@ class Settings:
     database_url: str
     data_dir: Path
     seeds_dir: Path
-    target: str
+    targets: tuple[str, ...]
     models_dir: Path
     auto_install: bool
     index_url: str
@@ -110,6 +112,11 @@ class Settings:
     retry_after: int
     retire_after_not_found: int
     config_file: Path | None = field(default=None)
+
+    @property
+    def target(self) -> str:
+        """The first target language: the one excerpts are aligned in."""
+        return self.targets[0]
 
     @property
     def cache_dir(self) -> Path:
@@ -136,6 +143,7 @@ def load_settings(config_file: str | os.PathLike | None = None,
         except tomllib.TOMLDecodeError as error:
             raise ConfigError(f"{path}: not valid TOML ({error})") from None
     base_dir = path.parent if path is not None else Path.cwd()
+    file_values, environ = _accept_old_target_key(file_values, environ, path)
     _reject_unknown_keys(file_values, path)
 
     values: dict[str, Any] = {}
@@ -144,6 +152,12 @@ def load_settings(config_file: str | os.PathLike | None = None,
         if setting.env in environ:
             value = _from_env(setting, environ[setting.env])
         values[setting.attr] = _coerce(setting, value)
+
+    if not values["targets"]:
+        raise ConfigError("[translation] targets is empty: name at least one language, e.g. [\"en\"]")
+    for code in values["targets"]:
+        if not _LANGUAGE_CODE.match(code):
+            raise ConfigError(f"[translation] targets: {code!r} is not a language code such as \"en\"")
 
     def resolve(p: str) -> Path:
         return (base_dir / Path(p).expanduser()).resolve()
@@ -157,6 +171,25 @@ def load_settings(config_file: str | os.PathLike | None = None,
         models_dir=resolve(values.pop("models_dir")),
         **values,
     )
+
+
+_LANGUAGE_CODE = re.compile(r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{1,8})*$")
+
+
+def _accept_old_target_key(file_values: dict, environ: Mapping[str, str],
+                           path: Path | None) -> tuple[dict, Mapping[str, str]]:
+    """Read the single-language `[translation] target` / TRACKER_TARGET of older configs as
+    `targets` / TRACKER_TARGETS with one language."""
+    translation = file_values.get("translation")
+    if isinstance(translation, dict) and "target" in translation:
+        if "targets" in translation:
+            raise ConfigError(f"{path}: [translation] has both target and targets: keep only targets")
+        translation = {k: v for k, v in translation.items() if k != "target"}
+        translation["targets"] = [file_values["translation"]["target"]]
+        file_values = {**file_values, "translation": translation}
+    if "TRACKER_TARGET" in environ and "TRACKER_TARGETS" not in environ:
+        environ = {**environ, "TRACKER_TARGETS": environ["TRACKER_TARGET"]}
+    return file_values, environ
 
 
 def _reject_unknown_keys(file_values: dict, path: Path | None) -> None:

@@ -27,6 +27,7 @@ from .fetch import FetchPolicy, Fetcher
 from .originals import fetch_source, latest_version
 from .seeds import ingest_seeds
 from .tables import Activity, Citation, Seed, Source, Version, utcnow
+from .translate import TranslateStats
 from .translations import originals_needing_translation, translate_original
 
 class Notify(Protocol):
@@ -64,6 +65,7 @@ class RunSummary:
     excerpts: int = 0
     stopped_early: bool = False
     next_due: datetime | None = None
+    translation: TranslateStats = field(default_factory=TranslateStats)  # sentences, cache hits, model loads
     notices: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -216,24 +218,26 @@ def _fetch(session, source, fetcher, settings, summary, notify, now) -> None:
 
 
 def _translate(session, settings, summary, notify, download_progress) -> None:
-    originals = originals_needing_translation(session, settings.target)
-    pairs = sorted({(v.language, settings.target) for v in originals})
-    for from_code, to_code in pairs:
-        if settings.auto_install and find_route(settings.models_dir, from_code, to_code) is None:
-            _download_model(settings, from_code, to_code, notify, download_progress)
     missing_notified: set[str] = set()
-    for original in originals:
-        version = translate_original(session, original, settings)
-        session.commit()
-        if version.status == "ready":
-            summary.translated += 1
-            continue
-        summary.pending += 1
-        reason = session.get(Activity, version.activity_id).error
-        if reason not in missing_notified:  # one line per missing language pair, not per page
-            missing_notified.add(reason)
-            summary.notices.append(reason)
-            notify(reason, "model_missing")
+    for target in settings.targets:  # one translated version per target language
+        originals = originals_needing_translation(session, target)
+        pairs = sorted({(v.language, target) for v in originals})
+        for from_code, to_code in pairs:
+            if settings.auto_install and find_route(settings.models_dir, from_code, to_code) is None:
+                _download_model(settings, from_code, to_code, notify, download_progress)
+        for original in originals:
+            version = translate_original(session, original, settings, target,
+                                         stats=summary.translation)
+            session.commit()
+            if version.status == "ready":
+                summary.translated += 1
+                continue
+            summary.pending += 1
+            reason = session.get(Activity, version.activity_id).error
+            if reason not in missing_notified:  # one line per missing language pair, not per page
+                missing_notified.add(reason)
+                summary.notices.append(reason)
+                notify(reason, "model_missing")
 
 
 def _download_model(settings, from_code, to_code, notify, download_progress) -> None:

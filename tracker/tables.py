@@ -205,3 +205,41 @@ class VersionSeed(SQLModel, table=True):
 
     version_id: int = Field(foreign_key="versions.id", primary_key=True)
     seed_id: int = Field(foreign_key="seeds.id", primary_key=True, index=True)
+
+
+class ActivityModel(SQLModel, table=True):
+    """A model package an activity used: one row per hop, so a pivot vi→en→fr has two.
+
+    Lets a query find every version a given package version made, pivots included.
+    """
+
+    __tablename__ = "activity_models"
+
+    activity_id: int = Field(foreign_key="activities.id", primary_key=True)
+    hop: int = Field(primary_key=True, description="0 for the first (or only) package of a route")
+    model: str = Field(index=True, description="package code, e.g. translate-vi_en")
+    model_version: str
+    model_sha256: str
+    from_language: str
+    to_language: str
+
+
+class SentenceTranslation(SQLModel, table=True):
+    """Cache: what one package (one hop) made of one sentence, so no sentence is translated twice.
+
+    Keyed by the sentence's sha256, the package's identity (code, version, sha256 of its files),
+    the language of the hop's output and the decoding options asked for (another beam size may
+    give another text).
+    """
+
+    __tablename__ = "sentence_translations"
+
+    sentence_sha256: str = Field(primary_key=True)
+    model: str = Field(primary_key=True)
+    model_version: str = Field(primary_key=True)
+    model_sha256: str = Field(primary_key=True)
+    language: str = Field(primary_key=True, description="the language translated into")
+    decoding: str = Field(primary_key=True, description="JSON: device, compute_type, beam_size asked for")
+    translation: str
+    compute_type: str = Field(description="as CTranslate2 resolved it")
+    created_at: datetime = Field(default_factory=utcnow)
