@@ -184,6 +184,7 @@ def _copy_translation(session, original, version, earlier, route, started, retra
         parameters.pop("retranslation_of", None)
     activity = Activity(
         kind="translate", source_id=original.source_id, status="ok", informed_by_id=original.activity_id,
+        used_version_id=original.id,
         started_at=started, ended_at=utcnow(), software=earlier_activity.software,
         model=earlier_activity.model, model_version=earlier_activity.model_version,
         model_sha256=earlier_activity.model_sha256, parameters=json.dumps(parameters, sort_keys=True))
