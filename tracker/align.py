@@ -48,7 +48,7 @@ this that these those he she they we you i his her their our your him them us me
 than then there here has have had do does did will would can could should may might must also
 which who whom whose what when where while about into over after before between during through
 under up down out said says say told tells tell according reported reports source sources very
-just more most other such only own same too s t one its itself themselves himself herself
+just more most other such only own same too s t one its itself themselves himself herself nguồn
 """.split())
 
 

@@ -20,6 +20,7 @@ from .db import open_database
 from .excerpts import excerpt_seed_source
 from .fetch import FetchPolicy, Fetcher
 from .originals import fetch_source, latest_version
+from .relations import relate_seeds
 from .seeds import ingest_seeds
 from .tables import Activity, Citation, Seed, Source, Version, utcnow
 from .translations import originals_needing_translation, translate_original
@@ -42,6 +43,7 @@ class RunSummary:
     translated: int = 0
     pending: int = 0
     excerpts: int = 0
+    related: int = 0  # pairs of related seeds, recomputed when seeds changed
     notices: list[str] = field(default_factory=list)
 
 
@@ -88,6 +90,9 @@ def _ingest(session: Session, settings: Settings, summary: RunSummary, notify: N
     summary.seeds_new, summary.seeds_revised = len(report.new), len(report.revised)
     summary.seeds_unchanged, summary.seeds_failed = report.unchanged, report.failed
     summary.sources_new = report.new_sources
+    if report.new or report.revised:  # relations change only when the seeds do
+        summary.related = relate_seeds(session)
+        session.commit()
     for path, reason in report.failed:
         notify(f"seed {path}: {reason}")
 
