@@ -70,7 +70,7 @@ def test_run_fetches_translates_and_excerpts_then_lookup_shows_it(project, site,
 
     result = tracker("run")
     assert result.exit_code == 0, result.output
-    assert "translations: 1 made, 0 pending; excerpts: 2" in result.output
+    assert "translations: 1 made, 0 pending; excerpts: 1" in result.output
 
     found = json.loads(tracker("lookup", url, "--json").output)
     assert found["matched_as"] == "cited"
@@ -92,15 +92,25 @@ def test_run_fetches_translates_and_excerpts_then_lookup_shows_it(project, site,
     assert activity["parameters"]["pivot_path"] == ["vi", "en"]
 
     seed_text = (project / "seeds" / "test_seed.txt").read_text()
-    excerpts = found["excerpts"]
-    assert [e["text"] for e in excerpts] == TRANSLATION.splitlines()[:2]
-    for excerpt, original_sentence in zip(excerpts, ORIGINAL.splitlines()):
-        assert excerpt["original_text"] == original_sentence
-        assert original["text"][excerpt["original_start"]:excerpt["original_end"]] == original_sentence
-        assert translated["text"][excerpt["translated_start"]:excerpt["translated_end"]] == excerpt["text"]
-        assert seed_text[excerpt["seed_start"]:excerpt["seed_end"]] == excerpt["seed_sentence"]
-    assert excerpts[0]["seed_sentence"].startswith("Russia supports the unity")
-    assert excerpts[1]["seed_sentence"].startswith("Both sides discussed")
+    # The seed draws on the first two source sentences: one run, so one excerpt version.
+    [excerpt] = found["excerpts"]
+    assert excerpt["text"] == "\n".join(TRANSLATION.splitlines()[:2])
+    assert excerpt["original_text"] == "\n".join(ORIGINAL.splitlines()[:2])
+    assert original["text"][excerpt["original_start"]:excerpt["original_end"]] == excerpt["original_text"]
+    assert translated["text"][excerpt["translated_start"]:excerpt["translated_end"]] == excerpt["text"]
+    assert excerpt["parent_id"] == translated["id"]
+    assert (excerpt["first_sentence"], excerpt["last_sentence"]) == (0, 1)
+    assert seed_text[excerpt["seed_start"]:excerpt["seed_end"]].startswith("Russia supports the unity")
+    [group] = found["alignments"]
+    pairs = group["pairs"]
+    assert [p["source_sentences"] for p in pairs] == [[0], [1]]
+    assert [p["original_sentence"] for p in pairs] == ORIGINAL.splitlines()[:2]
+    assert [p["translated_sentence"] for p in pairs] == TRANSLATION.splitlines()[:2]
+    assert pairs[0]["seed_sentence"].startswith("Russia supports the unity")
+    assert pairs[1]["seed_sentence"].startswith("Both sides discussed")
+    assert all(p["label"] in ("supported", "paraphrased") for p in pairs)
+    side_by_side = tracker("lookup", url, "--excerpts").output
+    assert "Điện Kremlin nói Nga ủng hộ" in side_by_side and "Both sides discussed" in side_by_side
 
     again = tracker("run")
     assert "seeds: 0 new, 0 revised, 1 unchanged" in again.output
@@ -122,7 +132,7 @@ def test_missing_model_is_pending_then_translated_once_installed(project, site):
 
     tracker("models", "install", str(cached_package("vi", "en", GLOSSARY)))
     second = tracker("run")
-    assert "translations: 1 made, 0 pending; excerpts: 2" in second.output
+    assert "translations: 1 made, 0 pending; excerpts: 1" in second.output
     found = json.loads(tracker("lookup", url, "--json").output)
     assert [v["kind"] for v in found["versions"]] == ["original", "translated"]
     assert found["versions"][1]["text"] == TRANSLATION

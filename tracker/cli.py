@@ -113,6 +113,8 @@ def _print_summary(summary, as_json: bool) -> None:
         click.echo("stopped at --max-time: the next run continues where this one stopped")
     if summary.next_due is not None:
         click.echo(f"next due: {summary.next_due:%Y-%m-%d %H:%M} UTC")
+    if summary.related:
+        click.echo(f"related seeds: {summary.related} pairs")
     for notice in summary.notices:
         click.echo(f"  {notice}")
 
@@ -120,8 +122,10 @@ def _print_summary(summary, as_json: bool) -> None:
 @cli.command()
 @click.argument("url")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@click.option("--excerpts", "excerpts_only", is_flag=True,
+              help="Print, per citing seed, each seed sentence beside the source sentences it draws on.")
 @click.pass_obj
-def lookup(settings: Settings, url: str, as_json: bool) -> None:
+def lookup(settings: Settings, url: str, as_json: bool, excerpts_only: bool) -> None:
     """Everything known about URL (as cited, normalized, redirected or canonical)."""
     from sqlmodel import Session
 
@@ -135,8 +139,43 @@ def lookup(settings: Settings, url: str, as_json: bool) -> None:
         raise UserError(f"no source known for {url}: is it cited by a seed, and has `tracker run` ingested it?")
     if as_json:
         click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+    elif excerpts_only:
+        _print_side_by_side(found)
     else:
         _print_lookup(found)
+
+
+def _columns(texts: list[str | None], width: int) -> list[str]:
+    """Texts wrapped into columns of `width`, one line per row."""
+    import textwrap
+
+    wrapped = [textwrap.wrap(t or "—", width) or [""] for t in texts]
+    return ["  ".join(col[k].ljust(width) if k < len(col) else " " * width for col in wrapped).rstrip()
+            for k in range(max(len(col) for col in wrapped))]
+
+
+def _print_side_by_side(found: dict) -> None:
+    import shutil
+
+    source = found["source"]
+    click.echo(source["url"])
+    if not found["alignments"]:
+        click.echo("  no excerpts yet: the source is not fetched, translated or aligned with a seed")
+    width = max(24, (min(shutil.get_terminal_size((150, 24)).columns, 180) - 6) // 3)
+    for group in found["alignments"]:
+        click.echo(f"seed {group['seed_id']} {group['seed_path']}  ↔  version #{group['version_id']} "
+                   f"({group['version_kind']}, {group['language']})")
+        for line in _columns(["seed", "translation", "original"], width):
+            click.echo("  " + line)
+        for pair in group["pairs"]:
+            click.echo(f"  [{pair['label']} {pair['score']:.2f}] source sentences {pair['source_sentences']}")
+            for line in _columns([pair["seed_sentence"], pair["translated_sentence"], pair["original_sentence"]], width):
+                click.echo("  " + line)
+    for quote in found["quotes"]:
+        line = f"  quote “{quote['quote']}” ({quote['seed_path']}): {quote['status']}"
+        if quote["differences"]:
+            line += " — " + "; ".join(f"seed “{d['seed']}” / source “{d['source']}”" for d in quote["differences"])
+        click.echo(line)
 
 
 def _print_lookup(found: dict) -> None:
@@ -174,10 +213,60 @@ def _print_lookup(found: dict) -> None:
     if found["excerpts"]:
         click.echo("excerpts:")
     for excerpt in found["excerpts"]:
-        click.echo(f"  seed {excerpt['seed_id']} score {excerpt['score']:.2f}")
+        click.echo(f"  seed {excerpt['seed_id']} {excerpt['label']} score {excerpt['score']:.2f}")
         click.echo(f"    seed:        {excerpt['seed_sentence']}")
         click.echo(f"    translation: {excerpt['text']}")
         click.echo(f"    original:    {excerpt['original_text']}")
+    if found["quotes"]:
+        click.echo("quotes:")
+    for quote in found["quotes"]:
+        click.echo(f"  seed {quote['seed_id']} {quote['status']}: “{quote['quote']}”")
+        for difference in quote["differences"]:
+            click.echo(f"    seed “{difference['seed']}” / source “{difference['source']}”")
+    if found["related_seeds"]:
+        click.echo("related seeds:")
+    for relation in found["related_seeds"]:
+        click.echo(f"  seed {relation['seed_id']} ↔ seed {relation['related_seed_id']} {relation['related_path']}: "
+                   f"{relation['reason']} {relation['score']:.2f} {', '.join(relation['shared'][:8])}")
+
+
+@cli.command()
+@click.argument("seed_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("source_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--source-lang", help="Language of SOURCE_FILE (default: detected).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@click.pass_obj
+def align(settings: Settings, seed_file: Path, source_file: Path, source_lang: str | None, as_json: bool) -> None:
+    """Align SEED_FILE with SOURCE_FILE (translated first if in another language); no database."""
+    from .excerpts import align_files
+    from .seed_text import SeedError
+    from .translate import MissingModel
+
+    try:
+        result = align_files(seed_file, source_file, source_lang=source_lang, target=settings.target,
+                             models_dir=settings.models_dir, language_seed=settings.seed)
+    except (MissingModel, SeedError) as error:
+        raise UserError(str(error)) from None
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    if result["translated"]:
+        click.echo(f"source translated {result['source_language']}→{result['target']}")
+    for pair in result["pairs"]:
+        click.echo(f"[{pair['label']} {pair['score']:.2f}] seed {pair['seed_start']}-{pair['seed_end']}: "
+                   f"{pair['seed_text']}")
+        if pair["source_sentences"]:
+            if result["translated"]:
+                click.echo(f"    translation {pair['translated_start']}-{pair['translated_end']}: "
+                           f"{pair['translated_text']}")
+            click.echo(f"    source {pair['original_start']}-{pair['original_end']} "
+                       f"(sentences {pair['source_sentences']}): {pair['original_text']}")
+    click.echo(f"unused source sentences: {result['unused_source_sentences'] or 'none'}")
+    for quote in result["quotes"]:
+        line = f"quote “{quote['quote']}”: {quote['status']}"
+        if quote["differences"]:
+            line += " — " + "; ".join(f"seed “{d['seed']}” / source “{d['source']}”" for d in quote["differences"])
+        click.echo(line)
 
 
 @cli.command()

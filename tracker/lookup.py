@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
-from .tables import Activity, Citation, Excerpt, FetchAttempt, Seed, Source, Version
+from .tables import (Activity, Alignment, Citation, Excerpt, FetchAttempt, Quote, Seed, SeedRelation, Source,
+                     Version)
 from .urls import normalize_url
 
 
@@ -54,6 +55,9 @@ def lookup(session: Session, url: str) -> dict[str, Any] | None:
         "fetch_attempts": [_row(a, drop={"source_id"}) for a in attempts],
         "versions": [_version(v, a) for v, a in versions],
         "excerpts": _excerpts(session, source.id),
+        "alignments": alignments(session, source.id),
+        "quotes": _quotes(session, source.id),
+        "related_seeds": _related(session, {seed.id for _, seed in citations}),
     }
 
 
@@ -94,6 +98,50 @@ def _excerpts(session: Session, source_id: int) -> list[dict]:
             "original_text": original.text[excerpt.original_start:excerpt.original_end],
         })
     return result
+
+
+def alignments(session: Session, source_id: int) -> list[dict]:
+    """Per citing seed, each seed sentence with the source sentences it draws on, translated and
+    original, side by side (`added` seed sentences with none)."""
+    rows = session.exec(select(Alignment, Version, Seed).join(Version, Version.id == Alignment.version_id)
+                        .join(Seed, Seed.id == Alignment.seed_id)
+                        .where(Version.source_id == source_id).order_by(Seed.id, Version.id, Alignment.seed_start)).all()
+    seeds: dict[tuple[int, int], dict] = {}
+    originals: dict[int, Version] = {}
+    for alignment, aligned, seed in rows:
+        entry = seeds.setdefault((seed.id, aligned.id), {
+            "seed_id": seed.id, "seed_path": seed.path, "version_id": aligned.id,
+            "version_kind": aligned.kind, "language": aligned.language, "pairs": []})
+        if aligned.id not in originals:
+            originals[aligned.id] = aligned if aligned.kind == "original" else session.get(Version, aligned.parent_id)
+        original = originals[aligned.id]
+        has_source = alignment.source_start is not None
+        entry["pairs"].append({
+            "seed_sentence": alignment.seed_text, "seed_start": alignment.seed_start,
+            "seed_end": alignment.seed_end, "label": alignment.label, "score": alignment.score,
+            "source_sentences": json.loads(alignment.source_sentences),
+            "translated_sentence": (aligned.text[alignment.source_start:alignment.source_end]
+                                    if has_source and aligned.kind == "translated" else None),
+            "original_sentence": (original.text[alignment.original_start:alignment.original_end]
+                                  if has_source else None),
+            "excerpt_id": alignment.excerpt_id})
+    return list(seeds.values())
+
+
+def _quotes(session: Session, source_id: int) -> list[dict]:
+    rows = session.exec(select(Quote, Seed).join(Version, Version.id == Quote.version_id)
+                        .join(Seed, Seed.id == Quote.seed_id)
+                        .where(Version.source_id == source_id).order_by(Seed.id, Quote.seed_start)).all()
+    return [{**_row(quote, drop={"differences"}), "differences": json.loads(quote.differences),
+             "seed_path": seed.path} for quote, seed in rows]
+
+
+def _related(session: Session, seed_ids: set[int]) -> list[dict]:
+    rows = session.exec(select(SeedRelation, Seed).join(Seed, Seed.id == SeedRelation.related_seed_id)
+                        .where(SeedRelation.seed_id.in_(list(seed_ids)))
+                        .order_by(SeedRelation.seed_id, SeedRelation.related_seed_id, SeedRelation.reason)).all()
+    return [{"seed_id": r.seed_id, "related_seed_id": r.related_seed_id, "related_path": seed.path,
+             "reason": r.reason, "score": r.score, "shared": json.loads(r.shared)} for r, seed in rows]
 
 
 def _row(row, drop: frozenset | set = frozenset()) -> dict:

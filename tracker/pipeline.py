@@ -25,6 +25,7 @@ from .db import open_database
 from .excerpts import excerpt_seed_source
 from .fetch import FetchPolicy, Fetcher
 from .originals import fetch_source, latest_version
+from .relations import relate_seeds
 from .seeds import ingest_seeds
 from .tables import Activity, Citation, Seed, Source, Version, utcnow
 from .translate import TranslateStats
@@ -66,6 +67,7 @@ class RunSummary:
     stopped_early: bool = False
     next_due: datetime | None = None
     translation: TranslateStats = field(default_factory=TranslateStats)  # sentences, cache hits, model loads
+    related: int = 0  # pairs of related seeds, recomputed when seeds changed
     notices: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -189,6 +191,9 @@ def _ingest(session: Session, settings: Settings, summary: RunSummary, notify: N
     summary.seeds_new, summary.seeds_revised = len(report.new), len(report.revised)
     summary.seeds_unchanged, summary.seeds_failed = report.unchanged, report.failed
     summary.sources_new = report.new_sources
+    if report.new or report.revised:  # relations change only when the seeds do
+        summary.related = relate_seeds(session)
+        session.commit()
     for path, reason in report.failed:
         notify(f"seed {path}: {reason}", "seed_failed", path=path, reason=reason)
 

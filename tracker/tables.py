@@ -196,6 +196,69 @@ class Excerpt(SQLModel, table=True):
     original_start: int
     original_end: int
     score: float
+    label: str = Field(default="paraphrased", description="supported or paraphrased")
+    first_sentence: Optional[int] = Field(default=None, description="position of its first source sentence")
+    last_sentence: Optional[int] = Field(default=None, description="position of its last source sentence")
+
+
+class Alignment(SQLModel, table=True):
+    """One link between seed sentences and sentences of a source's text in the seed's language.
+
+    `version_id` is the aligned version (the translation, or the original when none is needed);
+    an `added` row is a seed sentence that this source does not support (no source sentences).
+    """
+
+    __tablename__ = "alignments"
+    __table_args__ = (Index("ix_alignments_seed_version", "seed_id", "version_id"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    seed_id: int = Field(foreign_key="seeds.id")
+    version_id: int = Field(foreign_key="versions.id", index=True)
+    excerpt_id: Optional[int] = Field(default=None, foreign_key="versions.id",
+                                      description="the excerpt version holding its source sentences")
+    activity_id: Optional[int] = Field(default=None, foreign_key="activities.id")
+    seed_start: int
+    seed_end: int
+    seed_text: str
+    seed_sentences: str = Field(description="JSON list of seed sentence positions")
+    source_sentences: str = Field(default="[]", description="JSON list of sentence positions in the version")
+    source_start: Optional[int] = None
+    source_end: Optional[int] = None
+    original_start: Optional[int] = None
+    original_end: Optional[int] = None
+    score: float
+    label: str = Field(index=True, description="supported, paraphrased or added")
+
+
+class Quote(SQLModel, table=True):
+    """A quotation in a seed checked against the text of a source it cites."""
+
+    __tablename__ = "quotes"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    seed_id: int = Field(foreign_key="seeds.id", index=True)
+    version_id: int = Field(foreign_key="versions.id", index=True)
+    quote: str
+    seed_start: int
+    seed_end: int
+    status: str = Field(description="exact, approximate or not_found")
+    score: float
+    source_start: Optional[int] = None
+    source_end: Optional[int] = None
+    source_text: Optional[str] = None
+    differences: str = Field(default="[]", description='JSON list of {"seed": words, "source": words}')
+
+
+class SeedRelation(SQLModel, table=True):
+    """Two seeds that cite the same source, name the same attribution or report the same event."""
+
+    __tablename__ = "seed_relations"
+
+    seed_id: int = Field(foreign_key="seeds.id", primary_key=True)
+    related_seed_id: int = Field(foreign_key="seeds.id", primary_key=True, index=True)
+    reason: str = Field(primary_key=True, description="same_source, same_attribution or same_event")
+    score: float
+    shared: str = Field(default="[]", description="JSON list of the shared URLs, names or entities")
 
 
 class VersionSeed(SQLModel, table=True):

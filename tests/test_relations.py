@@ -1,0 +1,43 @@
+"""Related seeds: the two real seeds report the same event; an unrelated seed is not related."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from tracker.cli import cli
+from tracker.relations import related_seeds
+
+REPO_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+FIXTURES = Path(__file__).parent / "fixtures" / "align"
+
+
+def test_real_seeds_are_related_and_an_unrelated_seed_is_not(project):
+    for seed in REPO_SEEDS.iterdir():
+        shutil.copy(seed, project / "seeds")
+    shutil.copy(FIXTURES / "unrelated_seed.txt", project / "seeds")
+    result = CliRunner().invoke(cli, ["run"], catch_exceptions=False)
+    assert result.exit_code == 0 and "related seeds: 1 pairs" in result.output
+    with sqlite3.connect(project / "data" / "tracker.db") as db:
+        rows = db.execute("""
+            SELECT a.path, b.path, r.reason FROM seed_relations r
+            JOIN seeds a ON a.id = r.seed_id JOIN seeds b ON b.id = r.related_seed_id
+            ORDER BY 1, 3""").fetchall()
+    real = ("000_2c3edb034ccb3b0f.txt", "004_5649e7dd8b6e68a8.txt")
+    assert (real[0], real[1], "same_event") in rows and (real[1], real[0], "same_event") in rows
+    assert (real[0], real[1], "same_attribution") in rows  # both cite the Kremlin
+    assert not [row for row in rows if "unrelated_seed.txt" in row]
+
+
+def test_shared_sources_and_attributions_link_seeds_whatever_their_text():
+    relations = related_seeds({1: "Apples are red.", 2: "The tide was low at noon."},
+                              {1: {"https://a.example/x"}, 2: {"https://a.example/x"}},
+                              {1: {"reuters"}, 2: {"reuters", "afp"}})
+    found = {(r.seed_id, r.related_seed_id, r.reason): r for r in relations}
+    assert set(found) == {(1, 2, "same_source"), (2, 1, "same_source"),
+                          (1, 2, "same_attribution"), (2, 1, "same_attribution")}
+    assert found[(1, 2, "same_attribution")].score == 0.5
+    assert found[(1, 2, "same_attribution")].shared == ("reuters",)
