@@ -1,6 +1,7 @@
 import sqlite3
 
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlmodel import SQLModel
 
 from tracker import tables  # noqa: F401
@@ -13,7 +14,8 @@ def test_migration_creates_the_schema_from_an_empty_database(tmp_path):
     with sqlite3.connect(tmp_path / "new.db") as connection:
         created = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         assert set(SQLModel.metadata.tables) <= created
-        assert connection.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+        head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchone() == (head,)
 
 
 def test_models_and_migrations_do_not_drift(tmp_path):
@@ -31,3 +33,21 @@ def test_upgrade_is_idempotent_and_connections_use_wal_and_foreign_keys(tmp_path
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() > 0
     engine.dispose()
+
+
+VIEWS = {"provenance_chain", "source_versions", "translations", "excerpt_texts", "seed_citations",
+         "attributions", "failed_sources"}
+
+
+def test_query_views_are_created_and_dropped_by_the_migration(tmp_path):
+    url = f"sqlite:///{tmp_path / 'views.db'}"
+    open_database(url).dispose()
+    with sqlite3.connect(tmp_path / "views.db") as connection:
+        views = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='view'")}
+        assert VIEWS <= views
+        for view in VIEWS:  # each one compiles against the schema
+            connection.execute(f"SELECT * FROM {view}").fetchall()
+    command.downgrade(alembic_config(url), "0001")
+    with sqlite3.connect(tmp_path / "views.db") as connection:
+        assert not connection.execute("SELECT name FROM sqlite_master WHERE type='view'").fetchall()
+    command.upgrade(alembic_config(url), "head")
