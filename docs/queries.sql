@@ -30,15 +30,16 @@ SELECT seed_citations.seed_id, seed_citations.seed_path, seed_citations.seed_ing
            AS captured,
        cited.language, cited.text
 FROM seed_citations
-JOIN versions cited ON cited.id = (
-     SELECT candidate.id FROM versions candidate
-     WHERE candidate.source_id = seed_citations.source_id AND candidate.kind = 'original'
-     ORDER BY CASE WHEN candidate.created_at <= seed_citations.seed_ingested_at THEN 0 ELSE 1 END,
-              CASE WHEN candidate.created_at <= seed_citations.seed_ingested_at
-                   THEN candidate.created_at END DESC,
-              candidate.created_at
-     LIMIT 1)
-WHERE :url IN (seed_citations.cited_url, seed_citations.source_url, seed_citations.normalized_url,
+JOIN versions cited ON cited.source_id = seed_citations.source_id
+WHERE cited.id = COALESCE(
+      (SELECT earlier.id FROM versions earlier
+       WHERE earlier.source_id = seed_citations.source_id AND earlier.kind = 'original'
+         AND earlier.created_at <= seed_citations.seed_ingested_at
+       ORDER BY earlier.created_at DESC LIMIT 1),
+      (SELECT earliest.id FROM versions earliest
+       WHERE earliest.source_id = seed_citations.source_id AND earliest.kind = 'original'
+       ORDER BY earliest.created_at LIMIT 1))
+  AND :url IN (seed_citations.cited_url, seed_citations.source_url, seed_citations.normalized_url,
                seed_citations.final_url, seed_citations.canonical_url)
 ORDER BY seed_citations.seed_id;
 
@@ -58,16 +59,17 @@ SELECT seed_citations.seed_id, seed_citations.seed_path, seed_citations.source_u
        cited.id AS cited_version_id, COUNT(DISTINCT later.id) AS changes_since,
        MAX(later.id) AS newest_version_id, MAX(later.created_at) AS last_changed_at
 FROM seed_citations
-JOIN versions cited ON cited.id = (
-     SELECT candidate.id FROM versions candidate
-     WHERE candidate.source_id = seed_citations.source_id AND candidate.kind = 'original'
-     ORDER BY CASE WHEN candidate.created_at <= seed_citations.seed_ingested_at THEN 0 ELSE 1 END,
-              CASE WHEN candidate.created_at <= seed_citations.seed_ingested_at
-                   THEN candidate.created_at END DESC,
-              candidate.created_at
-     LIMIT 1)
+JOIN versions cited ON cited.source_id = seed_citations.source_id
 JOIN versions later ON later.source_id = cited.source_id AND later.kind = 'original'
                    AND later.created_at > cited.created_at
+WHERE cited.id = COALESCE(
+      (SELECT earlier.id FROM versions earlier
+       WHERE earlier.source_id = seed_citations.source_id AND earlier.kind = 'original'
+         AND earlier.created_at <= seed_citations.seed_ingested_at
+       ORDER BY earlier.created_at DESC LIMIT 1),
+      (SELECT earliest.id FROM versions earliest
+       WHERE earliest.source_id = seed_citations.source_id AND earliest.kind = 'original'
+       ORDER BY earliest.created_at LIMIT 1))
 GROUP BY seed_citations.seed_id, seed_citations.seed_path, seed_citations.source_url, cited.id
 ORDER BY seed_citations.seed_id, seed_citations.source_url;
 
