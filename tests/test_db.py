@@ -51,3 +51,20 @@ def test_query_views_are_created_and_dropped_by_the_migration(tmp_path):
     with sqlite3.connect(tmp_path / "views.db") as connection:
         assert not connection.execute("SELECT name FROM sqlite_master WHERE type='view'").fetchall()
     command.upgrade(alembic_config(url), "head")
+
+
+def test_a_current_schema_is_recognized_without_alembic(tmp_path):
+    from sqlalchemy import create_engine
+
+    from tracker.db import is_current, script_head
+
+    url = f"sqlite:///{tmp_path / 'fast.db'}"
+    assert script_head() == ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    blank = create_engine(url)
+    assert not is_current(blank)
+    blank.dispose()
+    engine = open_database(url)
+    assert is_current(engine)
+    command.downgrade(alembic_config(url), "0001")
+    assert not is_current(engine)
+    engine.dispose()
