@@ -47,3 +47,38 @@ def test_upgrade_from_the_first_schema_keeps_its_rows(tmp_path):
         assert connection.execute("SELECT url, changes, check_interval FROM sources").fetchall() == [
             ("http://a.example/", 0, None)]
     command.downgrade(alembic_config(url), "0001")  # and back down, cleanly
+
+
+VIEWS = {"provenance_chain", "source_versions", "translations", "excerpt_texts", "seed_citations",
+         "attributions", "failed_sources"}
+
+
+def test_query_views_are_created_and_dropped_by_the_migration(tmp_path):
+    url = f"sqlite:///{tmp_path / 'views.db'}"
+    open_database(url).dispose()
+    with sqlite3.connect(tmp_path / "views.db") as connection:
+        views = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='view'")}
+        assert VIEWS <= views
+        for view in VIEWS:  # each one compiles against the schema
+            connection.execute(f"SELECT * FROM {view}").fetchall()
+    command.downgrade(alembic_config(url), "0001")
+    with sqlite3.connect(tmp_path / "views.db") as connection:
+        assert not connection.execute("SELECT name FROM sqlite_master WHERE type='view'").fetchall()
+    command.upgrade(alembic_config(url), "head")
+
+
+def test_a_current_schema_is_recognized_without_alembic(tmp_path):
+    from sqlalchemy import create_engine
+
+    from tracker.db import is_current, script_head
+
+    url = f"sqlite:///{tmp_path / 'fast.db'}"
+    assert script_head() == ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    blank = create_engine(url)
+    assert not is_current(blank)
+    blank.dispose()
+    engine = open_database(url)
+    assert is_current(engine)
+    command.downgrade(alembic_config(url), "0001")
+    assert not is_current(engine)
+    engine.dispose()

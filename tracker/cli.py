@@ -124,21 +124,37 @@ def _print_summary(summary, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @click.option("--excerpts", "excerpts_only", is_flag=True,
               help="Print, per citing seed, each seed sentence beside the source sentences it draws on.")
+@click.option("--at", "at", metavar="DATE",
+              help="Show the version in force at DATE (YYYY-MM-DD or ISO datetime, UTC by default).")
+@click.option("--versions", "list_versions", is_flag=True, help="List every version of the source, oldest first.")
 @click.pass_obj
-def lookup(settings: Settings, url: str, as_json: bool, excerpts_only: bool) -> None:
+def lookup(settings: Settings, url: str, as_json: bool, excerpts_only: bool, at: str | None,
+           list_versions: bool) -> None:
     """Everything known about URL (as cited, normalized, redirected or canonical)."""
     from sqlmodel import Session
 
     from .db import open_database
-    from .lookup import lookup as lookup_url
+    from .lookup import find_source, lookup as lookup_url, parse_date, version_history
 
+    try:
+        when = parse_date(at) if at is not None else None
+    except ValueError as error:
+        raise UserError(str(error)) from None
     engine = open_database(settings.database_url)
     with Session(engine) as session:
-        found = lookup_url(session, url)
+        if list_versions:
+            match = find_source(session, url)
+            found = None if match is None else {
+                "url": url, "matched_as": match[1], "source_id": match[0].id, "source_url": match[0].url,
+                "versions": version_history(session, match[0].id)}
+        else:
+            found = lookup_url(session, url, at=when)
     if found is None:
         raise UserError(f"no source known for {url}: is it cited by a seed, and has `tracker run` ingested it?")
     if as_json:
         click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+    elif list_versions:
+        _print_history(found)
     elif excerpts_only:
         _print_side_by_side(found)
     else:
@@ -178,9 +194,32 @@ def _print_side_by_side(found: dict) -> None:
         click.echo(line)
 
 
+def _print_history(found: dict) -> None:
+    click.echo(f"{found['source_url']}  (matched as {found['matched_as']})")
+    for version in found["versions"]:
+        line = f"  #{version['id']} {version['kind']} [{version['language'] or '?'}] {version['status']}  " \
+               f"captured {version['captured_at']}"
+        if version["superseded_at"]:
+            line += f", superseded {version['superseded_at']}"
+        if version["kind"] != "original" and version["parent_id"]:
+            line += f", from #{version['parent_id']}"
+        if version["model"]:
+            line += f", by {version['model']} {version['model_version']}"
+        click.echo(line)
+
+
 def _print_lookup(found: dict) -> None:
     source = found["source"]
     click.echo(f"{source['url']}  (matched as {found['matched_as']})")
+    if "at" in found:
+        at = found["at"]
+        if at["version_id"] is None:
+            click.echo(f"  at {at['date']}: no version captured yet")
+        elif at["captured"] == "before":
+            click.echo(f"  at {at['date']}: version #{at['version_id']}, captured {at['captured_at']}")
+        else:
+            click.echo(f"  at {at['date']}: nothing captured before; the first capture is "
+                       f"#{at['version_id']}, {at['captured_at']}")
     click.echo(f"  state: {source['state']}" + (f" — {source['last_error']}" if source["last_error"] else ""))
     if source["next_fetch_at"]:
         click.echo(f"  next fetch: {source['next_fetch_at']}")
@@ -323,6 +362,111 @@ def sources(settings: Settings, state: str | None, as_json: bool) -> None:
             click.echo(f"{source.id}\t{source.state}\tnext {next_fetch}\tevery {interval}\t"
                        f"failures {source.failures}\tchanges {source.changes}\t{source.url}"
                        + (f"\t{note}" if note else ""))
+
+
+@cli.command()
+@click.argument("statement", required=False)
+@click.option("--query", "query_name", metavar="NAME", help="Run the named query NAME from docs/queries.sql.")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Value of parameter :NAME (repeatable).")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of objects.")
+@click.pass_obj
+def sql(settings: Settings, statement: str | None, query_name: str | None, params: tuple[str, ...],
+        as_csv: bool, as_json: bool) -> None:
+    """Run one read-only SQL STATEMENT (or a named query) and print the rows."""
+    from .db import open_database
+    from .queries import load_queries
+    from .sql import QueryError, parse_params, run_read_only, to_csv, to_json, to_table
+
+    if (statement is None) == (query_name is None):
+        raise UserError("give either a SQL statement or --query NAME")
+    if as_csv and as_json:
+        raise UserError("choose one of --csv and --json")
+    if query_name is not None:
+        queries = load_queries()
+        if query_name not in queries:
+            raise UserError(f"no query named {query_name!r} in docs/queries.sql; known: {', '.join(queries)}")
+        statement = queries[query_name].sql
+    open_database(settings.database_url).dispose()  # the views exist once the schema is current
+    try:
+        result = run_read_only(settings.database_url, statement, parse_params(params))
+    except QueryError as error:
+        raise UserError(f"sql: {error}") from None
+    click.echo(to_csv(result) if as_csv else to_json(result) if as_json else to_table(result))
+
+
+@cli.command("datasette-metadata")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@click.option("--database-name", metavar="NAME",
+              help="Database name in Datasette (default: the database file name without extension).")
+@click.pass_obj
+def datasette_metadata(settings: Settings, file: Path | None, database_name: str | None) -> None:
+    """Write Datasette metadata (canned queries from docs/queries.sql) to FILE or stdout."""
+    from sqlalchemy.engine import make_url
+
+    from .queries import datasette_metadata as make_metadata
+
+    if database_name is None:
+        database = make_url(settings.database_url).database
+        if not database:
+            raise UserError("give --database-name: the database is not a SQLite file")
+        database_name = Path(database).stem
+    text = json.dumps(make_metadata(database_name), ensure_ascii=False, indent=2)
+    if file is None:
+        click.echo(text)
+    else:
+        file.write_text(text + "\n", encoding="utf-8")
+        click.echo(f"wrote {file}: serve with `datasette {make_url(settings.database_url).database} "
+                   f"--metadata {file}`", err=True)
+
+
+@cli.group()
+def export() -> None:
+    """Export the provenance record (PROV-JSON, JSON Lines)."""
+
+
+@export.command("prov")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@click.option("--seed", "seed_id", type=int, metavar="ID", help="Only what is linked to seed ID.")
+@click.pass_obj
+def export_prov(settings: Settings, file: Path | None, seed_id: int | None) -> None:
+    """Write W3C PROV-JSON to FILE (default: stdout)."""
+    from sqlmodel import Session
+
+    from .db import open_database
+    from .exports import write_prov
+    from .tables import Seed
+
+    engine = open_database(settings.database_url)
+    with Session(engine) as session:
+        if seed_id is not None and session.get(Seed, seed_id) is None:
+            raise UserError(f"no seed with id {seed_id} (see `tracker sql \"SELECT id, path FROM seeds\"`)")
+        if file is None:
+            write_prov(session, sys.stdout, seed_id)
+            return
+        with file.open("w", encoding="utf-8") as out:
+            counts = write_prov(session, out, seed_id)
+    click.echo(f"wrote {file}: " + ", ".join(f"{n} {kind}" for kind, n in counts.items()), err=True)
+
+
+@export.command("jsonl")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def export_jsonl(settings: Settings, file: Path) -> None:
+    """Write one JSON object per version, with its provenance, to FILE (`-` for stdout)."""
+    from sqlmodel import Session
+
+    from .db import open_database
+    from .exports import write_jsonl
+
+    engine = open_database(settings.database_url)
+    with Session(engine) as session:
+        if str(file) == "-":
+            write_jsonl(session, sys.stdout)
+            return
+        with file.open("w", encoding="utf-8") as out:
+            written = write_jsonl(session, out)
+    click.echo(f"wrote {written} versions to {file}", err=True)
 
 
 @cli.group()

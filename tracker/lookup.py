@@ -1,8 +1,15 @@
-"""Everything known about one URL: who cites it, how it was fetched, its versions and excerpts."""
+"""Everything known about one URL: who cites it, how it was fetched, its versions and excerpts.
+
+Over time: `lookup(..., at=DATE)` shows the original in force at DATE (the newest captured at or
+before it, else the first captured after it, as the Wayback Machine picks its closest capture)
+with what was derived from it; `version_history` lists every version with when it was replaced.
+Every query here is an index lookup (tests/test_lookup.py checks the query plans).
+"""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime, time, timezone
 from typing import Any
 
 from sqlalchemy import or_
@@ -35,7 +42,51 @@ def find_source(session: Session, url: str) -> tuple[Source, str] | None:
     return None
 
 
-def lookup(session: Session, url: str) -> dict[str, Any] | None:
+def parse_date(value: str) -> datetime:
+    """A date or ISO datetime; UTC unless it says otherwise. A bare date means the end of that
+    day, so `--at 2025-02-13` includes what was captured on the 13th."""
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f"not a date: {value!r} (use YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][+HH:MM])") from None
+    if len(value.strip()) == 10:
+        parsed = datetime.combine(parsed.date(), time.max)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def version_at(session: Session, source_id: int, at: datetime) -> tuple[Version, str] | None:
+    """The original in force at `at` and whether it was captured "before" it or, when none was,
+    the first one captured "after" it."""
+    originals = select(Version).where(Version.source_id == source_id, Version.kind == "original")
+    before = session.exec(originals.where(Version.created_at <= at)
+                          .order_by(Version.created_at.desc()).limit(1)).first()
+    if before is not None:
+        return before, "before"
+    after = session.exec(originals.order_by(Version.created_at).limit(1)).first()
+    return (after, "after") if after is not None else None
+
+
+def version_history(session: Session, source_id: int) -> list[dict[str, Any]]:
+    """Every version of a source, oldest first; an original is superseded by the next original."""
+    rows = session.exec(select(Version, Activity).join(Activity, Activity.id == Version.activity_id, isouter=True)
+                        .where(Version.source_id == source_id).order_by(Version.id)).all()
+    originals = [v for v, _ in rows if v.kind == "original"]
+    replaced_by = {a.id: b.created_at for a, b in zip(originals, originals[1:])}
+    history = []
+    for version, activity in rows:
+        superseded = replaced_by.get(version.id)
+        history.append({
+            "id": version.id, "kind": version.kind, "parent_id": version.parent_id,
+            "status": version.status, "language": version.language,
+            "captured_at": version.created_at.isoformat(),
+            "superseded_at": superseded.isoformat() if superseded else None,
+            "text_sha256": version.text_sha256, "activity": activity.kind if activity else None,
+            "model": activity.model if activity else None,
+            "model_version": activity.model_version if activity else None})
+    return history
+
+
+def lookup(session: Session, url: str, at: datetime | None = None) -> dict[str, Any] | None:
     found = find_source(session, url)
     if found is None:
         return None
@@ -47,18 +98,34 @@ def lookup(session: Session, url: str) -> dict[str, Any] | None:
     versions = session.exec(select(Version, Activity).join(Activity, Activity.id == Version.activity_id, isouter=True)
                             .where(Version.source_id == source.id, Version.kind != "excerpt")
                             .order_by(Version.id)).all()
-    return {
+    excerpts = _excerpts(session, source.id)
+    in_force = None
+    if at is not None:
+        chosen = version_at(session, source.id, at)
+        in_force = {"date": at.isoformat(), "version_id": None, "captured_at": None, "captured": None}
+        keep: set[int] = set()
+        if chosen is not None:
+            original, captured = chosen
+            in_force.update(version_id=original.id, captured_at=original.created_at.isoformat(),
+                            captured=captured)
+            keep = {original.id} | {v.id for v, _ in versions if v.parent_id == original.id}
+        versions = [(v, a) for v, a in versions if v.id in keep]
+        excerpts = [e for e in excerpts if e["parent_id"] in keep]
+    found = {
         "url": url,
         "matched_as": matched_as,
         "source": _row(source),
         "seeds": _seeds(citations),
         "fetch_attempts": [_row(a, drop={"source_id"}) for a in attempts],
         "versions": [_version(v, a) for v, a in versions],
-        "excerpts": _excerpts(session, source.id),
+        "excerpts": excerpts,
         "alignments": alignments(session, source.id),
         "quotes": _quotes(session, source.id),
         "related_seeds": _related(session, {seed.id for _, seed in citations}),
     }
+    if in_force is not None:
+        found["at"] = in_force
+    return found
 
 
 def _seeds(citations) -> list[dict]:

@@ -44,7 +44,7 @@ class Source(SQLModel, table=True):
     __tablename__ = "sources"
 
     id: Optional[int] = Field(default=None, primary_key=True)
-    url: str = Field(description="the URL as first cited")
+    url: str = Field(index=True, description="the URL as first cited")
     normalized_url: str = Field(unique=True)
     host: str = Field(index=True)
     final_url: Optional[str] = Field(default=None, index=True)
@@ -118,12 +118,12 @@ class FetchAttempt(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     source_id: int = Field(foreign_key="sources.id", index=True)
     activity_id: int = Field(foreign_key="activities.id", index=True)
-    url: str
+    url: str = Field(index=True)  # lookup finds a source by a URL met in its redirect chain
     retry: int = 0
     status_code: Optional[int] = None
     error: Optional[str] = None
     error_kind: Optional[str] = None
-    redirect_to: Optional[str] = None
+    redirect_to: Optional[str] = Field(default=None, index=True)
     content_type: Optional[str] = None
     body_sha256: Optional[str] = Field(default=None, description="sha256 of the body received, stored or not")
     headers: str = Field(default="{}", description="JSON of the headers that matter")

@@ -1,0 +1,102 @@
+"""A populated tracker database for the query, lookup, export and Datasette tests, built once
+per test process through `tracker run` against a loopback server with a tiny Argos package.
+
+Timeline: seed A (test_seed.txt) is ingested, then its source is fetched (original #1, translated,
+excerpts); seed B (later_seed.txt) is added; the page changes; `tracker run --all` ingests seed B
+and fetches original #2. So seed A was ingested before any capture, seed B between the two.
+A second cited URL answers 404 and stays failed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from http_server import serve
+from tiny_argos import cached_package
+from tracker.cli import cli
+
+PAGES = Path(__file__).parent / "fixtures" / "pages"
+GLOSSARY = {
+    "Điện": "The", "nói": "said", "Nga": "Russia", "ủng": "supports", "hộ": "the",
+    "thống": "unity", "nhất": "of",
+    "Hai": "Both", "bên": "sides", "thảo": "discussed", "luận": "on", "thương": "trade",
+    "mại": "and", "và": "also", "giáo": "on", "dục": "education",
+    "Thời": "The", "tiết": "weather", "hôm": "was", "nay": "very", "đẹp": "fine",
+}
+FIRST_PAGE = (PAGES / "vi_article.html").read_bytes()
+CHANGED_PAGE = FIRST_PAGE.replace("<p>Thời tiết hôm nay đẹp.</p>".encode(),
+                                  "<p>Thời tiết hôm nay không đẹp.</p>".encode())
+CONFIG = ('[fetch]\nallow_private = ["127.0.0.1"]\ndeadline = 5.0\nmax_retries = 0\nbackoff = 0.01\n'
+          '[translation]\nauto_install = false\n')
+
+
+@dataclass(frozen=True)
+class Populated:
+    project: Path
+    database: Path
+    url: str          # the Vietnamese page, cited by both seeds, captured twice
+    gone_url: str     # answers 404
+    port: int
+
+
+@cache
+def _build() -> Populated:
+    project = Path(tempfile.mkdtemp(prefix="tracker-populated-"))
+    (project / "seeds").mkdir()
+    (project / "config.toml").write_text(CONFIG, encoding="utf-8")
+    routes = {"/bai-viet.htm": (200, {"Content-Type": "text/html; charset=utf-8"}, FIRST_PAGE),
+              "/gone": (404, {"Content-Type": "text/html"}, b"<h1>not here</h1>")}
+    saved = {k: os.environ.get(k) for k in ("TRACKER_CONFIG", "TRACKER_FETCH_ALLOW_PORTS")}
+    cwd = os.getcwd()
+    try:
+        with serve(routes) as base:
+            url, gone = f"{base}/bai-viet.htm", f"{base}/gone"
+            os.environ["TRACKER_CONFIG"] = str(project / "config.toml")
+            os.environ["TRACKER_FETCH_ALLOW_PORTS"] = str(base.port)
+            os.chdir(project)
+            (project / "seeds" / "test_seed.txt").write_text(
+                "Russia supports the unity of Syria, the Kremlin said on Thursday.\n"
+                "Both sides discussed trade and education, officials added.\n"
+                "An aide called it “a promise nobody ever made here”.\n"
+                f"Source: {url}\nSee also {gone}\n", encoding="utf-8")
+            _tracker("models", "install", str(cached_package("vi", "en", GLOSSARY)))
+            _tracker("run")
+            (project / "seeds" / "later_seed.txt").write_text(
+                "Both sides discussed trade and education, according to AFP.\n"
+                f"Source: {url}\n", encoding="utf-8")
+            routes["/bai-viet.htm"] = (200, {"Content-Type": "text/html; charset=utf-8"}, CHANGED_PAGE)
+            _tracker("run", "--all")
+    finally:
+        os.chdir(cwd)
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return Populated(project, project / "data" / "tracker.db", url, gone, base.port)
+
+
+def _tracker(*args: str) -> None:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+
+
+@pytest.fixture
+def populated(tmp_path, monkeypatch) -> Populated:
+    """The shared populated database, copied so a test may do anything to it; cwd and
+    TRACKER_CONFIG point at the copy."""
+    built = _build()
+    project = tmp_path / "populated"
+    shutil.copytree(built.project, project, ignore=shutil.ignore_patterns("models"))
+    (project / "data" / "models").symlink_to(built.project / "data" / "models")
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("TRACKER_CONFIG", str(project / "config.toml"))
+    return Populated(project, project / "data" / "tracker.db", built.url, built.gone_url, built.port)

@@ -1,0 +1,121 @@
+"""`tracker lookup` over time (--at, --versions), and every database query a lookup makes uses
+an index: no full scan of a table, whatever the database's size."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import event
+from sqlmodel import Session
+
+from provenance_db import populated  # noqa: F401  (fixture)
+from tracker.cli import cli
+from tracker.db import open_database
+from tracker.lookup import find_source, lookup, parse_date, version_at, version_history
+
+
+def tracker(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def captures(populated) -> list[str]:
+    """captured_at of the two originals, oldest first."""
+    with sqlite3.connect(populated.database) as connection:
+        return [r[0] for r in connection.execute(
+            "SELECT created_at FROM versions WHERE kind = 'original' ORDER BY id")]
+
+
+def test_lookup_at_a_date_shows_the_version_in_force_then(populated):
+    first, second = captures(populated)
+    between = first.replace(" ", "T") + "1"  # a microsecond digit later: after #1, before #2
+    found = json.loads(tracker("lookup", populated.url, "--json", "--at", between).output)
+    assert found["at"]["captured"] == "before"
+    original = found["versions"][0]
+    assert original["id"] == found["at"]["version_id"] and original["text"].endswith("hôm nay đẹp.")
+    assert [v["kind"] for v in found["versions"]] == ["original", "translated"]
+    assert {e["parent_id"] for e in found["excerpts"]} == {found["versions"][1]["id"]}
+
+    now = json.loads(tracker("lookup", populated.url, "--json", "--at", "2999-01-01").output)
+    assert now["versions"][0]["text"].endswith("hôm nay không đẹp.")
+
+    early = tracker("lookup", populated.url, "--at", "2000-01-01")
+    assert early.exit_code == 0
+    assert "nothing captured before; the first capture is" in early.output
+
+
+def test_lookup_versions_lists_the_history(populated):
+    result = tracker("lookup", populated.url, "--versions")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "(matched as cited)" in lines[0]
+    originals = [line for line in lines if " original " in line]
+    assert len(originals) == 2 and "superseded" in originals[0] and "superseded" not in originals[1]
+    history = json.loads(tracker("lookup", populated.url, "--versions", "--json").output)["versions"]
+    assert [v["kind"] for v in history].count("translated") == 2
+    canonical = tracker("lookup", "https://bao.example/bai-viet.htm", "--versions")
+    assert "(matched as canonical)" in canonical.output
+
+
+def test_a_bad_date_is_one_clear_line(populated):
+    result = tracker("lookup", populated.url, "--at", "last tuesday")
+    assert result.exit_code == 1
+    assert result.output.strip() == ("tracker: not a date: 'last tuesday' "
+                                     "(use YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][+HH:MM])")
+
+
+def test_parse_date_reads_a_bare_date_as_the_end_of_that_day():
+    assert parse_date("2025-02-13").isoformat() == "2025-02-13T23:59:59.999999+00:00"
+    assert parse_date("2025-02-13T10:00+07:00").utcoffset().total_seconds() == 7 * 3600
+
+
+def query_plans(engine, work) -> dict[str, list[str]]:
+    """Run `work`, then EXPLAIN QUERY PLAN every SELECT it made: {sql: plan lines}."""
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        work()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    plans = {}
+    raw = engine.raw_connection()
+    try:
+        for statement, parameters in statements:
+            rows = raw.cursor().execute("EXPLAIN QUERY PLAN " + statement, parameters).fetchall()
+            plans[statement] = [row[-1] for row in rows]
+    finally:
+        raw.close()
+    return plans
+
+
+@pytest.mark.parametrize("how", ["cited", "normalized", "canonical", "unknown", "at", "versions"])
+def test_every_lookup_query_uses_an_index(populated, how):
+    engine = open_database(f"sqlite:///{populated.database}")
+    url = {"cited": populated.url, "normalized": populated.url.replace("http://", "HTTP://") + "#top",
+           "canonical": "https://bao.example/bai-viet.htm", "unknown": "https://nowhere.example/x",
+           "at": populated.url, "versions": populated.url}[how]
+
+    def work():
+        with Session(engine) as session:
+            if how == "versions":
+                source, _ = find_source(session, url)
+                version_history(session, source.id)
+                version_at(session, source.id, parse_date("2000-01-01"))
+            else:
+                lookup(session, url, at=parse_date("2999-01-01") if how == "at" else None)
+
+    plans = query_plans(engine, work)
+    engine.dispose()
+    assert plans, "no queries were captured"
+    for statement, plan in plans.items():
+        scans = [line for line in plan if line.startswith("SCAN") and "INDEX" not in line]
+        assert not scans, f"full scan {scans} in:\n{statement}"
+    if how == "unknown":  # every way of matching was tried, the redirect chain included
+        assert any("fetch_attempts" in s for s in plans)
