@@ -50,7 +50,8 @@ def run(settings: Settings, limit: int | None, fetch_all: bool, no_auto_install:
         seeds += f", {len(summary.seeds_failed)} unreadable"
     click.echo(f"seeds: {seeds}")
     click.echo(f"sources: {summary.sources_new} new; fetched {summary.fetched}, unchanged {summary.unchanged}, "
-               f"skipped {len(summary.skipped)}, failed {len(summary.failed)}")
+               f"skipped {len(summary.skipped)}, failed {len(summary.failed)}"
+               + (f", deferred {len(summary.deferred)}" if summary.deferred else ""))
     click.echo(f"translations: {summary.translated} made, {summary.pending} pending; excerpts: {summary.excerpts}")
     for notice in summary.notices:
         click.echo(f"  {notice}")

@@ -71,6 +71,12 @@ SETTINGS: tuple[Setting, ...] = (
             "Retries of a timeout, connection error, 429 or 5xx within one run."),
     Setting("fetch", "backoff", "TRACKER_FETCH_BACKOFF", 1.0,
             "Base seconds of the exponential backoff between retries."),
+    Setting("fetch", "host_delay", "TRACKER_FETCH_HOST_DELAY", 1.0,
+            "Least seconds between two requests to one host (robots.txt Crawl-delay wins if longer)."),
+    Setting("fetch", "concurrency", "TRACKER_FETCH_CONCURRENCY", 4,
+            "Hosts fetched from at once (never more than one request at a time per host)."),
+    Setting("fetch", "max_host_wait", "TRACKER_FETCH_MAX_HOST_WAIT", 60.0,
+            "Longest a run waits for a host (Crawl-delay, Retry-After); its other pages wait for a later run."),
     Setting("schedule", "retry_after", "TRACKER_RETRY_AFTER", 3600,
             "Seconds before a failed source is tried again by a later run."),
 )
@@ -99,6 +105,9 @@ class Settings:
     fetch_max_redirects: int
     fetch_max_retries: int
     fetch_backoff: float
+    fetch_host_delay: float
+    fetch_concurrency: int
+    fetch_max_host_wait: float
     retry_after: int
     config_file: Path | None = field(default=None)
 

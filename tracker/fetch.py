@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from ipaddress import ip_address
 
 import httpcore
@@ -411,6 +412,9 @@ class Fetcher:
             transport=self._transport,
             follow_redirects=False,
             trust_env=False,
+            # The client's own jar keeps nothing: each fetch has its own jar (see `fetch`), so
+            # fetches running in parallel threads never see each other's cookies.
+            cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
             timeout=httpx.Timeout(policy.read_timeout, connect=policy.connect_timeout),
             headers={
                 "User-Agent": policy.user_agent,
@@ -437,12 +441,13 @@ class Fetcher:
             conditional["If-None-Match"] = etag
         if last_modified:
             conditional["If-Modified-Since"] = last_modified
-        self._client.cookies.clear()  # cookies may carry a redirect dance, not leak across fetches
+        # Cookies may carry a redirect dance; they live for this fetch only.
+        cookies = httpx.Cookies()
         attempts: list[Attempt] = []
         visited = [url]
         with self._transport.deadline(deadline):
             while True:
-                hop = self._fetch_with_retries(visited[-1], conditional, deadline, attempts)
+                hop = self._fetch_with_retries(visited[-1], conditional, cookies, deadline, attempts)
                 target = hop.attempt.redirect_to
                 if target is None:
                     break
@@ -458,11 +463,11 @@ class Fetcher:
         return self._result(url, hop, attempts, etag, last_modified)
 
     def _fetch_with_retries(
-        self, url: str, conditional: dict, deadline: float, attempts: list[Attempt]
+        self, url: str, conditional: dict, cookies: httpx.Cookies, deadline: float, attempts: list[Attempt]
     ) -> _Hop:
         retry = 0
         while True:
-            hop = self._attempt(url, retry, conditional, deadline)
+            hop = self._attempt(url, retry, conditional, cookies, deadline)
             attempts.append(hop.attempt)
             wait = self._retry_wait(hop, retry)
             if wait is None or time.monotonic() + wait >= deadline:
@@ -484,13 +489,15 @@ class Fetcher:
             wait = max(wait, hop.retry_after)
         return wait
 
-    def _attempt(self, url: str, retry: int, conditional: dict, deadline: float) -> _Hop:
+    def _attempt(
+        self, url: str, retry: int, conditional: dict, cookies: httpx.Cookies, deadline: float
+    ) -> _Hop:
         started_at = datetime.now(timezone.utc)
         start = time.monotonic()
         attempt = Attempt(url, started_at, 0.0, None, None, None, None, {}, retry)
         hop = _Hop(attempt)
         try:
-            self._exchange(url, conditional, deadline, hop)
+            self._exchange(url, conditional, cookies, deadline, hop)
         except FetchError as exc:
             attempt.error_kind, attempt.error = exc.kind, str(exc)
         except httpx.TimeoutException as exc:
@@ -522,7 +529,9 @@ class Fetcher:
         attempt.seconds = time.monotonic() - start
         return hop
 
-    def _exchange(self, url: str, conditional: dict, deadline: float, hop: _Hop) -> None:
+    def _exchange(
+        self, url: str, conditional: dict, cookies: httpx.Cookies, deadline: float, hop: _Hop
+    ) -> None:
         """Send one request and fill in `hop`; raises on anything that went wrong."""
         try:
             parsed = httpx.URL(url)
@@ -530,8 +539,10 @@ class Fetcher:
             raise FetchError("bad_url", f"not a fetchable URL: {_first_line(exc)}") from None
         _check_url(parsed, self._ports)
         request = self._client.build_request("GET", parsed, headers=conditional)
+        cookies.set_cookie_header(request)
         response = self._client.send(request, stream=True)
         try:
+            cookies.extract_cookies(response)
             attempt = hop.attempt
             status = attempt.status = response.status_code
             hop.headers = response.headers

@@ -16,10 +16,12 @@ from sqlmodel import Session, select
 
 from .argos_packages import PackageError, find_route, install_from_index
 from .config import Settings
+from .crawler import CrawlPolicy, Crawler, CrawlRequest, origin_of
 from .db import open_database
 from .excerpts import excerpt_seed_source
 from .fetch import FetchPolicy, Fetcher
-from .originals import fetch_source, latest_version
+from .hosts import load_hosts, save_hosts
+from .originals import latest_version, record_fetch
 from .seeds import ingest_seeds
 from .tables import Activity, Citation, Seed, Source, Version, utcnow
 from .translations import originals_needing_translation, translate_original
@@ -39,6 +41,7 @@ class RunSummary:
     unchanged: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    deferred: list[tuple[str, str]] = field(default_factory=list)
     translated: int = 0
     pending: int = 0
     excerpts: int = 0
@@ -54,6 +57,11 @@ def fetch_policy(settings: Settings) -> FetchPolicy:
         max_retries=settings.fetch_max_retries, backoff=settings.fetch_backoff)
 
 
+def crawl_policy(settings: Settings) -> CrawlPolicy:
+    return CrawlPolicy(host_delay=settings.fetch_host_delay, concurrency=settings.fetch_concurrency,
+                       max_host_wait=settings.fetch_max_host_wait)
+
+
 def run(settings: Settings, *, notify: Notify = lambda line: None,
         download_progress: Callable[[str], Progress] | None = None,
         limit: int | None = None, fetch_all: bool = False, now: datetime | None = None) -> RunSummary:
@@ -64,8 +72,8 @@ def run(settings: Settings, *, notify: Notify = lambda line: None,
     with Session(engine) as session:
         _ingest(session, settings, summary, notify)
         with Fetcher(fetch_policy(settings)) as fetcher:
-            for source in due_sources(session, now, limit=limit, fetch_all=fetch_all):
-                _fetch(session, source, fetcher, settings, summary, notify, now)
+            _fetch_due(session, due_sources(session, now, limit=limit, fetch_all=fetch_all),
+                       fetcher, settings, summary, notify, now, fetch_all)
         _translate(session, settings, summary, notify, download_progress)
         _excerpt(session, settings, summary)
     engine.dispose()
@@ -92,9 +100,33 @@ def _ingest(session: Session, settings: Settings, summary: RunSummary, notify: N
         notify(f"seed {path}: {reason}")
 
 
-def _fetch(session, source, fetcher, settings, summary, notify, now) -> None:
-    outcome = fetch_source(session, source, fetcher, settings, now=now)
+def _fetch_due(session, sources, fetcher, settings, summary, notify, now, fetch_all) -> None:
+    """Fetch `sources` politely and concurrently (see crawler.py); record each in this thread."""
+    by_id = {source.id: source for source in sources}
+    requests = [CrawlRequest(s.url, etag=s.etag, last_modified=s.last_modified, key=s.id)
+                for s in by_id.values()]
+    hosts = load_hosts(session, filter(None, (origin_of(r.url) for r in requests)))
+    if fetch_all:  # "retry now" includes a robots.txt that could not be fetched last time
+        for state in hosts.values():
+            state.forget_failed_robots()
+    offset = now - utcnow()  # a run told it is later than it is keeps host times consistent
+    crawler = Crawler(fetcher, crawl_policy(settings), hosts, clock=lambda: utcnow() + offset)
+    for request, result, started in crawler.fetch_all(requests):
+        save_hosts(session, crawler.changed_hosts())
+        source = by_id[request.key]
+        if result.error_kind == "deferred":  # not fetched: the source stays due for a later run
+            session.commit()
+            summary.deferred.append((source.url, result.error))
+            notify(f"{result.error}: {source.url}")
+            continue
+        outcome = record_fetch(session, source, result, settings, started=started, now=now)
+        session.commit()
+        _report(source, outcome, summary, notify)
+    save_hosts(session, crawler.changed_hosts())
     session.commit()
+
+
+def _report(source, outcome, summary, notify) -> None:
     if outcome.state == "fetched":
         summary.fetched += 1
         notify(f"fetched {source.url}")

@@ -194,3 +194,20 @@ class VersionSeed(SQLModel, table=True):
 
     version_id: int = Field(foreign_key="versions.id", primary_key=True)
     seed_id: int = Field(foreign_key="seeds.id", primary_key=True, index=True)
+
+
+class Host(SQLModel, table=True):
+    """Politeness state of one origin (scheme://host[:port]), kept so back-to-back runs stay polite."""
+
+    __tablename__ = "hosts"
+
+    origin: str = Field(primary_key=True, description="scheme://host[:port], what robots.txt covers")
+    robots_status: Optional[int] = Field(default=None, description="HTTP status of robots.txt; NULL if unreachable")
+    robots_body: Optional[str] = None
+    robots_error: Optional[str] = None
+    robots_fetched_at: Optional[datetime] = None
+    crawl_delay: Optional[float] = Field(default=None, description="robots Crawl-delay, seconds")
+    last_request_at: Optional[datetime] = None
+    next_request_at: Optional[datetime] = Field(default=None, description="no request starts before this")
+    blocked_until: Optional[datetime] = Field(default=None, description="set by Retry-After on a 429 or 503")
+    blocked_reason: Optional[str] = None
