@@ -208,5 +208,34 @@ def models_remove(settings: Settings, code: str) -> None:
     click.echo(f"removed {code}")
 
 
+@cli.group()
+def export() -> None:
+    """Export what tracker stored, in standard formats."""
+
+
+@export.command("warc")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def export_warc(settings: Settings, file: Path) -> None:
+    """Write every original version's HTTP response to FILE as WARC (gzipped if FILE ends in .gz)."""
+    from sqlmodel import Session
+
+    from .db import open_database
+    from .export_warc import export_warc as write_warc
+
+    engine = open_database(settings.database_url)
+    partial = file.with_name(file.name + ".part")
+    try:
+        with Session(engine) as session, partial.open("wb") as out:
+            count = write_warc(session, out, gzip=file.name.endswith(".gz"), filename=file.name)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise UserError(f"cannot write {file}: {error.strerror or error}") from None
+    finally:
+        engine.dispose()
+    partial.replace(file)  # a reader never sees half a file
+    click.echo(f"wrote {count} response{'' if count == 1 else 's'} to {file}")
+
+
 def main() -> None:
     cli(prog_name="tracker")
