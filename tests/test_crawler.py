@@ -228,6 +228,25 @@ def test_host_state_round_trips_through_the_database_and_keeps_the_next_crawler_
     engine.dispose()
 
 
+def test_absurd_crawl_delay_and_retry_after_defer_without_breaking():
+    rules = "User-agent: *\nCrawl-delay: 99999999999999999999\n"
+    routes = {"/robots.txt": robots(rules), "/a": (429, {"Retry-After": "9" * 30}, b""), "/b": HTML}
+    with serve(routes) as base:
+        with fetcher(base) as fetch:
+            _, results = crawl(fetch, [f"{base}/a", f"{base}/b"])
+    assert paths(base) == ["/robots.txt"]  # a week's wait is past max_host_wait
+    assert {result.error_kind for result, _ in results.values()} == {"deferred"}
+
+    routes = {"/a": (429, {"Retry-After": "9" * 30}, b""), "/b": HTML}
+    with serve(routes) as base:
+        with fetcher(base) as fetch:
+            crawler, results = crawl(fetch, [f"{base}/a", f"{base}/b"])
+    assert paths(base) == ["/robots.txt", "/a"]
+    assert results[f"{base}/b"][0].error_kind == "deferred"
+    state = crawler.hosts[origin_of(base)]
+    assert state.blocked_until - state.last_request_at == timedelta(days=7)
+
+
 def test_stored_delay_from_a_clock_that_went_back_is_bounded():
     state = HostState("http://x", next_request_at=datetime(2100, 1, 1, tzinfo=timezone.utc))
     now = datetime(2030, 1, 1, tzinfo=timezone.utc)

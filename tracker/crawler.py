@@ -33,6 +33,7 @@ from .robots import RobotsRules, product_token
 __all__ = ["CrawlPolicy", "CrawlRequest", "Crawler", "HostState", "origin_of"]
 
 _BLOCKING_STATUSES = (429, 503)
+_LONGEST_WAIT = 7 * 24 * 3600.0  # seconds; a hostile Crawl-delay or Retry-After gets no more
 _GUARD_KINDS = frozenset({"blocked_scheme", "blocked_port", "blocked_address", "bad_url"})
 
 
@@ -218,8 +219,9 @@ class Crawler:
                 del queues[origin]
                 continue
             request = queue.popleft()
-            if not queue:
-                del queues[origin]
+            del queues[origin]
+            if queue:
+                queues[origin] = queue  # to the back of the line: hosts take turns at free slots
             future = pool.submit(self.fetcher.fetch, request.url, etag=request.etag,
                                  last_modified=request.last_modified)
             running[future] = (origin, request, now)
@@ -235,19 +237,20 @@ class Crawler:
             self._robots_fetched(state, result, now)
         else:
             ready.append((request, result, started))
-        if result.attempts:  # a request went out (or was refused by the guard before it did)
+        if any(attempt.error_kind not in _GUARD_KINDS for attempt in result.attempts):
+            # A request went out (the guard refuses before sending anything).
             state.last_request_at = now
             state.next_request_at = now + timedelta(seconds=self._delay(state))
         last = result.attempts[-1] if result.attempts else None
         if last is not None and last.status in _BLOCKING_STATUSES:
             seconds = _retry_after(last.headers.get("retry-after"))
             if seconds is not None:
-                state.blocked_until = now + timedelta(seconds=seconds)
+                state.blocked_until = now + timedelta(seconds=min(seconds, _LONGEST_WAIT))
                 state.blocked_reason = f"HTTP {last.status} with Retry-After: {last.headers['retry-after']}"
         state.changed = True
 
     def _delay(self, state: HostState) -> float:
-        return max(self.policy.host_delay, state.crawl_delay or 0.0)
+        return min(max(self.policy.host_delay, state.crawl_delay or 0.0), _LONGEST_WAIT)
 
     def _robots_fetched(self, state: HostState, result: FetchResult, now: datetime) -> None:
         self._robots_attempts[state.origin] = result.attempts
