@@ -46,10 +46,14 @@ def corpus_pages() -> list[Path]:
 
 
 def synthetic_pages(count: int = 60) -> list[bytes]:
+    """Pages about as large as real news pages (~100 KB), mostly boilerplate around an article."""
     paragraph = ("<p>The ministry said on Thursday that talks on trade and education would resume "
                  "next month, according to officials familiar with the matter.</p>\n")
-    return [(f"<html><head><title>Page {i}</title></head><body><nav>menu</nav><article>"
-             + paragraph * (20 + i % 40) + "</article><footer>footer</footer></body></html>").encode()
+    menu = "".join(f'<li><a href="/section/{i}">Section {i}</a></li>' for i in range(300))
+    script = "<script>var config = {" + ",".join(f'"k{i}": {i}' for i in range(4000)) + "};</script>"
+    return [(f"<html><head><title>Page {i}</title>{script}</head><body><nav><ul>{menu}</ul></nav>"
+             f"<article><h1>Talks resume {i}</h1>" + paragraph * (20 + i % 40)
+             + "</article><footer>footer</footer></body></html>").encode()
             for i in range(count)]
 
 
