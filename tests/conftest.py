@@ -30,7 +30,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "seeds").mkdir()
     (tmp_path / "config.toml").write_text(
         '[fetch]\nallow_private = ["127.0.0.1"]\nallow_ports = []\n'
-        "deadline = 5.0\nmax_retries = 0\nbackoff = 0.01\n"
+        "deadline = 5.0\nmax_retries = 0\nbackoff = 0.01\nhost_delay = 0.0\n"
         "[translation]\nauto_install = false\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("TRACKER_CONFIG", str(tmp_path / "config.toml"))

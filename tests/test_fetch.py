@@ -454,3 +454,22 @@ def test_https_certificates_are_always_verified(news_cert):
             result = fetcher.fetch(f"https://news.example:{base.port}/")
     assert result.error_kind == "connect" and "CERTIFICATE_VERIFY_FAILED" in result.error
     assert base.requests == []
+
+
+def test_cookies_last_one_fetch_only():
+    """A redirect dance that sets a cookie works; the next fetch (maybe in another thread) starts
+    without it, since one Fetcher serves several threads at once."""
+
+    def start(handler):
+        return (302, {"Location": "/article", "Set-Cookie": "consent=yes; Path=/"}, b"")
+
+    def article(handler):
+        if "consent=yes" in (handler.headers.get("Cookie") or ""):
+            return HTML
+        return (403, {}, b"no cookie")
+
+    with serve({"/start": start, "/article": article}) as base:
+        with Fetcher(policy(base)) as fetcher:
+            assert fetcher.fetch(base + "/start").ok
+            assert fetcher.fetch(base + "/article").status == 403
+    assert [h.get("cookie") for _, _, h in base.requests] == [None, "consent=yes", None]

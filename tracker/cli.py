@@ -106,7 +106,8 @@ def _print_summary(summary, as_json: bool) -> None:
     click.echo(f"seeds: {seeds}")
     retired = f" ({len(summary.retired)} retired)" if summary.retired else ""
     click.echo(f"sources: {summary.sources_new} new; fetched {summary.fetched}, unchanged {summary.unchanged}, "
-               f"skipped {len(summary.skipped)}, failed {len(summary.failed)}{retired}")
+               f"skipped {len(summary.skipped)}, failed {len(summary.failed)}{retired}"
+               + (f", deferred {len(summary.deferred)}" if summary.deferred else ""))
     click.echo(f"translations: {summary.translated} made, {summary.pending} pending; excerpts: {summary.excerpts}")
     click.echo(f"translation work: {_work_line(summary.translation)}")
     if summary.stopped_early:
@@ -422,7 +423,7 @@ def datasette_metadata(settings: Settings, file: Path | None, database_name: str
 
 @cli.group()
 def export() -> None:
-    """Export the provenance record (PROV-JSON, JSON Lines)."""
+    """Export what tracker stored: PROV-JSON, JSON Lines, WARC."""
 
 
 @export.command("prov")
@@ -596,6 +597,30 @@ def retranslate(settings: Settings, package_code: str, before_version: str | Non
 def _work_line(stats) -> str:
     return (f"sentences translated {stats.translated}, from cache {stats.cache_hits}, "
             f"translations reused {stats.reused}, model loads {stats.model_loads}")
+
+
+@export.command("warc")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def export_warc(settings: Settings, file: Path) -> None:
+    """Write every original version's HTTP response to FILE as WARC (gzipped if FILE ends in .gz)."""
+    from sqlmodel import Session
+
+    from .db import open_database
+    from .export_warc import export_warc as write_warc
+
+    engine = open_database(settings.database_url)
+    partial = file.with_name(file.name + ".part")
+    try:
+        with Session(engine) as session, partial.open("wb") as out:
+            count = write_warc(session, out, gzip=file.name.endswith(".gz"), filename=file.name)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise UserError(f"cannot write {file}: {error.strerror or error}") from None
+    finally:
+        engine.dispose()
+    partial.replace(file)  # a reader never sees half a file
+    click.echo(f"wrote {count} response{'' if count == 1 else 's'} to {file}")
 
 
 def main() -> None:

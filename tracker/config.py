@@ -73,6 +73,12 @@ SETTINGS: tuple[Setting, ...] = (
             "Retries of a timeout, connection error, 429 or 5xx within one run."),
     Setting("fetch", "backoff", "TRACKER_FETCH_BACKOFF", 1.0,
             "Base seconds of the exponential backoff between retries."),
+    Setting("fetch", "host_delay", "TRACKER_FETCH_HOST_DELAY", 1.0,
+            "Least seconds between two requests to one host (robots.txt Crawl-delay wins if longer)."),
+    Setting("fetch", "concurrency", "TRACKER_FETCH_CONCURRENCY", 4,
+            "Hosts fetched from at once (never more than one request at a time per host)."),
+    Setting("fetch", "max_host_wait", "TRACKER_FETCH_MAX_HOST_WAIT", 60.0,
+            "Longest a run waits for a host (Crawl-delay, Retry-After); its other pages wait for a later run."),
     Setting("schedule", "min_interval", "TRACKER_MIN_INTERVAL", 900,
             "Seconds between fetches of a source that is new or just changed."),
     Setting("schedule", "max_interval", "TRACKER_MAX_INTERVAL", 3 * 24 * 3600,
@@ -109,6 +115,9 @@ class Settings:
     fetch_backoff: float
     min_interval: int
     max_interval: int
+    fetch_host_delay: float
+    fetch_concurrency: int
+    fetch_max_host_wait: float
     retry_after: int
     retire_after_not_found: int
     config_file: Path | None = field(default=None)
@@ -242,7 +251,8 @@ def render_default_config() -> str:
     lines = ["# tracker configuration. Every key can be overridden by the environment variable named",
              "# beside it, and some by command-line flags. Relative paths are relative to this file.", ""]
     section = None
-    for setting in SETTINGS:
+    sections = list(dict.fromkeys(setting.section for setting in SETTINGS))
+    for setting in sorted(SETTINGS, key=lambda setting: sections.index(setting.section)):
         if setting.section != section:
             lines += [""] if section else []
             lines.append(f"[{setting.section}]")

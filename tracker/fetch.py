@@ -11,6 +11,7 @@ problems never raise: they are recorded on the `Attempt` and the `FetchResult`.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import random
 import re
@@ -23,6 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from ipaddress import ip_address
 
 import httpcore
@@ -411,6 +413,9 @@ class Fetcher:
             transport=self._transport,
             follow_redirects=False,
             trust_env=False,
+            # The client's own jar keeps nothing: each fetch has its own jar (see `fetch`), so
+            # fetches running in parallel threads never see each other's cookies.
+            cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
             timeout=httpx.Timeout(policy.read_timeout, connect=policy.connect_timeout),
             headers={
                 "User-Agent": policy.user_agent,
@@ -437,12 +442,13 @@ class Fetcher:
             conditional["If-None-Match"] = etag
         if last_modified:
             conditional["If-Modified-Since"] = last_modified
-        self._client.cookies.clear()  # cookies may carry a redirect dance, not leak across fetches
+        # Cookies may carry a redirect dance; they live for this fetch only.
+        cookies = httpx.Cookies()
         attempts: list[Attempt] = []
         visited = [url]
         with self._transport.deadline(deadline):
             while True:
-                hop = self._fetch_with_retries(visited[-1], conditional, deadline, attempts)
+                hop = self._fetch_with_retries(visited[-1], conditional, cookies, deadline, attempts)
                 target = hop.attempt.redirect_to
                 if target is None:
                     break
@@ -458,11 +464,11 @@ class Fetcher:
         return self._result(url, hop, attempts, etag, last_modified)
 
     def _fetch_with_retries(
-        self, url: str, conditional: dict, deadline: float, attempts: list[Attempt]
+        self, url: str, conditional: dict, cookies: httpx.Cookies, deadline: float, attempts: list[Attempt]
     ) -> _Hop:
         retry = 0
         while True:
-            hop = self._attempt(url, retry, conditional, deadline)
+            hop = self._attempt(url, retry, conditional, cookies, deadline)
             attempts.append(hop.attempt)
             wait = self._retry_wait(hop, retry)
             if wait is None or time.monotonic() + wait >= deadline:
@@ -484,13 +490,15 @@ class Fetcher:
             wait = max(wait, hop.retry_after)
         return wait
 
-    def _attempt(self, url: str, retry: int, conditional: dict, deadline: float) -> _Hop:
+    def _attempt(
+        self, url: str, retry: int, conditional: dict, cookies: httpx.Cookies, deadline: float
+    ) -> _Hop:
         started_at = datetime.now(timezone.utc)
         start = time.monotonic()
         attempt = Attempt(url, started_at, 0.0, None, None, None, None, {}, retry)
         hop = _Hop(attempt)
         try:
-            self._exchange(url, conditional, deadline, hop)
+            self._exchange(url, conditional, cookies, deadline, hop)
         except FetchError as exc:
             attempt.error_kind, attempt.error = exc.kind, str(exc)
         except httpx.TimeoutException as exc:
@@ -522,7 +530,9 @@ class Fetcher:
         attempt.seconds = time.monotonic() - start
         return hop
 
-    def _exchange(self, url: str, conditional: dict, deadline: float, hop: _Hop) -> None:
+    def _exchange(
+        self, url: str, conditional: dict, cookies: httpx.Cookies, deadline: float, hop: _Hop
+    ) -> None:
         """Send one request and fill in `hop`; raises on anything that went wrong."""
         try:
             parsed = httpx.URL(url)
@@ -530,8 +540,10 @@ class Fetcher:
             raise FetchError("bad_url", f"not a fetchable URL: {_first_line(exc)}") from None
         _check_url(parsed, self._ports)
         request = self._client.build_request("GET", parsed, headers=conditional)
+        cookies.set_cookie_header(request)
         response = self._client.send(request, stream=True)
         try:
+            cookies.extract_cookies(response)
             attempt = hop.attempt
             status = attempt.status = response.status_code
             hop.headers = response.headers
@@ -576,7 +588,7 @@ class Fetcher:
             if total > cap:
                 raise FetchError("too_large", f"decoded body is over {limit}")
             parts.append(piece)
-        return b"".join(parts)
+        return _joined(parts)
 
     def _deadline_message(self) -> str:
         deadline = self.policy.deadline
@@ -602,6 +614,22 @@ class Fetcher:
             error=last.error,
             error_kind=last.error_kind,
         )
+
+
+def _joined(parts: list[bytes]) -> bytes:
+    """The parts as one bytes object, never holding much more than their total size.
+
+    b"".join would hold every part and the result at once: twice the body. A BytesIO freed of
+    each part as it is copied holds at most an eighth more (its growth), and getvalue() hands
+    over its buffer without another copy.
+    """
+    if len(parts) <= 1:
+        return parts[0] if parts else b""
+    body = io.BytesIO()
+    parts.reverse()
+    while parts:
+        body.write(parts.pop())
+    return body.getvalue()
 
 
 def _redirect_target(base: httpx.URL, location: str | None) -> str:

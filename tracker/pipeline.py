@@ -21,10 +21,12 @@ from sqlmodel import Session, select
 
 from .argos_packages import PackageError, find_route, install_from_index
 from .config import Settings
+from .crawler import CrawlPolicy, Crawler, CrawlRequest, origin_of
 from .db import open_database
 from .excerpts import excerpt_seed_source
 from .fetch import FetchPolicy, Fetcher
-from .originals import fetch_source, latest_version
+from .hosts import load_hosts, save_hosts
+from .originals import latest_version, record_fetch
 from .relations import relate_seeds
 from .seeds import ingest_seeds
 from .tables import Activity, Citation, Seed, Source, Version, utcnow
@@ -61,6 +63,7 @@ class RunSummary:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     retired: list[tuple[str, str]] = field(default_factory=list)
+    deferred: list[tuple[str, str]] = field(default_factory=list)
     translated: int = 0
     pending: int = 0
     excerpts: int = 0
@@ -85,6 +88,11 @@ def fetch_policy(settings: Settings) -> FetchPolicy:
         max_retries=settings.fetch_max_retries, backoff=settings.fetch_backoff)
 
 
+def crawl_policy(settings: Settings) -> CrawlPolicy:
+    return CrawlPolicy(host_delay=settings.fetch_host_delay, concurrency=settings.fetch_concurrency,
+                       max_host_wait=settings.fetch_max_host_wait)
+
+
 def run(settings: Settings, *, notify: Notify = _quiet,
         download_progress: Callable[[str], Progress] | None = None,
         limit: int | None = None, fetch_all: bool = False, now: datetime | None = None,
@@ -105,11 +113,10 @@ def run(settings: Settings, *, notify: Notify = _quiet,
                 with Fetcher(fetch_policy(settings)) as fetcher:
                     total = count_due(session, now, fetch_all=fetch_all, limit=limit)
                     notify(f"{total} sources due", "stage", name="fetch", total=total)
-                    for source in due_sources(session, now, limit=limit, fetch_all=fetch_all):
+                    for batch in due_batches(session, now, limit=limit, fetch_all=fetch_all):
+                        _fetch_due(session, batch, fetcher, settings, summary, notify, now, fetch_all, stop_at)
                         if _out_of_time(stop_at, summary):
                             break
-                        _fetch(session, source, fetcher, settings, summary, notify, now)
-                        notify("", "progress", name="fetch")
                 if not _out_of_time(stop_at, summary):
                     _translate(session, settings, summary, notify, download_progress)
                 if not _out_of_time(stop_at, summary):
@@ -161,19 +168,18 @@ def count_due(session: Session, now: datetime, *, fetch_all: bool = False, limit
     return min(total, limit) if limit else total
 
 
-def due_sources(session: Session, now: datetime, *, limit: int | None = None,
-                fetch_all: bool = False, batch_size: int = 200) -> Iterator[Source]:
-    """Due sources in id order, read in batches so memory stays flat however many there are."""
+def due_batches(session: Session, now: datetime, *, limit: int | None = None,
+                fetch_all: bool = False, batch_size: int = 200) -> Iterator[list[Source]]:
+    """Due sources in id order, a batch at a time, so memory stays flat however many there are."""
     after, left = 0, limit
     while left is None or left > 0:
         size = batch_size if left is None else min(batch_size, left)
-        batch = session.exec(select(Source).where(Source.id > after, _due(now, fetch_all))
-                             .order_by(Source.id).limit(size)).all()
+        batch = list(session.exec(select(Source).where(Source.id > after, _due(now, fetch_all))
+                                  .order_by(Source.id).limit(size)).all())
         if not batch:
             return
-        for source in batch:
-            yield source
         after = batch[-1].id
+        yield batch
         if left is not None:
             left -= len(batch)
         session.expunge_all()  # forget the finished batch
@@ -198,10 +204,37 @@ def _ingest(session: Session, settings: Settings, summary: RunSummary, notify: N
         notify(f"seed {path}: {reason}", "seed_failed", path=path, reason=reason)
 
 
-def _fetch(session, source, fetcher, settings, summary, notify, now) -> None:
-    url = source.url
-    outcome = fetch_source(session, source, fetcher, settings, now=now)
+def _fetch_due(session, sources, fetcher, settings, summary, notify, now, fetch_all, stop_at) -> None:
+    """Fetch `sources` politely and concurrently (see crawler.py); record each in this thread."""
+    by_id = {source.id: source for source in sources}
+    requests = [CrawlRequest(s.url, etag=s.etag, last_modified=s.last_modified, key=s.id)
+                for s in by_id.values()]
+    hosts = load_hosts(session, filter(None, (origin_of(r.url) for r in requests)))
+    if fetch_all:  # "retry now" includes a robots.txt that could not be fetched last time
+        for state in hosts.values():
+            state.forget_failed_robots()
+    offset = now - utcnow()  # a run told it is later than it is keeps host times consistent
+    crawler = Crawler(fetcher, crawl_policy(settings), hosts, clock=lambda: utcnow() + offset)
+    for request, result, started in crawler.fetch_all(requests):
+        save_hosts(session, crawler.changed_hosts())
+        source = by_id[request.key]
+        if result.error_kind == "deferred":  # not fetched: the source stays due for a later run
+            session.commit()
+            summary.deferred.append((source.url, result.error))
+            notify(f"{result.error}: {source.url}", "deferred", url=source.url, reason=result.error)
+            continue
+        outcome = record_fetch(session, source, result, settings, started=started, now=now)
+        session.commit()
+        _report(source, outcome, summary, notify)
+        notify("", "progress", name="fetch")
+        if _out_of_time(stop_at, summary):
+            break  # in-flight fetches finish but are not recorded: those sources stay due
+    save_hosts(session, crawler.changed_hosts())
     session.commit()
+
+
+def _report(source, outcome, summary, notify) -> None:
+    url = source.url
     if outcome.state in ("new", "changed"):
         summary.fetched += 1
         notify(f"fetched {url} ({outcome.state} text)", "fetched", url=url, outcome=outcome.state)

@@ -306,3 +306,20 @@ class SentenceTranslation(SQLModel, table=True):
     translation: str
     compute_type: str = Field(description="as CTranslate2 resolved it")
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class Host(SQLModel, table=True):
+    """Politeness state of one origin (scheme://host[:port]), kept so back-to-back runs stay polite."""
+
+    __tablename__ = "hosts"
+
+    origin: str = Field(primary_key=True, description="scheme://host[:port], what robots.txt covers")
+    robots_status: Optional[int] = Field(default=None, description="HTTP status of robots.txt; NULL if unreachable")
+    robots_body: Optional[str] = None
+    robots_error: Optional[str] = None
+    robots_fetched_at: Optional[datetime] = None
+    crawl_delay: Optional[float] = Field(default=None, description="robots Crawl-delay, seconds")
+    last_request_at: Optional[datetime] = None
+    next_request_at: Optional[datetime] = Field(default=None, description="no request starts before this")
+    blocked_until: Optional[datetime] = Field(default=None, description="set by Retry-After on a 429 or 503")
+    blocked_reason: Optional[str] = None

@@ -1,0 +1,35 @@
+"""hosts politeness state
+
+Revision ID: issue3
+Revises: 0001
+Create Date: 2026-11-22 04:46:51.010768
+"""
+from alembic import op
+import sqlalchemy as sa
+import sqlmodel
+
+
+revision = 'issue3'
+down_revision = 'issue7'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('hosts',
+    sa.Column('origin', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('robots_status', sa.Integer(), nullable=True),
+    sa.Column('robots_body', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('robots_error', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('robots_fetched_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('crawl_delay', sa.Float(), nullable=True),
+    sa.Column('last_request_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('next_request_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('blocked_until', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('blocked_reason', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.PrimaryKeyConstraint('origin')
+    )
+
+
+def downgrade() -> None:
+    op.drop_table('hosts')
