@@ -4,14 +4,14 @@ Views answer the common provenance questions directly (see docs/queries.sql). Th
 portable SQL (no JSON functions, no window functions) so that they read the same on SQLite and
 PostgreSQL. A view that needs changing later is dropped and recreated by a new migration.
 
-Revision ID: issue7
-Revises: 0001
+Revision ID: 0005
+Revises: 0004
 """
 from alembic import op
 
 
-revision = 'issue7'
-down_revision = 'issue5'
+revision = '0005'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """excerpts alignments quotes seed relations
 
-Revision ID: issue5
-Revises: 0001
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-22 04:48:04.449568
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision = 'issue5'
-down_revision = 'issue4'
+revision = '0004'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """adaptive schedule: per-source check interval, change count, retirement; raw-body hash per attempt;
 what each activity used (version, seed)
 
-Revision ID: issue6
+Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-22 04:40:34.849988
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision = 'issue6'
+revision = '0002'
 down_revision = '0001'
 branch_labels = None
 depends_on = None

@@ -1,15 +1,15 @@
 """translation cache and the packages each activity used
 
-Revision ID: issue4
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 """
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
 
 
-revision = "issue4"
-down_revision = "issue6"
+revision = '0003'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 

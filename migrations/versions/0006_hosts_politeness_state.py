@@ -1,7 +1,7 @@
 """hosts politeness state
 
-Revision ID: issue3
-Revises: 0001
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-22 04:46:51.010768
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision = 'issue3'
-down_revision = 'issue7'
+revision = '0006'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
