@@ -20,7 +20,7 @@ def test_real_seeds_are_related_and_an_unrelated_seed_is_not(project):
         shutil.copy(seed, project / "seeds")
     shutil.copy(FIXTURES / "unrelated_seed.txt", project / "seeds")
     result = CliRunner().invoke(cli, ["run"], catch_exceptions=False)
-    assert result.exit_code == 0 and "related seeds: 1 pairs" in result.output
+    assert result.exit_code == 0 and "related seeds: 1 pair" in result.output
     with sqlite3.connect(project / "data" / "tracker.db") as db:
         rows = db.execute("""
             SELECT a.path, b.path, r.reason FROM seed_relations r

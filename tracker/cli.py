@@ -103,19 +103,21 @@ def _print_summary(summary, as_json: bool) -> None:
     seeds = f"{summary.seeds_new} new, {summary.seeds_revised} revised, {summary.seeds_unchanged} unchanged"
     if summary.seeds_failed:
         seeds += f", {len(summary.seeds_failed)} unreadable"
+    if summary.related:
+        seeds += f"; related seeds: {summary.related} pair{'s' if summary.related != 1 else ''}"
     click.echo(f"seeds: {seeds}")
     retired = f" ({len(summary.retired)} retired)" if summary.retired else ""
     click.echo(f"sources: {summary.sources_new} new; fetched {summary.fetched}, unchanged {summary.unchanged}, "
                f"skipped {len(summary.skipped)}, failed {len(summary.failed)}{retired}"
                + (f", deferred {len(summary.deferred)}" if summary.deferred else ""))
     click.echo(f"translations: {summary.translated} made, {summary.pending} pending; excerpts: {summary.excerpts}")
-    click.echo(f"translation work: {_work_line(summary.translation)}")
+    work = summary.translation
+    if work.translated or work.cache_hits or work.reused or work.model_loads:
+        click.echo(f"translation work: {_work_line(work)}")
     if summary.stopped_early:
         click.echo("stopped at --max-time: the next run continues where this one stopped")
     if summary.next_due is not None:
         click.echo(f"next due: {summary.next_due:%Y-%m-%d %H:%M} UTC")
-    if summary.related:
-        click.echo(f"related seeds: {summary.related} pairs")
     for notice in summary.notices:
         click.echo(f"  {notice}")
 
