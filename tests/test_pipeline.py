@@ -48,9 +48,8 @@ def write_seed(project: Path, url: str) -> None:
         f"Source: {url}\n", encoding="utf-8")
 
 
-def tracker(*args: str) -> "click.testing.Result":
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
-    return result
+def tracker(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
 @pytest.fixture

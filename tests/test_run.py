@@ -9,12 +9,10 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 from sqlmodel import Session, select
 

@@ -47,6 +47,9 @@ def _quiet(message: str, event: str = "info", **fields: Any) -> None:
     pass
 
 
+Progress = Callable[[int, "int | None"], None]  # (bytes done, bytes in all) of a model download
+
+
 class RunInProgress(RuntimeError):
     """Another `tracker run` holds the lock."""
 
