@@ -91,7 +91,12 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="tracker-bench-"))
     (workdir / "seeds").mkdir()
     urls = [f"http://127.0.0.{i % args.hosts + 1}:{ports[i % args.hosts]}/p{i}" for i in range(args.pages)]
-    (workdir / "seeds" / "many.md").write_text("\n".join(f"Source: {u}" for u in urls) + "\n")
+    # Like real seeds: short articles, each citing a few sources.
+    for first in range(0, len(urls), 4):
+        cited = urls[first:first + 4]
+        (workdir / "seeds" / f"seed_{first:05d}.md").write_text(
+            f"Seed article {first} reports on the council budget and the harbour railway.\n"
+            + "".join(f"Source: {u}\n" for u in cited))
     (workdir / "config.toml").write_text(
         '[fetch]\nallow_private = ["127.0.0.0/8"]\nmax_retries = 0\n'
         '[translation]\nauto_install = false\n')

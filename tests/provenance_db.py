@@ -21,16 +21,10 @@ from click.testing import CliRunner
 
 from http_server import serve
 from tiny_argos import cached_package
+from vi_article import GLOSSARY
 from tracker.cli import cli
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
-GLOSSARY = {
-    "Điện": "The", "nói": "said", "Nga": "Russia", "ủng": "supports", "hộ": "the",
-    "thống": "unity", "nhất": "of",
-    "Hai": "Both", "bên": "sides", "thảo": "discussed", "luận": "on", "thương": "trade",
-    "mại": "and", "và": "also", "giáo": "on", "dục": "education",
-    "Thời": "The", "tiết": "weather", "hôm": "was", "nay": "very", "đẹp": "fine",
-}
 FIRST_PAGE = (PAGES / "vi_article.html").read_bytes()
 CHANGED_PAGE = FIRST_PAGE.replace("<p>Thời tiết hôm nay đẹp.</p>".encode(),
                                   "<p>Thời tiết hôm nay không đẹp.</p>".encode())

@@ -9,18 +9,12 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from tiny_argos import cached_package
+from vi_article import GLOSSARY
 from tracker import align
 from tracker.cli import cli
 from tracker.sentences import split_sentences
 
 FIXTURES = Path(__file__).parent / "fixtures" / "align"
-GLOSSARY = {
-    "Điện": "The", "nói": "said", "Nga": "Russia", "ủng": "supports", "hộ": "the",
-    "thống": "unity", "nhất": "of",
-    "Hai": "Both", "bên": "sides", "thảo": "discussed", "luận": "on", "thương": "trade",
-    "mại": "and", "và": "also", "giáo": "on", "dục": "education",
-    "Thời": "The", "tiết": "weather", "hôm": "was", "nay": "very", "đẹp": "fine",
-}
 
 
 def fixture(name: str) -> str:

@@ -38,6 +38,8 @@ _ABBREVIATIONS = frozenset(
     """.split()
 )
 _WORD_BEFORE_DOT = re.compile(r"[\w.]*\w$")
+_LONGEST_WORD = 40
+_NEXT_WORD = re.compile(r"\s*(\S*)")
 
 
 def split_sentences(text: str) -> list[Sentence]:
@@ -60,11 +62,11 @@ def _cuts(text: str, line_start: int, line_end: int) -> list[int]:
         if _CJK_TERMINATORS.intersection(m.group()):
             cuts.append(end)
             continue
-        rest = text[end:line_end]
-        if rest and not rest[0].isspace():
+        if end < line_end and not text[end].isspace():
             # "3.5", "x.vn/a.htm", "a?b=1": no space after the mark, so not a sentence end.
             continue
-        following = rest.lstrip()
+        # Only the next word matters; slicing the rest of the line would make long lines quadratic.
+        following = _NEXT_WORD.match(text, end, line_end).group(1)
         if following and following[0].islower():
             # A lowercase continuation means an unlisted abbreviation or a quote inside a
             # sentence ('"Really?" she asked'); scripts without case never get here.
@@ -76,7 +78,8 @@ def _cuts(text: str, line_start: int, line_end: int) -> list[int]:
 
 
 def _is_abbreviation(text: str, line_start: int, dot: int, following: str) -> bool:
-    word = _WORD_BEFORE_DOT.search(text, line_start, dot)
+    # A short window: abbreviations are short, and searching from the line start is quadratic.
+    word = _WORD_BEFORE_DOT.search(text, max(line_start, dot - _LONGEST_WORD), dot)
     if word is None:
         return False
     token = word.group()
