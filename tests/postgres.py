@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy.engine import URL, make_url
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "postgres.sh"
+SERVER_TIME_ZONE = "Asia/Ho_Chi_Minh"
 START_TIMEOUT = 600  # seconds; a first start may install the server from Debian's packages
 
 
@@ -65,6 +66,8 @@ def fresh_database(server_url: str) -> Iterator[str]:
     name = f"test_{uuid.uuid4().hex[:16]}"
     with psycopg.connect(_conninfo(server), autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
+        # Not UTC on purpose: tracker must not depend on the server's time zone.
+        admin.execute(f"ALTER DATABASE \"{name}\" SET timezone TO '{SERVER_TIME_ZONE}'")
     try:
         yield server.set(database=name).render_as_string(hide_password=False)
     finally:

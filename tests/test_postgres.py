@@ -172,6 +172,15 @@ def test_every_view_selects_on_postgres(populated_pg):
     assert all(r["current"] is True for r in rows["seed_citations"])
 
 
+def test_timestamps_read_and_compare_in_utc_whatever_the_server_zone(populated_pg):
+    [ingested_at] = tracker("sql", "--csv", "SELECT ingested_at FROM seeds WHERE id = 1").output.splitlines()[1:2]
+    assert ingested_at.endswith("+00:00"), ingested_at  # the server's zone is not UTC
+    # A literal in the documented form ('YYYY-MM-DD HH:MM:SS.ffffff', UTC) compares as UTC.
+    same = tracker("sql", "--json", "SELECT id FROM seeds WHERE ingested_at = :at",
+                   "--param", f"at={ingested_at.removesuffix('+00:00')}")
+    assert json.loads(same.output) == [{"id": 1}]
+
+
 def test_sql_reads_on_postgres(populated_pg):
     result = tracker("sql", "--json", "SELECT id, path FROM seeds WHERE id = :id", "--param", "id=2")
     assert result.exit_code == 0, result.output
@@ -197,3 +206,51 @@ def test_sql_cannot_write_on_postgres(populated_pg, statement):
     assert "read-only transaction" in result.output or "one statement at a time" in result.output
     assert count(populated_pg.database_url, "SELECT COUNT(*) FROM seeds") == 2
     assert count(populated_pg.database_url, "SELECT COUNT(*) FROM citations") > 0
+
+
+def test_a_run_exits_while_another_machine_holds_the_database_lock(project, postgres_url, monkeypatch):
+    import psycopg
+
+    from tracker.pipeline import RUN_LOCK_KEY
+
+    monkeypatch.setenv("TRACKER_DATABASE_URL", postgres_url)
+    (project / "seeds" / "note.txt").write_text("Nothing cited here.\n", encoding="utf-8")
+    conninfo = postgres_url.replace("postgresql+psycopg://", "postgresql://")
+    # Another machine's run: same database, another data folder, so only the database lock is shared.
+    with psycopg.connect(conninfo, autocommit=True) as other:
+        assert other.execute("SELECT pg_try_advisory_lock(%s)", (RUN_LOCK_KEY,)).fetchone() == (True,)
+        blocked = tracker("run")
+    assert blocked.exit_code == 0
+    assert "another tracker run is in progress on this database" in blocked.output
+    assert "seeds:" not in blocked.output  # it did nothing
+    done = tracker("run")  # the other run's connection is gone, and its lock with it
+    assert "seeds: 1 new" in done.output
+    with psycopg.connect(conninfo, autocommit=True) as after:  # and this run let go of its lock
+        assert after.execute("SELECT pg_try_advisory_lock(%s)", (RUN_LOCK_KEY,)).fetchone() == (True,)
+
+
+@pytest.mark.parametrize("command", [["run"], ["lookup", "http://a.example/"], ["sql", "SELECT 1"], ["db", "upgrade"]])
+def test_an_unreachable_database_is_one_line_without_the_password(project, monkeypatch, command):
+    with serve({}) as closed:
+        port = closed.port  # nothing listens here once the block ends
+    monkeypatch.setenv("TRACKER_DATABASE_URL", f"postgresql+psycopg://tracker:secret@127.0.0.1:{port}/tracker")
+    result = CliRunner().invoke(cli, command)
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith(f"tracker: cannot connect to the database "
+                                     f"postgresql+psycopg://tracker:***@127.0.0.1:{port}/tracker: ")
+    assert len(result.output.strip().splitlines()) == 1 and "secret" not in result.output
+
+
+def test_db_upgrade_on_postgres_hides_the_password(project, postgres_url, monkeypatch):
+    monkeypatch.setenv("TRACKER_DATABASE_URL", postgres_url.replace("postgres@", "postgres:unused@"))
+    result = tracker("db", "upgrade")  # trust authentication ignores the password
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("database is up to date: postgresql+psycopg://postgres:***@")
+
+
+def test_datasette_metadata_on_postgres_needs_a_database_name(populated_pg, tmp_path):
+    unnamed = CliRunner().invoke(cli, ["datasette-metadata"])
+    assert unnamed.exit_code == 1 and "give --database-name" in unnamed.output
+    named = tracker("datasette-metadata", "--database-name", "tracker", str(tmp_path / "m.json"))
+    assert named.exit_code == 0 and "serve with" not in named.output  # Datasette reads SQLite only
+    assert set(json.loads((tmp_path / "m.json").read_text())["databases"]["tracker"]["queries"]) == set(QUERIES)

@@ -85,10 +85,12 @@ def _run_postgresql(url: URL, sql: str, params: dict) -> QueryResult:
 
 
 def _run_sqlalchemy(url: URL, sql: str, params: dict, connect_args: dict | None = None) -> QueryResult:
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import text
     from sqlalchemy.exc import SQLAlchemyError
 
-    engine = create_engine(url, connect_args=connect_args or {})
+    from .db import make_engine
+
+    engine = make_engine(url, connect_args=connect_args or {})
     try:
         with engine.connect() as connection:
             connection.exec_driver_sql("SET TRANSACTION READ ONLY")  # the transaction's first statement
