@@ -2,8 +2,9 @@
 
 SQLite gets WAL (readers never wait for the writer), foreign keys and a busy timeout on every
 connection. PostgreSQL sessions run in UTC, whatever the server's time zone, so timestamps read
-and compare as they do on SQLite (UTC, 'YYYY-MM-DD HH:MM:SS.ffffff' literals). The schema is owned by the Alembic migrations in migrations/; `open_database`
-upgrades it before anything else touches the database.
+and compare as they do on SQLite (UTC, 'YYYY-MM-DD HH:MM:SS.ffffff' literals). The schema is
+owned by the Alembic migrations in migrations/; `open_database` upgrades it before anything else
+touches the database.
 """
 
 from __future__ import annotations
@@ -114,7 +115,8 @@ def connect_check(engine: Engine) -> None:
             pass
     except OperationalError as error:
         lines = str(error.orig or error).strip().splitlines()
-        raise DatabaseUnavailable(f"cannot connect to the database {where}: {lines[0] if lines else error}") from None
+        reason = lines[0] if lines else type(error).__name__
+        raise DatabaseUnavailable(f"cannot connect to the database {where}: {reason}") from None
 
 
 def connect(database_url: str, **engine_options) -> Engine:

@@ -162,15 +162,17 @@ def database_lock(database_url: str) -> Iterator[None]:
     The server releases it if the run dies with its connection. SQLite needs only run_lock."""
     from sqlalchemy import text
     from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import DBAPIError
     from sqlalchemy.pool import NullPool
 
     if make_url(database_url).get_backend_name() != "postgresql":
         yield
         return
     engine = connect(database_url, poolclass=NullPool)  # the lock lives and dies with its connection
+    key = {"key": RUN_LOCK_KEY}
     try:
         with engine.connect() as connection:
-            locked = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": RUN_LOCK_KEY}).scalar_one()
+            locked = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), key).scalar_one()
             connection.commit()
             if not locked:
                 raise RunInProgress("another tracker run is in progress on this database "
@@ -178,9 +180,11 @@ def database_lock(database_url: str) -> Iterator[None]:
             try:
                 yield
             finally:
-                connection.rollback()  # a failed run may leave the connection in a failed transaction
-                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": RUN_LOCK_KEY})
-                connection.commit()
+                try:
+                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), key)
+                    connection.commit()
+                except DBAPIError:
+                    pass  # the connection is gone, and the lock went with it
     finally:
         engine.dispose()
 
