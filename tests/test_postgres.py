@@ -1,10 +1,12 @@
 """The PostgreSQL path, on a real server (tests/postgres.py): migrations up and down with no
-drift, `tracker run` end to end and again, every named query and view, and read-only `tracker sql`.
+drift, `tracker run` end to end and again, every named query and view, read-only `tracker sql`,
+UTC whatever the server's zone, the run's advisory lock, and one-line connection errors.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -142,8 +144,12 @@ def test_an_edited_page_retranslates_only_the_changed_sentence_on_postgres(proje
 def built_on_postgres(postgres_server):
     """The query tests' database (tests/provenance_db.py), built once on its own PostgreSQL
     database; the tests that use it only read."""
-    with fresh_database(postgres_server) as url:
-        yield build(Path(tempfile.mkdtemp(prefix="tracker-populated-pg-")), url)
+    project = Path(tempfile.mkdtemp(prefix="tracker-populated-pg-"))
+    try:
+        with fresh_database(postgres_server) as url:
+            yield build(project, url)
+    finally:
+        shutil.rmtree(project, ignore_errors=True)
 
 
 @pytest.fixture
