@@ -1,7 +1,7 @@
 """A populated tracker database for the query, lookup, export and Datasette tests, built once
 per test process through `tracker run` against a loopback server with a tiny Argos package.
 
-Timeline: seed A (test_seed.txt) is ingested, then its source is fetched (original #1, translated,
+Timeline (`build`): seed A (test_seed.txt) is ingested, then its source is fetched (original #1, translated,
 excerpts); seed B (later_seed.txt) is added; the page changes; `tracker run --all` ingests seed B
 and fetches original #2. So seed A was ingested before any capture, seed B between the two.
 A second cited URL answers 404 and stays failed.
@@ -35,26 +35,32 @@ CONFIG = ('[fetch]\nallow_private = ["127.0.0.1"]\ndeadline = 5.0\nmax_retries =
 @dataclass(frozen=True)
 class Populated:
     project: Path
-    database: Path
+    database: Path    # the SQLite file (unused when database_url names another database)
     url: str          # the Vietnamese page, cited by both seeds, captured twice
     gone_url: str     # answers 404
     port: int
+    database_url: str
 
 
-@cache
-def _build() -> Populated:
-    project = Path(tempfile.mkdtemp(prefix="tracker-populated-"))
+def build(project: Path, database_url: str | None = None) -> Populated:
+    """Run the timeline above in `project` (a new folder), on SQLite in project/data by
+    default or on the database at `database_url`."""
     (project / "seeds").mkdir()
     (project / "config.toml").write_text(CONFIG, encoding="utf-8")
     routes = {"/bai-viet.htm": (200, {"Content-Type": "text/html; charset=utf-8"}, FIRST_PAGE),
               "/gone": (404, {"Content-Type": "text/html"}, b"<h1>not here</h1>")}
-    saved = {k: os.environ.get(k) for k in ("TRACKER_CONFIG", "TRACKER_FETCH_ALLOW_PORTS")}
+    saved = {k: os.environ.get(k) for k in ("TRACKER_CONFIG", "TRACKER_FETCH_ALLOW_PORTS",
+                                            "TRACKER_DATABASE_URL")}
     cwd = os.getcwd()
     try:
         with serve(routes) as base:
             url, gone = f"{base}/bai-viet.htm", f"{base}/gone"
             os.environ["TRACKER_CONFIG"] = str(project / "config.toml")
             os.environ["TRACKER_FETCH_ALLOW_PORTS"] = str(base.port)
+            if database_url:
+                os.environ["TRACKER_DATABASE_URL"] = database_url
+            else:
+                os.environ.pop("TRACKER_DATABASE_URL", None)
             os.chdir(project)
             (project / "seeds" / "test_seed.txt").write_text(
                 "Russia supports the unity of Syria, the Kremlin said on Thursday.\n"
@@ -75,7 +81,13 @@ def _build() -> Populated:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-    return Populated(project, project / "data" / "tracker.db", url, gone, base.port)
+    database = project / "data" / "tracker.db"
+    return Populated(project, database, url, gone, base.port, database_url or f"sqlite:///{database}")
+
+
+@cache
+def _build() -> Populated:
+    return build(Path(tempfile.mkdtemp(prefix="tracker-populated-")))
 
 
 def _tracker(*args: str) -> None:
@@ -93,4 +105,5 @@ def populated(tmp_path, monkeypatch) -> Populated:
     (project / "data" / "models").symlink_to(built.project / "data" / "models")
     monkeypatch.chdir(project)
     monkeypatch.setenv("TRACKER_CONFIG", str(project / "config.toml"))
-    return Populated(project, project / "data" / "tracker.db", built.url, built.gone_url, built.port)
+    database = project / "data" / "tracker.db"
+    return Populated(project, database, built.url, built.gone_url, built.port, f"sqlite:///{database}")

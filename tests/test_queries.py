@@ -22,7 +22,7 @@ QUERIES = load_queries()
 def run_query(populated, query_name: str, **params):
     query = QUERIES[query_name]
     assert set(query.parameters) == set(params), f"{query_name} takes {query.parameters}"
-    return run_read_only(f"sqlite:///{populated.database}", query.sql, params).as_dicts()
+    return run_read_only(populated.database_url, query.sql, params).as_dicts()
 
 
 def check_which_seeds_cite_url(populated):

@@ -18,7 +18,17 @@ class UserError(click.ClickException):
         click.echo(f"tracker: {self.message}", err=True)
 
 
-@click.group()
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context):
+        from .db import DatabaseUnavailable
+
+        try:
+            return super().invoke(ctx)
+        except DatabaseUnavailable as error:  # from any subcommand: one line, not a traceback
+            raise UserError(str(error)) from None
+
+
+@click.group(cls=_Group)
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Config file (default: $TRACKER_CONFIG, else ./config.toml).")
 @click.version_option(package_name="tracker")
@@ -409,18 +419,19 @@ def datasette_metadata(settings: Settings, file: Path | None, database_name: str
 
     from .queries import datasette_metadata as make_metadata
 
+    url = make_url(settings.database_url)
+    sqlite_file = url.database if url.get_backend_name() == "sqlite" and url.database != ":memory:" else None
     if database_name is None:
-        database = make_url(settings.database_url).database
-        if not database:
+        if not sqlite_file:
             raise UserError("give --database-name: the database is not a SQLite file")
-        database_name = Path(database).stem
+        database_name = Path(sqlite_file).stem
     text = json.dumps(make_metadata(database_name), ensure_ascii=False, indent=2)
     if file is None:
         click.echo(text)
     else:
         file.write_text(text + "\n", encoding="utf-8")
-        click.echo(f"wrote {file}: serve with `datasette {make_url(settings.database_url).database} "
-                   f"--metadata {file}`", err=True)
+        hint = f": serve with `datasette {sqlite_file} --metadata {file}`" if sqlite_file else ""
+        click.echo(f"wrote {file}{hint}", err=True)
 
 
 @cli.group()
@@ -481,10 +492,13 @@ def db() -> None:
 @click.pass_obj
 def upgrade(settings: Settings) -> None:
     """Create or upgrade the database schema to the newest migration."""
+    from sqlalchemy.engine import make_url
+
     from .db import open_database
 
     open_database(settings.database_url).dispose()
-    click.echo(f"database is up to date: {settings.database_url}")
+    where = make_url(settings.database_url).render_as_string(hide_password=True)
+    click.echo(f"database is up to date: {where}")
 
 
 @cli.group()

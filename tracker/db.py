@@ -1,8 +1,10 @@
 """Database connection and schema upgrades.
 
 SQLite gets WAL (readers never wait for the writer), foreign keys and a busy timeout on every
-connection. The schema is owned by the Alembic migrations in migrations/; `open_database`
-upgrades it before anything else touches the database.
+connection. PostgreSQL sessions run in UTC, whatever the server's time zone, so timestamps read
+and compare as they do on SQLite (UTC, 'YYYY-MM-DD HH:MM:SS.ffffff' literals). The schema is
+owned by the Alembic migrations in migrations/; `open_database` upgrades it before anything else
+touches the database.
 """
 
 from __future__ import annotations
@@ -11,20 +13,22 @@ import re
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import DBAPIError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 BUSY_TIMEOUT_MS = 30_000
 
 
-def make_engine(database_url: str) -> Engine:
+def make_engine(database_url: str | URL, **engine_options) -> Engine:
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url)
+    engine = create_engine(url, **engine_options)
     if url.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    elif url.get_backend_name() == "postgresql":
+        event.listen(engine, "connect", _postgresql_session)
     return engine
 
 
@@ -35,6 +39,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL: a crash loses no committed data
     cursor.close()
+
+
+def _postgresql_session(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SET TIME ZONE 'UTC'")
+    cursor.close()
+    dbapi_connection.commit()  # a SET outlives its transaction once committed
 
 
 def alembic_config(database_url: str):
@@ -89,7 +100,38 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be reached (server down, wrong URL or password, driver missing)."""
+
+
+def connect_check(engine: Engine) -> None:
+    """Connect once, so an unreachable database is one clear error rather than a traceback
+    from deep inside the first query."""
+    from sqlalchemy.exc import OperationalError
+
+    where = engine.url.render_as_string(hide_password=True)
+    try:
+        with engine.connect():
+            pass
+    except OperationalError as error:
+        lines = str(error.orig or error).strip().splitlines()
+        reason = lines[0] if lines else type(error).__name__
+        raise DatabaseUnavailable(f"cannot connect to the database {where}: {reason}") from None
+
+
+def connect(database_url: str, **engine_options) -> Engine:
+    """An engine that has connected once; DatabaseUnavailable if it cannot."""
+    try:
+        engine = make_engine(database_url, **engine_options)
+    except ModuleNotFoundError as error:  # the URL names a driver that is not installed
+        raise DatabaseUnavailable(f"the database URL needs the Python package {error.name!r} "
+                                  "(tracker is tested on PostgreSQL with postgresql+psycopg://… and "
+                                  "pip install 'psycopg[binary]')") from None
+    connect_check(engine)
+    return engine
+
+
 def open_database(database_url: str) -> Engine:
-    engine = make_engine(database_url)
+    engine = connect(database_url)
     upgrade(engine)
     return engine

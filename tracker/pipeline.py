@@ -22,7 +22,7 @@ from sqlmodel import Session, select
 from .argos_packages import PackageError, find_route, install_from_index
 from .config import Settings
 from .crawler import CrawlPolicy, Crawler, CrawlRequest, origin_of
-from .db import open_database
+from .db import connect, open_database
 from .excerpts import excerpt_seed_source
 from .fetch import FetchPolicy, Fetcher
 from .hosts import load_hosts, save_hosts
@@ -105,7 +105,7 @@ def run(settings: Settings, *, notify: Notify = _quiet,
     Raises RunInProgress when another run holds the lock. `max_seconds` stops starting new
     work after that long; what is left is done by the next run.
     """
-    with run_lock(settings.data_dir):
+    with run_lock(settings.data_dir), database_lock(settings.database_url):
         now = now or utcnow()
         stop_at = None if max_seconds is None else time.monotonic() + max_seconds
         summary = RunSummary()
@@ -152,6 +152,44 @@ def run_lock(data_dir: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
+# The key of the advisory lock a run holds on PostgreSQL: "tracker" in ASCII, as a bigint.
+RUN_LOCK_KEY = int.from_bytes(b"tracker", "big")
+
+
+@contextmanager
+def database_lock(database_url: str) -> Iterator[None]:
+    """On PostgreSQL, also hold a session advisory lock in the database for the run, so runs on
+    several machines that share one database exclude each other as run_lock does on one machine.
+    The server releases it if the run dies with its connection. SQLite needs only run_lock."""
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.pool import NullPool
+
+    if make_url(database_url).get_backend_name() != "postgresql":
+        yield
+        return
+    engine = connect(database_url, poolclass=NullPool)  # the lock lives and dies with its connection
+    key = {"key": RUN_LOCK_KEY}
+    try:
+        with engine.connect() as connection:
+            locked = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), key).scalar_one()
+            connection.commit()
+            if not locked:
+                raise RunInProgress("another tracker run is in progress on this database "
+                                    f"(it holds PostgreSQL advisory lock {RUN_LOCK_KEY})")
+            try:
+                yield
+            finally:
+                try:
+                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), key)
+                    connection.commit()
+                except DBAPIError:
+                    pass  # the connection is gone, and the lock went with it
+    finally:
+        engine.dispose()
 
 
 def _out_of_time(stop_at: float | None, summary: RunSummary) -> bool:

@@ -1,7 +1,9 @@
 """Read-only SQL over the tracker database, for `tracker sql` and for scripts.
 
 Read-only by construction, not by inspecting the statement: SQLite is opened with a
-`mode=ro` URI and `PRAGMA query_only`; PostgreSQL runs the statement in a READ ONLY transaction.
+`mode=ro` URI and `PRAGMA query_only`; PostgreSQL runs the statement in a READ ONLY transaction,
+sent through the extended query protocol (psycopg with `prepare_threshold=0`), which takes one
+statement only, so a `COMMIT; DELETE …` cannot end that transaction and write after it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path
 from typing import Any, Mapping
 from urllib.parse import quote
 
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -38,7 +40,9 @@ def run_read_only(database_url: str, sql: str, params: Mapping[str, Any] | None 
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         return _run_sqlite(url.database, sql, dict(params or {}))
-    return _run_sqlalchemy(database_url, sql, dict(params or {}))
+    if url.get_backend_name() == "postgresql":
+        return _run_postgresql(url, sql, dict(params or {}))
+    return _run_sqlalchemy(url, sql, dict(params or {}))
 
 
 def sqlite_read_only_uri(path: str | Path) -> str:
@@ -63,11 +67,30 @@ def _run_sqlite(path: str | None, sql: str, params: dict) -> QueryResult:
         connection.close()
 
 
-def _run_sqlalchemy(database_url: str, sql: str, params: dict) -> QueryResult:
-    from sqlalchemy import create_engine, text
+def _run_postgresql(url: URL, sql: str, params: dict) -> QueryResult:
+    # Other drivers (psycopg2, pg8000) send a parameterless query with the simple protocol,
+    # which runs any number of statements: the read-only guarantee needs psycopg 3.
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        raise QueryError("tracker sql on PostgreSQL needs the psycopg driver: "
+                         "pip install 'psycopg[binary]'") from None
+    try:
+        return _run_sqlalchemy(url.set(drivername="postgresql+psycopg"), sql, params,
+                               connect_args={"prepare_threshold": 0})
+    except QueryError as error:
+        if "multiple commands" in str(error):
+            raise QueryError(f"one statement at a time ({error})") from None
+        raise
+
+
+def _run_sqlalchemy(url: URL, sql: str, params: dict, connect_args: dict | None = None) -> QueryResult:
+    from sqlalchemy import text
     from sqlalchemy.exc import SQLAlchemyError
 
-    engine = create_engine(database_url)
+    from .db import make_engine
+
+    engine = make_engine(url, connect_args=connect_args or {})
     try:
         with engine.connect() as connection:
             connection.exec_driver_sql("SET TRANSACTION READ ONLY")  # the transaction's first statement

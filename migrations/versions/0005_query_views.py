@@ -2,7 +2,8 @@
 
 Views answer the common provenance questions directly (see docs/queries.sql). They are plain,
 portable SQL (no JSON functions, no window functions) so that they read the same on SQLite and
-PostgreSQL. A view that needs changing later is dropped and recreated by a new migration.
+PostgreSQL (no reserved words as aliases either: PostgreSQL reserves FETCH, hence `fetching`).
+A view that needs changing later is dropped and recreated by a new migration.
 
 Revision ID: 0005
 Revises: 0004
@@ -23,7 +24,7 @@ SELECT seeds.id AS seed_id, seeds.path AS seed_path, seeds.revision AS seed_revi
        seeds.ingested_at AS seed_ingested_at,
        citations.id AS citation_id, citations.url AS cited_url, citations.sentence AS citing_sentence,
        sources.id AS source_id, sources.normalized_url, sources.state AS source_state,
-       fetch.id AS fetch_activity_id, fetch.started_at AS fetched_at,
+       fetching.id AS fetch_activity_id, fetching.started_at AS fetched_at,
        original.id AS original_id, original.language AS original_language,
        original.created_at AS original_created_at, extract.id AS extract_activity_id,
        translated.id AS translated_id, translated.language AS translated_language,
@@ -35,7 +36,7 @@ JOIN seeds ON seeds.id = citations.seed_id
 JOIN sources ON sources.id = citations.source_id
 LEFT JOIN versions original ON original.source_id = sources.id AND original.kind = 'original'
 LEFT JOIN activities extract ON extract.id = original.activity_id
-LEFT JOIN activities fetch ON fetch.id = extract.informed_by_id
+LEFT JOIN activities fetching ON fetching.id = extract.informed_by_id
 LEFT JOIN versions translated ON translated.parent_id = original.id AND translated.kind = 'translated'
 LEFT JOIN activities translate ON translate.id = translated.activity_id
 LEFT JOIN versions excerpt ON excerpt.kind = 'excerpt'
