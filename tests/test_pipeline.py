@@ -196,3 +196,31 @@ def test_unknown_url_is_a_clear_error(project):
     result = CliRunner().invoke(cli, ["lookup", "https://nowhere.example/x"])
     assert result.exit_code == 1
     assert "no source known for https://nowhere.example/x" in result.output
+
+
+def test_run_downloads_a_missing_model_from_the_index_and_says_so(project, site, monkeypatch):
+    """What a user online sees: the vi→en model is missing, so `tracker run` gets it itself."""
+    package = cached_package("vi", "en", GLOSSARY).read_bytes()
+    routes = {"/package.argosmodel": (200, {"Content-Type": "application/zip"}, package)}
+    with serve(routes) as models_site:
+        routes["/index.json"] = (200, {"Content-Type": "application/json"}, json.dumps([{
+            "type": "translate", "code": "translate-vi_en", "from_code": "vi", "to_code": "en",
+            "package_version": "1.0", "links": [f"{models_site}/package.argosmodel"]}]).encode())
+        monkeypatch.setenv("TRACKER_AUTO_INSTALL", "true")
+        monkeypatch.setenv("TRACKER_INDEX_URL", f"{models_site}/index.json")
+        write_seed(project, f"{site}/bai-viet.htm")
+        result = tracker("run")
+    assert "no vi→en model installed: downloading it from Argos's package index" in result.output
+    assert "installed translate-vi_en 1.0" in result.output
+    assert "translations: 1 made, 0 pending" in result.output
+    found = json.loads(tracker("lookup", f"{site}/bai-viet.htm", "--json").output)
+    assert found["versions"][1]["text"] == TRANSLATION
+
+
+def test_run_with_auto_install_off_never_asks_the_index(project, site, monkeypatch):
+    with serve({}) as models_site:
+        monkeypatch.setenv("TRACKER_INDEX_URL", f"{models_site}/index.json")
+        write_seed(project, f"{site}/bai-viet.htm")
+        result = tracker("run", "--no-auto-install")
+        assert models_site.connections == 0
+    assert "translations: 0 made, 1 pending" in result.output
