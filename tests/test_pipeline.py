@@ -224,3 +224,43 @@ def test_run_with_auto_install_off_never_asks_the_index(project, site, monkeypat
         result = tracker("run", "--no-auto-install")
         assert models_site.connections == 0
     assert "translations: 0 made, 1 pending" in result.output
+
+
+def test_an_unwritable_data_folder_is_one_clear_line(project, monkeypatch):
+    (project / "not-a-folder").write_text("a file where the data folder should be")
+    monkeypatch.setenv("TRACKER_DATA_DIR", str(project / "not-a-folder" / "data"))
+    result = CliRunner().invoke(cli, ["run"])
+    assert result.exit_code == 1
+    assert result.output.startswith("tracker: stopped: ") and "Not a directory" in result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_a_full_disk_stops_the_run_with_one_line_and_keeps_what_was_committed(project, monkeypatch):
+    """SQLite's own limit on the database size stands in for a full disk: same error, same path."""
+    import sqlite3
+
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    routes = {f"/p{i}": html_page("vi_article.html") for i in range(30)}
+    with serve(routes) as base:
+        monkeypatch.setenv("TRACKER_FETCH_ALLOW_PORTS", str(base.port))
+        (project / "seeds" / "s.md").write_text("\n".join(f"Source: {base}/p{i}" for i in range(30)))
+        assert tracker("db", "upgrade").exit_code == 0
+        pages = sqlite3.connect(project / "data" / "tracker.db").execute("PRAGMA page_count").fetchone()[0]
+
+        def cap(dbapi_connection, _record):
+            dbapi_connection.execute(f"PRAGMA max_page_count={pages + 8}")
+
+        event.listen(Engine, "connect", cap)
+        try:
+            result = CliRunner().invoke(cli, ["run"])
+        finally:
+            event.remove(Engine, "connect", cap)
+    assert result.exit_code == 1
+    assert "tracker: stopped: database or disk is full (work committed so far is kept)" in result.output
+    with sqlite3.connect(project / "data" / "tracker.db") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert db.execute("SELECT count(*) FROM seeds").fetchone() == (1,)
+        committed = db.execute("SELECT count(*) FROM versions").fetchone()[0]
+        assert 0 < committed < 30  # the disk filled mid-run; what came before it is all there

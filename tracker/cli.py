@@ -22,10 +22,17 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context):
         from .db import DatabaseUnavailable
 
+        from sqlalchemy.exc import OperationalError
+
         try:
             return super().invoke(ctx)
         except DatabaseUnavailable as error:  # from any subcommand: one line, not a traceback
             raise UserError(str(error)) from None
+        except (OSError, OperationalError) as error:
+            # The machine, not tracker: a full disk, a read-only or missing folder. Every source
+            # finished before this was committed on its own, so the next run resumes from here.
+            reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+            raise UserError(f"stopped: {reason} (work committed so far is kept)") from None
 
 
 @click.group(cls=_Group)
