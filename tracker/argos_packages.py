@@ -113,13 +113,8 @@ def install_file(
             metadata = _validate_archive(zf, archive, max_bytes)
             code = _package_code(metadata)
             new_version = str(metadata.get("package_version", ""))
-            old = next((p for p in list_packages(models_dir) if p.code == code), None)
-            if old is not None and not replace:
-                raise PackageError(
-                    f"{code} {old.version or '(no version)'} is already installed "
-                    f"(this file has {new_version or 'no version'}): "
-                    f"install with --replace (replace=True) to replace it, even with a newer version"
-                )
+            old = _installed_unless_replacing(models_dir, code, f"this file has {new_version or 'no version'}",
+                                              replace)
             destination = models_dir / code
             if destination.exists() and (old is None or old.path != destination):
                 raise PackageError(
@@ -173,13 +168,8 @@ def install_from_index(
                 f"a pivot through another language may work, or {_OFFLINE_HINT}"
             )
         code = _package_code(entry)
-        installed = next((p for p in list_packages(models_dir) if p.code == code), None)
-        if installed is not None and not replace:
-            raise PackageError(
-                f"{code} {installed.version or '(no version)'} is already installed "
-                f"(the index has {entry.get('package_version') or 'no version'}): "
-                f"install with --replace (replace=True) to replace it"
-            )
+        _installed_unless_replacing(models_dir, code,
+                                    f"the index has {entry.get('package_version') or 'no version'}", replace)
 
         models_dir.mkdir(parents=True, exist_ok=True)
         # A plain file, not a directory, so Argos never mistakes it for a package.
@@ -246,6 +236,17 @@ def _fetch_index(client, index_url: str) -> object:
         raise PackageError(
             f"cannot reach the Argos package index ({index_url}: {_one_line(e)}): {_OFFLINE_HINT}"
         ) from None
+
+
+def _installed_unless_replacing(models_dir: Path, code: str, offered: str,
+                                replace: bool) -> InstalledPackage | None:
+    """The installed package with this code, if any; refused unless `replace` (never silently)."""
+    old = next((p for p in list_packages(models_dir) if p.code == code), None)
+    if old is not None and not replace:
+        raise PackageError(
+            f"{code} {old.version or '(no version)'} is already installed ({offered}): "
+            f"install with --replace (replace=True) to replace it, even with a newer version")
+    return old
 
 
 def remove_package(models_dir: Path, code: str) -> None:
