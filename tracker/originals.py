@@ -17,7 +17,7 @@ from .bodies import store_body
 from .config import Settings
 from .decode import decode_html
 from .extract import extract_main_text
-from .fetch import FetchResult, Fetcher
+from .fetch import FetchResult
 from .language import detect_language
 from .provenance import link_versions_to_seeds, software
 from .schedule import plan_next_fetch
@@ -33,15 +33,6 @@ class FetchOutcome:
     state: str          # new (first version), changed, unchanged, skipped or failed
     version: Version | None = None
     error: str | None = None
-
-
-def fetch_source(session: Session, source: Source, fetcher: Fetcher, settings: Settings,
-                 now: datetime | None = None) -> FetchOutcome:
-    """Fetch one source and record everything; never raises for network or content problems."""
-    started = utcnow()
-    # The network comes first, so no write transaction is held while waiting on a server.
-    result = fetcher.fetch(source.url, etag=source.etag, last_modified=source.last_modified)
-    return record_fetch(session, source, result, settings, started=started, now=now)
 
 
 def record_fetch(session: Session, source: Source, result: FetchResult, settings: Settings, *,

@@ -16,6 +16,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+from sqlalchemy import exists
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -85,17 +86,14 @@ class DatabaseCache:
 
 
 def originals_needing_translation(session: Session, target: str) -> list[Version]:
-    """Originals in another language with no ready translation into `target`."""
-    originals = session.exec(select(Version).where(
-        Version.kind == "original", Version.language.is_not(None), Version.language != target)
-        .order_by(Version.id)).all()
-    return [v for v in originals if not _has_ready_translation(session, v.id, target)]
-
-
-def _has_ready_translation(session: Session, original_id: int, target: str) -> bool:
-    return session.exec(select(Version.id).where(
-        Version.parent_id == original_id, Version.kind == "translated",
-        Version.language == target, Version.status == "ready")).first() is not None
+    """Originals in another language with no ready translation into `target` (one query, so a
+    run with nothing to translate does no per-original work)."""
+    translated = aliased(Version)
+    return list(session.exec(select(Version).where(
+        Version.kind == "original", Version.language.is_not(None), Version.language != target,
+        ~exists().where(translated.parent_id == Version.id, translated.kind == "translated",
+                        translated.language == target, translated.status == "ready"))
+        .order_by(Version.id)).all())
 
 
 def translate_original(session: Session, original: Version, settings: Settings,
@@ -309,10 +307,6 @@ def _translate_activity(original: Version, translation: Translation, decoding: s
         # A single package keeps plain values, so `WHERE model_sha256 = …` reads naturally.
         model_version=model_version, model_sha256=model_sha256,
         parameters=json.dumps(parameters, sort_keys=True))
-
-
-def has_route(settings: Settings, from_code: str, to_code: str) -> bool:
-    return find_route(settings.models_dir, from_code, to_code) is not None
 
 
 def _sha256(text: str) -> str:
