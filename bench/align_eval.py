@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tracker import align  # noqa: E402
+from tracker.excerpts import align  # noqa: E402
 from tracker.sentences import split_sentences  # noqa: E402
 
 DATA = Path(__file__).parent / "data" / "pairs.tsv"
@@ -151,7 +151,7 @@ def main() -> None:
     pairs = read_pairs(args.pairs)
     translated = None
     if args.source_lang and args.source_lang != args.target:
-        from tracker.translate import translate_sentences
+        from tracker.translation.translator import translate_sentences
 
         translated = translate_sentences([s for s, _ in pairs], args.source_lang, args.target,
                                          args.models_dir).sentences

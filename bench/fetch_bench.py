@@ -127,9 +127,9 @@ def serve(pages: list[bytes] | list[str], cap: int, ready) -> None:
 
 
 def measure_cpu(base: str, count: int, rounds: int, cap: int) -> dict:
-    from tracker.crawler import CrawlPolicy, Crawler, CrawlRequest
-    from tracker.decode import decode_html
-    from tracker.fetch import Fetcher, FetchPolicy
+    from tracker.fetch.crawler import CrawlPolicy, Crawler, CrawlRequest
+    from tracker.fetch.charset import decode_html
+    from tracker.fetch.client import Fetcher, FetchPolicy
 
     policy = FetchPolicy(allow_private=("127.0.0.1",), allow_ports=(int(base.rsplit(":", 1)[1]),),
                          max_body_bytes=cap, max_retries=0)
@@ -171,7 +171,7 @@ def measure_cpu(base: str, count: int, rounds: int, cap: int) -> dict:
 
 
 def measure_memory(base: str, paths: list[str], cap: int) -> list[dict]:
-    from tracker.fetch import Fetcher, FetchPolicy
+    from tracker.fetch.client import Fetcher, FetchPolicy
 
     policy = FetchPolicy(allow_private=("127.0.0.1",), allow_ports=(int(base.rsplit(":", 1)[1]),),
                          max_body_bytes=cap, max_retries=0, deadline=120.0)

@@ -41,7 +41,7 @@ def urls(i: int) -> dict[str, str]:
 
 def build(path: Path, n: int) -> float:
     """Create the schema with tracker's migrations, then bulk-insert n sources; seconds taken."""
-    from tracker.db import open_database
+    from tracker.store.db import open_database
 
     started = time.perf_counter()
     open_database(f"sqlite:///{path}").dispose()
@@ -107,12 +107,12 @@ def _flush(db, versions, excerpts) -> None:
 
 
 def lookup_latency(path: Path, n: int, lookups: int, rng: random.Random) -> dict[str, float]:
-    """Median and 95th percentile milliseconds of tracker.lookup.lookup over random URLs of
+    """Median and 95th percentile milliseconds of tracker.read.lookup.lookup over random URLs of
     every match kind (cited, normalized, final, canonical, a redirect hop)."""
     from sqlmodel import Session
 
-    from tracker.db import make_engine
-    from tracker.lookup import lookup
+    from tracker.store.db import make_engine
+    from tracker.read.lookup import lookup
 
     engine = make_engine(f"sqlite:///{path}")
     targets = []

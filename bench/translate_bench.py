@@ -37,7 +37,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "tests")]
 
 import tiny_argos  # noqa: E402  (tests/ on the path: reuse its tokenizer and splitter builders)
-from tracker.argos_packages import configure_argos, list_packages  # noqa: E402
+from tracker.translation.packages import configure_argos, list_packages  # noqa: E402
 
 LAYERS, HEADS, D_MODEL, FFN = 6, 8, 512, 2048
 VI_WORDS = ("tổng thống nga syria lãnh đạo mới điện đàm thứ năm hai bên thảo luận hợp tác kinh tế "
@@ -195,8 +195,8 @@ def throughput(models_dir: Path, text: str, repeats: int) -> dict:
     import argostranslate.translate as argos
     from argostranslate.tokenizer import SentencePieceTokenizer
 
-    from tracker.translate import translate_sentences
-    from tracker.translations import join_sentences, sentence_spans
+    from tracker.translation.translator import translate_sentences
+    from tracker.translation.versions import join_sentences, sentence_spans
 
     spans = sentence_spans(text)
     ours_fn = lambda: translate_sentences([s.text for s in spans], "vi", "en", models_dir)  # noqa: E731
@@ -229,10 +229,10 @@ def refetch_cases(work_dir: Path, models_dir: Path, text: str) -> list[dict]:
 
     from tracker import translate as translate_module
     from tracker.config import load_settings
-    from tracker.db import open_database
-    from tracker.tables import Activity, Source, Version
-    from tracker.translate import TranslateStats
-    from tracker.translations import originals_needing_translation, translate_original
+    from tracker.store.db import open_database
+    from tracker.store.tables import Activity, Source, Version
+    from tracker.translation.translator import TranslateStats
+    from tracker.translation.versions import originals_needing_translation, translate_original
 
     config = work_dir / "config.toml"
     config.write_text(f'[paths]\ndata_dir = "{work_dir / "data"}"\n'

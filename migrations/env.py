@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-from tracker import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from tracker.store import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 from sqlmodel import SQLModel
 
 config = context.config

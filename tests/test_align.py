@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from tiny_argos import cached_package
 from vi_article import GLOSSARY
-from tracker import align
+from tracker.excerpts import align
 from tracker.cli import cli
 from tracker.sentences import split_sentences
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tiny_argos import build_package, cached_package
-from tracker.argos_packages import (
+from tracker.translation.packages import (
     PackageError,
     configure_argos,
     find_route,

@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from tracker.citations import Citation, find_citations, find_publisher
-from tracker.seed_text import Link, read_seed_file
+from tracker.seeds.citations import Citation, find_citations, find_publisher
+from tracker.seeds.files import Link, read_seed_file
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_000 = ROOT / "seeds" / "000_2c3edb034ccb3b0f.txt"

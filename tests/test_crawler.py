@@ -11,11 +11,11 @@ import pytest
 from sqlmodel import Session
 
 from http_server import serve
-from tracker.crawler import CrawlPolicy, Crawler, CrawlRequest, HostState, origin_of
-from tracker.db import open_database
-from tracker.fetch import Fetcher, FetchPolicy
-from tracker.hosts import load_hosts, save_hosts
-from tracker.robots import product_token
+from tracker.fetch.crawler import CrawlPolicy, Crawler, CrawlRequest, HostState, origin_of
+from tracker.store.db import open_database
+from tracker.fetch.client import Fetcher, FetchPolicy
+from tracker.store.hosts import load_hosts, save_hosts
+from tracker.fetch.robots import product_token
 
 HTML = (200, {"Content-Type": "text/html; charset=utf-8"}, b"<p>hello</p>")
 AGENT = "tracker/0.1 (multilingual source tracker; +https://example.invalid/tracker)"

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from provenance_db import populated  # noqa: F401  (fixture)
 from tracker.cli import cli
-from tracker.queries import load_queries
+from tracker.read.queries import load_queries
 
 datasette_app = pytest.importorskip("datasette.app")
 

@@ -4,8 +4,8 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlmodel import SQLModel
 
-from tracker import tables  # noqa: F401
-from tracker.db import alembic_config, open_database
+from tracker.store import tables  # noqa: F401
+from tracker.store.db import alembic_config, open_database
 
 
 def test_migration_creates_the_schema_from_an_empty_database(tmp_path):
@@ -70,7 +70,7 @@ def test_query_views_are_created_and_dropped_by_the_migration(tmp_path):
 def test_a_current_schema_is_recognized_without_alembic(tmp_path):
     from sqlalchemy import create_engine
 
-    from tracker.db import is_current, script_head
+    from tracker.store.db import is_current, script_head
 
     url = f"sqlite:///{tmp_path / 'fast.db'}"
     assert script_head() == ScriptDirectory.from_config(alembic_config(url)).get_current_head()

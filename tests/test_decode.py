@@ -7,7 +7,7 @@ import unicodedata
 
 import pytest
 
-from tracker.decode import decode_html
+from tracker.fetch.charset import decode_html
 
 VIETNAMESE = (
     "Thủ tướng yêu cầu các bộ, ngành khẩn trương triển khai các giải pháp bảo đảm an ninh năng lượng. "

@@ -19,7 +19,7 @@ from ipaddress import ip_address
 import pytest
 
 from http_server import serve
-from tracker.fetch import Fetcher, FetchPolicy
+from tracker.fetch.client import Fetcher, FetchPolicy
 
 _real_create_connection = socket.create_connection
 _real_getaddrinfo = socket.getaddrinfo

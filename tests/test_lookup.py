@@ -13,8 +13,8 @@ from sqlmodel import Session
 
 from provenance_db import populated  # noqa: F401  (fixture)
 from tracker.cli import cli
-from tracker.db import open_database
-from tracker.lookup import find_source, lookup, parse_date, version_at, version_history
+from tracker.store.db import open_database
+from tracker.read.lookup import find_source, lookup, parse_date, version_at, version_history
 
 
 def tracker(*args: str):

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracker.netguard import BlockedAddress, check_address, parse_allowlist
+from tracker.fetch.addresses import BlockedAddress, check_address, parse_allowlist
 
 REFUSED = {
     "127.0.0.1": "loopback",

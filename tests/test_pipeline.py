@@ -17,7 +17,7 @@ from vi_article import GLOSSARY, ORIGINAL, TRANSLATION
 from tracker.cli import cli
 from tracker.config import load_settings
 from tracker.pipeline import run
-from tracker.tables import utcnow
+from tracker.store.tables import utcnow
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 REPO_SEEDS = Path(__file__).resolve().parent.parent / "seeds"

@@ -23,7 +23,7 @@ from test_pipeline import GLOSSARY, ORIGINAL, TRANSLATION, html_page, write_seed
 from test_queries import CHECKS, QUERIES
 from tiny_argos import cached_package
 from tracker.cli import cli
-from tracker.db import alembic_config, open_database
+from tracker.store.db import alembic_config, open_database
 
 VIEWS = {"provenance_chain", "source_versions", "translations", "excerpt_texts", "seed_citations",
          "attributions", "failed_sources"}

@@ -1,4 +1,4 @@
-"""Every named query in docs/queries.sql runs against a database built by `tracker run`, and
+"""Every named query in tracker/read/queries.sql runs against a database built by `tracker run`, and
 `tracker sql` runs SQL read-only, with table, CSV and JSON output."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from click.testing import CliRunner
 
 from provenance_db import populated  # noqa: F401  (fixture)
 from tracker.cli import cli
-from tracker.queries import load_queries
-from tracker.sql import run_read_only
+from tracker.read.queries import load_queries
+from tracker.read.sql import run_read_only
 
 QUERIES = load_queries()
 

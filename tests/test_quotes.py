@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from tracker.quotes import check_quotes, find_quotes
+from tracker.excerpts.quotes import check_quotes, find_quotes
 
 REPO_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SOURCE = ("The Kremlin said the conversation was constructive, business-like and meaningful. "

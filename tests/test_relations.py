@@ -9,7 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from tracker.cli import cli
-from tracker.relations import related_seeds
+from tracker.excerpts.relations import related_seeds
 
 REPO_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 FIXTURES = Path(__file__).parent / "fixtures" / "align"

@@ -20,10 +20,10 @@ from http_server import serve
 from pages import article_html
 from tracker.cli import cli
 from tracker.config import load_settings
-from tracker.db import open_database
-from tracker.lookup import lookup
+from tracker.store.db import open_database
+from tracker.read.lookup import lookup
 from tracker.pipeline import run, run_lock
-from tracker.tables import FetchAttempt, Source, Version, utcnow
+from tracker.store.tables import FetchAttempt, Source, Version, utcnow
 
 
 def tracker(*args: str):

@@ -3,8 +3,8 @@ from datetime import timedelta
 import pytest
 
 from tracker.config import load_settings
-from tracker.schedule import MAX_RETRY_DELAY, plan_next_fetch
-from tracker.tables import Source, utcnow
+from tracker.fetch.schedule import MAX_RETRY_DELAY, plan_next_fetch
+from tracker.store.tables import Source, utcnow
 
 NOW = utcnow()
 

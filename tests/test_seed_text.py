@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.seed_text import Link, SeedError, SeedText, read_seed_file
+from tracker.seeds.files import Link, SeedError, SeedText, read_seed_file
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "seeds"
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"

@@ -3,9 +3,9 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from tracker.db import open_database
-from tracker.seeds import ingest_seeds
-from tracker.tables import Citation, Seed, Source
+from tracker.store.db import open_database
+from tracker.seeds.ingest import ingest_seeds
+from tracker.store.tables import Citation, Seed, Source
 
 REPO_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 THANHNIEN = "https://thanhnien.vn/tong-thong-putin-lan-dau-noi-chuyen-voi-lanh-dao-moi-cua-syria-185250213110316652.htm"

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from tiny_argos import cached_package
-from tracker.argos_packages import install_file
-from tracker.translate import MissingModel, translate_sentences
+from tracker.translation.packages import install_file
+from tracker.translation.translator import MissingModel, translate_sentences
 
 VI_EN = {
     "mèo": "cat",
@@ -143,7 +143,7 @@ ARGOS_CHILD = textwrap.dedent(
     """
     import json, sys
     from pathlib import Path
-    from tracker.argos_packages import configure_argos, install_file
+    from tracker.translation.packages import configure_argos, install_file
 
     job = json.loads(sys.stdin.read())
     configure_argos(Path(job["models_dir"]), Path(job["cache_dir"]))

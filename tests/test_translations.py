@@ -13,14 +13,14 @@ from sqlmodel import Session, select
 
 from http_server import serve
 from tiny_argos import cached_package
-from tracker import translate as translate_module
-from tracker.argos_packages import install_file, remove_package
+from tracker.translation import translator as translate_module
+from tracker.translation.packages import install_file, remove_package
 from tracker.cli import cli
 from tracker.config import load_settings
-from tracker.db import open_database
-from tracker.tables import Activity, Sentence, SentenceTranslation, Source, Version
-from tracker.translate import MissingModel, TranslateStats, translate_sentences
-from tracker.translations import retranslate, sentence_spans, translate_original
+from tracker.store.db import open_database
+from tracker.store.tables import Activity, Sentence, SentenceTranslation, Source, Version
+from tracker.translation.translator import MissingModel, TranslateStats, translate_sentences
+from tracker.translation.versions import retranslate, sentence_spans, translate_original
 
 VI_EN = {"mèo": "cat", "và": "and", "chó": "dog", "con": "the", "nhà": "house", "ngủ": "sleeps",
          "trong": "in"}

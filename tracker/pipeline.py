@@ -19,19 +19,19 @@ from sqlalchemy import exists, func, or_, true
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from .argos_packages import PackageError, find_route, install_from_index
-from .config import Settings
-from .crawler import CrawlPolicy, Crawler, CrawlRequest, origin_of
-from .db import connect, open_database
-from .excerpts import excerpt_seed_source
-from .fetch import FetchPolicy, Fetcher
-from .hosts import load_hosts, save_hosts
-from .originals import latest_version, record_fetch
-from .relations import relate_seeds
-from .seeds import ingest_seeds
-from .tables import Activity, Citation, Seed, Source, Version, utcnow
-from .translate import TranslateStats
-from .translations import originals_needing_translation, translate_original
+from tracker.translation.packages import PackageError, find_route, install_from_index
+from tracker.config import Settings
+from tracker.fetch.crawler import CrawlPolicy, Crawler, CrawlRequest, origin_of
+from tracker.store.db import connect, open_database
+from tracker.excerpts.versions import excerpt_seed_source
+from tracker.fetch.client import FetchPolicy, Fetcher
+from tracker.store.hosts import load_hosts, save_hosts
+from tracker.originals.versions import latest_version, record_fetch
+from tracker.excerpts.relations import relate_seeds
+from tracker.seeds.ingest import ingest_seeds
+from tracker.store.tables import Activity, Citation, Seed, Source, Version, utcnow
+from tracker.translation.translator import TranslateStats
+from tracker.translation.versions import originals_needing_translation, translate_original
 
 class Notify(Protocol):
     """Receives what a run does: a one-line message, an event name and its fields.

@@ -1,6 +1,6 @@
 """query views and lookup indexes
 
-Views answer the common provenance questions directly (see docs/queries.sql). They are plain,
+Views answer the common provenance questions directly (see tracker/read/queries.sql). They are plain,
 portable SQL (no JSON functions, no window functions) so that they read the same on SQLite and
 PostgreSQL (no reserved words as aliases either: PostgreSQL reserves FETCH, hence `fetching`).
 A view that needs changing later is dropped and recreated by a new migration.

@@ -7,7 +7,7 @@ import zlib
 
 from sqlmodel import Session
 
-from .tables import Body
+from tracker.store.tables import Body
 
 
 def store_body(session: Session, data: bytes) -> str:

@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
-from .tables import (Activity, Alignment, Citation, Excerpt, FetchAttempt, Quote, Seed, SeedRelation, Source,
+from tracker.store.tables import (Activity, Alignment, Citation, Excerpt, FetchAttempt, Quote, Seed, SeedRelation, Source,
                      Version)
-from .urls import normalize_url
+from tracker.urls import normalize_url
 
 
 def find_source(session: Session, url: str) -> tuple[Source, str] | None:

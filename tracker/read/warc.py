@@ -18,8 +18,8 @@ from typing import BinaryIO
 
 from sqlmodel import Session, select
 
-from .bodies import load_body
-from .tables import Activity, FetchAttempt, Source, Version
+from tracker.store.bodies import load_body
+from tracker.store.tables import Activity, FetchAttempt, Source, Version
 
 __all__ = ["export_warc"]
 
@@ -32,7 +32,7 @@ def export_warc(session: Session, out: BinaryIO, *, gzip: bool = True, filename:
     `.warc.gz` files are; `filename` is the name the warcinfo record gives the file."""
     from warcio.warcwriter import WARCWriter
 
-    from . import __version__
+    from tracker import __version__
 
     writer = WARCWriter(out, gzip=gzip)
     writer.write_record(writer.create_warcinfo_record(

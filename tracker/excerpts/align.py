@@ -28,7 +28,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
-from .sentences import Sentence, split_sentences
+from tracker.sentences import Sentence, split_sentences
 
 SUPPORTED = 0.55
 PARAPHRASED = 0.18   # off-topic additions score < 0.14 on the bench; on-topic ones more

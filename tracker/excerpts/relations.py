@@ -18,8 +18,8 @@ from itertools import combinations
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
-from .align import NAME_WEIGHT, tokens
-from .tables import Citation, Seed, SeedRelation, Source
+from tracker.excerpts.align import NAME_WEIGHT, tokens
+from tracker.store.tables import Citation, Seed, SeedRelation, Source
 
 SAME_EVENT = 0.15  # the two real seeds score about 0.25 (0.2 alone), unrelated news about 0.02
 TEXT_WEIGHT = 0.7  # the rest is the overlap of named entities

@@ -22,7 +22,7 @@ from typing import IO, Any, Iterator
 
 from sqlmodel import Session, select
 
-from .tables import Activity, Citation, Excerpt, Seed, Source, Version, VersionSeed
+from tracker.store.tables import Activity, Citation, Excerpt, Seed, Source, Version, VersionSeed
 
 NAMESPACE = "https://example.invalid/tracker/ns#"
 

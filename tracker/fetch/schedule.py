@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from .config import Settings
-from .tables import Source
+from tracker.config import Settings
+from tracker.store.tables import Source
 
 MAX_RETRY_DELAY = timedelta(days=7)
 # Failures that retrying cannot mend: only the server or the configuration changing can.

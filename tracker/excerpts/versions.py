@@ -14,11 +14,11 @@ import json
 
 from sqlmodel import Session, select
 
-from . import align as aligner
-from .provenance import link_versions_to_seeds, software
-from .quotes import APPROXIMATE, check_quotes
-from .sentences import Sentence as TextSpan, split_sentences
-from .tables import Activity, Alignment, Excerpt, Quote, Seed, Sentence, Version, utcnow
+from tracker.excerpts import align as aligner
+from tracker.store.provenance import link_versions_to_seeds, software
+from tracker.excerpts.quotes import APPROXIMATE, check_quotes
+from tracker.sentences import Sentence as TextSpan, split_sentences
+from tracker.store.tables import Activity, Alignment, Excerpt, Quote, Seed, Sentence, Version, utcnow
 
 
 def excerpt_seed_source(session: Session, seed: Seed, aligned: Version) -> list[Version]:
@@ -114,9 +114,9 @@ def align_files(seed_path, source_path, *, source_lang: str | None, target: str,
     """
     from pathlib import Path
 
-    from .language import detect_language
-    from .seed_text import read_seed_file
-    from .translations import join_sentences, sentence_spans
+    from tracker.originals.language import detect_language
+    from tracker.seeds.files import read_seed_file
+    from tracker.translation.versions import join_sentences, sentence_spans
 
     seed_text = read_seed_file(Path(seed_path)).text
     original = read_seed_file(Path(source_path)).text
@@ -125,7 +125,7 @@ def align_files(seed_path, source_path, *, source_lang: str | None, target: str,
     if language == target:
         translated, offsets = original, [(s.start, s.end) for s in spans]
     else:
-        from .translate import translate_sentences
+        from tracker.translation.translator import translate_sentences
 
         translation = translate_sentences([s.text for s in spans], language, target, Path(models_dir))
         translated, offsets = join_sentences(original, spans, translation.sentences)

@@ -20,12 +20,12 @@ from sqlalchemy import exists
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from .argos_packages import InstalledPackage, _version_key, find_route
-from .config import Settings
-from .provenance import link_versions_to_seeds, package_version
-from .sentences import Sentence as TextSpan, split_long, split_sentences
-from .tables import Activity, ActivityModel, Sentence, SentenceTranslation, Version, utcnow
-from .translate import (BATCH_TOKENS, MissingModel, TranslateStats, Translation, _argos_settings,
+from tracker.translation.packages import InstalledPackage, _version_key, find_route
+from tracker.config import Settings
+from tracker.store.provenance import link_versions_to_seeds, package_version
+from tracker.sentences import Sentence as TextSpan, split_long, split_sentences
+from tracker.store.tables import Activity, ActivityModel, Sentence, SentenceTranslation, Version, utcnow
+from tracker.translation.translator import (BATCH_TOKENS, MissingModel, TranslateStats, Translation, _argos_settings,
                         decoding_key, translate_sentences)
 
 # Longest piece of a sentence sent to a model, in characters. Argos lets a long input be cut

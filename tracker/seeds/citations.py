@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from tracker.seed_text import Link
+from tracker.seeds.files import Link
 from tracker.sentences import Sentence, split_sentences
 from tracker.urls import clean_cited_url, normalize_url
 

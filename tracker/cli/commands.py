@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .config import ConfigError, Settings, load_settings
+from tracker.config import ConfigError, Settings, load_settings
 
 
 class UserError(click.ClickException):
@@ -20,7 +20,7 @@ class UserError(click.ClickException):
 
 class _Group(click.Group):
     def invoke(self, ctx: click.Context):
-        from .db import DatabaseUnavailable
+        from tracker.store.db import DatabaseUnavailable
 
         from sqlalchemy.exc import OperationalError
 
@@ -90,8 +90,8 @@ def run(settings: Settings, limit: int | None, only_due: bool, no_auto_install: 
     """Ingest seeds, fetch due sources, extract, detect, translate and excerpt."""
     import time
 
-    from .pipeline import RunInProgress, run as run_pipeline
-    from .runlog import choose_log
+    from tracker.pipeline import RunInProgress, run as run_pipeline
+    from tracker.runlog import choose_log
 
     if no_auto_install:
         settings = settings.with_overrides(auto_install=False)
@@ -153,8 +153,8 @@ def lookup(settings: Settings, url: str, as_json: bool, excerpts_only: bool, at:
     """Everything known about URL (as cited, normalized, redirected or canonical)."""
     from sqlmodel import Session
 
-    from .db import open_database
-    from .lookup import find_source, lookup as lookup_url, parse_date, version_history
+    from tracker.store.db import open_database
+    from tracker.read.lookup import find_source, lookup as lookup_url, parse_date, version_history
 
     try:
         when = parse_date(at) if at is not None else None
@@ -297,9 +297,9 @@ def _print_lookup(found: dict) -> None:
 @click.pass_obj
 def align(settings: Settings, seed_file: Path, source_file: Path, source_lang: str | None, as_json: bool) -> None:
     """Align SEED_FILE with SOURCE_FILE (translated first if in another language); no database."""
-    from .excerpts import align_files
-    from .seed_text import SeedError
-    from .translate import MissingModel
+    from tracker.excerpts.versions import align_files
+    from tracker.seeds.files import SeedError
+    from tracker.translation.translator import MissingModel
 
     try:
         result = align_files(seed_file, source_file, source_lang=source_lang, target=settings.target,
@@ -338,9 +338,9 @@ def diff(settings: Settings, url: str, from_id: int | None, to_id: int | None, t
     """What changed in URL between two versions, in its language or in translation."""
     from sqlmodel import Session
 
-    from .db import open_database
-    from .diff import DiffError, diff_source
-    from .lookup import find_source
+    from tracker.store.db import open_database
+    from tracker.read.diff import DiffError, diff_source
+    from tracker.read.lookup import find_source
 
     with Session(open_database(settings.database_url)) as session:
         found = find_source(session, url)
@@ -365,8 +365,8 @@ def sources(settings: Settings, state: str | None, as_json: bool) -> None:
     """Every source with its state, schedule and last error."""
     from sqlmodel import Session, select
 
-    from .db import open_database
-    from .tables import Source
+    from tracker.store.db import open_database
+    from tracker.store.tables import Source
 
     with Session(open_database(settings.database_url)) as session:
         query = select(Source).order_by(Source.id)
@@ -386,7 +386,7 @@ def sources(settings: Settings, state: str | None, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("statement", required=False)
-@click.option("--query", "query_name", metavar="NAME", help="Run the named query NAME from docs/queries.sql.")
+@click.option("--query", "query_name", metavar="NAME", help="Run the named query NAME from tracker/read/queries.sql.")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Value of parameter :NAME (repeatable).")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of objects.")
@@ -394,9 +394,9 @@ def sources(settings: Settings, state: str | None, as_json: bool) -> None:
 def sql(settings: Settings, statement: str | None, query_name: str | None, params: tuple[str, ...],
         as_csv: bool, as_json: bool) -> None:
     """Run one read-only SQL STATEMENT (or a named query) and print the rows."""
-    from .db import open_database
-    from .queries import load_queries
-    from .sql import QueryError, parse_params, run_read_only, to_csv, to_json, to_table
+    from tracker.store.db import open_database
+    from tracker.read.queries import load_queries
+    from tracker.read.sql import QueryError, parse_params, run_read_only, to_csv, to_json, to_table
 
     if (statement is None) == (query_name is None):
         raise UserError("give either a SQL statement or --query NAME")
@@ -405,7 +405,7 @@ def sql(settings: Settings, statement: str | None, query_name: str | None, param
     if query_name is not None:
         queries = load_queries()
         if query_name not in queries:
-            raise UserError(f"no query named {query_name!r} in docs/queries.sql; known: {', '.join(queries)}")
+            raise UserError(f"no query named {query_name!r} in tracker/read/queries.sql; known: {', '.join(queries)}")
         statement = queries[query_name].sql
     open_database(settings.database_url).dispose()  # the views exist once the schema is current
     try:
@@ -421,10 +421,10 @@ def sql(settings: Settings, statement: str | None, query_name: str | None, param
               help="Database name in Datasette (default: the database file name without extension).")
 @click.pass_obj
 def datasette_metadata(settings: Settings, file: Path | None, database_name: str | None) -> None:
-    """Write Datasette metadata (canned queries from docs/queries.sql) to FILE or stdout."""
+    """Write Datasette metadata (canned queries from tracker/read/queries.sql) to FILE or stdout."""
     from sqlalchemy.engine import make_url
 
-    from .queries import datasette_metadata as make_metadata
+    from tracker.read.queries import datasette_metadata as make_metadata
 
     url = make_url(settings.database_url)
     sqlite_file = url.database if url.get_backend_name() == "sqlite" and url.database != ":memory:" else None
@@ -454,9 +454,9 @@ def export_prov(settings: Settings, file: Path | None, seed_id: int | None) -> N
     """Write W3C PROV-JSON to FILE (default: stdout)."""
     from sqlmodel import Session
 
-    from .db import open_database
-    from .exports import write_prov
-    from .tables import Seed
+    from tracker.store.db import open_database
+    from tracker.read.exports import write_prov
+    from tracker.store.tables import Seed
 
     engine = open_database(settings.database_url)
     with Session(engine) as session:
@@ -477,8 +477,8 @@ def export_jsonl(settings: Settings, file: Path) -> None:
     """Write one JSON object per version, with its provenance, to FILE (`-` for stdout)."""
     from sqlmodel import Session
 
-    from .db import open_database
-    from .exports import write_jsonl
+    from tracker.store.db import open_database
+    from tracker.read.exports import write_jsonl
 
     engine = open_database(settings.database_url)
     with Session(engine) as session:
@@ -501,7 +501,7 @@ def upgrade(settings: Settings) -> None:
     """Create or upgrade the database schema to the newest migration."""
     from sqlalchemy.engine import make_url
 
-    from .db import open_database
+    from tracker.store.db import open_database
 
     open_database(settings.database_url).dispose()
     where = make_url(settings.database_url).render_as_string(hide_password=True)
@@ -517,7 +517,7 @@ def models() -> None:
 @click.pass_obj
 def models_list(settings: Settings) -> None:
     """List installed translation packages."""
-    from .argos_packages import list_packages
+    from tracker.translation.packages import list_packages
 
     packages = list_packages(settings.models_dir)
     if not packages:
@@ -533,9 +533,9 @@ def models_list(settings: Settings) -> None:
 @click.pass_obj
 def models_install(settings: Settings, what: tuple[str, ...], replace: bool) -> None:
     """Install FILE.argosmodel, or FROM TO (e.g. `vi en`) from Argos's package index."""
-    from .argos_packages import PackageError, install_file, install_from_index
+    from tracker.translation.packages import PackageError, install_file, install_from_index
 
-    from .runlog import choose_log
+    from tracker.runlog import choose_log
 
     log = choose_log(json_lines=False)  # a progress bar on a terminal, nothing otherwise
     try:
@@ -559,7 +559,7 @@ def models_install(settings: Settings, what: tuple[str, ...], replace: bool) -> 
 @click.pass_obj
 def models_remove(settings: Settings, code: str) -> None:
     """Remove an installed package by its code (see `tracker models list`)."""
-    from .argos_packages import PackageError, remove_package
+    from tracker.translation.packages import PackageError, remove_package
 
     try:
         remove_package(settings.models_dir, code)
@@ -572,7 +572,7 @@ def models_remove(settings: Settings, code: str) -> None:
 @click.pass_obj
 def models_available(settings: Settings) -> None:
     """List the packages Argos's index offers (needs internet)."""
-    from .argos_packages import PackageError, available_packages, list_packages
+    from tracker.translation.packages import PackageError, available_packages, list_packages
 
     try:
         offered = available_packages(settings.index_url, timeout=5.0)
@@ -596,8 +596,8 @@ def retranslate(settings: Settings, package_code: str, before_version: str | Non
     """Translate again, with the installed models, what an (older) package translated."""
     from sqlmodel import Session
 
-    from .db import open_database
-    from .translations import retranslate as retranslate_versions
+    from tracker.store.db import open_database
+    from tracker.translation.versions import retranslate as retranslate_versions
 
     engine = open_database(settings.database_url)
     with Session(engine) as session:
@@ -629,8 +629,8 @@ def export_warc(settings: Settings, file: Path) -> None:
     """Write every original version's HTTP response to FILE as WARC (gzipped if FILE ends in .gz)."""
     from sqlmodel import Session
 
-    from .db import open_database
-    from .export_warc import export_warc as write_warc
+    from tracker.store.db import open_database
+    from tracker.read.warc import export_warc as write_warc
 
     engine = open_database(settings.database_url)
     partial = file.with_name(file.name + ".part")

@@ -7,8 +7,8 @@ from dataclasses import fields
 
 from sqlmodel import Session, select
 
-from .crawler import HostState
-from .tables import Host
+from tracker.fetch.crawler import HostState
+from tracker.store.tables import Host
 
 _COLUMNS = [f.name for f in fields(HostState) if f.name != "changed"]
 

@@ -30,7 +30,7 @@ from ipaddress import ip_address
 import httpcore
 import httpx
 
-from tracker.netguard import BlockedAddress, check_address, parse_allowlist
+from tracker.fetch.addresses import BlockedAddress, check_address, parse_allowlist
 
 try:  # optional: only advertised when installed and able to decode under a size limit
     import brotli

@@ -3,20 +3,22 @@
 SQLite gets WAL (readers never wait for the writer), foreign keys and a busy timeout on every
 connection. PostgreSQL sessions run in UTC, whatever the server's time zone, so timestamps read
 and compare as they do on SQLite (UTC, 'YYYY-MM-DD HH:MM:SS.ffffff' literals). The schema is
-owned by the Alembic migrations in migrations/; `open_database` upgrades it before anything else
+owned by the Alembic migrations in migrations/ (packaged as tracker.migrations); `open_database` upgrades it before anything else
 touches the database.
 """
 
 from __future__ import annotations
 
 import re
+from importlib import resources
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import DBAPIError
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+# migrations/ ships inside the wheel as tracker.migrations (pyproject.toml maps it).
+MIGRATIONS_DIR = Path(str(resources.files("tracker.migrations")))
 BUSY_TIMEOUT_MS = 30_000
 
 
@@ -66,7 +68,7 @@ def script_head() -> str | None:
     """The newest migration's revision, read from the files without importing Alembic (which
     costs a few hundred milliseconds at every start); None when that is not clear-cut."""
     revisions, parents = set(), set()
-    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+    for path in (MIGRATIONS_DIR / "versions").glob("[0-9]*.py"):
         found = dict(_REVISION_LINE.findall(path.read_text(encoding="utf-8")))
         if "revision" not in found:
             return None

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from .tables import Source, Version
+from tracker.store.tables import Source, Version
 
 
 class DiffError(ValueError):

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Protocol, Sequence
 
-from tracker.argos_packages import InstalledPackage, _read_metadata, find_route
+from tracker.translation.packages import InstalledPackage, _read_metadata, find_route
 
 # Tokens per CTranslate2 batch: bounds memory on long documents. Argos's own
 # ARGOS_BATCH_SIZE (32 tokens) would cut a document into one batch per sentence.
@@ -63,7 +63,7 @@ class TranslateStats:
 
 
 class SentenceCache(Protocol):
-    """Where translated sentences are kept between calls (tracker.translations.DatabaseCache)."""
+    """Where translated sentences are kept between calls (tracker.translation.versions.DatabaseCache)."""
 
     def get(self, package: InstalledPackage, language: str, decoding: str,
             sentences: list[str]) -> dict[str, tuple[str, str]]:

@@ -27,8 +27,8 @@ from datetime import datetime, timedelta, timezone
 
 import httpx
 
-from .fetch import Attempt, Fetcher, FetchResult, _retry_after
-from .robots import RobotsRules, product_token
+from tracker.fetch.client import Attempt, Fetcher, FetchResult, _retry_after
+from tracker.fetch.robots import RobotsRules, product_token
 
 __all__ = ["CrawlPolicy", "CrawlRequest", "Crawler", "HostState", "origin_of"]
 

@@ -1,4 +1,4 @@
-"""Named SQL queries from docs/queries.sql: `-- name: NAME` headers, comment lines, SQL.
+"""Named SQL queries from tracker/read/queries.sql: `-- name: NAME` headers, comment lines, SQL.
 
 The same file feeds `tracker sql --query NAME`, Datasette's canned queries and the README.
 """
@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-QUERIES_FILE = Path(__file__).resolve().parent.parent / "docs" / "queries.sql"
+QUERIES_FILE = Path(__file__).with_name("queries.sql")
 _HEADER = re.compile(r"^--\s*name:\s*(\w+)\s*$")
 _PARAMETER = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")  # :url, not PostgreSQL's ::cast
 _STRING = re.compile(r"'(?:[^']|'')*'")
@@ -31,7 +31,7 @@ class NamedQuery:
 def load_queries(path: Path = QUERIES_FILE) -> dict[str, NamedQuery]:
     """The named queries in `path`, in file order."""
     if not path.is_file():
-        raise FileNotFoundError(f"named queries not found at {path}: run tracker from a checkout")
+        raise FileNotFoundError(f"named queries not found at {path}")
     queries: dict[str, NamedQuery] = {}
     name, comments, lines = None, [], []
 
@@ -60,7 +60,7 @@ def datasette_metadata(database_name: str, queries: dict[str, NamedQuery] | None
     return {
         "title": "tracker: sources, versions and how they were made",
         "description": "Seeds, the sources they cite, their original, translated and excerpt versions, "
-                       "and the activities that made them. Canned queries come from docs/queries.sql.",
+                       "and the activities that made them. Canned queries come from tracker/read/queries.sql.",
         "databases": {database_name: {"queries": {
             query.name: {"title": query.name.replace("_", " "), "description": query.description,
                          "sql": query.sql}

@@ -13,16 +13,16 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from .bodies import store_body
-from .config import Settings
-from .decode import decode_html
-from .extract import extract_main_text
-from .fetch import FetchResult
-from .language import detect_language
-from .provenance import link_versions_to_seeds, software
-from .schedule import plan_next_fetch
-from .sentences import split_sentences
-from .tables import Activity, FetchAttempt, Sentence, Source, Version, utcnow
+from tracker.store.bodies import store_body
+from tracker.config import Settings
+from tracker.fetch.charset import decode_html
+from tracker.originals.extract import extract_main_text
+from tracker.fetch.client import FetchResult
+from tracker.originals.language import detect_language
+from tracker.store.provenance import link_versions_to_seeds, software
+from tracker.fetch.schedule import plan_next_fetch
+from tracker.sentences import split_sentences
+from tracker.store.tables import Activity, FetchAttempt, Sentence, Source, Version, utcnow
 
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
 TEXT_TYPES = {"text/plain"}

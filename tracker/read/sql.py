@@ -88,7 +88,7 @@ def _run_sqlalchemy(url: URL, sql: str, params: dict, connect_args: dict | None 
     from sqlalchemy import text
     from sqlalchemy.exc import SQLAlchemyError
 
-    from .db import make_engine
+    from tracker.store.db import make_engine
 
     engine = make_engine(url, connect_args=connect_args or {})
     try:

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from .citations import find_citations, find_publisher
-from .seed_text import SeedError, read_seed_file
-from .tables import Citation, Seed, Source, utcnow
-from .urls import normalize_url
+from tracker.seeds.citations import find_citations, find_publisher
+from tracker.seeds.files import SeedError, read_seed_file
+from tracker.store.tables import Citation, Seed, Source, utcnow
+from tracker.urls import normalize_url
 
 SEED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
 
