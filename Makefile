@@ -9,6 +9,8 @@ run: $(STAMP)
 	$(VENV)/bin/tracker run
 
 test: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/python -m pytest -q
 
 $(STAMP): pyproject.toml constraints.txt

@@ -8,8 +8,8 @@ with the next (1:n), some split in two (n:1), some reordered, plus sentences tak
 windows (`added`). The gold links are known, so the aligner's links and `added` labels can be
 scored. Seeded RNG: the same file and options give the same figures.
 
-    python bench/align_eval.py                        # the synthetic English file in bench/data
-    python bench/align_eval.py corpus.tsv --source-lang vi --models-dir data/models
+    python -m bench.align_eval                        # the synthetic English file in bench/data
+    python -m bench.align_eval corpus.tsv --source-lang vi --models-dir data/models
         # a real corpus: source sentences translated first with an installed Argos package
 """
 
@@ -18,10 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import sys
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tracker.excerpts import align  # noqa: E402
 from tracker.sentences import split_sentences  # noqa: E402
@@ -53,8 +50,17 @@ def _split(sentence: str) -> list[str] | None:
     return [first, second[0].upper() + second[1:] + "."]
 
 
-def pseudo_seed(references: list[str], others: list[str], rng: random.Random, *, keep: float,
-                merge: float, split: float, shuffle: float, added: int):
+def pseudo_seed(
+    references: list[str],
+    others: list[str],
+    rng: random.Random,
+    *,
+    keep: float,
+    merge: float,
+    split: float,
+    shuffle: float,
+    added: int,
+):
     """Seed sentences with their gold source positions (empty for added sentences)."""
     kept = [i for i in range(len(references)) if rng.random() < keep] or [0]
     units: list[tuple[str, set[int]]] = []
@@ -85,13 +91,22 @@ def pseudo_seed(references: list[str], others: list[str], rng: random.Random, *,
     return text, gold
 
 
-def evaluate(pairs, *, doc_size: int, seed: int, repeats: int, translated: list[str] | None = None,
-             **shape) -> dict:
+def evaluate(pairs, *, doc_size: int, seed: int, repeats: int, translated: list[str] | None = None, **shape) -> dict:
     rng = random.Random(seed)
     sources = translated or [s for s, _ in pairs]
     windows = [range(k, min(k + doc_size, len(pairs))) for k in range(0, len(pairs), doc_size)]
-    counts = dict(link_tp=0, link_pred=0, link_gold=0, added_tp=0, added_pred=0, added_gold=0,
-                  used_tp=0, used_pred=0, used_gold=0, seed_sentences=0)
+    counts = dict(
+        link_tp=0,
+        link_pred=0,
+        link_gold=0,
+        added_tp=0,
+        added_pred=0,
+        added_gold=0,
+        used_tp=0,
+        used_pred=0,
+        used_gold=0,
+        seed_sentences=0,
+    )
     labels = {"supported": 0, "paraphrased": 0, "added": 0}
     for _ in range(repeats):
         for w, window in enumerate(windows):
@@ -108,8 +123,11 @@ def evaluate(pairs, *, doc_size: int, seed: int, repeats: int, translated: list[
             gold_added = {i for i, positions in enumerate(gold) if not positions}
             predicted_used = {j for j, used in enumerate(result.used) if used}
             gold_used = {j for positions in gold for j in positions}
-            for name, p, g in (("link", predicted, gold_links), ("added", predicted_added, gold_added),
-                               ("used", predicted_used, gold_used)):
+            for name, p, g in (
+                ("link", predicted, gold_links),
+                ("added", predicted_added, gold_added),
+                ("used", predicted_used, gold_used),
+            ):
                 counts[f"{name}_tp"] += len(p & g)
                 counts[f"{name}_pred"] += len(p)
                 counts[f"{name}_gold"] += len(g)
@@ -122,13 +140,22 @@ def evaluate(pairs, *, doc_size: int, seed: int, repeats: int, translated: list[
         precision = tp / pred if pred else 1.0
         recall = tp / gold if gold else 1.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        return {"precision": round(precision, 3), "recall": round(recall, 3), "f1": round(f1, 3),
-                "gold": gold, "predicted": pred}
+        return {
+            "precision": round(precision, 3),
+            "recall": round(recall, 3),
+            "f1": round(f1, 3),
+            "gold": gold,
+            "predicted": pred,
+        }
 
-    return {"links": pr("link"), "added": pr("added"), "used_source_sentences": pr("used"),
-            "seed_sentences": counts["seed_sentences"], "labels": labels,
-            "thresholds": {"supported": align.SUPPORTED, "paraphrased": align.PARAPHRASED,
-                           "merge_gain": align.MERGE_GAIN}}
+    return {
+        "links": pr("link"),
+        "added": pr("added"),
+        "used_source_sentences": pr("used"),
+        "seed_sentences": counts["seed_sentences"],
+        "labels": labels,
+        "thresholds": {"supported": align.SUPPORTED, "paraphrased": align.PARAPHRASED, "merge_gain": align.MERGE_GAIN},
+    }
 
 
 def main() -> None:
@@ -153,11 +180,21 @@ def main() -> None:
     if args.source_lang and args.source_lang != args.target:
         from tracker.translation.translator import translate_sentences
 
-        translated = translate_sentences([s for s, _ in pairs], args.source_lang, args.target,
-                                         args.models_dir).sentences
-    report = evaluate(pairs, doc_size=args.doc_size, seed=args.seed, repeats=args.repeats,
-                      translated=translated, keep=args.keep, merge=args.merge, split=args.split,
-                      shuffle=args.shuffle, added=args.added)
+        translated = translate_sentences(
+            [s for s, _ in pairs], args.source_lang, args.target, args.models_dir
+        ).sentences
+    report = evaluate(
+        pairs,
+        doc_size=args.doc_size,
+        seed=args.seed,
+        repeats=args.repeats,
+        translated=translated,
+        keep=args.keep,
+        merge=args.merge,
+        split=args.split,
+        shuffle=args.shuffle,
+        added=args.added,
+    )
     report["pairs"] = len(pairs)
     report["file"] = str(args.pairs)
     if args.json:
@@ -166,8 +203,10 @@ def main() -> None:
     print(f"{report['file']}: {report['pairs']} pairs, {report['seed_sentences']} pseudo seed sentences")
     for name in ("links", "added", "used_source_sentences"):
         r = report[name]
-        print(f"  {name:22} precision {r['precision']:.3f}  recall {r['recall']:.3f}  F1 {r['f1']:.3f}"
-              f"  (gold {r['gold']}, predicted {r['predicted']})")
+        print(
+            f"  {name:22} precision {r['precision']:.3f}  recall {r['recall']:.3f}  F1 {r['f1']:.3f}"
+            f"  (gold {r['gold']}, predicted {r['predicted']})"
+        )
     print(f"  labels: {report['labels']}")
     print(f"  thresholds: {report['thresholds']}")
 

@@ -1,6 +1,6 @@
 """Fetch client cost: CPU per page against extraction, and memory against the body cap.
 
-    PYTHONPATH=. .venv/bin/python bench/fetch_bench.py [--rounds N] [--cap BYTES]
+    .venv/bin/python -m bench.fetch_bench [--rounds N] [--cap BYTES]
 
 Pages come from the shared corpus (../shared/corpus: goose3 and Mozilla Readability test pages),
 read in place, never copied; without it, synthetic pages are used. A loopback server in another
@@ -27,7 +27,7 @@ import sys
 import time
 import tracemalloc
 import zlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -47,14 +47,21 @@ def corpus_pages() -> list[Path]:
 
 def synthetic_pages(count: int = 60) -> list[bytes]:
     """Pages about as large as real news pages (~100 KB), mostly boilerplate around an article."""
-    paragraph = ("<p>The ministry said on Thursday that talks on trade and education would resume "
-                 "next month, according to officials familiar with the matter.</p>\n")
+    paragraph = (
+        "<p>The ministry said on Thursday that talks on trade and education would resume "
+        "next month, according to officials familiar with the matter.</p>\n"
+    )
     menu = "".join(f'<li><a href="/section/{i}">Section {i}</a></li>' for i in range(300))
     script = "<script>var config = {" + ",".join(f'"k{i}": {i}' for i in range(4000)) + "};</script>"
-    return [(f"<html><head><title>Page {i}</title>{script}</head><body><nav><ul>{menu}</ul></nav>"
-             f"<article><h1>Talks resume {i}</h1>" + paragraph * (20 + i % 40)
-             + "</article><footer>footer</footer></body></html>").encode()
-            for i in range(count)]
+    return [
+        (
+            f"<html><head><title>Page {i}</title>{script}</head><body><nav><ul>{menu}</ul></nav>"
+            f"<article><h1>Talks resume {i}</h1>"
+            + paragraph * (20 + i % 40)
+            + "</article><footer>footer</footer></body></html>"
+        ).encode()
+        for i in range(count)
+    ]
 
 
 # --- the server (another process) -----------------------------------------------------------------
@@ -82,17 +89,17 @@ def serve(pages: list[bytes] | list[str], cap: int, ready) -> None:
     bodies = [Path(p).read_bytes() if isinstance(p, str) else p for p in pages]
     routes: dict[str, tuple[dict[str, str], bytes]] = {}
     for i, body in enumerate(bodies):
-        routes[f"/page/{i}"] = ({"Content-Type": "text/html", "Content-Encoding": "gzip"},
-                                gzip.compress(body, 6))
+        routes[f"/page/{i}"] = ({"Content-Type": "text/html", "Content-Encoding": "gzip"}, gzip.compress(body, 6))
     for kind in ("gzip", "br", "zstd"):
         try:
-            routes[f"/bomb/{kind}"] = ({"Content-Type": "text/html", "Content-Encoding": kind},
-                                       _bomb(kind, BOMB_BYTES))
+            routes[f"/bomb/{kind}"] = ({"Content-Type": "text/html", "Content-Encoding": kind}, _bomb(kind, BOMB_BYTES))
         except ImportError:
             pass
     text = b"<p>" + b"The ministry said the talks would resume. " * (cap // 44) + b"</p>"
-    routes["/near-cap"] = ({"Content-Type": "text/html", "Content-Encoding": "gzip"},
-                           gzip.compress(text[: int(cap * 0.95)], 6))
+    routes["/near-cap"] = (
+        {"Content-Type": "text/html", "Content-Encoding": "gzip"},
+        gzip.compress(text[: int(cap * 0.95)], 6),
+    )
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -127,12 +134,13 @@ def serve(pages: list[bytes] | list[str], cap: int, ready) -> None:
 
 
 def measure_cpu(base: str, count: int, rounds: int, cap: int) -> dict:
-    from tracker.fetch.crawler import CrawlPolicy, Crawler, CrawlRequest
     from tracker.fetch.charset import decode_html
     from tracker.fetch.client import Fetcher, FetchPolicy
+    from tracker.fetch.crawler import Crawler, CrawlPolicy, CrawlRequest
 
-    policy = FetchPolicy(allow_private=("127.0.0.1",), allow_ports=(int(base.rsplit(":", 1)[1]),),
-                         max_body_bytes=cap, max_retries=0)
+    policy = FetchPolicy(
+        allow_private=("127.0.0.1",), allow_ports=(int(base.rsplit(":", 1)[1]),), max_body_bytes=cap, max_retries=0
+    )
     urls = [f"{base}/page/{i}" for i in range(count)]
     with Fetcher(policy) as fetcher:
         fetcher.fetch(urls[0])  # connect and warm up imports outside the measurement
@@ -160,7 +168,8 @@ def measure_cpu(base: str, count: int, rounds: int, cap: int) -> dict:
     extract_cpu = time.process_time() - start
     pages = count * rounds
     return {
-        "pages": count, "rounds": rounds,
+        "pages": count,
+        "rounds": rounds,
         "bytes_per_page": sum(map(len, bodies)) // count,
         "fetch_cpu_ms_per_page": 1000 * fetch_cpu / pages,
         "crawl_cpu_ms_per_page": 1000 * crawl_cpu / pages,
@@ -173,8 +182,13 @@ def measure_cpu(base: str, count: int, rounds: int, cap: int) -> dict:
 def measure_memory(base: str, paths: list[str], cap: int) -> list[dict]:
     from tracker.fetch.client import Fetcher, FetchPolicy
 
-    policy = FetchPolicy(allow_private=("127.0.0.1",), allow_ports=(int(base.rsplit(":", 1)[1]),),
-                         max_body_bytes=cap, max_retries=0, deadline=120.0)
+    policy = FetchPolicy(
+        allow_private=("127.0.0.1",),
+        allow_ports=(int(base.rsplit(":", 1)[1]),),
+        max_body_bytes=cap,
+        max_retries=0,
+        deadline=120.0,
+    )
     rows = []
     with Fetcher(policy) as fetcher:
         fetcher.fetch(f"{base}/page/0")
@@ -186,8 +200,15 @@ def measure_memory(base: str, paths: list[str], cap: int) -> list[dict]:
             seconds = time.perf_counter() - start
             peak = tracemalloc.get_traced_memory()[1] - baseline
             tracemalloc.stop()
-            rows.append({"path": path, "outcome": result.error_kind or f"ok, {len(result.body)} bytes",
-                         "peak_bytes": peak, "peak_over_cap": peak / cap, "seconds": seconds})
+            rows.append(
+                {
+                    "path": path,
+                    "outcome": result.error_kind or f"ok, {len(result.body)} bytes",
+                    "peak_bytes": peak,
+                    "peak_over_cap": peak / cap,
+                    "seconds": seconds,
+                }
+            )
             del result
     return rows
 
@@ -217,10 +238,14 @@ def main() -> int:
 
     print(f"pages: {source}; {cpu['bytes_per_page']} bytes each on average, {args.rounds} rounds")
     print(f"{'CPU per page':<34}{'ms':>10}{'vs extract':>12}")
-    print(f"{'  Fetcher.fetch (gzip, keep-alive)':<34}{cpu['fetch_cpu_ms_per_page']:>10.3f}"
-          f"{cpu['fetch_over_extract']:>11.1%}")
-    print(f"{'  Crawler.fetch_all (+robots, pool)':<34}{cpu['crawl_cpu_ms_per_page']:>10.3f}"
-          f"{cpu['crawl_over_extract']:>11.1%}")
+    print(
+        f"{'  Fetcher.fetch (gzip, keep-alive)':<34}{cpu['fetch_cpu_ms_per_page']:>10.3f}"
+        f"{cpu['fetch_over_extract']:>11.1%}"
+    )
+    print(
+        f"{'  Crawler.fetch_all (+robots, pool)':<34}{cpu['crawl_cpu_ms_per_page']:>10.3f}"
+        f"{cpu['crawl_over_extract']:>11.1%}"
+    )
     print(f"{'  trafilatura.extract':<34}{cpu['extract_cpu_ms_per_page']:>10.3f}{1:>11.0%}")
     goal = "met" if cpu["crawl_over_extract"] < 0.10 else "NOT met"
     print(f"goal: client < 10% of extraction: {goal}")
@@ -228,19 +253,31 @@ def main() -> int:
     print(f"memory while fetching, cap {args.cap} bytes ([fetch] max_body_bytes)")
     print(f"{'path':<16}{'outcome':<28}{'peak MiB':>10}{'x cap':>8}{'s':>8}")
     for row in memory:
-        print(f"{row['path']:<16}{row['outcome']:<28}{row['peak_bytes'] / 2**20:>10.2f}"
-              f"{row['peak_over_cap']:>8.3f}{row['seconds']:>8.2f}")
+        print(
+            f"{row['path']:<16}{row['outcome']:<28}{row['peak_bytes'] / 2**20:>10.2f}"
+            f"{row['peak_over_cap']:>8.3f}{row['seconds']:>8.2f}"
+        )
     bombs_ok = all(row["peak_over_cap"] < 1.1 for row in memory if row["path"].startswith("/bomb/"))
     print(f"goal: bombs under 1.1 x cap: {'met' if bombs_ok else 'NOT met'}")
 
     RESULTS.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out = RESULTS / f"fetch_bench-{stamp}.json"
-    out.write_text(json.dumps({
-        "when": stamp, "python": sys.version.split()[0], "machine": platform.machine(),
-        "pages": source, "cap": args.cap, "bomb_decoded_bytes": BOMB_BYTES,
-        "cpu": cpu, "memory": memory,
-    }, indent=2))
+    out.write_text(
+        json.dumps(
+            {
+                "when": stamp,
+                "python": sys.version.split()[0],
+                "machine": platform.machine(),
+                "pages": source,
+                "cap": args.cap,
+                "bomb_decoded_bytes": BOMB_BYTES,
+                "cpu": cpu,
+                "memory": memory,
+            },
+            indent=2,
+        )
+    )
     print(f"\nwrote {out.relative_to(ROOT)}")
     return 0
 

@@ -1,8 +1,8 @@
 """Lookup benchmark: latency of a URL lookup at 10k and at N (default 1M) sources, and the wall
 time of a cold `tracker lookup` against `python -c "import sqlite3"`, measured in the same run.
 
-    PYTHONPATH=. python bench/lookup_bench.py                 # 10k and 1M sources
-    PYTHONPATH=. python bench/lookup_bench.py --sources 100000
+    python -m bench.lookup_bench                 # 10k and 1M sources
+    python -m bench.lookup_bench --sources 100000
 
 Databases are synthetic but shaped like tracker's: per source one URL citation, one fetch
 activity and attempt (plus a redirect hop for one in ten), an original, a translated and an
@@ -33,10 +33,12 @@ T1 = "2025-02-01 00:00:00.000000"
 
 def urls(i: int) -> dict[str, str]:
     host = f"news{i % 5000}.example"
-    return {"cited": f"https://{host.upper()}/article/{i}?utm_source=feed#top",
-            "normalized": f"https://{host}/article/{i}",
-            "final": f"https://www.{host}/article/{i}.html",
-            "canonical": f"https://{host}/a/{i}"}
+    return {
+        "cited": f"https://{host.upper()}/article/{i}?utm_source=feed#top",
+        "normalized": f"https://{host}/article/{i}",
+        "final": f"https://www.{host}/article/{i}.html",
+        "canonical": f"https://{host}/a/{i}",
+    }
 
 
 def build(path: Path, n: int) -> float:
@@ -50,31 +52,60 @@ def build(path: Path, n: int) -> float:
     db.execute("PRAGMA cache_size=-400000")
     db.execute("BEGIN")
     seeds = (n + SOURCES_PER_SEED - 1) // SOURCES_PER_SEED
-    db.executemany("INSERT INTO seeds (id, path, revision, sha256, format, text, ingested_at) "
-                   "VALUES (?, ?, 1, ?, 'text', ?, ?)",
-                   ((s, f"seed_{s}.txt", f"{s:064x}", f"Seed {s} cites many sources.", T0)
-                    for s in range(1, seeds + 1)))
-    db.executemany("INSERT INTO sources (id, url, normalized_url, host, final_url, canonical_url, state, "
-                   "failures, first_cited_at, last_fetched_at) VALUES (?, ?, ?, ?, ?, ?, 'fetched', 0, ?, ?)",
-                   ((i, u["cited"], u["normalized"], f"news{i % 5000}.example", u["final"], u["canonical"], T0, T1)
-                    for i in range(1, n + 1) for u in (urls(i),)))
-    db.executemany("INSERT INTO citations (id, seed_id, source_id, kind, text, cue, url, char_start, char_end, "
-                   "sentence, sentence_start, sentence_end) VALUES (?, ?, ?, 'url', ?, 'Source:', ?, 0, 40, ?, 0, 48)",
-                   ((i, (i - 1) // SOURCES_PER_SEED + 1, i, urls(i)["cited"], urls(i)["cited"],
-                     f"Source: {urls(i)['cited']}") for i in range(1, n + 1)))
+    db.executemany(
+        "INSERT INTO seeds (id, path, revision, sha256, format, text, ingested_at) VALUES (?, ?, 1, ?, 'text', ?, ?)",
+        ((s, f"seed_{s}.txt", f"{s:064x}", f"Seed {s} cites many sources.", T0) for s in range(1, seeds + 1)),
+    )
+    db.executemany(
+        "INSERT INTO sources (id, url, normalized_url, host, final_url, canonical_url, state, "
+        "failures, first_cited_at, last_fetched_at) VALUES (?, ?, ?, ?, ?, ?, 'fetched', 0, ?, ?)",
+        (
+            (i, u["cited"], u["normalized"], f"news{i % 5000}.example", u["final"], u["canonical"], T0, T1)
+            for i in range(1, n + 1)
+            for u in (urls(i),)
+        ),
+    )
+    db.executemany(
+        "INSERT INTO citations (id, seed_id, source_id, kind, text, cue, url, char_start, char_end, "
+        "sentence, sentence_start, sentence_end) VALUES (?, ?, ?, 'url', ?, 'Source:', ?, 0, 40, ?, 0, 48)",
+        (
+            (i, (i - 1) // SOURCES_PER_SEED + 1, i, urls(i)["cited"], urls(i)["cited"], f"Source: {urls(i)['cited']}")
+            for i in range(1, n + 1)
+        ),
+    )
     # activities: 2i-1 fetch+extract, 2i translate
-    db.executemany("INSERT INTO activities (id, kind, source_id, status, software, parameters, started_at, "
-                   "model, model_version, model_sha256) VALUES (?, ?, ?, 'ok', '{}', '{}', ?, ?, ?, ?)",
-                   (row for i in range(1, n + 1) for row in (
-                       (2 * i - 1, "fetch", i, T0, None, None, None),
-                       (2 * i, "translate", i, T0, "translate-vi_en", "1.9", "ab" * 32))))
-    db.executemany("INSERT INTO fetch_attempts (source_id, activity_id, url, retry, status_code, redirect_to, "
-                   "headers, started_at, seconds) VALUES (?, ?, ?, 0, ?, ?, '{}', ?, 0.1)",
-                   (row for i in range(1, n + 1) for u in (urls(i),) for row in (
-                       ([(i, 2 * i - 1, u["cited"], 301, f"https://hop.example/{i}", T0),
-                         (i, 2 * i - 1, f"https://hop.example/{i}", 301, u["final"], T0)] if i % 10 == 0 else
-                        [(i, 2 * i - 1, u["cited"], 301, u["final"], T0)])
-                       + [(i, 2 * i - 1, u["final"], 200, None, T0)])))
+    db.executemany(
+        "INSERT INTO activities (id, kind, source_id, status, software, parameters, started_at, "
+        "model, model_version, model_sha256) VALUES (?, ?, ?, 'ok', '{}', '{}', ?, ?, ?, ?)",
+        (
+            row
+            for i in range(1, n + 1)
+            for row in (
+                (2 * i - 1, "fetch", i, T0, None, None, None),
+                (2 * i, "translate", i, T0, "translate-vi_en", "1.9", "ab" * 32),
+            )
+        ),
+    )
+    db.executemany(
+        "INSERT INTO fetch_attempts (source_id, activity_id, url, retry, status_code, redirect_to, "
+        "headers, started_at, seconds) VALUES (?, ?, ?, 0, ?, ?, '{}', ?, 0.1)",
+        (
+            row
+            for i in range(1, n + 1)
+            for u in (urls(i),)
+            for row in (
+                (
+                    [
+                        (i, 2 * i - 1, u["cited"], 301, f"https://hop.example/{i}", T0),
+                        (i, 2 * i - 1, f"https://hop.example/{i}", 301, u["final"], T0),
+                    ]
+                    if i % 10 == 0
+                    else [(i, 2 * i - 1, u["cited"], 301, u["final"], T0)]
+                )
+                + [(i, 2 * i - 1, u["final"], 200, None, T0)]
+            )
+        ),
+    )
     version_id = 0
     versions, excerpts = [], []
     for i in range(1, n + 1):
@@ -85,7 +116,8 @@ def build(path: Path, n: int) -> float:
             versions += [
                 (original, i, "original", None, 2 * i - 1, "vi", f"Bài {i} lúc {captured[:10]}.", captured),
                 (translated, i, "translated", original, 2 * i, "en", f"Article {i} at {captured[:10]}.", captured),
-                (excerpt, i, "excerpt", translated, 2 * i, "en", f"Article {i}", captured)]
+                (excerpt, i, "excerpt", translated, 2 * i, "en", f"Article {i}", captured),
+            ]
             excerpts.append((excerpt, (i - 1) // SOURCES_PER_SEED + 1, 0, 10, f"Article {i}", 0, 10, 0, 3, 0.9))
         if len(versions) > 300_000:
             _flush(db, versions, excerpts)
@@ -97,11 +129,17 @@ def build(path: Path, n: int) -> float:
 
 
 def _flush(db, versions, excerpts) -> None:
-    db.executemany("INSERT INTO versions (id, source_id, kind, parent_id, activity_id, status, language, text, "
-                   "created_at) VALUES (?, ?, ?, ?, ?, 'ready', ?, ?, ?)", versions)
-    db.executemany("INSERT INTO excerpts (version_id, seed_id, seed_start, seed_end, seed_sentence, "
-                   "translated_start, translated_end, original_start, original_end, score) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", excerpts)
+    db.executemany(
+        "INSERT INTO versions (id, source_id, kind, parent_id, activity_id, status, language, text, "
+        "created_at) VALUES (?, ?, ?, ?, ?, 'ready', ?, ?, ?)",
+        versions,
+    )
+    db.executemany(
+        "INSERT INTO excerpts (version_id, seed_id, seed_start, seed_end, seed_sentence, "
+        "translated_start, translated_end, original_start, original_end, score) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        excerpts,
+    )
     versions.clear()
     excerpts.clear()
 
@@ -111,8 +149,8 @@ def lookup_latency(path: Path, n: int, lookups: int, rng: random.Random) -> dict
     every match kind (cited, normalized, final, canonical, a redirect hop)."""
     from sqlmodel import Session
 
-    from tracker.store.db import make_engine
     from tracker.read.lookup import lookup
+    from tracker.store.db import make_engine
 
     engine = make_engine(f"sqlite:///{path}")
     targets = []
@@ -142,8 +180,10 @@ def cold_start(path: Path, runs: int) -> dict[str, float]:
     config.write_text(f'[database]\nurl = "sqlite:///{path}"\n', encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(REPO), "TRACKER_CONFIG": str(config)}
     url = urls(1)["cited"]
-    commands = {"tracker_lookup_s": [sys.executable, "-m", "tracker", "lookup", url],
-                "import_sqlite3_s": [sys.executable, "-c", "import sqlite3"]}
+    commands = {
+        "tracker_lookup_s": [sys.executable, "-m", "tracker", "lookup", url],
+        "import_sqlite3_s": [sys.executable, "-c", "import sqlite3"],
+    }
     times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(runs):
         for name, command in commands.items():
@@ -171,17 +211,28 @@ def main() -> None:
             path.unlink()
         seconds = build(path, n)
         with sqlite3.connect(path) as db:
-            counts = {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
-                      for t in ("sources", "versions", "fetch_attempts", "citations")}
-        results[n] = {"build_s": round(seconds, 1), "size_mb": round(path.stat().st_size / 1e6), **counts,
-                      **lookup_latency(path, n, args.lookups, rng)}
+            counts = {
+                t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+                for t in ("sources", "versions", "fetch_attempts", "citations")
+            }
+        results[n] = {
+            "build_s": round(seconds, 1),
+            "size_mb": round(path.stat().st_size / 1e6),
+            **counts,
+            **lookup_latency(path, n, args.lookups, rng),
+        }
         print(f"{n} sources: {json.dumps(results[n])}", flush=True)
     small, large = results[args.baseline], results[args.sources]
-    print(f"lookup latency ratio {args.sources}/{args.baseline}: median "
-          f"{large['median_ms'] / small['median_ms']:.2f}x, p95 {large['p95_ms'] / small['p95_ms']:.2f}x (goal: within 2x)")
+    print(
+        f"lookup latency ratio {args.sources}/{args.baseline}: median "
+        f"{large['median_ms'] / small['median_ms']:.2f}x, "
+        f"p95 {large['p95_ms'] / small['p95_ms']:.2f}x (goal: within 2x)"
+    )
     start = cold_start(workdir / f"lookup_{args.sources}.db", args.runs)
-    print(f"cold start: tracker lookup {start['tracker_lookup_s']:.3f} s, python -c 'import sqlite3' "
-          f"{start['import_sqlite3_s']:.3f} s, ratio {start['tracker_lookup_s'] / start['import_sqlite3_s']:.1f}x")
+    print(
+        f"cold start: tracker lookup {start['tracker_lookup_s']:.3f} s, python -c 'import sqlite3' "
+        f"{start['import_sqlite3_s']:.3f} s, ratio {start['tracker_lookup_s'] / start['import_sqlite3_s']:.1f}x"
+    )
     if args.dir is None:
         for path in workdir.iterdir():
             path.unlink()

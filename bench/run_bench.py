@@ -9,7 +9,7 @@ Reports, all measured in this one run:
     (goal: under 10%);
   - peak RSS after source 500 and after source 1,000 (goal: under 10% growth).
 
-    PYTHONPATH=. .venv/bin/python bench/run_bench.py [--pages 1000] [--hosts 8]
+    .venv/bin/python -m bench.run_bench [--pages 1000] [--hosts 8]
 
 The page server runs in another process, so its CPU is not counted.
 """
@@ -20,13 +20,11 @@ import argparse
 import json
 import multiprocessing
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
 
 
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -34,8 +32,11 @@ CORPUS = ROOT.parent / "shared" / "corpus"
 
 def page_bodies(pages: int, synthetic: bool) -> tuple[list[bytes], str]:
     """Real third-party pages from ../shared/corpus (cycled), or synthetic ones when absent."""
-    files = [] if synthetic else sorted(CORPUS.glob("goose3/content/*.html")) + sorted(
-        CORPUS.glob("readability/test-pages/*/source.html"))
+    files = (
+        []
+        if synthetic
+        else sorted(CORPUS.glob("goose3/content/*.html")) + sorted(CORPUS.glob("readability/test-pages/*/source.html"))
+    )
     if files:
         real = [f.read_bytes() for f in files]
         return [real[i % len(real)] for i in range(pages)], f"corpus ({len(real)} distinct pages)"
@@ -57,6 +58,7 @@ def serve_pages(hosts: int, pages: int, synthetic: bool, ports, ready) -> None:
             if request.headers.get("If-None-Match") == etag:
                 return 304, {"ETag": etag}, b""
             return 200, {"Content-Type": "text/html; charset=utf-8", "ETag": etag}, bodies[path]
+
         return handler
 
     routes = {path: route(path) for path in bodies}
@@ -84,7 +86,9 @@ def main() -> None:
 
     manager = multiprocessing.Manager()
     ports, ready = manager.list(), manager.Event()
-    server = multiprocessing.Process(target=serve_pages, args=(args.hosts, args.pages, args.synthetic, ports, ready), daemon=True)
+    server = multiprocessing.Process(
+        target=serve_pages, args=(args.hosts, args.pages, args.synthetic, ports, ready), daemon=True
+    )
     server.start()
     ready.wait(60)
 
@@ -93,16 +97,22 @@ def main() -> None:
     urls = [f"http://127.0.0.{i % args.hosts + 1}:{ports[i % args.hosts]}/p{i}" for i in range(args.pages)]
     # Like real seeds: short articles, each citing a few sources.
     for first in range(0, len(urls), 4):
-        cited = urls[first:first + 4]
+        cited = urls[first : first + 4]
         (workdir / "seeds" / f"seed_{first:05d}.md").write_text(
             f"Seed article {first} reports on the council budget and the harbour railway.\n"
-            + "".join(f"Source: {u}\n" for u in cited))
+            + "".join(f"Source: {u}\n" for u in cited)
+        )
     (workdir / "config.toml").write_text(
-        '[fetch]\nallow_private = ["127.0.0.0/8"]\nmax_retries = 0\n'
-        '[translation]\nauto_install = false\n')
-    os.environ.update({"TRACKER_CONFIG": str(workdir / "config.toml"),
-                       "TRACKER_FETCH_ALLOW_PORTS": ",".join(map(str, ports)),
-                       "TRACKER_FETCH_HOST_DELAY": "0", "HOME": str(workdir)})
+        '[fetch]\nallow_private = ["127.0.0.0/8"]\nmax_retries = 0\n[translation]\nauto_install = false\n'
+    )
+    os.environ.update(
+        {
+            "TRACKER_CONFIG": str(workdir / "config.toml"),
+            "TRACKER_FETCH_ALLOW_PORTS": ",".join(map(str, ports)),
+            "TRACKER_FETCH_HOST_DELAY": "0",
+            "HOME": str(workdir),
+        }
+    )
 
     import trafilatura
 
@@ -141,10 +151,14 @@ def main() -> None:
     all_wall = time.perf_counter() - wall
 
     results = {
-        "pages": args.pages, "hosts": args.hosts, "page_kind": kind,
-        "first_run_seconds": round(first_wall, 2), "pages_per_second": round(args.pages / first_wall, 1),
+        "pages": args.pages,
+        "hosts": args.hosts,
+        "page_kind": kind,
+        "first_run_seconds": round(first_wall, 2),
+        "pages_per_second": round(args.pages / first_wall, 1),
         "first_run_fetched": first.fetched,
-        "pipeline_cpu_seconds": round(first_cpu, 2), "bare_extract_cpu_seconds": round(extract_cpu, 2),
+        "pipeline_cpu_seconds": round(first_cpu, 2),
+        "bare_extract_cpu_seconds": round(extract_cpu, 2),
         "cpu_ratio_pipeline_vs_extract": round(first_cpu / extract_cpu, 2),
         "second_run_nothing_due_fraction": round(due_wall / first_wall, 4),
         "second_run_all_304_fraction": round(all_wall / first_wall, 4),

@@ -1,6 +1,6 @@
 """Translation throughput and the cost of re-fetching unchanged text.
 
-    PYTHONPATH=. python bench/translate_bench.py [--sentences 60] [--repeats 2]
+    python -m bench.translate_bench [--sentences 60] [--repeats 2]
 
 Builds a Transformer-base-shaped Argos package (6+6 layers, d_model 512, 8 heads, FFN 2048; a
 hand-weighted copy model like tests/tiny_argos.py, so its output is known and its compute per
@@ -25,27 +25,29 @@ import platform
 import random
 import shutil
 import statistics
-import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(REPO), str(REPO / "tests")]
+from tests import tiny_argos
+from tracker.translation.packages import configure_argos, list_packages
 
-import tiny_argos  # noqa: E402  (tests/ on the path: reuse its tokenizer and splitter builders)
-from tracker.translation.packages import configure_argos, list_packages  # noqa: E402
+REPO = Path(__file__).resolve().parent.parent
 
 LAYERS, HEADS, D_MODEL, FFN = 6, 8, 512, 2048
-VI_WORDS = ("tổng thống nga syria lãnh đạo mới điện đàm thứ năm hai bên thảo luận hợp tác kinh tế "
-            "giáo dục quốc phòng ông nói rằng chính phủ ủng hộ thống nhất toàn vẹn lãnh thổ người dân "
-            "cuộc chiến tranh kết thúc hòa bình").split()
-EN_WORDS = ("president russia's syria's leader new called thursday both sides discussed cooperation "
-            "economy education defence he said that government supports unity integrity territory "
-            "people war ended finished peace").split()
+VI_WORDS = (
+    "tổng thống nga syria lãnh đạo mới điện đàm thứ năm hai bên thảo luận hợp tác kinh tế "
+    "giáo dục quốc phòng ông nói rằng chính phủ ủng hộ thống nhất toàn vẹn lãnh thổ người dân "
+    "cuộc chiến tranh kết thúc hòa bình"
+).split()
+EN_WORDS = (
+    "president russia's syria's leader new called thursday both sides discussed cooperation "
+    "economy education defence he said that government supports unity integrity territory "
+    "people war ended finished peace"
+).split()
 
 
 def glossary() -> dict[str, str]:
@@ -73,9 +75,19 @@ def build_base_package(models_dir: Path, gloss: dict[str, str]) -> Path:
     spec.save(str(root / "model"))
     (root / "minisbd").mkdir()
     (root / "minisbd" / "vi.onnx").write_bytes(tiny_argos._sentence_splitter("vi"))
-    (root / "metadata.json").write_text(json.dumps({
-        "package_version": "1.0", "argos_version": "1.9.0", "from_code": "vi", "to_code": "en",
-        "from_name": "Vietnamese", "to_name": "English", "type": "translate"}))
+    (root / "metadata.json").write_text(
+        json.dumps(
+            {
+                "package_version": "1.0",
+                "argos_version": "1.9.0",
+                "from_code": "vi",
+                "to_code": "en",
+                "from_name": "Vietnamese",
+                "to_name": "English",
+                "type": "translate",
+            }
+        )
+    )
     return root
 
 
@@ -109,13 +121,14 @@ def base_model_spec(vocabulary: list[str], gloss: dict[str, str]):
     position_dims = np.arange(position, position + code_dims)
 
     norm_scale = math.sqrt((2 + 2 * F) / d)
-    drop = min(2 * sum(1 - math.cos(omega * k) for omega in tiny_argos.POSITION_FREQUENCIES)
-               for k in range(1, tiny_argos.MAX_POSITIONS))
+    drop = min(
+        2 * sum(1 - math.cos(omega * k) for omega in tiny_argos.POSITION_FREQUENCIES)
+        for k in range(1, tiny_argos.MAX_POSITIONS)
+    )
     # Each head scores with its own slice, divided by sqrt(head size).
     query_gain = tiny_argos.ATTENTION_MARGIN * norm_scale * math.sqrt(head) / drop
 
-    spec = ctranslate2.specs.TransformerSpec.from_config((LAYERS, LAYERS), HEADS, pre_norm=True,
-                                                        no_final_norm=True)
+    spec = ctranslate2.specs.TransformerSpec.from_config((LAYERS, LAYERS), HEADS, pre_norm=True, no_final_norm=True)
     spec.config.add_source_eos = True
 
     def layer_norm(ln):
@@ -216,10 +229,16 @@ def throughput(models_dir: Path, text: str, repeats: int) -> dict:
     tokenizer = SentencePieceTokenizer(models_dir / "translate-vi_en" / "sentencepiece.model")
     tokens = sum(len(tokenizer.encode(s)) for s in ours.sentences)
     return {
-        "sentences": len(spans), "paragraphs": text.count("\n") + 1, "target_tokens": tokens,
-        "outputs_identical": identical, "compute_type": ours.compute_type, "beam_size": ours.beam_size,
-        "batched_seconds": ours_seconds, "argos_seconds": argos_seconds,
-        "batched_tokens_per_second": tokens / ours_seconds, "argos_tokens_per_second": tokens / argos_seconds,
+        "sentences": len(spans),
+        "paragraphs": text.count("\n") + 1,
+        "target_tokens": tokens,
+        "outputs_identical": identical,
+        "compute_type": ours.compute_type,
+        "beam_size": ours.beam_size,
+        "batched_seconds": ours_seconds,
+        "argos_seconds": argos_seconds,
+        "batched_tokens_per_second": tokens / ours_seconds,
+        "argos_tokens_per_second": tokens / argos_seconds,
         "speedup": argos_seconds / ours_seconds,
     }
 
@@ -235,8 +254,9 @@ def refetch_cases(work_dir: Path, models_dir: Path, text: str) -> list[dict]:
     from tracker.translation.versions import originals_needing_translation, translate_original
 
     config = work_dir / "config.toml"
-    config.write_text(f'[paths]\ndata_dir = "{work_dir / "data"}"\n'
-                      f'[translation]\nmodels_dir = "{models_dir}"\nauto_install = false\n')
+    config.write_text(
+        f'[paths]\ndata_dir = "{work_dir / "data"}"\n[translation]\nmodels_dir = "{models_dir}"\nauto_install = false\n'
+    )
     settings = load_settings(config, environ={})
     engine = open_database(settings.database_url)
     rows = []
@@ -249,8 +269,16 @@ def refetch_cases(work_dir: Path, models_dir: Path, text: str) -> list[dict]:
             extract = Activity(kind="extract", source_id=source.id)
             session.add(extract)
             session.flush()
-            session.add(Version(source_id=source.id, kind="original", activity_id=extract.id, language="vi",
-                                text=body, text_sha256=hashlib.sha256(body.encode()).hexdigest()))
+            session.add(
+                Version(
+                    source_id=source.id,
+                    kind="original",
+                    activity_id=extract.id,
+                    language="vi",
+                    text=body,
+                    text_sha256=hashlib.sha256(body.encode()).hexdigest(),
+                )
+            )
             session.commit()
 
         def stage(case: str) -> None:
@@ -262,10 +290,17 @@ def refetch_cases(work_dir: Path, models_dir: Path, text: str) -> list[dict]:
             for original in originals:
                 translate_original(session, original, settings, "en", stats=stats)
                 session.commit()
-            rows.append({"case": case, "translation_calls": len(originals),
-                         "sentences_translated": stats.translated, "cache_hits": stats.cache_hits,
-                         "translations_reused": stats.reused, "model_loads": stats.model_loads,
-                         "seconds": time.perf_counter() - started})
+            rows.append(
+                {
+                    "case": case,
+                    "translation_calls": len(originals),
+                    "sentences_translated": stats.translated,
+                    "cache_hits": stats.cache_hits,
+                    "translations_reused": stats.reused,
+                    "model_loads": stats.model_loads,
+                    "seconds": time.perf_counter() - started,
+                }
+            )
 
         new_original(text)
         stage("first translation")
@@ -299,34 +334,50 @@ def main() -> None:
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    print(f"model: Transformer {LAYERS}+{LAYERS} layers, d_model {D_MODEL}, {HEADS} heads, FFN {FFN} "
-          f"(built in {build_seconds:.1f} s); {speed['sentences']} sentences in {speed['paragraphs']} "
-          f"paragraphs, {speed['target_tokens']} target tokens; compute type {speed['compute_type']}, "
-          f"beam {speed['beam_size']}; outputs identical: {speed['outputs_identical']}")
+    print(
+        f"model: Transformer {LAYERS}+{LAYERS} layers, d_model {D_MODEL}, {HEADS} heads, FFN {FFN} "
+        f"(built in {build_seconds:.1f} s); {speed['sentences']} sentences in {speed['paragraphs']} "
+        f"paragraphs, {speed['target_tokens']} target tokens; compute type {speed['compute_type']}, "
+        f"beam {speed['beam_size']}; outputs identical: {speed['outputs_identical']}"
+    )
     print()
     print(f"{'path':<44}{'seconds':>10}{'tokens/s':>12}")
-    print(f"{'argostranslate.translate.translate()':<44}{speed['argos_seconds']:>10.3f}"
-          f"{speed['argos_tokens_per_second']:>12.0f}")
-    print(f"{'tracker batched (one call per hop)':<44}{speed['batched_seconds']:>10.3f}"
-          f"{speed['batched_tokens_per_second']:>12.0f}")
+    print(
+        f"{'argostranslate.translate.translate()':<44}{speed['argos_seconds']:>10.3f}"
+        f"{speed['argos_tokens_per_second']:>12.0f}"
+    )
+    print(
+        f"{'tracker batched (one call per hop)':<44}{speed['batched_seconds']:>10.3f}"
+        f"{speed['batched_tokens_per_second']:>12.0f}"
+    )
     print(f"{'ratio (batched / argos)':<44}{'':>10}{speed['speedup']:>11.2f}x")
     print()
-    print(f"{'translation stage':<24}{'calls':>7}{'translated':>12}{'cached':>8}{'reused':>8}"
-          f"{'loads':>7}{'seconds':>10}")
+    print(
+        f"{'translation stage':<24}{'calls':>7}{'translated':>12}{'cached':>8}{'reused':>8}{'loads':>7}{'seconds':>10}"
+    )
     for row in cases:
-        print(f"{row['case']:<24}{row['translation_calls']:>7}{row['sentences_translated']:>12}"
-              f"{row['cache_hits']:>8}{row['translations_reused']:>8}{row['model_loads']:>7}"
-              f"{row['seconds']:>10.3f}")
+        print(
+            f"{row['case']:<24}{row['translation_calls']:>7}{row['sentences_translated']:>12}"
+            f"{row['cache_hits']:>8}{row['translations_reused']:>8}{row['model_loads']:>7}"
+            f"{row['seconds']:>10.3f}"
+        )
 
     results = REPO / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out = results / f"translate_bench-{stamp}.json"
-    out.write_text(json.dumps({
-        "when": stamp, "machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count()},
-        "model": {"layers": LAYERS, "heads": HEADS, "d_model": D_MODEL, "ffn": FFN,
-                  "sha256": package.sha256},
-        "throughput": speed, "translation_stage": cases}, indent=2))
+    out.write_text(
+        json.dumps(
+            {
+                "when": stamp,
+                "machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count()},
+                "model": {"layers": LAYERS, "heads": HEADS, "d_model": D_MODEL, "ffn": FFN, "sha256": package.sha256},
+                "throughput": speed,
+                "translation_stage": cases,
+            },
+            indent=2,
+        )
+    )
     print(f"\nwritten {out.relative_to(REPO)}")
 
 

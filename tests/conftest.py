@@ -8,6 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_runner import invoke_tracker
+from tests.postgres import postgres_server, postgres_url  # noqa: F401  (fixtures for every test module)
+from tests.provenance_db import populated  # noqa: F401  (fixture for every test module)
+
 
 def pytest_configure(config) -> None:
     # Argos, onnxruntime and Hugging Face read these once, at import: point them at a throwaway
@@ -31,7 +35,9 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "config.toml").write_text(
         '[fetch]\nallow_private = ["127.0.0.1"]\nallow_ports = []\n'
         "deadline = 5.0\nmax_retries = 0\nbackoff = 0.01\nhost_delay = 0.0\n"
-        "[translation]\nauto_install = false\n", encoding="utf-8")
+        "[translation]\nauto_install = false\n",
+        encoding="utf-8",
+    )
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("TRACKER_CONFIG", str(tmp_path / "config.toml"))
     return tmp_path
@@ -56,3 +62,9 @@ def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
         return real_getaddrinfo(host, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+@pytest.fixture
+def tracker():
+    """`tracker(*args)` runs the CLI in-process and returns click's Result."""
+    return invoke_tracker

@@ -16,10 +16,9 @@ import ssl
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Union
 
 Response = tuple[int, Mapping[str, str], bytes]
-Route = Union[Response, Callable[[BaseHTTPRequestHandler], Union[Response, None]]]
+Route = Response | Callable[[BaseHTTPRequestHandler], Response | None]
 
 
 class BaseURL(str):

@@ -13,9 +13,9 @@ import shutil
 import subprocess
 import tempfile
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from sqlalchemy.engine import URL, make_url
@@ -43,8 +43,13 @@ def postgres_server() -> Iterator[str]:
     folder = Path(tempfile.mkdtemp(prefix="tracker-pg-"))
     try:
         try:
-            started = subprocess.run(["bash", str(SCRIPT), "start", str(folder)], capture_output=True,
-                                     text=True, timeout=START_TIMEOUT, stdin=subprocess.DEVNULL)
+            started = subprocess.run(
+                ["bash", str(SCRIPT), "start", str(folder)],
+                capture_output=True,
+                text=True,
+                timeout=START_TIMEOUT,
+                stdin=subprocess.DEVNULL,
+            )
         except subprocess.TimeoutExpired:
             _unavailable(f"scripts/postgres.sh did not finish within {START_TIMEOUT} s")
         if started.returncode != 0:
@@ -52,8 +57,9 @@ def postgres_server() -> Iterator[str]:
             _unavailable(lines[-1] if lines else f"scripts/postgres.sh exited {started.returncode}")
         yield started.stdout.strip().splitlines()[-1]
     finally:
-        subprocess.run(["bash", str(SCRIPT), "stop", str(folder)], capture_output=True,
-                       timeout=120, stdin=subprocess.DEVNULL)
+        subprocess.run(
+            ["bash", str(SCRIPT), "stop", str(folder)], capture_output=True, timeout=120, stdin=subprocess.DEVNULL
+        )
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -76,8 +82,13 @@ def fresh_database(server_url: str) -> Iterator[str]:
 
 
 def _conninfo(server: URL) -> str:
-    parts = {"host": server.host, "port": server.port, "user": server.username,
-             "password": server.password, "dbname": server.database}
+    parts = {
+        "host": server.host,
+        "port": server.port,
+        "user": server.username,
+        "password": server.password,
+        "dbname": server.database,
+    }
     return " ".join(f"{key}={value}" for key, value in parts.items() if value is not None)
 
 

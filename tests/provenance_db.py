@@ -17,27 +17,29 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from http_server import serve
-from tiny_argos import cached_package
-from vi_article import GLOSSARY
-from tracker.cli import cli
+from tests.cli_runner import invoke_tracker
+from tests.http_server import serve
+from tests.tiny_argos import cached_package
+from tests.vi_article import GLOSSARY
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 FIRST_PAGE = (PAGES / "vi_article.html").read_bytes()
-CHANGED_PAGE = FIRST_PAGE.replace("<p>Thời tiết hôm nay đẹp.</p>".encode(),
-                                  "<p>Thời tiết hôm nay không đẹp.</p>".encode())
-CONFIG = ('[fetch]\nallow_private = ["127.0.0.1"]\ndeadline = 5.0\nmax_retries = 0\nbackoff = 0.01\n'
-          '[translation]\nauto_install = false\n')
+CHANGED_PAGE = FIRST_PAGE.replace(
+    "<p>Thời tiết hôm nay đẹp.</p>".encode(), "<p>Thời tiết hôm nay không đẹp.</p>".encode()
+)
+CONFIG = (
+    '[fetch]\nallow_private = ["127.0.0.1"]\ndeadline = 5.0\nmax_retries = 0\nbackoff = 0.01\n'
+    "[translation]\nauto_install = false\n"
+)
 
 
 @dataclass(frozen=True)
 class Populated:
     project: Path
-    database: Path    # the SQLite file (unused when database_url names another database)
-    url: str          # the Vietnamese page, cited by both seeds, captured twice
-    gone_url: str     # answers 404
+    database: Path  # the SQLite file (unused when database_url names another database)
+    url: str  # the Vietnamese page, cited by both seeds, captured twice
+    gone_url: str  # answers 404
     port: int
     database_url: str
 
@@ -47,10 +49,11 @@ def build(project: Path, database_url: str | None = None) -> Populated:
     default or on the database at `database_url`."""
     (project / "seeds").mkdir()
     (project / "config.toml").write_text(CONFIG, encoding="utf-8")
-    routes = {"/bai-viet.htm": (200, {"Content-Type": "text/html; charset=utf-8"}, FIRST_PAGE),
-              "/gone": (404, {"Content-Type": "text/html"}, b"<h1>not here</h1>")}
-    saved = {k: os.environ.get(k) for k in ("TRACKER_CONFIG", "TRACKER_FETCH_ALLOW_PORTS",
-                                            "TRACKER_DATABASE_URL")}
+    routes = {
+        "/bai-viet.htm": (200, {"Content-Type": "text/html; charset=utf-8"}, FIRST_PAGE),
+        "/gone": (404, {"Content-Type": "text/html"}, b"<h1>not here</h1>"),
+    }
+    saved = {k: os.environ.get(k) for k in ("TRACKER_CONFIG", "TRACKER_FETCH_ALLOW_PORTS", "TRACKER_DATABASE_URL")}
     cwd = os.getcwd()
     try:
         with serve(routes) as base:
@@ -66,12 +69,14 @@ def build(project: Path, database_url: str | None = None) -> Populated:
                 "Russia supports the unity of Syria, the Kremlin said on Thursday.\n"
                 "Both sides discussed trade and education, officials added.\n"
                 "An aide called it “a promise nobody ever made here”.\n"
-                f"Source: {url}\nSee also {gone}\n", encoding="utf-8")
+                f"Source: {url}\nSee also {gone}\n",
+                encoding="utf-8",
+            )
             _tracker("models", "install", str(cached_package("vi", "en", GLOSSARY)))
             _tracker("run")
             (project / "seeds" / "later_seed.txt").write_text(
-                "Both sides discussed trade and education, according to AFP.\n"
-                f"Source: {url}\n", encoding="utf-8")
+                f"Both sides discussed trade and education, according to AFP.\nSource: {url}\n", encoding="utf-8"
+            )
             routes["/bai-viet.htm"] = (200, {"Content-Type": "text/html; charset=utf-8"}, CHANGED_PAGE)
             _tracker("run", "--all")
     finally:
@@ -91,7 +96,7 @@ def _build() -> Populated:
 
 
 def _tracker(*args: str) -> None:
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    result = invoke_tracker(*args)
     assert result.exit_code == 0, result.output
 
 

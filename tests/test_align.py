@@ -8,10 +8,10 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from tiny_argos import cached_package
-from vi_article import GLOSSARY
-from tracker.excerpts import align
+from tests.tiny_argos import cached_package
+from tests.vi_article import GLOSSARY
 from tracker.cli import cli
+from tracker.excerpts import align
 from tracker.sentences import split_sentences
 
 FIXTURES = Path(__file__).parent / "fixtures" / "align"
@@ -30,10 +30,10 @@ def test_english_rewrite_with_every_kind_of_change():
     links = by_seed(result)
     # Seed sentence 7 is the `Source:` line: nothing to align, so no link.
     assert sorted(links) == [(0,), (1,), (2, 3), (4,), (5,), (6,)]
-    assert links[(0,)].source == (5,)              # reordered: the protest comes first
-    assert links[(1,)].source == (0, 1)            # 1:n, two source sentences merged
+    assert links[(0,)].source == (5,)  # reordered: the protest comes first
+    assert links[(1,)].source == (0, 1)  # 1:n, two source sentences merged
     assert links[(1,)].label == "supported"
-    assert links[(2, 3)].source == (3,)            # n:1, one source sentence split in two
+    assert links[(2, 3)].source == (3,)  # n:1, one source sentence split in two
     assert links[(4,)].source == () and links[(4,)].label == "added"
     assert links[(5,)].source == (6,) and links[(5,)].label == "supported" and links[(5,)].score > 0.95
     assert links[(6,)].source == (2,) and links[(6,)].label == "paraphrased"
@@ -62,45 +62,45 @@ def test_empty_source_marks_every_seed_sentence_added():
     assert [link.label for link in result.links] == ["added", "added"]
 
 
-def tracker(*args: str):
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
-
-
-def test_align_command_translates_a_vietnamese_source(project):
+def test_align_command_translates_a_vietnamese_source(tracker, project):
     assert tracker("models", "install", str(cached_package("vi", "en", GLOSSARY))).exit_code == 0
-    result = tracker("align", str(FIXTURES / "seed_vi_source.txt"), str(FIXTURES / "source_vi.txt"),
-                     "--source-lang", "vi", "--json")
+    result = tracker(
+        "align", str(FIXTURES / "seed_vi_source.txt"), str(FIXTURES / "source_vi.txt"), "--source-lang", "vi", "--json"
+    )
     assert result.exit_code == 0, result.output
     found = json.loads(result.output)
     assert found["translated"] and found["source_language"] == "vi"
     pairs = {tuple(p["seed_sentences"]): p for p in found["pairs"]}
-    assert pairs[(0,)]["source_sentences"] == [1]   # reordered
+    assert pairs[(0,)]["source_sentences"] == [1]  # reordered
     assert pairs[(1,)]["source_sentences"] == [0]
     assert pairs[(2,)]["label"] == "added"
     assert found["unused_source_sentences"] == [2]
     original = fixture("source_vi.txt")
     first = pairs[(1,)]
-    assert original[first["original_start"]:first["original_end"]] == "Điện Kremlin nói Nga ủng hộ thống nhất Syria."
+    assert original[first["original_start"] : first["original_end"]] == "Điện Kremlin nói Nga ủng hộ thống nhất Syria."
     assert first["translated_text"] == "The Kremlin said Russia supports the unity of Syria."
     seed = fixture("seed_vi_source.txt")
-    assert seed[first["seed_start"]:first["seed_end"]] == first["seed_text"]
+    assert seed[first["seed_start"] : first["seed_end"]] == first["seed_text"]
 
-    text = tracker("align", str(FIXTURES / "seed_vi_source.txt"), str(FIXTURES / "source_vi.txt"),
-                   "--source-lang", "vi").output
+    text = tracker(
+        "align", str(FIXTURES / "seed_vi_source.txt"), str(FIXTURES / "source_vi.txt"), "--source-lang", "vi"
+    ).output
     assert "source translated vi→en" in text
     assert "Hai bên thảo luận thương mại và giáo dục." in text and "[added" in text
 
 
 def test_align_command_without_a_model_is_one_clear_line(project):
-    result = CliRunner().invoke(cli, ["align", str(FIXTURES / "seed_vi_source.txt"),
-                                      str(FIXTURES / "source_vi.txt"), "--source-lang", "vi"])
+    result = CliRunner().invoke(
+        cli, ["align", str(FIXTURES / "seed_vi_source.txt"), str(FIXTURES / "source_vi.txt"), "--source-lang", "vi"]
+    )
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == [
         "tracker: no Argos model for vi→en: run `tracker models install vi en` (online) "
-        "or `tracker models install FILE.argosmodel`"]
+        "or `tracker models install FILE.argosmodel`"
+    ]
 
 
-def test_align_command_on_english_texts_needs_no_model(project):
+def test_align_command_on_english_texts_needs_no_model(tracker, project):
     result = tracker("align", str(FIXTURES / "seed_en.txt"), str(FIXTURES / "source_en.txt"), "--source-lang", "en")
     assert result.exit_code == 0
     assert "source translated" not in result.output

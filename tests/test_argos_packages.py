@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tiny_argos import build_package, cached_package
+from tests.tiny_argos import build_package, cached_package
 from tracker.translation.packages import (
     PackageError,
     configure_argos,
@@ -384,9 +384,7 @@ def test_unreachable_index_fails_fast_with_offline_hint(models_dir):
     started = time.monotonic()
 
     with pytest.raises(PackageError) as refused:
-        install_from_index(
-            models_dir, "vi", "en", index_url=f"http://127.0.0.1:{port}/index.json", timeout=3
-        )
+        install_from_index(models_dir, "vi", "en", index_url=f"http://127.0.0.1:{port}/index.json", timeout=3)
 
     assert time.monotonic() - started < 5
     message = str(refused.value)

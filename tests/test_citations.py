@@ -37,7 +37,9 @@ def test_seed_000_cites_one_url_on_its_source_line():
     urls = [c for c in citations if c.kind == "url"]
     assert len(urls) == 1
     (url,) = urls
-    expected = "https://thanhnien.vn/tong-thong-putin-lan-dau-noi-chuyen-voi-lanh-dao-moi-cua-syria-185250213110316652.htm"
+    expected = (
+        "https://thanhnien.vn/tong-thong-putin-lan-dau-noi-chuyen-voi-lanh-dao-moi-cua-syria-185250213110316652.htm"
+    )
     assert (url.cue, url.text, url.url, url.normalized_url) == ("Source:", expected, expected, expected)
     assert url.sentence == f"Source: {expected}"
 
@@ -95,7 +97,10 @@ def test_seed_004_has_no_url_and_names_its_sources():
             [("Dmitry Peskov", "Kremlin spokesman", "according to")],
         ),
         ("According to Dr. Jane Smith, the plan was ready.", [("Jane Smith", "Dr.", "according to")]),
-        ("According to the Ministry of Defense, the plan was ready.", [("the Ministry of Defense", None, "according to")]),
+        (
+            "According to the Ministry of Defense, the plan was ready.",
+            [("the Ministry of Defense", None, "according to")],
+        ),
         ("According to AFP news agency, the plan was ready.", [("AFP", None, "according to")]),
     ],
 )

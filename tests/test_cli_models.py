@@ -9,32 +9,36 @@ import sys
 import textwrap
 from pathlib import Path
 
-from click.testing import CliRunner
-
-from http_server import serve
-from tiny_argos import cached_package
-from tracker.cli import cli
+from tests.http_server import serve
+from tests.tiny_argos import cached_package
 
 VI_EN = {"mèo": "cat", "và": "and", "chó": "dog"}
-
-
-def tracker(*args: str):
-    return CliRunner().invoke(cli, list(args))
 
 
 def index_routes(base_holder: dict) -> dict:
     """Routes of an Argos-style index with vi→en 1.0 and 2.0 (only 2.0 downloadable)."""
     v2 = cached_package("vi", "en", {**VI_EN, "mèo": "kitty"}, version="2.0")
-    routes: dict = {"/translate-vi_en-2_0.argosmodel": (200, {"Content-Type": "application/zip"},
-                                                       v2.read_bytes())}
+    routes: dict = {"/translate-vi_en-2_0.argosmodel": (200, {"Content-Type": "application/zip"}, v2.read_bytes())}
 
     def index(_handler):
         base = base_holder["base"]
         entries = [
-            {"from_code": "vi", "to_code": "en", "package_version": "1.0", "from_name": "Vietnamese",
-             "to_name": "English", "links": []},
-            {"from_code": "vi", "to_code": "en", "package_version": "2.0", "from_name": "Vietnamese",
-             "to_name": "English", "links": [f"{base}/translate-vi_en-2_0.argosmodel"]},
+            {
+                "from_code": "vi",
+                "to_code": "en",
+                "package_version": "1.0",
+                "from_name": "Vietnamese",
+                "to_name": "English",
+                "links": [],
+            },
+            {
+                "from_code": "vi",
+                "to_code": "en",
+                "package_version": "2.0",
+                "from_name": "Vietnamese",
+                "to_name": "English",
+                "links": [f"{base}/translate-vi_en-2_0.argosmodel"],
+            },
             {"from_code": "en", "to_code": "fr", "package_version": "1.9", "links": []},
             {"from_code": "not a code", "to_code": "fr"},  # malformed: skipped, not fatal
         ]
@@ -44,7 +48,7 @@ def index_routes(base_holder: dict) -> dict:
     return routes
 
 
-def test_available_lists_the_index_and_install_replaces(project, monkeypatch):
+def test_available_lists_the_index_and_install_replaces(tracker, project, monkeypatch):
     holder: dict = {}
     with serve(index_routes(holder)) as base:
         holder["base"] = base
@@ -67,7 +71,7 @@ def test_available_lists_the_index_and_install_replaces(project, monkeypatch):
     assert tracker("models", "list").output.startswith("no models installed")
 
 
-def test_available_offline_is_one_line_within_seconds(project, monkeypatch):
+def test_available_offline_is_one_line_within_seconds(tracker, project, monkeypatch):
     with serve({}) as closed:
         pass  # nothing listens on this port any more
     monkeypatch.setenv("TRACKER_INDEX_URL", f"{closed}/index.json")
@@ -91,11 +95,20 @@ HEAVY = ("argostranslate.translate", "stanza", "torch", "ctranslate2", "spacy", 
 
 def modules_imported(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess, set[str]]:
     out = tmp_path / "modules.json"
-    env = {**os.environ, "TRACKER_CONFIG": str(tmp_path / "config.toml"), "HOME": str(tmp_path / "home"),
-           "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parent.parent),
-                                          os.environ.get("PYTHONPATH", "")])}
-    done = subprocess.run([sys.executable, "-c", MODULES_AT_EXIT, str(out), *args], env=env,
-                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    env = {
+        **os.environ,
+        "TRACKER_CONFIG": str(tmp_path / "config.toml"),
+        "HOME": str(tmp_path / "home"),
+        "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH", "")]),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", MODULES_AT_EXIT, str(out), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
     return done, set(json.loads(out.read_text()))
 
 

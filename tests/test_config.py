@@ -22,10 +22,15 @@ def test_repository_config_holds_every_default():
 def test_environment_overrides_file(tmp_path):
     config = tmp_path / "c.toml"
     config.write_text('[translation]\ntarget = "fr"\n[fetch]\nallow_private = ["10.0.0.0/8"]\n')
-    settings = load_settings(config, environ={"TRACKER_TARGET": "de",
-                                              "TRACKER_FETCH_ALLOW_PRIVATE": "127.0.0.1, ::1",
-                                              "TRACKER_AUTO_INSTALL": "false",
-                                              "TRACKER_MODELS_DIR": "m"})
+    settings = load_settings(
+        config,
+        environ={
+            "TRACKER_TARGET": "de",
+            "TRACKER_FETCH_ALLOW_PRIVATE": "127.0.0.1, ::1",
+            "TRACKER_AUTO_INSTALL": "false",
+            "TRACKER_MODELS_DIR": "m",
+        },
+    )
     assert settings.target == "de"
     assert settings.fetch_allow_private == ("127.0.0.1", "::1")
     assert settings.auto_install is False
@@ -39,11 +44,14 @@ def test_relative_paths_are_relative_to_the_config_file(tmp_path):
     assert settings.database_url == f"sqlite:///{tmp_path / 'data' / 'tracker.db'}"
 
 
-@pytest.mark.parametrize("content, message", [
-    ("[fetch]\ncolour = 1\n", r"unknown setting \[fetch\] colour"),
-    ("[fetch]\nmax_redirects = 'many'\n", "expected int"),
-    ("[fetch\n", "not valid TOML"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("[fetch]\ncolour = 1\n", r"unknown setting \[fetch\] colour"),
+        ("[fetch]\nmax_redirects = 'many'\n", "expected int"),
+        ("[fetch\n", "not valid TOML"),
+    ],
+)
 def test_bad_config_is_one_clear_error(tmp_path, content, message):
     (tmp_path / "c.toml").write_text(content)
     with pytest.raises(ConfigError, match=message):

@@ -5,17 +5,17 @@ with wall-clock timings."""
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import Session
 
-from http_server import serve
-from tracker.fetch.crawler import CrawlPolicy, Crawler, CrawlRequest, HostState, origin_of
-from tracker.store.db import open_database
+from tests.http_server import serve
 from tracker.fetch.client import Fetcher, FetchPolicy
-from tracker.store.hosts import load_hosts, save_hosts
+from tracker.fetch.crawler import Crawler, CrawlPolicy, CrawlRequest, HostState, origin_of
 from tracker.fetch.robots import product_token
+from tracker.store.db import open_database
+from tracker.store.hosts import load_hosts, save_hosts
 
 HTML = (200, {"Content-Type": "text/html; charset=utf-8"}, b"<p>hello</p>")
 AGENT = "tracker/0.1 (multilingual source tracker; +https://example.invalid/tracker)"
@@ -26,9 +26,16 @@ def robots(text: str, status: int = 200):
 
 
 def fetcher(*bases, **overrides) -> Fetcher:
-    settings = dict(allow_private=("127.0.0.1", "127.0.0.2"), allow_ports=tuple(b.port for b in bases),
-                    connect_timeout=1.0, read_timeout=2.0, deadline=5.0, max_retries=0, backoff=0.01,
-                    user_agent=AGENT)
+    settings = dict(
+        allow_private=("127.0.0.1", "127.0.0.2"),
+        allow_ports=tuple(b.port for b in bases),
+        connect_timeout=1.0,
+        read_timeout=2.0,
+        deadline=5.0,
+        max_retries=0,
+        backoff=0.01,
+        user_agent=AGENT,
+    )
     settings.update(overrides)
     return Fetcher(FetchPolicy(**settings))
 
@@ -37,7 +44,7 @@ class FakeTime:
     """A clock that moves only when the crawler sleeps."""
 
     def __init__(self) -> None:
-        self.now = datetime(2030, 1, 1, tzinfo=timezone.utc)
+        self.now = datetime(2030, 1, 1, tzinfo=UTC)
         self.sleeps: list[float] = []
 
     def clock(self) -> datetime:
@@ -50,10 +57,10 @@ class FakeTime:
 
 def crawl(fetch: Fetcher, urls, *, hosts=None, time: FakeTime | None = None, **policy):
     time = time or FakeTime()
-    crawler = Crawler(fetch, CrawlPolicy(**{"host_delay": 0.0, **policy}), hosts,
-                      clock=time.clock, sleep=time.sleep)
-    results = {request.url: (result, started)
-               for request, result, started in crawler.fetch_all(CrawlRequest(u) for u in urls)}
+    crawler = Crawler(fetch, CrawlPolicy(**{"host_delay": 0.0, **policy}), hosts, clock=time.clock, sleep=time.sleep)
+    results = {
+        request.url: (result, started) for request, result, started in crawler.fetch_all(CrawlRequest(u) for u in urls)
+    }
     return crawler, results
 
 
@@ -121,8 +128,7 @@ def test_crawl_delay_spaces_the_requests_to_one_host():
     start = time.now
     with serve(routes) as base:
         with fetcher(base) as fetch:
-            crawler, results = crawl(fetch, [f"{base}/1", f"{base}/2", f"{base}/3"], time=time,
-                                     host_delay=1.0)
+            crawler, results = crawl(fetch, [f"{base}/1", f"{base}/2", f"{base}/3"], time=time, host_delay=1.0)
     assert paths(base) == ["/robots.txt", "/1", "/2", "/3"]
     starts = sorted(started for _, started in results.values())
     assert starts[0] >= start + timedelta(seconds=5)  # after robots.txt, too
@@ -163,6 +169,7 @@ class InFlight:
                 self.now[name] -= 1
                 self.total -= 1
             return HTML
+
         return handle
 
 
@@ -172,8 +179,7 @@ def test_one_request_in_flight_per_host_but_hosts_in_parallel():
     routes_b = {f"/{i}": counter.route("b") for i in range(4)} | {"/robots.txt": counter.route("b")}
     with serve(routes_a, host="127.0.0.1") as a, serve(routes_b, host="127.0.0.2") as b:
         with fetcher(a, b) as fetch:
-            _, results = crawl(fetch, [f"{base}/{i}" for i in range(4) for base in (a, b)],
-                               concurrency=4)
+            _, results = crawl(fetch, [f"{base}/{i}" for i in range(4) for base in (a, b)], concurrency=4)
     assert len(results) == 8 and all(result.ok for result, _ in results.values())
     assert counter.most == {"a": 1, "b": 1}
     assert counter.most_total == 2
@@ -248,20 +254,9 @@ def test_absurd_crawl_delay_and_retry_after_defer_without_breaking():
 
 
 def test_stored_delay_from_a_clock_that_went_back_is_bounded():
-    state = HostState("http://x", next_request_at=datetime(2100, 1, 1, tzinfo=timezone.utc))
-    now = datetime(2030, 1, 1, tzinfo=timezone.utc)
+    state = HostState("http://x", next_request_at=datetime(2100, 1, 1, tzinfo=UTC))
+    now = datetime(2030, 1, 1, tzinfo=UTC)
     assert state.not_before(now, 5.0) == now + timedelta(seconds=5)
-
-
-# --- through `tracker run` ------------------------------------------------------------------------
-
-
-def tracker(*args: str):
-    from click.testing import CliRunner
-
-    from tracker.cli import cli
-
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
 def cite(project, *urls: str) -> None:
@@ -277,7 +272,7 @@ def hosts_table(project) -> dict[str, dict]:
         return {row["origin"]: dict(row) for row in connection.execute("SELECT * FROM hosts")}
 
 
-def test_run_honours_robots_and_lookup_says_why(project, monkeypatch):
+def test_run_honours_robots_and_lookup_says_why(tracker, project, monkeypatch):
     import json
 
     rules = "User-agent: tracker\nDisallow: /private\n"
@@ -295,7 +290,7 @@ def test_run_honours_robots_and_lookup_says_why(project, monkeypatch):
     assert hosts_table(project)[origin_of(base)]["robots_status"] == 200
 
 
-def test_retry_after_blocks_the_host_in_this_run_and_the_next(project, monkeypatch):
+def test_retry_after_blocks_the_host_in_this_run_and_the_next(tracker, project, monkeypatch):
     routes = {"/a": (429, {"Retry-After": "3600"}, b"slow down"), "/b": HTML}
     with serve(routes) as base:
         monkeypatch.setenv("TRACKER_FETCH_ALLOW_PORTS", str(base.port))
@@ -311,7 +306,7 @@ def test_retry_after_blocks_the_host_in_this_run_and_the_next(project, monkeypat
     assert state["blocked_until"] is not None and "429" in state["blocked_reason"]
 
 
-def test_host_state_carries_over_between_runs(project, monkeypatch):
+def test_host_state_carries_over_between_runs(tracker, project, monkeypatch):
     page = (200, {"Content-Type": "text/plain; charset=utf-8"}, b"The ministry confirmed the talks.")
     with serve({"/robots.txt": robots("User-agent: *\nAllow: /\n"), "/a": page}) as base:
         monkeypatch.setenv("TRACKER_FETCH_ALLOW_PORTS", str(base.port))

@@ -8,7 +8,6 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from provenance_db import populated  # noqa: F401  (fixture)
 from tracker.cli import cli
 from tracker.read.queries import load_queries
 
@@ -23,10 +22,12 @@ def test_canned_queries_return_rows(populated, tmp_path):
     assert set(metadata["databases"]["tracker"]["queries"]) == set(load_queries())
 
     async def fetch():
-        datasette = datasette_app.Datasette([str(populated.database)], metadata=metadata,
-                                            settings={"default_page_size": 50})
+        datasette = datasette_app.Datasette(
+            [str(populated.database)], metadata=metadata, settings={"default_page_size": 50}
+        )
         cited = await datasette.client.get(
-            "/tracker/which_seeds_cite_url.json", params={"url": populated.url, "_shape": "array"})
+            "/tracker/which_seeds_cite_url.json", params={"url": populated.url, "_shape": "array"}
+        )
         failed = await datasette.client.get("/tracker/failed_sources.json", params={"_shape": "array"})
         view = await datasette.client.get("/tracker/excerpt_texts.json", params={"_shape": "array"})
         return cited, failed, view

@@ -74,8 +74,13 @@ def test_real_latin1_page_keeps_its_declaration():
 
 @pytest.mark.parametrize(
     "text",
-    ["Café", "Straße und Grüße aus München", "São Paulo não é a capital; coração, ações.",
-     "Ísland, Þórr, Ægir og Óðinn", "ÀÉÎÕÜ ÇÑ"],
+    [
+        "Café",
+        "Straße und Grüße aus München",
+        "São Paulo não é a capital; coração, ações.",
+        "Ísland, Þórr, Ægir og Óðinn",
+        "ÀÉÎÕÜ ÇÑ",
+    ],
 )
 def test_short_western_pages_keep_their_declaration(text):
     decoded = decode_html(page(text).encode("latin-1"), "iso-8859-1")
@@ -114,8 +119,11 @@ def test_one_stray_byte_does_not_overrule_a_utf8_declaration():
 
 @pytest.mark.parametrize(
     "head",
-    ['<meta charset="windows-1256">', "<meta charset=windows-1256>",
-     '<meta http-equiv="Content-Type" content="text/html; charset=windows-1256">'],
+    [
+        '<meta charset="windows-1256">',
+        "<meta charset=windows-1256>",
+        '<meta http-equiv="Content-Type" content="text/html; charset=windows-1256">',
+    ],
 )
 def test_meta_charset_is_used_when_the_header_has_none(head):
     original = page(ARABIC, head)

@@ -7,16 +7,8 @@ import json
 import sqlite3
 
 import pytest
-from click.testing import CliRunner
-
-from provenance_db import populated  # noqa: F401  (fixture)
-from tracker.cli import cli
 
 prov_model = pytest.importorskip("prov.model")
-
-
-def tracker(*args: str):
-    return CliRunner().invoke(cli, list(args))
 
 
 def load(path):
@@ -31,7 +23,7 @@ def ref(record_attr) -> str:
     return record_attr.localpart if hasattr(record_attr, "localpart") else str(record_attr)
 
 
-def test_prov_export_loads_and_has_the_provenance_relations(populated, tmp_path):
+def test_prov_export_loads_and_has_the_provenance_relations(tracker, populated, tmp_path):
     out = tmp_path / "prov.json"
     result = tracker("export", "prov", str(out))
     assert result.exit_code == 0, result.output
@@ -48,40 +40,48 @@ def test_prov_export_loads_and_has_the_provenance_relations(populated, tmp_path)
 
     provn = document.get_provn()
     derivations = relations(document, prov_model.ProvDerivation)
-    quoted = {(ref(d.get_attribute("prov:generatedEntity").pop()), ref(d.get_attribute("prov:usedEntity").pop()))
-              for d in derivations if "prov:Quotation" in {str(t) for t in d.get_attribute("prov:type")}}
+    quoted = {
+        (ref(d.get_attribute("prov:generatedEntity").pop()), ref(d.get_attribute("prov:usedEntity").pop()))
+        for d in derivations
+        if "prov:Quotation" in {str(t) for t in d.get_attribute("prov:type")}
+    }
     excerpts = [i for i, kind in versions.items() if kind == "excerpt"]
     assert quoted == {(f"version/{i}", f"version/{parents[i]}") for i in excerpts}
     assert "prov:Quotation" in provn and "prov:PrimarySource" in provn  # wasQuotedFrom, hadPrimarySource
-    derived = {(ref(d.get_attribute("prov:generatedEntity").pop()), ref(d.get_attribute("prov:usedEntity").pop()))
-               for d in derivations}
+    derived = {
+        (ref(d.get_attribute("prov:generatedEntity").pop()), ref(d.get_attribute("prov:usedEntity").pop()))
+        for d in derivations
+    }
     translated = [i for i, kind in versions.items() if kind == "translated"]
     assert {(f"version/{i}", f"version/{parents[i]}") for i in translated} <= derived
     generated = {ref(g.get_attribute("prov:entity").pop()) for g in relations(document, prov_model.ProvGeneration)}
     assert generated == {f"version/{i}" for i in versions}
-    used = {(ref(u.get_attribute("prov:activity").pop()), ref(u.get_attribute("prov:entity").pop()))
-            for u in relations(document, prov_model.ProvUsage)}
-    assert any(entity == "source/1" for _, entity in used)   # a fetch used the source
-    assert any(entity == "seed/1" for _, entity in used)     # an alignment used the seed
+    used = {
+        (ref(u.get_attribute("prov:activity").pop()), ref(u.get_attribute("prov:entity").pop()))
+        for u in relations(document, prov_model.ProvUsage)
+    }
+    assert any(entity == "source/1" for _, entity in used)  # a fetch used the source
+    assert any(entity == "seed/1" for _, entity in used)  # an alignment used the seed
     associated = {ref(a.get_attribute("prov:agent").pop()) for a in relations(document, prov_model.ProvAssociation)}
     assert "model/translate-vi_en/1.0" in associated
     assert relations(document, prov_model.ProvCommunication)  # extract wasInformedBy fetch
 
 
-def test_prov_export_for_one_seed(populated, tmp_path):
+def test_prov_export_for_one_seed(tracker, populated, tmp_path):
     out = tmp_path / "seed2.json"
     assert tracker("export", "prov", "--seed", "2", str(out)).exit_code == 0
     entities = {ref(e.identifier) for e in load(out).get_records(prov_model.ProvEntity)}
     assert "seed/2" in entities and "seed/1" not in entities and "source/2" not in entities
     with sqlite3.connect(populated.database) as connection:
-        linked = {f"version/{r[0]}" for r in connection.execute(
-            "SELECT version_id FROM version_seeds WHERE seed_id = 2")}
+        linked = {
+            f"version/{r[0]}" for r in connection.execute("SELECT version_id FROM version_seeds WHERE seed_id = 2")
+        }
     assert {e for e in entities if e.startswith("version/")} == linked
     missing = tracker("export", "prov", "--seed", "99")
     assert missing.exit_code == 1 and "no seed with id 99" in missing.output
 
 
-def test_jsonl_export_has_one_object_per_version_with_its_provenance(populated, tmp_path):
+def test_jsonl_export_has_one_object_per_version_with_its_provenance(tracker, populated, tmp_path):
     out = tmp_path / "versions.jsonl"
     result = tracker("export", "jsonl", str(out))
     assert result.exit_code == 0, result.output

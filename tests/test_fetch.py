@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import gzip
 import shutil
-import subprocess
 import socket
+import subprocess
 import threading
 import time
 import tracemalloc
@@ -18,7 +18,7 @@ from ipaddress import ip_address
 
 import pytest
 
-from http_server import serve
+from tests.http_server import serve
 from tracker.fetch.client import Fetcher, FetchPolicy
 
 _real_create_connection = socket.create_connection
@@ -94,11 +94,13 @@ def test_plain_page_is_fetched_and_described():
 
 def test_redirect_chain_is_followed_and_recorded():
     with serve({}) as base:
-        base.server.routes.update({
-            "/a": (302, {"Location": "/b?x=1"}, b""),
-            "/b": (301, {"Location": base + "/c"}, b""),
-            "/c": HTML,
-        })
+        base.server.routes.update(
+            {
+                "/a": (302, {"Location": "/b?x=1"}, b""),
+                "/b": (301, {"Location": base + "/c"}, b""),
+                "/c": HTML,
+            }
+        )
         result = fetch(base, "/a")
     assert result.ok and result.final_url == base + "/c"
     assert [a.url for a in result.attempts] == [base + "/a", base + "/b?x=1", base + "/c"]
@@ -427,10 +429,26 @@ def news_cert(tmp_path_factory):
     folder = tmp_path_factory.mktemp("tls")
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=news.example",
-         "-addext", "subjectAltName=DNS:news.example"],
-        check=True, capture_output=True,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-subj",
+            "/CN=news.example",
+            "-addext",
+            "subjectAltName=DNS:news.example",
+        ],
+        check=True,
+        capture_output=True,
     )
     return str(cert), str(key)
 

@@ -7,28 +7,20 @@ import json
 import sqlite3
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import event
 from sqlmodel import Session
 
-from provenance_db import populated  # noqa: F401  (fixture)
-from tracker.cli import cli
-from tracker.store.db import open_database
 from tracker.read.lookup import find_source, lookup, parse_date, version_at, version_history
-
-
-def tracker(*args: str):
-    return CliRunner().invoke(cli, list(args))
+from tracker.store.db import open_database
 
 
 def captures(populated) -> list[str]:
     """captured_at of the two originals, oldest first."""
     with sqlite3.connect(populated.database) as connection:
-        return [r[0] for r in connection.execute(
-            "SELECT created_at FROM versions WHERE kind = 'original' ORDER BY id")]
+        return [r[0] for r in connection.execute("SELECT created_at FROM versions WHERE kind = 'original' ORDER BY id")]
 
 
-def test_lookup_at_a_date_shows_the_version_in_force_then(populated):
+def test_lookup_at_a_date_shows_the_version_in_force_then(tracker, populated):
     first, second = captures(populated)
     between = first.replace(" ", "T") + "1"  # a microsecond digit later: after #1, before #2
     found = json.loads(tracker("lookup", populated.url, "--json", "--at", between).output)
@@ -46,7 +38,7 @@ def test_lookup_at_a_date_shows_the_version_in_force_then(populated):
     assert "nothing captured before; the first capture is" in early.output
 
 
-def test_lookup_versions_lists_the_history(populated):
+def test_lookup_versions_lists_the_history(tracker, populated):
     result = tracker("lookup", populated.url, "--versions")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
@@ -59,11 +51,12 @@ def test_lookup_versions_lists_the_history(populated):
     assert "(matched as canonical)" in canonical.output
 
 
-def test_a_bad_date_is_one_clear_line(populated):
+def test_a_bad_date_is_one_clear_line(tracker, populated):
     result = tracker("lookup", populated.url, "--at", "last tuesday")
     assert result.exit_code == 1
-    assert result.output.strip() == ("tracker: not a date: 'last tuesday' "
-                                     "(use YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][+HH:MM])")
+    assert result.output.strip() == (
+        "tracker: not a date: 'last tuesday' (use YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][+HH:MM])"
+    )
 
 
 def test_parse_date_reads_a_bare_date_as_the_end_of_that_day():
@@ -98,9 +91,14 @@ def query_plans(engine, work) -> dict[str, list[str]]:
 @pytest.mark.parametrize("how", ["cited", "normalized", "canonical", "unknown", "at", "versions"])
 def test_every_lookup_query_uses_an_index(populated, how):
     engine = open_database(f"sqlite:///{populated.database}")
-    url = {"cited": populated.url, "normalized": populated.url.replace("http://", "HTTP://") + "#top",
-           "canonical": "https://bao.example/bai-viet.htm", "unknown": "https://nowhere.example/x",
-           "at": populated.url, "versions": populated.url}[how]
+    url = {
+        "cited": populated.url,
+        "normalized": populated.url.replace("http://", "HTTP://") + "#top",
+        "canonical": "https://bao.example/bai-viet.htm",
+        "unknown": "https://nowhere.example/x",
+        "at": populated.url,
+        "versions": populated.url,
+    }[how]
 
     def work():
         with Session(engine) as session:

@@ -50,8 +50,16 @@ EMBEDDED = {
     "64:ff9b::a00:1": ("10.0.0.1", "private"),  # NAT64 well-known prefix
     "64:ff9b::a9fe:a9fe": ("169.254.169.254", "link-local"),
 }
-ALLOWED = ["8.8.8.8", "1.1.1.1", "93.184.216.34", "100.128.0.1", "2606:4700::1111",
-           "2002:808:808::1", "64:ff9b::808:808", "2a00:1450:4001::200e"]
+ALLOWED = [
+    "8.8.8.8",
+    "1.1.1.1",
+    "93.184.216.34",
+    "100.128.0.1",
+    "2606:4700::1111",
+    "2002:808:808::1",
+    "64:ff9b::808:808",
+    "2a00:1450:4001::200e",
+]
 
 
 @pytest.mark.parametrize(("ip", "reason"), REFUSED.items())
@@ -103,7 +111,10 @@ def test_parse_allowlist_rejects_junk_clearly(entry):
 
 def test_parse_allowlist_accepts_addresses_and_blocks():
     assert parse_allowlist([" 127.0.0.1 ", "fd00::/8", "10.0.0.0/8"]) == [
-        ip_network("127.0.0.1/32"), ip_network("fd00::/8"), ip_network("10.0.0.0/8")]
+        ip_network("127.0.0.1/32"),
+        ip_network("fd00::/8"),
+        ip_network("10.0.0.0/8"),
+    ]
 
 
 # --- properties ---------------------------------------------------------------------------------
@@ -123,24 +134,43 @@ def _refused(ip, allow=()) -> bool:
 @given(v4)
 def test_passing_ipv4_is_global_by_every_stdlib_measure(ip):
     if not _refused(ip):
-        assert not (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast
-                    or ip.is_reserved or ip.is_unspecified)
+        assert not (
+            ip.is_private
+            or ip.is_loopback
+            or ip.is_link_local
+            or ip.is_multicast
+            or ip.is_reserved
+            or ip.is_unspecified
+        )
         assert ip not in IPv4Network("100.64.0.0/10")
 
 
 @given(v6)
 def test_passing_ipv6_is_global_unicast(ip):
     if not _refused(ip):
-        assert not (ip.is_loopback or ip.is_link_local or ip.is_multicast or ip.is_unspecified
-                    or ip.is_site_local)
+        assert not (ip.is_loopback or ip.is_link_local or ip.is_multicast or ip.is_unspecified or ip.is_site_local)
         assert ip.ipv4_mapped is None
         assert ip in IPv6Network("2000::/3") or ip in IPv6Network("64:ff9b::/96")
 
 
-@given(st.sampled_from(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8",
-                        "169.254.0.0/16", "100.64.0.0/10", "224.0.0.0/4", "240.0.0.0/4",
-                        "0.0.0.0/8", "fc00::/7", "fe80::/10", "ff00::/8"]).flatmap(
-    lambda net: st.ip_addresses(network=net)))
+@given(
+    st.sampled_from(
+        [
+            "10.0.0.0/8",
+            "172.16.0.0/12",
+            "192.168.0.0/16",
+            "127.0.0.0/8",
+            "169.254.0.0/16",
+            "100.64.0.0/10",
+            "224.0.0.0/4",
+            "240.0.0.0/4",
+            "0.0.0.0/8",
+            "fc00::/7",
+            "fe80::/10",
+            "ff00::/8",
+        ]
+    ).flatmap(lambda net: st.ip_addresses(network=net))
+)
 def test_every_address_in_a_special_block_is_refused(ip):
     assert _refused(ip)
 

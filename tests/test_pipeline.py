@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from http_server import serve
-from tiny_argos import cached_package
-from vi_article import GLOSSARY, ORIGINAL, TRANSLATION
+from tests.http_server import serve
+from tests.tiny_argos import cached_package
+from tests.vi_article import GLOSSARY, ORIGINAL, TRANSLATION
 from tracker.cli import cli
 from tracker.config import load_settings
 from tracker.pipeline import run
@@ -21,7 +21,6 @@ from tracker.store.tables import utcnow
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 REPO_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
-
 
 
 def html_page(name: str):
@@ -32,11 +31,9 @@ def write_seed(project: Path, url: str) -> None:
     (project / "seeds" / "test_seed.txt").write_text(
         "Russia supports the unity of Syria, the Kremlin said on Thursday.\n"
         "Both sides discussed trade and education, officials added.\n"
-        f"Source: {url}\n", encoding="utf-8")
-
-
-def tracker(*args: str):
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+        f"Source: {url}\n",
+        encoding="utf-8",
+    )
 
 
 @pytest.fixture
@@ -46,7 +43,7 @@ def site(project, monkeypatch):
         yield base
 
 
-def test_run_fetches_translates_and_excerpts_then_lookup_shows_it(project, site, tmp_path):
+def test_run_fetches_translates_and_excerpts_then_lookup_shows_it(tracker, project, site, tmp_path):
     url = f"{site}/bai-viet.htm"
     write_seed(project, url)
     package = cached_package("vi", "en", GLOSSARY)
@@ -82,11 +79,11 @@ def test_run_fetches_translates_and_excerpts_then_lookup_shows_it(project, site,
     [excerpt] = found["excerpts"]
     assert excerpt["text"] == "\n".join(TRANSLATION.splitlines()[:2])
     assert excerpt["original_text"] == "\n".join(ORIGINAL.splitlines()[:2])
-    assert original["text"][excerpt["original_start"]:excerpt["original_end"]] == excerpt["original_text"]
-    assert translated["text"][excerpt["translated_start"]:excerpt["translated_end"]] == excerpt["text"]
+    assert original["text"][excerpt["original_start"] : excerpt["original_end"]] == excerpt["original_text"]
+    assert translated["text"][excerpt["translated_start"] : excerpt["translated_end"]] == excerpt["text"]
     assert excerpt["parent_id"] == translated["id"]
     assert (excerpt["first_sentence"], excerpt["last_sentence"]) == (0, 1)
-    assert seed_text[excerpt["seed_start"]:excerpt["seed_end"]].startswith("Russia supports the unity")
+    assert seed_text[excerpt["seed_start"] : excerpt["seed_end"]].startswith("Russia supports the unity")
     [group] = found["alignments"]
     pairs = group["pairs"]
     assert [p["source_sentences"] for p in pairs] == [[0], [1]]
@@ -104,7 +101,7 @@ def test_run_fetches_translates_and_excerpts_then_lookup_shows_it(project, site,
     assert "fetched 0" in again.output  # not due yet
 
 
-def test_missing_model_is_pending_then_translated_once_installed(project, site):
+def test_missing_model_is_pending_then_translated_once_installed(tracker, project, site):
     url = f"{site}/bai-viet.htm"
     write_seed(project, url)
     first = tracker("run")
@@ -124,7 +121,7 @@ def test_missing_model_is_pending_then_translated_once_installed(project, site):
     assert found["versions"][1]["text"] == TRANSLATION
 
 
-def test_failures_are_recorded_and_the_run_completes(project, monkeypatch):
+def test_failures_are_recorded_and_the_run_completes(tracker, project, monkeypatch):
     routes = {
         "/gone": (404, {"Content-Type": "text/html"}, b"<h1>not here</h1>"),
         "/report.pdf": (200, {"Content-Type": "application/pdf"}, b"%PDF-1.4 binary"),
@@ -135,8 +132,8 @@ def test_failures_are_recorded_and_the_run_completes(project, monkeypatch):
             dead_url = f"{dead}/page"  # a port that is closed once this block ends
         monkeypatch.setenv("TRACKER_FETCH_ALLOW_PORTS", f"{base.port},{dead.port}")
         (project / "seeds" / "many.md").write_text(
-            f"See [a dead link]({dead_url}), {base}/gone and {base}/report.pdf.\n"
-            f"Source: {base}/ok\n", encoding="utf-8")
+            f"See [a dead link]({dead_url}), {base}/gone and {base}/report.pdf.\nSource: {base}/ok\n", encoding="utf-8"
+        )
         result = tracker("run")
     assert result.exit_code == 0, result.output
     assert "fetched 1, unchanged 0, skipped 1, failed 2" in result.output
@@ -152,7 +149,7 @@ def test_failures_are_recorded_and_the_run_completes(project, monkeypatch):
     assert pdf["versions"] == []
 
 
-def test_failed_source_is_retried_by_a_later_run(project, monkeypatch):
+def test_failed_source_is_retried_by_a_later_run(tracker, project, monkeypatch):
     with serve({}) as dead:
         url = f"{dead}/later"  # closed from here on
     monkeypatch.setenv("TRACKER_FETCH_ALLOW_PORTS", str(dead.port))
@@ -168,7 +165,7 @@ def test_failed_source_is_retried_by_a_later_run(project, monkeypatch):
     assert len(found["fetch_attempts"]) == 3 and found["source"]["failures"] == 3
 
 
-def test_loopback_is_refused_without_allow_private(project, site, monkeypatch):
+def test_loopback_is_refused_without_allow_private(tracker, project, site, monkeypatch):
     (project / "config.toml").write_text("[translation]\nauto_install = false\n")
     url = f"{site}/bai-viet.htm"
     write_seed(project, url)
@@ -179,10 +176,12 @@ def test_loopback_is_refused_without_allow_private(project, site, monkeypatch):
     assert found["fetch_attempts"][0]["error_kind"] == "blocked_address"
 
 
-def test_real_seeds_offline_lookup_shows_the_citing_seed(project):
+def test_real_seeds_offline_lookup_shows_the_citing_seed(tracker, project):
     for seed in REPO_SEEDS.iterdir():
         shutil.copy(seed, project / "seeds")
-    (project / "config.toml").write_text("[translation]\nauto_install = false\n[fetch]\ndeadline = 5.0\nmax_retries = 0\n")
+    (project / "config.toml").write_text(
+        "[translation]\nauto_install = false\n[fetch]\ndeadline = 5.0\nmax_retries = 0\n"
+    )
     url = "https://thanhnien.vn/tong-thong-putin-lan-dau-noi-chuyen-voi-lanh-dao-moi-cua-syria-185250213110316652.htm"
     result = tracker("run")
     assert result.exit_code == 0
@@ -198,14 +197,27 @@ def test_unknown_url_is_a_clear_error(project):
     assert "no source known for https://nowhere.example/x" in result.output
 
 
-def test_run_downloads_a_missing_model_from_the_index_and_says_so(project, site, monkeypatch):
+def test_run_downloads_a_missing_model_from_the_index_and_says_so(tracker, project, site, monkeypatch):
     """What a user online sees: the vi→en model is missing, so `tracker run` gets it itself."""
     package = cached_package("vi", "en", GLOSSARY).read_bytes()
     routes = {"/package.argosmodel": (200, {"Content-Type": "application/zip"}, package)}
     with serve(routes) as models_site:
-        routes["/index.json"] = (200, {"Content-Type": "application/json"}, json.dumps([{
-            "type": "translate", "code": "translate-vi_en", "from_code": "vi", "to_code": "en",
-            "package_version": "1.0", "links": [f"{models_site}/package.argosmodel"]}]).encode())
+        routes["/index.json"] = (
+            200,
+            {"Content-Type": "application/json"},
+            json.dumps(
+                [
+                    {
+                        "type": "translate",
+                        "code": "translate-vi_en",
+                        "from_code": "vi",
+                        "to_code": "en",
+                        "package_version": "1.0",
+                        "links": [f"{models_site}/package.argosmodel"],
+                    }
+                ]
+            ).encode(),
+        )
         monkeypatch.setenv("TRACKER_AUTO_INSTALL", "true")
         monkeypatch.setenv("TRACKER_INDEX_URL", f"{models_site}/index.json")
         write_seed(project, f"{site}/bai-viet.htm")
@@ -217,7 +229,7 @@ def test_run_downloads_a_missing_model_from_the_index_and_says_so(project, site,
     assert found["versions"][1]["text"] == TRANSLATION
 
 
-def test_run_with_auto_install_off_never_asks_the_index(project, site, monkeypatch):
+def test_run_with_auto_install_off_never_asks_the_index(tracker, project, site, monkeypatch):
     with serve({}) as models_site:
         monkeypatch.setenv("TRACKER_INDEX_URL", f"{models_site}/index.json")
         write_seed(project, f"{site}/bai-viet.htm")
@@ -235,7 +247,7 @@ def test_an_unwritable_data_folder_is_one_clear_line(project, monkeypatch):
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
 
 
-def test_a_full_disk_stops_the_run_with_one_line_and_keeps_what_was_committed(project, monkeypatch):
+def test_a_full_disk_stops_the_run_with_one_line_and_keeps_what_was_committed(tracker, project, monkeypatch):
     """SQLite's own limit on the database size stands in for a full disk: same error, same path."""
     import sqlite3
 

@@ -9,10 +9,7 @@ import json
 import sqlite3
 
 import pytest
-from click.testing import CliRunner
 
-from provenance_db import populated  # noqa: F401  (fixture)
-from tracker.cli import cli
 from tracker.read.queries import load_queries
 from tracker.read.sql import run_read_only
 
@@ -59,13 +56,15 @@ def check_sources_changed_after_cited(populated):
 
 def check_seeds_with_unfound_quotes(populated):
     assert run_query(populated, "seeds_with_unfound_quotes") == [
-        {"seed_id": 1, "seed_path": "test_seed.txt", "quote": "a promise nobody ever made here"}]
+        {"seed_id": 1, "seed_path": "test_seed.txt", "quote": "a promise nobody ever made here"}
+    ]
 
 
 def check_failed_sources(populated):
     rows = run_query(populated, "failed_sources")
     assert [(r["url"], r["state"], r["status_code"], r["citing_seeds"]) for r in rows] == [
-        (populated.gone_url, "failed", 404, 1)]
+        (populated.gone_url, "failed", 404, 1)
+    ]
     assert "404" in rows[0]["last_error"]
 
 
@@ -84,10 +83,12 @@ def check_excerpts_of_seed(populated):
     assert len(rows) == 2
     for row in rows:
         assert row["seed_sentence"].startswith("Russia supports the unity of Syria")
-        assert row["translated_text"] == ("The Kremlin said Russia supports the unity of Syria.\n"
-                                          "Both sides discussed on trade and also on education.")
-        assert row["original_text"] == ("Điện Kremlin nói Nga ủng hộ thống nhất Syria.\n"
-                                        "Hai bên thảo luận thương mại và giáo dục.")
+        assert row["translated_text"] == (
+            "The Kremlin said Russia supports the unity of Syria.\nBoth sides discussed on trade and also on education."
+        )
+        assert row["original_text"] == (
+            "Điện Kremlin nói Nga ủng hộ thống nhất Syria.\nHai bên thảo luận thương mại và giáo dục."
+        )
 
 
 def check_attributions_to(populated):
@@ -107,11 +108,7 @@ def test_named_query(populated, name):
     CHECKS[name](populated)
 
 
-def tracker(*args: str):
-    return CliRunner().invoke(cli, list(args))
-
-
-def test_sql_prints_a_table_csv_and_json(populated):
+def test_sql_prints_a_table_csv_and_json(tracker, populated):
     table = tracker("sql", "SELECT id, path FROM seeds ORDER BY id")
     assert table.exit_code == 0, table.output
     lines = table.output.splitlines()
@@ -119,13 +116,16 @@ def test_sql_prints_a_table_csv_and_json(populated):
     assert lines[-1] == "(2 rows)"
 
     as_csv = tracker("sql", "--csv", "SELECT id, path FROM seeds ORDER BY id")
-    assert list(csv.reader(io.StringIO(as_csv.output))) == [["id", "path"], ["1", "test_seed.txt"],
-                                                            ["2", "later_seed.txt"]]
+    assert list(csv.reader(io.StringIO(as_csv.output))) == [
+        ["id", "path"],
+        ["1", "test_seed.txt"],
+        ["2", "later_seed.txt"],
+    ]
     as_json = tracker("sql", "--json", "SELECT id, path FROM seeds WHERE id = :id", "--param", "id=2")
     assert json.loads(as_json.output) == [{"id": 2, "path": "later_seed.txt"}]
 
 
-def test_sql_runs_a_named_query_with_parameters(populated):
+def test_sql_runs_a_named_query_with_parameters(tracker, populated):
     result = tracker("sql", "--query", "which_seeds_cite_url", "--param", f"url={populated.url}", "--json")
     assert result.exit_code == 0, result.output
     assert [r["seed_path"] for r in json.loads(result.output)] == ["test_seed.txt", "later_seed.txt"]
@@ -133,14 +133,17 @@ def test_sql_runs_a_named_query_with_parameters(populated):
     assert unknown.exit_code == 1 and "no query named 'no_such_query'" in unknown.output
 
 
-@pytest.mark.parametrize("statement", [
-    "DELETE FROM seeds",
-    "UPDATE sources SET state = 'new'",
-    "CREATE TABLE notes (x)",
-    "  /* not a select */ insert into seeds (path) values ('x')",
-    "WITH gone AS (SELECT 1) DELETE FROM citations",
-])
-def test_sql_cannot_write(populated, statement):
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "DELETE FROM seeds",
+        "UPDATE sources SET state = 'new'",
+        "CREATE TABLE notes (x)",
+        "  /* not a select */ insert into seeds (path) values ('x')",
+        "WITH gone AS (SELECT 1) DELETE FROM citations",
+    ],
+)
+def test_sql_cannot_write(tracker, populated, statement):
     result = tracker("sql", statement)
     assert result.exit_code == 1
     assert len(result.output.strip().splitlines()) == 1
@@ -149,7 +152,7 @@ def test_sql_cannot_write(populated, statement):
         assert connection.execute("SELECT COUNT(*) FROM seeds").fetchone() == (2,)
 
 
-def test_sql_errors_are_one_line(populated):
+def test_sql_errors_are_one_line(tracker, populated):
     missing = tracker("sql", "SELECT * FROM seeds WHERE id = :id")
     assert missing.exit_code == 1 and len(missing.output.strip().splitlines()) == 1
     assert ":id" in missing.output or "binding" in missing.output

@@ -33,11 +33,17 @@ def test_real_seeds_are_related_and_an_unrelated_seed_is_not(project):
 
 
 def test_shared_sources_and_attributions_link_seeds_whatever_their_text():
-    relations = related_seeds({1: "Apples are red.", 2: "The tide was low at noon."},
-                              {1: {"https://a.example/x"}, 2: {"https://a.example/x"}},
-                              {1: {"reuters"}, 2: {"reuters", "afp"}})
+    relations = related_seeds(
+        {1: "Apples are red.", 2: "The tide was low at noon."},
+        {1: {"https://a.example/x"}, 2: {"https://a.example/x"}},
+        {1: {"reuters"}, 2: {"reuters", "afp"}},
+    )
     found = {(r.seed_id, r.related_seed_id, r.reason): r for r in relations}
-    assert set(found) == {(1, 2, "same_source"), (2, 1, "same_source"),
-                          (1, 2, "same_attribution"), (2, 1, "same_attribution")}
+    assert set(found) == {
+        (1, 2, "same_source"),
+        (2, 1, "same_source"),
+        (1, 2, "same_attribution"),
+        (2, 1, "same_attribution"),
+    }
     assert found[(1, 2, "same_attribution")].score == 0.5
     assert found[(1, 2, "same_attribution")].shared == ("reuters",)

@@ -13,25 +13,20 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from click.testing import CliRunner
 from sqlmodel import Session, select
 
-from http_server import serve
-from pages import article_html
-from tracker.cli import cli
+from tests.http_server import serve
+from tests.pages import article_html
 from tracker.config import load_settings
-from tracker.store.db import open_database
-from tracker.read.lookup import lookup
 from tracker.pipeline import run, run_lock
+from tracker.read.lookup import lookup
+from tracker.store.db import open_database
 from tracker.store.tables import FetchAttempt, Source, Version, utcnow
-
-
-def tracker(*args: str):
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
 def etag_page(pages: dict, name: str):
     """A route serving pages[name] = (etag, body), answering 304 to a matching If-None-Match."""
+
     def handler(request):
         etag, body = pages[name]
         if etag and request.headers.get("If-None-Match") == etag:
@@ -40,18 +35,22 @@ def etag_page(pages: dict, name: str):
         if etag:
             headers["ETag"] = etag
         return 200, headers, body
+
     return handler
 
 
 def versions_of(session, url):
     source = session.exec(select(Source).where(Source.url == url)).one()
-    return source, session.exec(select(Version).where(Version.source_id == source.id,
-                                                      Version.kind == "original")).all()
+    return source, session.exec(select(Version).where(Version.source_id == source.id, Version.kind == "original")).all()
 
 
-def test_versions_and_schedule_follow_what_the_pages_do(project, monkeypatch):
-    pages = {"text": (None, article_html(1)), "ad": (None, article_html(2, ad="Buy now")),
-             "etag": ('"v1"', article_html(3)), "gone": (None, article_html(4))}
+def test_versions_and_schedule_follow_what_the_pages_do(tracker, project, monkeypatch):
+    pages = {
+        "text": (None, article_html(1)),
+        "ad": (None, article_html(2, ad="Buy now")),
+        "etag": ('"v1"', article_html(3)),
+        "gone": (None, article_html(4)),
+    }
     routes = {f"/{name}": etag_page(pages, name) for name in pages}
     with serve(routes) as base:
         monkeypatch.setenv("TRACKER_FETCH_ALLOW_PORTS", str(base.port))
@@ -61,8 +60,8 @@ def test_versions_and_schedule_follow_what_the_pages_do(project, monkeypatch):
         first = run(settings)
         assert first.fetched == 4
 
-        pages["text"] = (None, article_html(1, version=1))            # the article text changes
-        pages["ad"] = (None, article_html(2, ad="Sale ends today"))   # only the ad rotates
+        pages["text"] = (None, article_html(1, version=1))  # the article text changes
+        pages["ad"] = (None, article_html(2, ad="Sale ends today"))  # only the ad rotates
         routes["/gone"] = (410, {"Content-Type": "text/html"}, b"gone")
         later = utcnow() + timedelta(seconds=settings.min_interval + 1)
         second = run(settings, now=later)
@@ -82,8 +81,9 @@ def test_versions_and_schedule_follow_what_the_pages_do(project, monkeypatch):
         assert len(set(ad_bodies)) == 2  # the raw body did change, and that is on record
 
         etag, etag_versions = versions_of(session, urls["etag"])
-        statuses = session.exec(select(FetchAttempt.status_code).where(FetchAttempt.source_id == etag.id)
-                                .order_by(FetchAttempt.id)).all()
+        statuses = session.exec(
+            select(FetchAttempt.status_code).where(FetchAttempt.source_id == etag.id).order_by(FetchAttempt.id)
+        ).all()
         assert statuses == [200, 304] and len(etag_versions) == 1
 
         gone, _ = versions_of(session, urls["gone"])
@@ -94,7 +94,7 @@ def test_versions_and_schedule_follow_what_the_pages_do(project, monkeypatch):
     assert "-Article 1 revision 0" in diff and "+Article 1 revision 1" in diff
 
 
-def test_nothing_is_fetched_before_it_is_due(project, monkeypatch):
+def test_nothing_is_fetched_before_it_is_due(tracker, project, monkeypatch):
     with serve({"/a": (200, {"Content-Type": "text/html"}, article_html(5))}) as base:
         monkeypatch.setenv("TRACKER_FETCH_ALLOW_PORTS", str(base.port))
         (project / "seeds" / "s.txt").write_text(f"Source: {base}/a\n")
@@ -107,7 +107,7 @@ def test_nothing_is_fetched_before_it_is_due(project, monkeypatch):
         assert summary["next_due"] is not None
 
 
-def test_a_second_run_exits_while_one_holds_the_lock(project):
+def test_a_second_run_exits_while_one_holds_the_lock(tracker, project):
     settings = load_settings()
     with run_lock(settings.data_dir):
         result = tracker("run")
@@ -117,10 +117,15 @@ def test_a_second_run_exits_while_one_holds_the_lock(project):
 
 
 def _start_run(project: Path, port: int) -> subprocess.Popen:
-    env = {**os.environ, "TRACKER_CONFIG": str(project / "config.toml"),
-           "TRACKER_FETCH_ALLOW_PORTS": str(port)}
-    return subprocess.Popen([sys.executable, "-m", "tracker", "run"], cwd=project, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = {**os.environ, "TRACKER_CONFIG": str(project / "config.toml"), "TRACKER_FETCH_ALLOW_PORTS": str(port)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "tracker", "run"],
+        cwd=project,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_two_runs_started_together_one_proceeds_one_exits(project):
@@ -144,8 +149,7 @@ PAGE_COUNT = 240
 
 
 def _many_pages_project(project: Path, base: str) -> None:
-    (project / "seeds" / "many.md").write_text(
-        "\n".join(f"Source: {base}/p{i}" for i in range(PAGE_COUNT)) + "\n")
+    (project / "seeds" / "many.md").write_text("\n".join(f"Source: {base}/p{i}" for i in range(PAGE_COUNT)) + "\n")
 
 
 def _snapshot(db_path: Path) -> set[tuple]:
@@ -180,8 +184,9 @@ def test_killed_runs_leave_a_consistent_database_and_the_next_run_finishes(proje
         out, err = final.communicate(timeout=300)
         assert final.returncode == 0, err
     with sqlite3.connect(db_path) as db:
-        per_source = db.execute("SELECT source_id, count(*) FROM versions WHERE kind = 'original' "
-                                "GROUP BY source_id").fetchall()
+        per_source = db.execute(
+            "SELECT source_id, count(*) FROM versions WHERE kind = 'original' GROUP BY source_id"
+        ).fetchall()
         assert len(per_source) == PAGE_COUNT and {n for _, n in per_source} == {1}  # all there, no duplicate
         assert db.execute("SELECT count(*) FROM sources WHERE state != 'fetched'").fetchone() == (0,)
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)

@@ -41,12 +41,15 @@ def test_failures_back_off_with_a_cap_and_success_resets(settings):
     assert source.failures == 0 and source.state == "fetched"
 
 
-@pytest.mark.parametrize("status, error_kind, times, reason", [
-    (410, "http_status", 1, "gone (HTTP 410)"),
-    (404, "http_status", 3, "not found (HTTP 404) 3 times in a row"),
-    (None, "robots", 1, "disallowed by robots.txt"),
-    (None, "blocked_address", 1, "refused address"),
-])
+@pytest.mark.parametrize(
+    "status, error_kind, times, reason",
+    [
+        (410, "http_status", 1, "gone (HTTP 410)"),
+        (404, "http_status", 3, "not found (HTTP 404) 3 times in a row"),
+        (None, "robots", 1, "disallowed by robots.txt"),
+        (None, "blocked_address", 1, "refused address"),
+    ],
+)
 def test_permanent_failures_retire_with_a_reason(settings, status, error_kind, times, reason):
     source = Source(url="u", normalized_url="u", host="h")
     for _ in range(times - 1):

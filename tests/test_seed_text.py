@@ -50,7 +50,8 @@ def test_html_links_point_at_their_anchor_text():
 def test_html_whitespace_comments_and_line_breaks(tmp_path):
     path = tmp_path / "seed.htm"
     path.write_text(
-        "<p>  Theo <a href=' https://x.vn/a '> <i>Báo</i>  X</a>,<!-- hidden --> trời\n\n đẹp.<br>Dòng&nbsp;&nbsp;hai</p>",
+        "<p>  Theo <a href=' https://x.vn/a '> <i>Báo</i>  X</a>,<!-- hidden --> trời\n\n đẹp."
+        "<br>Dòng&nbsp;&nbsp;hai</p>",
         encoding="utf-8",
     )
     seed = read_seed_file(path)
@@ -60,7 +61,9 @@ def test_html_whitespace_comments_and_line_breaks(tmp_path):
 
 def test_html_with_xml_declaration(tmp_path):
     path = tmp_path / "seed.html"
-    path.write_text('<?xml version="1.0" encoding="utf-8"?><html><body><p>Xin chào.</p></body></html>', encoding="utf-8")
+    path.write_text(
+        '<?xml version="1.0" encoding="utf-8"?><html><body><p>Xin chào.</p></body></html>', encoding="utf-8"
+    )
     assert read_seed_file(path).text == "Xin chào."
 
 

@@ -3,8 +3,8 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from tracker.store.db import open_database
 from tracker.seeds.ingest import ingest_seeds
+from tracker.store.db import open_database
 from tracker.store.tables import Citation, Seed, Source
 
 REPO_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -32,10 +32,10 @@ def test_real_seeds_ingest_with_their_citations_and_attributions(tmp_path):
         urls = [c for c in citations if c.kind == "url"]
         assert [c.url for c in urls] == [THANHNIEN]
         assert urls[0].cue == "Source:"
-        assert seed.text[urls[0].char_start:urls[0].char_end] == THANHNIEN
+        assert seed.text[urls[0].char_start : urls[0].char_end] == THANHNIEN
         assert {c.name for c in citations if c.kind == "attribution"} == {"RT", "the Kremlin", "AFP", "Reuters"}
         for citation in citations:
-            assert seed.text[citation.sentence_start:citation.sentence_end] == citation.sentence
+            assert seed.text[citation.sentence_start : citation.sentence_end] == citation.sentence
             assert citation.sentence_start <= citation.char_start < citation.char_end <= citation.sentence_end
 
         seed, citations = citations_of(session, "004_5649e7dd8b6e68a8.txt")

@@ -1,7 +1,8 @@
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tracker.sentences import Sentence, split_long, split_sentences
 
@@ -50,7 +51,12 @@ def test_closing_quotes_and_brackets_stay_with_their_sentence(source, expected):
 
 def test_single_newline_and_blank_line_end_sentences():
     source = "Russian President Vladimir Putin\nRT reported the call.\n\nCaption without stop\nLast"
-    assert texts(source) == ["Russian President Vladimir Putin", "RT reported the call.", "Caption without stop", "Last"]
+    assert texts(source) == [
+        "Russian President Vladimir Putin",
+        "RT reported the call.",
+        "Caption without stop",
+        "Last",
+    ]
 
 
 def test_crlf_line_endings():
@@ -106,7 +112,10 @@ def test_ellipsis_character():
 
 
 def test_vietnamese():
-    source = "Tổng thống Putin lần đầu nói chuyện với lãnh đạo mới của Syria. Điện Kremlin cho biết cuộc gọi mang tính xây dựng."
+    source = (
+        "Tổng thống Putin lần đầu nói chuyện với lãnh đạo mới của Syria. "
+        "Điện Kremlin cho biết cuộc gọi mang tính xây dựng."
+    )
     assert texts(source) == [
         "Tổng thống Putin lần đầu nói chuyện với lãnh đạo mới của Syria.",
         "Điện Kremlin cho biết cuộc gọi mang tính xây dựng.",
@@ -129,12 +138,12 @@ def test_real_seed_sentences():
     got = [s.text for s in sentences]
     assert "Russian President Vladimir Putin" in got  # a caption line is its own sentence
     assert any(t.startswith("According to the Kremlin, Mr. Putin said") and t.endswith("of Syria.") for t in got)
-    assert any(t.endswith('the Kremlin said in a statement.') for t in got)
+    assert any(t.endswith("the Kremlin said in a statement.") for t in got)
     assert got[-2].startswith("Source: https://thanhnien.vn/") and got[-1] == "Comment (0)"
 
 
 @settings(database=None, max_examples=300)
-@given(st.text(alphabet=st.sampled_from(list("ab C.!?。؟…\"”’)\n\t 3,;:")), max_size=80))
+@given(st.text(alphabet=st.sampled_from(list('ab C.!?。؟…"”’)\n\t 3,;:')), max_size=80))
 def test_sentences_cover_all_text_in_order(source):
     sentences = split_sentences(source)
     assert_offsets(source, sentences)

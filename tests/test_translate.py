@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tiny_argos import cached_package
+from tests.tiny_argos import cached_package
 from tracker.translation.packages import install_file
 from tracker.translation.translator import MissingModel, translate_sentences
 

@@ -11,21 +11,19 @@ from click.testing import CliRunner
 from sqlalchemy import text as sql
 from sqlmodel import Session, select
 
-from http_server import serve
-from tiny_argos import cached_package
-from tracker.translation import translator as translate_module
-from tracker.translation.packages import install_file, remove_package
+from tests.http_server import serve
+from tests.tiny_argos import cached_package
 from tracker.cli import cli
 from tracker.config import load_settings
 from tracker.store.db import open_database
 from tracker.store.tables import Activity, Sentence, SentenceTranslation, Source, Version
+from tracker.translation import translator as translate_module
+from tracker.translation.packages import install_file, remove_package
 from tracker.translation.translator import MissingModel, TranslateStats, translate_sentences
 from tracker.translation.versions import retranslate, sentence_spans, translate_original
 
-VI_EN = {"mèo": "cat", "và": "and", "chó": "dog", "con": "the", "nhà": "house", "ngủ": "sleeps",
-         "trong": "in"}
-EN_FR = {"cat": "chat", "and": "et", "dog": "chien", "the": "le", "house": "maison", "sleeps": "dort",
-         "in": "dans"}
+VI_EN = {"mèo": "cat", "và": "and", "chó": "dog", "con": "the", "nhà": "house", "ngủ": "sleeps", "trong": "in"}
+EN_FR = {"cat": "chat", "and": "et", "dog": "chien", "the": "le", "house": "maison", "sleeps": "dort", "in": "dans"}
 TEXT = "mèo và chó.\ncon mèo ngủ trong nhà.\nchó ngủ."
 EDITED = "mèo và chó.\ncon mèo ngủ trong nhà.\nchó và mèo ngủ."
 
@@ -49,15 +47,20 @@ def add_original(session: Session, text: str, language: str = "vi") -> Version:
     """An original version of the one source, as a fetch whose extracted text is `text` makes it."""
     source = session.exec(select(Source)).first()
     if source is None:
-        source = Source(url="https://example.test/a", normalized_url="https://example.test/a",
-                        host="example.test")
+        source = Source(url="https://example.test/a", normalized_url="https://example.test/a", host="example.test")
         session.add(source)
         session.flush()
     extract = Activity(kind="extract", source_id=source.id)
     session.add(extract)
     session.flush()
-    version = Version(source_id=source.id, kind="original", activity_id=extract.id, language=language,
-                      text=text, text_sha256=hashlib.sha256(text.encode()).hexdigest())
+    version = Version(
+        source_id=source.id,
+        kind="original",
+        activity_id=extract.id,
+        language=language,
+        text=text,
+        text_sha256=hashlib.sha256(text.encode()).hexdigest(),
+    )
     session.add(version)
     session.commit()
     return version
@@ -102,10 +105,14 @@ def test_same_text_again_reuses_the_translation_and_loads_no_model(session, sett
     assert again.id != first.id and again.text == first.text and again.status == "ready"
     assert (stats.reused, stats.translated, stats.cache_hits, stats.model_loads) == (1, 0, 0, 0)
     assert parameters(session, again)["reused_version_id"] == first.id
-    spans = [(s.char_start, s.char_end, s.parent_start, s.parent_end) for s in session.exec(
-        select(Sentence).where(Sentence.version_id == again.id).order_by(Sentence.position))]
-    assert spans == [(s.char_start, s.char_end, s.parent_start, s.parent_end) for s in session.exec(
-        select(Sentence).where(Sentence.version_id == first.id).order_by(Sentence.position))]
+    spans = [
+        (s.char_start, s.char_end, s.parent_start, s.parent_end)
+        for s in session.exec(select(Sentence).where(Sentence.version_id == again.id).order_by(Sentence.position))
+    ]
+    assert spans == [
+        (s.char_start, s.char_end, s.parent_start, s.parent_end)
+        for s in session.exec(select(Sentence).where(Sentence.version_id == first.id).order_by(Sentence.position))
+    ]
 
 
 def test_every_sentence_cached_loads_no_model(session, settings):
@@ -130,17 +137,20 @@ def test_pivot_hops_are_cached_each(session, settings):
 
 def test_another_package_version_is_not_served_from_the_cache(session, settings):
     translate(session, add_original(session, TEXT), settings)
-    install_file(settings.models_dir, cached_package("vi", "en", {**VI_EN, "mèo": "kitty"}, "2.0"),
-                 replace=True)
+    install_file(settings.models_dir, cached_package("vi", "en", {**VI_EN, "mèo": "kitty"}, "2.0"), replace=True)
     version, stats = translate(session, add_original(session, EDITED), settings)
     assert version.text == "kitty and dog.\nthe kitty sleeps in house.\ndog and kitty sleeps."
     assert (stats.translated, stats.cache_hits) == (3, 0)
 
 
 def test_unchanged_refetch_does_no_translation_work(project, settings, monkeypatch):
-    page = (b"<html lang='vi'><head><title>Tin</title></head><body><article><p>"
-            + "</p><p>".join(["Con mèo ngủ trong nhà và con chó ngủ trong nhà."] * 3
-                             + ["Mèo và chó ngủ trong nhà."]).encode() + b"</p></article></body></html>")
+    page = (
+        b"<html lang='vi'><head><title>Tin</title></head><body><article><p>"
+        + "</p><p>".join(
+            ["Con mèo ngủ trong nhà và con chó ngủ trong nhà."] * 3 + ["Mèo và chó ngủ trong nhà."]
+        ).encode()
+        + b"</p></article></body></html>"
+    )
     with serve({"/a": (200, {"Content-Type": "text/html; charset=utf-8"}, page)}) as base:
         monkeypatch.setenv("TRACKER_FETCH_ALLOW_PORTS", str(base.port))
         (project / "seeds" / "s.txt").write_text(f"The cat sleeps in the house.\nSource: {base}/a\n")
@@ -184,8 +194,7 @@ def test_sql_lists_every_version_a_package_version_made(session, settings):
     install_file(settings.models_dir, cached_package("en", "fr", EN_FR))
     direct, _ = translate(session, add_original(session, TEXT), settings, target="en")
     pivot, _ = translate(session, add_original(session, EDITED), settings, target="fr")
-    install_file(settings.models_dir, cached_package("vi", "en", {**VI_EN, "mèo": "kitty"}, "2.0"),
-                 replace=True)
+    install_file(settings.models_dir, cached_package("vi", "en", {**VI_EN, "mèo": "kitty"}, "2.0"), replace=True)
     newer, _ = translate(session, add_original(session, "mèo."), settings, target="en")
 
     query = sql("""
@@ -193,8 +202,9 @@ def test_sql_lists_every_version_a_package_version_made(session, settings):
         JOIN activity_models ON activity_models.activity_id = versions.activity_id
         WHERE versions.kind = 'translated' AND activity_models.model = :model
           AND activity_models.model_version = :version ORDER BY versions.id""")
-    made_by = lambda model, version: [row[0] for row in session.execute(  # noqa: E731
-        query, {"model": model, "version": version})]
+
+    def made_by(model, version):
+        return [row[0] for row in session.execute(query, {"model": model, "version": version})]
 
     assert made_by("translate-vi_en", "1.0") == [direct.id, pivot.id]
     assert made_by("translate-vi_en", "2.0") == [newer.id]
@@ -216,32 +226,27 @@ def test_sql_lists_every_version_a_package_version_made(session, settings):
 # --- retranslation after a model upgrade ---------------------------------------------
 
 
-def tracker(*args: str):
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
-    return result
-
-
-def test_model_upgrade_then_retranslate_keeps_both_versions(session, settings):
+def test_model_upgrade_then_retranslate_keeps_both_versions(tracker, session, settings):
     original = add_original(session, TEXT)
     old, _ = translate(session, original, settings)
 
-    assert tracker("retranslate", "--package", "translate-vi_en").output.startswith(
-        "retranslated 0, already current 1")
+    assert tracker("retranslate", "--package", "translate-vi_en").output.startswith("retranslated 0, already current 1")
     v2 = cached_package("vi", "en", {**VI_EN, "mèo": "kitty", "chó": "puppy"}, "2.0")
     assert tracker("models", "install", str(v2)).exit_code == 1  # refused without --replace
     assert tracker("models", "install", str(v2), "--replace").exit_code == 0
     assert tracker("retranslate", "--package", "translate-vi_en", "--before-version", "1.0").output == (
-        "no ready translation was made by translate-vi_en older than 1.0: nothing to retranslate\n")
+        "no ready translation was made by translate-vi_en older than 1.0: nothing to retranslate\n"
+    )
 
     result = tracker("retranslate", "--package", "translate-vi_en", "--before-version", "2.0")
 
     assert result.output.startswith("retranslated 1, already current 0; sentences translated 3"), result.output
     session.expire_all()
-    versions = session.exec(select(Version).where(Version.parent_id == original.id)
-                            .order_by(Version.id)).all()
+    versions = session.exec(select(Version).where(Version.parent_id == original.id).order_by(Version.id)).all()
     assert [v.text for v in versions] == [
         "cat and dog.\nthe cat sleeps in house.\ndog sleeps.",
-        "kitty and puppy.\nthe kitty sleeps in house.\npuppy sleeps."]
+        "kitty and puppy.\nthe kitty sleeps in house.\npuppy sleeps.",
+    ]
     activities = [session.get(Activity, v.activity_id) for v in versions]
     assert [a.model_version for a in activities] == ["1.0", "2.0"]
     assert activities[0].model_sha256 != activities[1].model_sha256
@@ -250,9 +255,9 @@ def test_model_upgrade_then_retranslate_keeps_both_versions(session, settings):
 
     # Lookups and excerpts take the newest ready translation.
     from tracker.pipeline import aligned_version
+
     assert aligned_version(session, original.source_id, "en").id == versions[1].id
-    assert tracker("retranslate", "--package", "translate-vi_en").output.startswith(
-        "retranslated 0, already current 1")
+    assert tracker("retranslate", "--package", "translate-vi_en").output.startswith("retranslated 0, already current 1")
 
 
 def test_retranslate_without_a_model_says_what_to_install(session, settings):
@@ -265,9 +270,10 @@ def test_retranslate_without_a_model_says_what_to_install(session, settings):
 # --- several targets -------------------------------------------------------------
 
 
-def test_one_translated_version_per_target(project, monkeypatch):
+def test_one_translated_version_per_target(tracker, project, monkeypatch):
     (project / "config.toml").write_text(
-        (project / "config.toml").read_text().replace("[translation]\n", '[translation]\ntargets = ["en", "fr"]\n'))
+        (project / "config.toml").read_text().replace("[translation]\n", '[translation]\ntargets = ["en", "fr"]\n')
+    )
     settings = load_settings()
     assert settings.targets == ("en", "fr") and settings.target == "en"
     install_file(settings.models_dir, cached_package("vi", "en", VI_EN))
@@ -276,15 +282,19 @@ def test_one_translated_version_per_target(project, monkeypatch):
     with serve({"/a": (200, {"Content-Type": "text/html; charset=utf-8"}, page.encode())}) as base:
         monkeypatch.setenv("TRACKER_FETCH_ALLOW_PORTS", str(base.port))
         (project / "seeds" / "s.txt").write_text(
-            f"Officials said the cat sleeps in the house and the dog sleeps in the house.\nSource: {base}/a\n")
+            f"Officials said the cat sleeps in the house and the dog sleeps in the house.\nSource: {base}/a\n"
+        )
         result = tracker("run")
     assert "translations: 2 made, 0 pending" in result.output, result.output
     found = json.loads(tracker("lookup", f"{base}/a", "--json").output)
     translated = {v["language"]: v["text"] for v in found["versions"] if v["kind"] == "translated"}
-    assert translated == {"en": "Con cat sleeps in house and the dog sleeps in house.",
-                          "fr": "Con chat dort dans maison et le chien dort dans maison."}
+    assert translated == {
+        "en": "Con cat sleeps in house and the dog sleeps in house.",
+        "fr": "Con chat dort dans maison et le chien dort dans maison.",
+    }
     assert {e["parent_id"] for e in found["excerpts"]} == {
-        v["id"] for v in found["versions"] if v["language"] == "en" and v["kind"] == "translated"}
+        v["id"] for v in found["versions"] if v["language"] == "en" and v["kind"] == "translated"
+    }
 
 
 def test_old_single_target_key_is_read_as_a_list(tmp_path):

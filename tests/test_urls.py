@@ -1,7 +1,8 @@
 from urllib.parse import urlsplit
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tracker.urls import clean_cited_url, normalize_url
 

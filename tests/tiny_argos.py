@@ -102,9 +102,7 @@ def build_package(
 _built: dict[tuple, Path] = {}
 
 
-def cached_package(
-    from_code: str, to_code: str, glossary: dict[str, str], version: str = "1.0"
-) -> Path:
+def cached_package(from_code: str, to_code: str, glossary: dict[str, str], version: str = "1.0") -> Path:
     """build_package into a per-process temporary directory, once per arguments.
 
     Callers must not modify the returned file.
@@ -224,16 +222,11 @@ def _model_spec(vocabulary: list[str], glossary: dict[str, str]):
     norm_scale = math.sqrt((2 + 2 * F) / d)
     # Position codes at distance k have dot product 2 * sum_f cos(omega_f * k);
     # the smallest drop from k = 0 over all distances in the table:
-    drop = min(
-        2 * sum(1 - math.cos(omega * k) for omega in POSITION_FREQUENCIES)
-        for k in range(1, MAX_POSITIONS)
-    )
+    drop = min(2 * sum(1 - math.cos(omega * k) for omega in POSITION_FREQUENCIES) for k in range(1, MAX_POSITIONS))
     # CTranslate2 divides attention scores by sqrt(head dim) = sqrt(d).
     query_gain = ATTENTION_MARGIN * norm_scale * math.sqrt(d) / drop
 
-    spec = ctranslate2.specs.TransformerSpec.from_config(
-        (1, 1), 1, pre_norm=True, no_final_norm=True
-    )
+    spec = ctranslate2.specs.TransformerSpec.from_config((1, 1), 1, pre_norm=True, no_final_norm=True)
     spec.config.add_source_eos = True
 
     def layer_norm(ln):

@@ -10,9 +10,10 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 
 class ConfigError(ValueError):
@@ -34,59 +35,161 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("database", "url", "TRACKER_DATABASE_URL", "sqlite:///data/tracker.db",
-            "SQLAlchemy URL of the database; a relative SQLite path is relative to the config file."),
-    Setting("paths", "data_dir", "TRACKER_DATA_DIR", "data",
-            "Where tracker keeps its state: database (by default), models, caches."),
-    Setting("paths", "seeds_dir", "TRACKER_SEEDS_DIR", "seeds",
-            "Folder of seed documents (.txt, .md, .html) that `tracker run` ingests."),
-    Setting("translation", "targets", "TRACKER_TARGETS", ["en"],
-            "Languages that sources are translated into (ISO 639-1 codes); excerpts use the first. "
-            "Comma-separated in the environment."),
-    Setting("translation", "models_dir", "TRACKER_MODELS_DIR", "data/models",
-            "Folder of installed Argos Translate packages (never $HOME)."),
-    Setting("translation", "auto_install", "TRACKER_AUTO_INSTALL", True,
-            "Let `tracker run` download a missing model from Argos's package index."),
-    Setting("translation", "index_url", "TRACKER_INDEX_URL",
-            "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json",
-            "Argos package index that missing models are downloaded from."),
-    Setting("language", "seed", "TRACKER_LANGUAGE_SEED", 0,
-            "Seed for langdetect, so the same text always gets the same language."),
-    Setting("fetch", "allow_private", "TRACKER_FETCH_ALLOW_PRIVATE", [],
-            "Private/loopback addresses or CIDRs the fetcher may reach (default: none). Comma-separated in the environment."),
-    Setting("fetch", "allow_ports", "TRACKER_FETCH_ALLOW_PORTS", [],
-            "Ports allowed besides 80 and 443. Comma-separated in the environment."),
-    Setting("fetch", "user_agent", "TRACKER_FETCH_USER_AGENT",
-            "tracker/0.1 (multilingual source tracker; +https://example.invalid/tracker)",
-            "User-Agent sent with every request; put a contact URL in it."),
-    Setting("fetch", "connect_timeout", "TRACKER_FETCH_CONNECT_TIMEOUT", 10.0,
-            "Seconds to wait for a connection."),
-    Setting("fetch", "read_timeout", "TRACKER_FETCH_READ_TIMEOUT", 20.0,
-            "Seconds to wait for each read."),
-    Setting("fetch", "deadline", "TRACKER_FETCH_DEADLINE", 60.0,
-            "Seconds one fetch may take in all (redirects and retries included)."),
-    Setting("fetch", "max_body_bytes", "TRACKER_FETCH_MAX_BODY_BYTES", 10 * 1024 * 1024,
-            "Largest decoded response body kept; larger ones are refused while streaming."),
-    Setting("fetch", "max_redirects", "TRACKER_FETCH_MAX_REDIRECTS", 5,
-            "Redirects followed before giving up."),
-    Setting("fetch", "max_retries", "TRACKER_FETCH_MAX_RETRIES", 2,
-            "Retries of a timeout, connection error, 429 or 5xx within one run."),
-    Setting("fetch", "backoff", "TRACKER_FETCH_BACKOFF", 1.0,
-            "Base seconds of the exponential backoff between retries."),
-    Setting("fetch", "host_delay", "TRACKER_FETCH_HOST_DELAY", 1.0,
-            "Least seconds between two requests to one host (robots.txt Crawl-delay wins if longer)."),
-    Setting("fetch", "concurrency", "TRACKER_FETCH_CONCURRENCY", 4,
-            "Hosts fetched from at once (never more than one request at a time per host)."),
-    Setting("fetch", "max_host_wait", "TRACKER_FETCH_MAX_HOST_WAIT", 60.0,
-            "Longest a run waits for a host (Crawl-delay, Retry-After); its other pages wait for a later run."),
-    Setting("schedule", "min_interval", "TRACKER_MIN_INTERVAL", 900,
-            "Seconds between fetches of a source that is new or just changed."),
-    Setting("schedule", "max_interval", "TRACKER_MAX_INTERVAL", 3 * 24 * 3600,
-            "Longest interval between fetches; it doubles each time a source is unchanged."),
-    Setting("schedule", "retry_after", "TRACKER_RETRY_AFTER", 3600,
-            "Seconds before a failed source is tried again; doubles per failure, at most a week."),
-    Setting("schedule", "retire_after_not_found", "TRACKER_RETIRE_AFTER_NOT_FOUND", 3,
-            "A source answering 404 this many times in a row is retired (410 retires at once)."),
+    Setting(
+        "database",
+        "url",
+        "TRACKER_DATABASE_URL",
+        "sqlite:///data/tracker.db",
+        "SQLAlchemy URL of the database; a relative SQLite path is relative to the config file.",
+    ),
+    Setting(
+        "paths",
+        "data_dir",
+        "TRACKER_DATA_DIR",
+        "data",
+        "Where tracker keeps its state: database (by default), models, caches.",
+    ),
+    Setting(
+        "paths",
+        "seeds_dir",
+        "TRACKER_SEEDS_DIR",
+        "seeds",
+        "Folder of seed documents (.txt, .md, .html) that `tracker run` ingests.",
+    ),
+    Setting(
+        "translation",
+        "targets",
+        "TRACKER_TARGETS",
+        ["en"],
+        "Languages that sources are translated into (ISO 639-1 codes); excerpts use the first. "
+        "Comma-separated in the environment.",
+    ),
+    Setting(
+        "translation",
+        "models_dir",
+        "TRACKER_MODELS_DIR",
+        "data/models",
+        "Folder of installed Argos Translate packages (never $HOME).",
+    ),
+    Setting(
+        "translation",
+        "auto_install",
+        "TRACKER_AUTO_INSTALL",
+        True,
+        "Let `tracker run` download a missing model from Argos's package index.",
+    ),
+    Setting(
+        "translation",
+        "index_url",
+        "TRACKER_INDEX_URL",
+        "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json",
+        "Argos package index that missing models are downloaded from.",
+    ),
+    Setting(
+        "language",
+        "seed",
+        "TRACKER_LANGUAGE_SEED",
+        0,
+        "Seed for langdetect, so the same text always gets the same language.",
+    ),
+    Setting(
+        "fetch",
+        "allow_private",
+        "TRACKER_FETCH_ALLOW_PRIVATE",
+        [],
+        "Private/loopback addresses or CIDRs the fetcher may reach (default: none). "
+        "Comma-separated in the environment.",
+    ),
+    Setting(
+        "fetch",
+        "allow_ports",
+        "TRACKER_FETCH_ALLOW_PORTS",
+        [],
+        "Ports allowed besides 80 and 443. Comma-separated in the environment.",
+    ),
+    Setting(
+        "fetch",
+        "user_agent",
+        "TRACKER_FETCH_USER_AGENT",
+        "tracker/0.1 (multilingual source tracker; +https://example.invalid/tracker)",
+        "User-Agent sent with every request; put a contact URL in it.",
+    ),
+    Setting("fetch", "connect_timeout", "TRACKER_FETCH_CONNECT_TIMEOUT", 10.0, "Seconds to wait for a connection."),
+    Setting("fetch", "read_timeout", "TRACKER_FETCH_READ_TIMEOUT", 20.0, "Seconds to wait for each read."),
+    Setting(
+        "fetch",
+        "deadline",
+        "TRACKER_FETCH_DEADLINE",
+        60.0,
+        "Seconds one fetch may take in all (redirects and retries included).",
+    ),
+    Setting(
+        "fetch",
+        "max_body_bytes",
+        "TRACKER_FETCH_MAX_BODY_BYTES",
+        10 * 1024 * 1024,
+        "Largest decoded response body kept; larger ones are refused while streaming.",
+    ),
+    Setting("fetch", "max_redirects", "TRACKER_FETCH_MAX_REDIRECTS", 5, "Redirects followed before giving up."),
+    Setting(
+        "fetch",
+        "max_retries",
+        "TRACKER_FETCH_MAX_RETRIES",
+        2,
+        "Retries of a timeout, connection error, 429 or 5xx within one run.",
+    ),
+    Setting(
+        "fetch", "backoff", "TRACKER_FETCH_BACKOFF", 1.0, "Base seconds of the exponential backoff between retries."
+    ),
+    Setting(
+        "fetch",
+        "host_delay",
+        "TRACKER_FETCH_HOST_DELAY",
+        1.0,
+        "Least seconds between two requests to one host (robots.txt Crawl-delay wins if longer).",
+    ),
+    Setting(
+        "fetch",
+        "concurrency",
+        "TRACKER_FETCH_CONCURRENCY",
+        4,
+        "Hosts fetched from at once (never more than one request at a time per host).",
+    ),
+    Setting(
+        "fetch",
+        "max_host_wait",
+        "TRACKER_FETCH_MAX_HOST_WAIT",
+        60.0,
+        "Longest a run waits for a host (Crawl-delay, Retry-After); its other pages wait for a later run.",
+    ),
+    Setting(
+        "schedule",
+        "min_interval",
+        "TRACKER_MIN_INTERVAL",
+        900,
+        "Seconds between fetches of a source that is new or just changed.",
+    ),
+    Setting(
+        "schedule",
+        "max_interval",
+        "TRACKER_MAX_INTERVAL",
+        3 * 24 * 3600,
+        "Longest interval between fetches; it doubles each time a source is unchanged.",
+    ),
+    Setting(
+        "schedule",
+        "retry_after",
+        "TRACKER_RETRY_AFTER",
+        3600,
+        "Seconds before a failed source is tried again; doubles per failure, at most a week.",
+    ),
+    Setting(
+        "schedule",
+        "retire_after_not_found",
+        "TRACKER_RETIRE_AFTER_NOT_FOUND",
+        3,
+        "A source answering 404 this many times in a row is retired (410 retires at once).",
+    ),
 )
 
 
@@ -131,12 +234,11 @@ class Settings:
     def cache_dir(self) -> Path:
         return self.data_dir / "cache"
 
-    def with_overrides(self, **changes: Any) -> "Settings":
+    def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
-def load_settings(config_file: str | os.PathLike | None = None,
-                  environ: Mapping[str, str] | None = None) -> Settings:
+def load_settings(config_file: str | os.PathLike | None = None, environ: Mapping[str, str] | None = None) -> Settings:
     """Read settings: `config_file`, else $TRACKER_CONFIG, else ./config.toml if present."""
     environ = os.environ if environ is None else environ
     path = config_file or environ.get("TRACKER_CONFIG")
@@ -163,10 +265,10 @@ def load_settings(config_file: str | os.PathLike | None = None,
         values[setting.attr] = _coerce(setting, value)
 
     if not values["targets"]:
-        raise ConfigError("[translation] targets is empty: name at least one language, e.g. [\"en\"]")
+        raise ConfigError('[translation] targets is empty: name at least one language, e.g. ["en"]')
     for code in values["targets"]:
         if not _LANGUAGE_CODE.match(code):
-            raise ConfigError(f"[translation] targets: {code!r} is not a language code such as \"en\"")
+            raise ConfigError(f'[translation] targets: {code!r} is not a language code such as "en"')
 
     def resolve(p: str) -> Path:
         return (base_dir / Path(p).expanduser()).resolve()
@@ -185,8 +287,9 @@ def load_settings(config_file: str | os.PathLike | None = None,
 _LANGUAGE_CODE = re.compile(r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{1,8})*$")
 
 
-def _accept_old_target_key(file_values: dict, environ: Mapping[str, str],
-                           path: Path | None) -> tuple[dict, Mapping[str, str]]:
+def _accept_old_target_key(
+    file_values: dict, environ: Mapping[str, str], path: Path | None
+) -> tuple[dict, Mapping[str, str]]:
     """Read the single-language `[translation] target` / TRACKER_TARGET of older configs as
     `targets` / TRACKER_TARGETS with one language."""
     translation = file_values.get("translation")
@@ -235,21 +338,23 @@ def _coerce(setting: Setting, value: Any) -> Any:
             return tuple(int(v) for v in value) if setting.key == "allow_ports" else tuple(str(v) for v in value)
         return kind(value)
     except (TypeError, ValueError):
-        raise ConfigError(
-            f"[{setting.section}] {setting.key} = {value!r}: expected {kind.__name__}") from None
+        raise ConfigError(f"[{setting.section}] {setting.key} = {value!r}: expected {kind.__name__}") from None
 
 
 def _resolve_sqlite_url(url: str, base_dir: Path) -> str:
     prefix = "sqlite:///"
     if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix + ":memory:":
-        return prefix + str((base_dir / url[len(prefix):]).resolve())
+        return prefix + str((base_dir / url[len(prefix) :]).resolve())
     return url
 
 
 def render_default_config() -> str:
     """config.toml with every setting at its default, documented (the shipped file is this)."""
-    lines = ["# tracker configuration. Every key can be overridden by the environment variable named",
-             "# beside it, and some by command-line flags. Relative paths are relative to this file.", ""]
+    lines = [
+        "# tracker configuration. Every key can be overridden by the environment variable named",
+        "# beside it, and some by command-line flags. Relative paths are relative to this file.",
+        "",
+    ]
     section = None
     sections = list(dict.fromkeys(setting.section for setting in SETTINGS))
     for setting in sorted(SETTINGS, key=lambda setting: sections.index(setting.section)):

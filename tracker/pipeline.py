@@ -9,29 +9,31 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator, Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import exists, func, or_, true
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from tracker.translation.packages import PackageError, find_route, install_from_index
 from tracker.config import Settings
-from tracker.fetch.crawler import CrawlPolicy, Crawler, CrawlRequest, origin_of
-from tracker.store.db import connect, open_database
-from tracker.excerpts.versions import excerpt_seed_source
-from tracker.fetch.client import FetchPolicy, Fetcher
-from tracker.store.hosts import load_hosts, save_hosts
-from tracker.originals.versions import latest_version, record_fetch
 from tracker.excerpts.relations import relate_seeds
+from tracker.excerpts.versions import excerpt_seed_source
+from tracker.fetch.client import Fetcher, FetchPolicy
+from tracker.fetch.crawler import Crawler, CrawlPolicy, CrawlRequest, origin_of
+from tracker.originals.versions import latest_version, record_fetch
 from tracker.seeds.ingest import ingest_seeds
+from tracker.store.db import connect, open_database
+from tracker.store.hosts import load_hosts, save_hosts
 from tracker.store.tables import Activity, Citation, Seed, Source, Version, utcnow
+from tracker.translation.packages import PackageError, find_route, install_from_index
 from tracker.translation.translator import TranslateStats
 from tracker.translation.versions import originals_needing_translation, translate_original
+
 
 class Notify(Protocol):
     """Receives what a run does: a one-line message, an event name and its fields.
@@ -61,7 +63,7 @@ class RunSummary:
     seeds_unchanged: int = 0
     seeds_failed: list[tuple[str, str]] = field(default_factory=list)
     sources_new: int = 0
-    fetched: int = 0        # fetches that made a new original version
+    fetched: int = 0  # fetches that made a new original version
     unchanged: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
@@ -84,22 +86,37 @@ class RunSummary:
 
 def fetch_policy(settings: Settings) -> FetchPolicy:
     return FetchPolicy(
-        allow_private=settings.fetch_allow_private, allow_ports=settings.fetch_allow_ports,
-        user_agent=settings.fetch_user_agent, connect_timeout=settings.fetch_connect_timeout,
-        read_timeout=settings.fetch_read_timeout, deadline=settings.fetch_deadline,
-        max_body_bytes=settings.fetch_max_body_bytes, max_redirects=settings.fetch_max_redirects,
-        max_retries=settings.fetch_max_retries, backoff=settings.fetch_backoff)
+        allow_private=settings.fetch_allow_private,
+        allow_ports=settings.fetch_allow_ports,
+        user_agent=settings.fetch_user_agent,
+        connect_timeout=settings.fetch_connect_timeout,
+        read_timeout=settings.fetch_read_timeout,
+        deadline=settings.fetch_deadline,
+        max_body_bytes=settings.fetch_max_body_bytes,
+        max_redirects=settings.fetch_max_redirects,
+        max_retries=settings.fetch_max_retries,
+        backoff=settings.fetch_backoff,
+    )
 
 
 def crawl_policy(settings: Settings) -> CrawlPolicy:
-    return CrawlPolicy(host_delay=settings.fetch_host_delay, concurrency=settings.fetch_concurrency,
-                       max_host_wait=settings.fetch_max_host_wait)
+    return CrawlPolicy(
+        host_delay=settings.fetch_host_delay,
+        concurrency=settings.fetch_concurrency,
+        max_host_wait=settings.fetch_max_host_wait,
+    )
 
 
-def run(settings: Settings, *, notify: Notify = _quiet,
-        download_progress: Callable[[str], Progress] | None = None,
-        limit: int | None = None, fetch_all: bool = False, now: datetime | None = None,
-        max_seconds: float | None = None) -> RunSummary:
+def run(
+    settings: Settings,
+    *,
+    notify: Notify = _quiet,
+    download_progress: Callable[[str], Progress] | None = None,
+    limit: int | None = None,
+    fetch_all: bool = False,
+    now: datetime | None = None,
+    max_seconds: float | None = None,
+) -> RunSummary:
     """One scheduled run over the seeds folder and the sources it cites.
 
     Raises RunInProgress when another run holds the lock. `max_seconds` stops starting new
@@ -178,8 +195,10 @@ def database_lock(database_url: str) -> Iterator[None]:
             locked = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), key).scalar_one()
             connection.commit()
             if not locked:
-                raise RunInProgress("another tracker run is in progress on this database "
-                                    f"(it holds PostgreSQL advisory lock {RUN_LOCK_KEY})")
+                raise RunInProgress(
+                    "another tracker run is in progress on this database "
+                    f"(it holds PostgreSQL advisory lock {RUN_LOCK_KEY})"
+                )
             try:
                 yield
             finally:
@@ -209,14 +228,18 @@ def count_due(session: Session, now: datetime, *, fetch_all: bool = False, limit
     return min(total, limit) if limit else total
 
 
-def due_batches(session: Session, now: datetime, *, limit: int | None = None,
-                fetch_all: bool = False, batch_size: int = 200) -> Iterator[list[Source]]:
+def due_batches(
+    session: Session, now: datetime, *, limit: int | None = None, fetch_all: bool = False, batch_size: int = 200
+) -> Iterator[list[Source]]:
     """Due sources in id order, a batch at a time, so memory stays flat however many there are."""
     after, left = 0, limit
     while left is None or left > 0:
         size = batch_size if left is None else min(batch_size, left)
-        batch = list(session.exec(select(Source).where(Source.id > after, _due(now, fetch_all))
-                                  .order_by(Source.id).limit(size)).all())
+        batch = list(
+            session.exec(
+                select(Source).where(Source.id > after, _due(now, fetch_all)).order_by(Source.id).limit(size)
+            ).all()
+        )
         if not batch:
             return
         after = batch[-1].id
@@ -248,8 +271,7 @@ def _ingest(session: Session, settings: Settings, summary: RunSummary, notify: N
 def _fetch_due(session, sources, fetcher, settings, summary, notify, now, fetch_all, stop_at) -> None:
     """Fetch `sources` politely and concurrently (see crawler.py); record each in this thread."""
     by_id = {source.id: source for source in sources}
-    requests = [CrawlRequest(s.url, etag=s.etag, last_modified=s.last_modified, key=s.id)
-                for s in by_id.values()]
+    requests = [CrawlRequest(s.url, etag=s.etag, last_modified=s.last_modified, key=s.id) for s in by_id.values()]
     hosts = load_hosts(session, filter(None, (origin_of(r.url) for r in requests)))
     if fetch_all:  # "retry now" includes a robots.txt that could not be fetched last time
         for state in hosts.values():
@@ -291,9 +313,14 @@ def _report(source, outcome, summary, notify) -> None:
         notify(f"retired {url}: {source.retired_reason}", "retired", url=url, reason=source.retired_reason)
     else:
         summary.failed.append((url, outcome.error or ""))
-        notify(f"failed {url}: {outcome.error} (retried after {source.next_fetch_at:%Y-%m-%d %H:%M} UTC, "
-               "or now with `tracker run --all`)", "failed", url=url, reason=outcome.error,
-               next_fetch_at=source.next_fetch_at.isoformat())
+        notify(
+            f"failed {url}: {outcome.error} (retried after {source.next_fetch_at:%Y-%m-%d %H:%M} UTC, "
+            "or now with `tracker run --all`)",
+            "failed",
+            url=url,
+            reason=outcome.error,
+            next_fetch_at=source.next_fetch_at.isoformat(),
+        )
 
 
 def _translate(session, settings, summary, notify, download_progress) -> None:
@@ -305,8 +332,7 @@ def _translate(session, settings, summary, notify, download_progress) -> None:
             if settings.auto_install and find_route(settings.models_dir, from_code, to_code) is None:
                 _download_model(settings, from_code, to_code, notify, download_progress)
         for original in originals:
-            version = translate_original(session, original, settings, target,
-                                         stats=summary.translation)
+            version = translate_original(session, original, settings, target, stats=summary.translation)
             session.commit()
             if version.status == "ready":
                 summary.translated += 1
@@ -320,12 +346,15 @@ def _translate(session, settings, summary, notify, download_progress) -> None:
 
 
 def _download_model(settings, from_code, to_code, notify, download_progress) -> None:
-    notify(f"no {from_code}→{to_code} model installed: downloading it from Argos's package index "
-           f"(turn this off with [translation] auto_install = false)")
+    notify(
+        f"no {from_code}→{to_code} model installed: downloading it from Argos's package index "
+        f"(turn this off with [translation] auto_install = false)"
+    )
     progress = download_progress(f"{from_code}→{to_code} model") if download_progress else None
     try:
-        package = install_from_index(settings.models_dir, from_code, to_code, progress=progress,
-                                     index_url=settings.index_url)
+        package = install_from_index(
+            settings.models_dir, from_code, to_code, progress=progress, index_url=settings.index_url
+        )
     except PackageError as error:
         notify(str(error), "model_missing")
         return
@@ -344,19 +373,30 @@ def pairs_to_align(session: Session, target: str) -> list[tuple[Seed, Version]]:
     One query finds the candidates, so a run with nothing new does no per-source work."""
     align = aliased(Activity)
     candidates = session.exec(
-        select(Citation.seed_id, Version.source_id).distinct()
+        select(Citation.seed_id, Version.source_id)
+        .distinct()
         .join(Seed, Seed.id == Citation.seed_id)
         .join(Version, Version.source_id == Citation.source_id)
-        .where(Seed.superseded_at.is_(None), Version.status == "ready",
-               Version.kind.in_(("original", "translated")),
-               ~exists().where(align.kind == "align", align.seed_id == Citation.seed_id,
-                               align.used_version_id == Version.id))).all()
+        .where(
+            Seed.superseded_at.is_(None),
+            Version.status == "ready",
+            Version.kind.in_(("original", "translated")),
+            ~exists().where(
+                align.kind == "align", align.seed_id == Citation.seed_id, align.used_version_id == Version.id
+            ),
+        )
+    ).all()
     pairs = []
     for seed_id, source_id in candidates:
         aligned = aligned_version(session, source_id, target)
-        already = aligned is not None and session.exec(select(Activity.id).where(
-            Activity.kind == "align", Activity.seed_id == seed_id,
-            Activity.used_version_id == aligned.id)).first()
+        already = (
+            aligned is not None
+            and session.exec(
+                select(Activity.id).where(
+                    Activity.kind == "align", Activity.seed_id == seed_id, Activity.used_version_id == aligned.id
+                )
+            ).first()
+        )
         if aligned is not None and not already:
             pairs.append((session.get(Seed, seed_id), aligned))
     return pairs
@@ -369,6 +409,13 @@ def aligned_version(session: Session, source_id: int, target: str) -> Version | 
         return None
     if original.language == target:
         return original
-    return session.exec(select(Version).where(
-        Version.parent_id == original.id, Version.kind == "translated", Version.language == target,
-        Version.status == "ready").order_by(Version.id.desc())).first()
+    return session.exec(
+        select(Version)
+        .where(
+            Version.parent_id == original.id,
+            Version.kind == "translated",
+            Version.language == target,
+            Version.status == "ready",
+        )
+        .order_by(Version.id.desc())
+    ).first()

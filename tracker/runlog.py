@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
 _DISPLAY_ONLY = {"stage", "progress"}
@@ -46,8 +46,9 @@ class ProgressLog(PlainLog):
 
         super().__init__(stream)
         self.console = Console(file=self.stream)
-        self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                 console=self.console, transient=True)
+        self.progress = Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=self.console, transient=True
+        )
         self._download_columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn())
         self.tasks: dict[str, Any] = {}
         self.progress.start()
@@ -81,4 +82,4 @@ def choose_log(json_lines: bool, stream: TextIO | None = None) -> PlainLog:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

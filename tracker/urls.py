@@ -14,9 +14,7 @@ from urllib.parse import unquote_plus, urlsplit
 import idna  # IDNA 2008 / UTS 46 host encoding; installed with httpx
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-_TRACKING_PARAMS = frozenset(
-    {"fbclid", "gclid", "mc_cid", "mc_eid", "igshid", "ref_src", "_ga", "yclid", "msclkid"}
-)
+_TRACKING_PARAMS = frozenset({"fbclid", "gclid", "mc_cid", "mc_eid", "igshid", "ref_src", "_ga", "yclid", "msclkid"})
 
 
 def normalize_url(url: str) -> str:
@@ -92,11 +90,13 @@ def clean_cited_url(raw: str) -> str:
     url = raw.strip()
     while url:
         last = url[-1]
-        if last in _TRAILING_PUNCT:
-            url = url[:-1]
-        elif last in _CLOSERS and url.count(_CLOSERS[last]) < url.count(last):
-            url = url[:-1]
-        elif last in _QUOTES and url.count(last) % 2 == 1:
+        if (
+            last in _TRAILING_PUNCT
+            or last in _CLOSERS
+            and url.count(_CLOSERS[last]) < url.count(last)
+            or last in _QUOTES
+            and url.count(last) % 2 == 1
+        ):
             url = url[:-1]
         else:
             break

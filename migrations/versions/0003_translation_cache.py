@@ -3,13 +3,13 @@
 Revision ID: 0003
 Revises: 0002
 """
-from alembic import op
+
 import sqlalchemy as sa
 import sqlmodel
+from alembic import op
 
-
-revision = '0003'
-down_revision = '0002'
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
@@ -41,8 +41,7 @@ def upgrade() -> None:
         sa.Column("translation", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("compute_type", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("sentence_sha256", "model", "model_version", "model_sha256",
-                                "language", "decoding"),
+        sa.PrimaryKeyConstraint("sentence_sha256", "model", "model_version", "model_sha256", "language", "decoding"),
     )
 
 

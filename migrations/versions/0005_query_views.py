@@ -8,11 +8,11 @@ A view that needs changing later is dropped and recreated by a new migration.
 Revision ID: 0005
 Revises: 0004
 """
+
 from alembic import op
 
-
-revision = '0005'
-down_revision = '0004'
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
@@ -132,11 +132,11 @@ WHERE sources.state IN ('failed', 'skipped')
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('fetch_attempts', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_fetch_attempts_redirect_to'), ['redirect_to'], unique=False)
-        batch_op.create_index(batch_op.f('ix_fetch_attempts_url'), ['url'], unique=False)
-    with op.batch_alter_table('sources', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_sources_url'), ['url'], unique=False)
+    with op.batch_alter_table("fetch_attempts", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_fetch_attempts_redirect_to"), ["redirect_to"], unique=False)
+        batch_op.create_index(batch_op.f("ix_fetch_attempts_url"), ["url"], unique=False)
+    with op.batch_alter_table("sources", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_sources_url"), ["url"], unique=False)
     for name, body in VIEWS.items():
         op.execute(f"CREATE VIEW {name} AS {body.strip()}")
 
@@ -144,8 +144,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     for name in reversed(list(VIEWS)):
         op.execute(f"DROP VIEW IF EXISTS {name}")
-    with op.batch_alter_table('sources', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_sources_url'))
-    with op.batch_alter_table('fetch_attempts', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_fetch_attempts_url'))
-        batch_op.drop_index(batch_op.f('ix_fetch_attempts_redirect_to'))
+    with op.batch_alter_table("sources", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_sources_url"))
+    with op.batch_alter_table("fetch_attempts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_fetch_attempts_url"))
+        batch_op.drop_index(batch_op.f("ix_fetch_attempts_redirect_to"))

@@ -20,9 +20,9 @@ class UserError(click.ClickException):
 
 class _Group(click.Group):
     def invoke(self, ctx: click.Context):
-        from tracker.store.db import DatabaseUnavailable
-
         from sqlalchemy.exc import OperationalError
+
+        from tracker.store.db import DatabaseUnavailable
 
         try:
             return super().invoke(ctx)
@@ -36,8 +36,12 @@ class _Group(click.Group):
 
 
 @click.group(cls=_Group)
-@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Config file (default: $TRACKER_CONFIG, else ./config.toml).")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Config file (default: $TRACKER_CONFIG, else ./config.toml).",
+)
 @click.version_option(package_name="tracker")
 @click.pass_context
 def cli(ctx: click.Context, config_file: Path | None) -> None:
@@ -77,20 +81,35 @@ class Duration(click.ParamType):
 
 @cli.command()
 @click.option("--limit", type=click.IntRange(min=1), help="Fetch at most N due sources.")
-@click.option("--only-due/--all", "only_due", default=True,
-              help="Fetch only sources that are due (default), or every source now, retired ones included.")
-@click.option("--no-auto-install", is_flag=True,
-              help="Do not download missing translation models (same as [translation] auto_install = false).")
+@click.option(
+    "--only-due/--all",
+    "only_due",
+    default=True,
+    help="Fetch only sources that are due (default), or every source now, retired ones included.",
+)
+@click.option(
+    "--no-auto-install",
+    is_flag=True,
+    help="Do not download missing translation models (same as [translation] auto_install = false).",
+)
 @click.option("--every", type=Duration(), help="Run again every DURATION, in the foreground, until stopped.")
 @click.option("--max-time", type=Duration(), help="Start no new work after DURATION; the next run continues.")
 @click.option("--json", "json_lines", is_flag=True, help="Log JSON lines and print the summary as JSON.")
 @click.pass_obj
-def run(settings: Settings, limit: int | None, only_due: bool, no_auto_install: bool,
-        every: float | None, max_time: float | None, json_lines: bool) -> None:
+def run(
+    settings: Settings,
+    limit: int | None,
+    only_due: bool,
+    no_auto_install: bool,
+    every: float | None,
+    max_time: float | None,
+    json_lines: bool,
+) -> None:
     """Ingest seeds, fetch due sources, extract, detect, translate and excerpt."""
     import time
 
-    from tracker.pipeline import RunInProgress, run as run_pipeline
+    from tracker.pipeline import RunInProgress
+    from tracker.pipeline import run as run_pipeline
     from tracker.runlog import choose_log
 
     if no_auto_install:
@@ -99,8 +118,14 @@ def run(settings: Settings, limit: int | None, only_due: bool, no_auto_install: 
         started = time.monotonic()
         log = choose_log(json_lines)
         try:
-            summary = run_pipeline(settings, notify=log, download_progress=log.download_progress,
-                                   limit=limit, fetch_all=not only_due, max_seconds=max_time)
+            summary = run_pipeline(
+                settings,
+                notify=log,
+                download_progress=log.download_progress,
+                limit=limit,
+                fetch_all=not only_due,
+                max_seconds=max_time,
+            )
         except RunInProgress as busy:
             log(f"{busy}; exiting", "run_in_progress")
             summary = None
@@ -124,9 +149,11 @@ def _print_summary(summary, as_json: bool) -> None:
         seeds += f"; related seeds: {summary.related} pair{'s' if summary.related != 1 else ''}"
     click.echo(f"seeds: {seeds}")
     retired = f" ({len(summary.retired)} retired)" if summary.retired else ""
-    click.echo(f"sources: {summary.sources_new} new; fetched {summary.fetched}, unchanged {summary.unchanged}, "
-               f"skipped {len(summary.skipped)}, failed {len(summary.failed)}{retired}"
-               + (f", deferred {len(summary.deferred)}" if summary.deferred else ""))
+    click.echo(
+        f"sources: {summary.sources_new} new; fetched {summary.fetched}, unchanged {summary.unchanged}, "
+        f"skipped {len(summary.skipped)}, failed {len(summary.failed)}{retired}"
+        + (f", deferred {len(summary.deferred)}" if summary.deferred else "")
+    )
     click.echo(f"translations: {summary.translated} made, {summary.pending} pending; excerpts: {summary.excerpts}")
     work = summary.translation
     if work.translated or work.cache_hits or work.reused or work.model_loads:
@@ -142,19 +169,26 @@ def _print_summary(summary, as_json: bool) -> None:
 @cli.command()
 @click.argument("url")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
-@click.option("--excerpts", "excerpts_only", is_flag=True,
-              help="Print, per citing seed, each seed sentence beside the source sentences it draws on.")
-@click.option("--at", "at", metavar="DATE",
-              help="Show the version in force at DATE (YYYY-MM-DD or ISO datetime, UTC by default).")
+@click.option(
+    "--excerpts",
+    "excerpts_only",
+    is_flag=True,
+    help="Print, per citing seed, each seed sentence beside the source sentences it draws on.",
+)
+@click.option(
+    "--at", "at", metavar="DATE", help="Show the version in force at DATE (YYYY-MM-DD or ISO datetime, UTC by default)."
+)
 @click.option("--versions", "list_versions", is_flag=True, help="List every version of the source, oldest first.")
 @click.pass_obj
-def lookup(settings: Settings, url: str, as_json: bool, excerpts_only: bool, at: str | None,
-           list_versions: bool) -> None:
+def lookup(
+    settings: Settings, url: str, as_json: bool, excerpts_only: bool, at: str | None, list_versions: bool
+) -> None:
     """Everything known about URL (as cited, normalized, redirected or canonical)."""
     from sqlmodel import Session
 
+    from tracker.read.lookup import find_source, parse_date, version_history
+    from tracker.read.lookup import lookup as lookup_url
     from tracker.store.db import open_database
-    from tracker.read.lookup import find_source, lookup as lookup_url, parse_date, version_history
 
     try:
         when = parse_date(at) if at is not None else None
@@ -164,9 +198,17 @@ def lookup(settings: Settings, url: str, as_json: bool, excerpts_only: bool, at:
     with Session(engine) as session:
         if list_versions:
             match = find_source(session, url)
-            found = None if match is None else {
-                "url": url, "matched_as": match[1], "source_id": match[0].id, "source_url": match[0].url,
-                "versions": version_history(session, match[0].id)}
+            found = (
+                None
+                if match is None
+                else {
+                    "url": url,
+                    "matched_as": match[1],
+                    "source_id": match[0].id,
+                    "source_url": match[0].url,
+                    "versions": version_history(session, match[0].id),
+                }
+            )
         else:
             found = lookup_url(session, url, at=when)
     if found is None:
@@ -186,8 +228,10 @@ def _columns(texts: list[str | None], width: int) -> list[str]:
     import textwrap
 
     wrapped = [textwrap.wrap(t or "—", width) or [""] for t in texts]
-    return ["  ".join(col[k].ljust(width) if k < len(col) else " " * width for col in wrapped).rstrip()
-            for k in range(max(len(col) for col in wrapped))]
+    return [
+        "  ".join(col[k].ljust(width) if k < len(col) else " " * width for col in wrapped).rstrip()
+        for k in range(max(len(col) for col in wrapped))
+    ]
 
 
 def _print_side_by_side(found: dict) -> None:
@@ -199,13 +243,17 @@ def _print_side_by_side(found: dict) -> None:
         click.echo("  no excerpts yet: the source is not fetched, translated or aligned with a seed")
     width = max(24, (min(shutil.get_terminal_size((150, 24)).columns, 180) - 6) // 3)
     for group in found["alignments"]:
-        click.echo(f"seed {group['seed_id']} {group['seed_path']}  ↔  version #{group['version_id']} "
-                   f"({group['version_kind']}, {group['language']})")
+        click.echo(
+            f"seed {group['seed_id']} {group['seed_path']}  ↔  version #{group['version_id']} "
+            f"({group['version_kind']}, {group['language']})"
+        )
         for line in _columns(["seed", "translation", "original"], width):
             click.echo("  " + line)
         for pair in group["pairs"]:
             click.echo(f"  [{pair['label']} {pair['score']:.2f}] source sentences {pair['source_sentences']}")
-            for line in _columns([pair["seed_sentence"], pair["translated_sentence"], pair["original_sentence"]], width):
+            for line in _columns(
+                [pair["seed_sentence"], pair["translated_sentence"], pair["original_sentence"]], width
+            ):
                 click.echo("  " + line)
     for quote in found["quotes"]:
         line = f"  quote “{quote['quote']}” ({quote['seed_path']}): {quote['status']}"
@@ -217,8 +265,10 @@ def _print_side_by_side(found: dict) -> None:
 def _print_history(found: dict) -> None:
     click.echo(f"{found['source_url']}  (matched as {found['matched_as']})")
     for version in found["versions"]:
-        line = f"  #{version['id']} {version['kind']} [{version['language'] or '?'}] {version['status']}  " \
-               f"captured {version['captured_at']}"
+        line = (
+            f"  #{version['id']} {version['kind']} [{version['language'] or '?'}] {version['status']}  "
+            f"captured {version['captured_at']}"
+        )
         if version["superseded_at"]:
             line += f", superseded {version['superseded_at']}"
         if version["kind"] != "original" and version["parent_id"]:
@@ -238,8 +288,10 @@ def _print_lookup(found: dict) -> None:
         elif at["captured"] == "before":
             click.echo(f"  at {at['date']}: version #{at['version_id']}, captured {at['captured_at']}")
         else:
-            click.echo(f"  at {at['date']}: nothing captured before; the first capture is "
-                       f"#{at['version_id']}, {at['captured_at']}")
+            click.echo(
+                f"  at {at['date']}: nothing captured before; the first capture is "
+                f"#{at['version_id']}, {at['captured_at']}"
+            )
     click.echo(f"  state: {source['state']}" + (f" — {source['last_error']}" if source["last_error"] else ""))
     if source["next_fetch_at"]:
         click.echo(f"  next fetch: {source['next_fetch_at']}")
@@ -263,10 +315,12 @@ def _print_lookup(found: dict) -> None:
         click.echo(line)
         activity = version.get("activity") or {}
         if activity.get("model"):
-            click.echo(f"      by {activity['model']} {activity['model_version']} "
-                       f"(sha256 {str(activity['model_sha256'])[:12]}…), "
-                       f"argostranslate {activity['software'].get('argostranslate')}, "
-                       f"ctranslate2 {activity['software'].get('ctranslate2')}")
+            click.echo(
+                f"      by {activity['model']} {activity['model_version']} "
+                f"(sha256 {str(activity['model_sha256'])[:12]}…), "
+                f"argostranslate {activity['software'].get('argostranslate')}, "
+                f"ctranslate2 {activity['software'].get('ctranslate2')}"
+            )
         elif activity.get("error"):
             click.echo(f"      {activity['error']}")
     if found["excerpts"]:
@@ -285,8 +339,10 @@ def _print_lookup(found: dict) -> None:
     if found["related_seeds"]:
         click.echo("related seeds:")
     for relation in found["related_seeds"]:
-        click.echo(f"  seed {relation['seed_id']} ↔ seed {relation['related_seed_id']} {relation['related_path']}: "
-                   f"{relation['reason']} {relation['score']:.2f} {', '.join(relation['shared'][:8])}")
+        click.echo(
+            f"  seed {relation['seed_id']} ↔ seed {relation['related_seed_id']} {relation['related_path']}: "
+            f"{relation['reason']} {relation['score']:.2f} {', '.join(relation['shared'][:8])}"
+        )
 
 
 @cli.command()
@@ -302,8 +358,14 @@ def align(settings: Settings, seed_file: Path, source_file: Path, source_lang: s
     from tracker.translation.translator import MissingModel
 
     try:
-        result = align_files(seed_file, source_file, source_lang=source_lang, target=settings.target,
-                             models_dir=settings.models_dir, language_seed=settings.seed)
+        result = align_files(
+            seed_file,
+            source_file,
+            source_lang=source_lang,
+            target=settings.target,
+            models_dir=settings.models_dir,
+            language_seed=settings.seed,
+        )
     except (MissingModel, SeedError) as error:
         raise UserError(str(error)) from None
     if as_json:
@@ -312,14 +374,18 @@ def align(settings: Settings, seed_file: Path, source_file: Path, source_lang: s
     if result["translated"]:
         click.echo(f"source translated {result['source_language']}→{result['target']}")
     for pair in result["pairs"]:
-        click.echo(f"[{pair['label']} {pair['score']:.2f}] seed {pair['seed_start']}-{pair['seed_end']}: "
-                   f"{pair['seed_text']}")
+        click.echo(
+            f"[{pair['label']} {pair['score']:.2f}] seed {pair['seed_start']}-{pair['seed_end']}: {pair['seed_text']}"
+        )
         if pair["source_sentences"]:
             if result["translated"]:
-                click.echo(f"    translation {pair['translated_start']}-{pair['translated_end']}: "
-                           f"{pair['translated_text']}")
-            click.echo(f"    source {pair['original_start']}-{pair['original_end']} "
-                       f"(sentences {pair['source_sentences']}): {pair['original_text']}")
+                click.echo(
+                    f"    translation {pair['translated_start']}-{pair['translated_end']}: {pair['translated_text']}"
+                )
+            click.echo(
+                f"    source {pair['original_start']}-{pair['original_end']} "
+                f"(sentences {pair['source_sentences']}): {pair['original_text']}"
+            )
     click.echo(f"unused source sentences: {result['unused_source_sentences'] or 'none'}")
     for quote in result["quotes"]:
         line = f"quote “{quote['quote']}”: {quote['status']}"
@@ -338,9 +404,9 @@ def diff(settings: Settings, url: str, from_id: int | None, to_id: int | None, t
     """What changed in URL between two versions, in its language or in translation."""
     from sqlmodel import Session
 
-    from tracker.store.db import open_database
     from tracker.read.diff import DiffError, diff_source
     from tracker.read.lookup import find_source
+    from tracker.store.db import open_database
 
     with Session(open_database(settings.database_url)) as session:
         found = find_source(session, url)
@@ -357,8 +423,9 @@ def diff(settings: Settings, url: str, from_id: int | None, to_id: int | None, t
 
 
 @cli.command()
-@click.option("--state", type=click.Choice(["new", "fetched", "failed", "skipped", "retired"]),
-              help="Only sources in this state.")
+@click.option(
+    "--state", type=click.Choice(["new", "fetched", "failed", "skipped", "retired"]), help="Only sources in this state."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines.")
 @click.pass_obj
 def sources(settings: Settings, state: str | None, as_json: bool) -> None:
@@ -379,9 +446,10 @@ def sources(settings: Settings, state: str | None, as_json: bool) -> None:
             next_fetch = f"{source.next_fetch_at:%Y-%m-%d %H:%M}" if source.next_fetch_at else "-"
             interval = f"{source.check_interval // 60}m" if source.check_interval else "-"
             note = source.retired_reason or source.last_error or ""
-            click.echo(f"{source.id}\t{source.state}\tnext {next_fetch}\tevery {interval}\t"
-                       f"failures {source.failures}\tchanges {source.changes}\t{source.url}"
-                       + (f"\t{note}" if note else ""))
+            click.echo(
+                f"{source.id}\t{source.state}\tnext {next_fetch}\tevery {interval}\t"
+                f"failures {source.failures}\tchanges {source.changes}\t{source.url}" + (f"\t{note}" if note else "")
+            )
 
 
 @cli.command()
@@ -391,12 +459,18 @@ def sources(settings: Settings, state: str | None, as_json: bool) -> None:
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of objects.")
 @click.pass_obj
-def sql(settings: Settings, statement: str | None, query_name: str | None, params: tuple[str, ...],
-        as_csv: bool, as_json: bool) -> None:
+def sql(
+    settings: Settings,
+    statement: str | None,
+    query_name: str | None,
+    params: tuple[str, ...],
+    as_csv: bool,
+    as_json: bool,
+) -> None:
     """Run one read-only SQL STATEMENT (or a named query) and print the rows."""
-    from tracker.store.db import open_database
     from tracker.read.queries import load_queries
     from tracker.read.sql import QueryError, parse_params, run_read_only, to_csv, to_json, to_table
+    from tracker.store.db import open_database
 
     if (statement is None) == (query_name is None):
         raise UserError("give either a SQL statement or --query NAME")
@@ -417,8 +491,11 @@ def sql(settings: Settings, statement: str | None, query_name: str | None, param
 
 @cli.command("datasette-metadata")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path), required=False)
-@click.option("--database-name", metavar="NAME",
-              help="Database name in Datasette (default: the database file name without extension).")
+@click.option(
+    "--database-name",
+    metavar="NAME",
+    help="Database name in Datasette (default: the database file name without extension).",
+)
 @click.pass_obj
 def datasette_metadata(settings: Settings, file: Path | None, database_name: str | None) -> None:
     """Write Datasette metadata (canned queries from tracker/read/queries.sql) to FILE or stdout."""
@@ -454,14 +531,14 @@ def export_prov(settings: Settings, file: Path | None, seed_id: int | None) -> N
     """Write W3C PROV-JSON to FILE (default: stdout)."""
     from sqlmodel import Session
 
-    from tracker.store.db import open_database
     from tracker.read.exports import write_prov
+    from tracker.store.db import open_database
     from tracker.store.tables import Seed
 
     engine = open_database(settings.database_url)
     with Session(engine) as session:
         if seed_id is not None and session.get(Seed, seed_id) is None:
-            raise UserError(f"no seed with id {seed_id} (see `tracker sql \"SELECT id, path FROM seeds\"`)")
+            raise UserError(f'no seed with id {seed_id} (see `tracker sql "SELECT id, path FROM seeds"`)')
         if file is None:
             write_prov(session, sys.stdout, seed_id)
             return
@@ -477,8 +554,8 @@ def export_jsonl(settings: Settings, file: Path) -> None:
     """Write one JSON object per version, with its provenance, to FILE (`-` for stdout)."""
     from sqlmodel import Session
 
-    from tracker.store.db import open_database
     from tracker.read.exports import write_jsonl
+    from tracker.store.db import open_database
 
     engine = open_database(settings.database_url)
     with Session(engine) as session:
@@ -523,8 +600,10 @@ def models_list(settings: Settings) -> None:
     if not packages:
         click.echo(f"no models installed in {settings.models_dir}")
     for package in packages:
-        click.echo(f"{package.code}\t{package.from_code}→{package.to_code}\t{package.version or '-'}\t"
-                   f"sha256 {package.sha256[:12]}\t{package.path}")
+        click.echo(
+            f"{package.code}\t{package.from_code}→{package.to_code}\t{package.version or '-'}\t"
+            f"sha256 {package.sha256[:12]}\t{package.path}"
+        )
 
 
 @models.command("install")
@@ -533,18 +612,22 @@ def models_list(settings: Settings) -> None:
 @click.pass_obj
 def models_install(settings: Settings, what: tuple[str, ...], replace: bool) -> None:
     """Install FILE.argosmodel, or FROM TO (e.g. `vi en`) from Argos's package index."""
-    from tracker.translation.packages import PackageError, install_file, install_from_index
-
     from tracker.runlog import choose_log
+    from tracker.translation.packages import PackageError, install_file, install_from_index
 
     log = choose_log(json_lines=False)  # a progress bar on a terminal, nothing otherwise
     try:
         if len(what) == 1:
             package = install_file(settings.models_dir, Path(what[0]), replace=replace)
         elif len(what) == 2:
-            package = install_from_index(settings.models_dir, what[0], what[1], replace=replace,
-                                         progress=log.download_progress(f"{what[0]}→{what[1]} model"),
-                                         index_url=settings.index_url)
+            package = install_from_index(
+                settings.models_dir,
+                what[0],
+                what[1],
+                replace=replace,
+                progress=log.download_progress(f"{what[0]}→{what[1]} model"),
+                index_url=settings.index_url,
+            )
         else:
             raise UserError("give a FILE.argosmodel, or two language codes such as `vi en`")
     except PackageError as error:
@@ -583,13 +666,19 @@ def models_available(settings: Settings) -> None:
         mark = ""
         if package.code in installed:
             mark = f"\tinstalled {installed[package.code] or '-'}"
-        click.echo(f"{package.code}\t{package.from_code}→{package.to_code}\t{package.version or '-'}\t"
-                   f"{package.from_name} → {package.to_name}{mark}")
+        click.echo(
+            f"{package.code}\t{package.from_code}→{package.to_code}\t{package.version or '-'}\t"
+            f"{package.from_name} → {package.to_name}{mark}"
+        )
 
 
 @cli.command()
-@click.option("--package", "package_code", required=True,
-              help="Code of the package whose translations to redo, e.g. translate-vi_en.")
+@click.option(
+    "--package",
+    "package_code",
+    required=True,
+    help="Code of the package whose translations to redo, e.g. translate-vi_en.",
+)
 @click.option("--before-version", help="Only translations made by versions of it older than this one.")
 @click.pass_obj
 def retranslate(settings: Settings, package_code: str, before_version: str | None) -> None:
@@ -608,18 +697,21 @@ def retranslate(settings: Settings, package_code: str, before_version: str | Non
         older = f" older than {before_version}" if before_version else ""
         click.echo(f"no ready translation was made by {package_code}{older}: nothing to retranslate")
         return
-    click.echo(f"retranslated {len(report.retranslated)}, already current {report.current}; "
-               f"{_work_line(report.stats)}")
+    click.echo(f"retranslated {len(report.retranslated)}, already current {report.current}; {_work_line(report.stats)}")
     for from_code, to_code in sorted(report.missing_pairs):
-        click.echo(f"  no Argos model for {from_code}→{to_code}: not retranslated "
-                   f"(`tracker models install {from_code} {to_code}`)")
+        click.echo(
+            f"  no Argos model for {from_code}→{to_code}: not retranslated "
+            f"(`tracker models install {from_code} {to_code}`)"
+        )
     if report.retranslated:
         click.echo("  excerpts follow the new translations on the next `tracker run`")
 
 
 def _work_line(stats) -> str:
-    return (f"sentences translated {stats.translated}, from cache {stats.cache_hits}, "
-            f"translations reused {stats.reused}, model loads {stats.model_loads}")
+    return (
+        f"sentences translated {stats.translated}, from cache {stats.cache_hits}, "
+        f"translations reused {stats.reused}, model loads {stats.model_loads}"
+    )
 
 
 @export.command("warc")
@@ -629,8 +721,8 @@ def export_warc(settings: Settings, file: Path) -> None:
     """Write every original version's HTTP response to FILE as WARC (gzipped if FILE ends in .gz)."""
     from sqlmodel import Session
 
-    from tracker.store.db import open_database
     from tracker.read.warc import export_warc as write_warc
+    from tracker.store.db import open_database
 
     engine = open_database(settings.database_url)
     partial = file.with_name(file.name + ".part")

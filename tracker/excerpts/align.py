@@ -25,16 +25,16 @@ import math
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
 
 from tracker.sentences import Sentence, split_sentences
 
 SUPPORTED = 0.55
-PARAPHRASED = 0.18   # off-topic additions score < 0.14 on the bench; on-topic ones more
-MERGE_GAIN = 0.04      # a source sentence joins a link only if the score gains this much
-MIN_PART = 0.12        # ... and only if it resembles the seed sentence on its own this much
-MAX_GROUP = 3          # at most this many sentences on either side of a link
+PARAPHRASED = 0.18  # off-topic additions score < 0.14 on the bench; on-topic ones more
+MERGE_GAIN = 0.04  # a source sentence joins a link only if the score gains this much
+MIN_PART = 0.12  # ... and only if it resembles the seed sentence on its own this much
+MAX_GROUP = 3  # at most this many sentences on either side of a link
 WEIGHTS = {"word": 0.55, "bigram": 0.15, "char": 0.30}
 NUMBER_WEIGHT = 2.0
 NAME_WEIGHT = 1.5
@@ -42,14 +42,16 @@ CHAR_N = 4
 
 _URL = re.compile(r"\w+://\S+|www\.\S+", re.IGNORECASE)
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|\w+(?:['’]\w+)*", re.UNICODE)
-_STOPWORDS = frozenset("""
+_STOPWORDS = frozenset(
+    """
 a an the and or but nor of to in on at by for with from as is are was were be been being it its
 this that these those he she they we you i his her their our your him them us me my not no so if
 than then there here has have had do does did will would can could should may might must also
 which who whom whose what when where while about into over after before between during through
 under up down out said says say told tells tell according reported reports source sources very
 just more most other such only own same too s t one its itself themselves himself herself nguồn
-""".split())
+""".split()
+)
 
 
 @dataclass(frozen=True)
@@ -98,12 +100,12 @@ def label_for(score: float) -> str:
 
 # --- features -------------------------------------------------------------------------------
 
+
 def _stem(word: str) -> str:
     # Light English suffix folding; character n-grams catch what it misses.
     if word.isdigit():
         return word
-    for suffix, replacement in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("ly", ""),
-                                ("ment", ""), ("s", "")):
+    for suffix, replacement in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("ly", ""), ("ment", ""), ("s", "")):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
             return word[: -len(suffix)] + replacement
     return word
@@ -143,7 +145,7 @@ class _Features:
     bigram: Counter
     char: Counter
 
-    def __add__(self, other: "_Features") -> "_Features":
+    def __add__(self, other: _Features) -> _Features:
         return _Features(self.word + other.word, self.bigram + other.bigram, self.char + other.char)
 
 
@@ -155,7 +157,7 @@ def _raw_features(text: str) -> _Features:
         word[token.stem] += token.weight
         padded = f" {token.stem} "
         for k in range(max(1, len(padded) - CHAR_N + 1)):
-            char[padded[k:k + CHAR_N]] += 1
+            char[padded[k : k + CHAR_N]] += 1
     bigram = Counter(f"{a.stem} {b.stem}" for a, b in zip(toks, toks[1:]))
     return _Features(word, bigram, char)
 
@@ -174,8 +176,7 @@ class _Space:
         return math.log((1 + self.n) / (1 + self.df[kind][term])) + 1.0
 
     def weigh(self, features: _Features) -> dict[str, dict[str, float]]:
-        return {kind: {t: w * self.idf(kind, t) for t, w in getattr(features, kind).items()}
-                for kind in WEIGHTS}
+        return {kind: {t: w * self.idf(kind, t) for t, w in getattr(features, kind).items()} for kind in WEIGHTS}
 
 
 def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
@@ -209,6 +210,7 @@ def similarity(a: str, b: str, context: Iterable[str] = ()) -> float:
 
 # --- assignment -----------------------------------------------------------------------------
 
+
 def align_texts(seed_text: str, source_text: str) -> Alignment:
     """Split both texts into sentences and align them."""
     return align(split_sentences(seed_text), split_sentences(source_text))
@@ -232,7 +234,7 @@ def align(seed_sentences: Sequence[Sentence], source_sentences: Sequence[Sentenc
             continue
         # Prefer the source sentence right after the previous one on a near tie: seeds that
         # copy tend to keep the source's order.
-        best = max(range(len(row)), key=lambda j: (row[j] + (0.01 if j == previous_end + 1 else 0.0)))
+        best = max(range(len(row)), key=lambda j: row[j] + (0.01 if j == previous_end + 1 else 0.0))
         group, score = _grow(space, features, source_feats, row, best)
         if score < PARAPHRASED:
             candidates.append((i, (), score))
@@ -249,8 +251,9 @@ def align(seed_sentences: Sequence[Sentence], source_sentences: Sequence[Sentenc
     return Alignment(list(seed_sentences), list(source_sentences), links, used)
 
 
-def _grow(space: _Space, seed: _Features, source_feats: list[_Features], row: list[float],
-          best: int) -> tuple[tuple[int, ...], float]:
+def _grow(
+    space: _Space, seed: _Features, source_feats: list[_Features], row: list[float], best: int
+) -> tuple[tuple[int, ...], float]:
     """Start from the best source sentence; add others while the concatenation scores better."""
     group = [best]
     merged = source_feats[best]
@@ -274,7 +277,7 @@ def _attach_fragments(space, candidates, seed_feats, source_feats):
     neighbour when the two seed sentences together match a source passage better than the
     neighbour alone (by `MERGE_GAIN`), or at all when the neighbour matched nothing either."""
     fixed = list(candidates)
-    for k, (i, group, score) in enumerate(candidates):
+    for k, (i, group, _score) in enumerate(candidates):
         if group:
             continue
         best = None
@@ -330,9 +333,13 @@ def _join_splits(space, candidates, seed_feats, source_feats) -> list[Link]:
     for i, group, score in candidates:
         if pending:
             last_i, last_group, _ = pending[-1]
-            joins = (group and last_i == i - 1 and set(group) & set(last_group)
-                     and len(pending) < MAX_GROUP
-                     and len({j for _, g, _ in pending for j in g} | set(group)) <= MAX_GROUP)
+            joins = (
+                group
+                and last_i == i - 1
+                and set(group) & set(last_group)
+                and len(pending) < MAX_GROUP
+                and len({j for _, g, _ in pending for j in g} | set(group)) <= MAX_GROUP
+            )
             if not joins:
                 flush()
         pending.append((i, group, score))

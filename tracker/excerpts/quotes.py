@@ -59,8 +59,10 @@ def find_quotes(text: str) -> list[Quote]:
 
 
 def _words(text: str) -> list[tuple[str, int, int]]:
-    return [(unicodedata.normalize("NFKC", m.group()).casefold().replace("’", "'"), m.start(), m.end())
-            for m in _WORD.finditer(text)]
+    return [
+        (unicodedata.normalize("NFKC", m.group()).casefold().replace("’", "'"), m.start(), m.end())
+        for m in _WORD.finditer(text)
+    ]
 
 
 def check_quote(quote: Quote, source: str) -> QuoteCheck:
@@ -69,7 +71,7 @@ def check_quote(quote: Quote, source: str) -> QuoteCheck:
     words = [w for w, _, _ in found]
     n = len(wanted)
     for k in range(len(words) - n + 1):
-        if words[k:k + n] == wanted:
+        if words[k : k + n] == wanted:
             start, end = found[k][1], found[k + n - 1][2]
             return QuoteCheck(quote, "exact", 1.0, start, end, source[start:end])
     best: tuple[float, int, int] | None = None
@@ -79,7 +81,7 @@ def check_quote(quote: Quote, source: str) -> QuoteCheck:
     matcher.set_seq2(wanted)
     for k in sorted(starts):
         for length in range(max(1, n - 2), n + 3):
-            window = words[k:k + length]
+            window = words[k : k + length]
             if len(window) < length:
                 break
             matcher.set_seq1(window)
@@ -91,12 +93,13 @@ def check_quote(quote: Quote, source: str) -> QuoteCheck:
     if best is None or best[0] < APPROXIMATE:
         return QuoteCheck(quote, "not_found", round(best[0], 4) if best else 0.0)
     ratio, k, length = best
-    window = words[k:k + length]
+    window = words[k : k + length]
     start, end = found[k][1], found[k + length - 1][2]
     differences = [
         {"seed": " ".join(wanted[j1:j2]), "source": " ".join(window[i1:i2])}
         for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, window, wanted, autojunk=False).get_opcodes()
-        if tag != "equal"]
+        if tag != "equal"
+    ]
     return QuoteCheck(quote, "approximate", round(ratio, 4), start, end, source[start:end], differences)
 
 

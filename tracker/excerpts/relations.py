@@ -51,8 +51,10 @@ def same_event_scores(texts: dict[int, str]) -> dict[tuple[int, int], tuple[floa
     df = Counter(term for counts, _ in vectors.values() for term in counts)
     # One more imaginary document holding every word keeps IDF positive with two seeds.
     n = len(vectors) + 1
-    weighted = {seed_id: {t: (1 + math.log(c)) * math.log((n + 1) / (df[t] + 1)) for t, c in counts.items()}
-                for seed_id, (counts, _) in vectors.items()}
+    weighted = {
+        seed_id: {t: (1 + math.log(c)) * math.log((n + 1) / (df[t] + 1)) for t, c in counts.items()}
+        for seed_id, (counts, _) in vectors.items()
+    }
     scores = {}
     for a, b in combinations(sorted(texts), 2):
         names_a, names_b = vectors[a][1], vectors[b][1]
@@ -63,8 +65,9 @@ def same_event_scores(texts: dict[int, str]) -> dict[tuple[int, int], tuple[floa
     return scores
 
 
-def related_seeds(texts: dict[int, str], sources: dict[int, set[str]],
-                  attributions: dict[int, set[str]]) -> list[Relation]:
+def related_seeds(
+    texts: dict[int, str], sources: dict[int, set[str]], attributions: dict[int, set[str]]
+) -> list[Relation]:
     """Relations between seeds, both directions, from their texts, cited URLs and attributions."""
     found: list[Relation] = []
 
@@ -91,8 +94,11 @@ def relate_seeds(session: Session) -> int:
     texts = {seed.id: seed.text for seed in seeds}
     sources: dict[int, set[str]] = {}
     attributions: dict[int, set[str]] = {}
-    rows = session.exec(select(Citation, Source).join(Source, Source.id == Citation.source_id, isouter=True)
-                        .where(Citation.seed_id.in_(list(texts)))).all()
+    rows = session.exec(
+        select(Citation, Source)
+        .join(Source, Source.id == Citation.source_id, isouter=True)
+        .where(Citation.seed_id.in_(list(texts)))
+    ).all()
     for citation, source in rows:
         if source is not None:
             sources.setdefault(citation.seed_id, set()).add(source.normalized_url)
@@ -101,7 +107,13 @@ def relate_seeds(session: Session) -> int:
     relations = related_seeds(texts, sources, attributions)
     session.exec(delete(SeedRelation))
     for relation in relations:
-        session.add(SeedRelation(seed_id=relation.seed_id, related_seed_id=relation.related_seed_id,
-                                 reason=relation.reason, score=relation.score,
-                                 shared=json.dumps(list(relation.shared), ensure_ascii=False)))
+        session.add(
+            SeedRelation(
+                seed_id=relation.seed_id,
+                related_seed_id=relation.related_seed_id,
+                reason=relation.reason,
+                score=relation.score,
+                shared=json.dumps(list(relation.shared), ensure_ascii=False),
+            )
+        )
     return len({(r.seed_id, r.related_seed_id) for r in relations}) // 2

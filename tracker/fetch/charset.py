@@ -36,7 +36,7 @@ def decode_html(body: bytes, declared_charset: str | None) -> DecodedText:
     """Decode `body`; `declared_charset` is the charset parameter of the Content-Type header."""
     for bom, charset in _BOMS:
         if body.startswith(bom):
-            return _decoded(body[len(bom):], charset, "bom")
+            return _decoded(body[len(bom) :], charset, "bom")
     for charset, method in ((_codec(declared_charset), "header"), (_meta_charset(body), "meta")):
         if charset is not None and _fits(body, charset):
             return _decoded(body, _whatwg(charset, body), method)

@@ -22,7 +22,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from ipaddress import ip_address
@@ -49,7 +49,12 @@ __all__ = ["Attempt", "FetchError", "FetchPolicy", "FetchResult", "Fetcher", "Gu
 Resolver = Callable[[str, int], list[str]]
 
 _KEPT_HEADERS = (
-    "content-type", "content-length", "content-encoding", "etag", "last-modified", "location",
+    "content-type",
+    "content-length",
+    "content-encoding",
+    "etag",
+    "last-modified",
+    "location",
     "retry-after",
 )
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -177,9 +182,7 @@ def _ssl_context() -> ssl.SSLContext:
 
 def _check_url(url: httpx.URL, ports: set[int] | frozenset[int]) -> None:
     if url.scheme not in ("http", "https"):
-        raise FetchError(
-            "blocked_scheme", f"refused: {url.scheme}: URLs are not fetched (only http and https)"
-        )
+        raise FetchError("blocked_scheme", f"refused: {url.scheme}: URLs are not fetched (only http and https)")
     if not url.host:
         raise FetchError("bad_url", f"not a fetchable URL (no host): {url}")
     host = url.raw_host.decode("ascii", "replace")
@@ -490,10 +493,8 @@ class Fetcher:
             wait = max(wait, hop.retry_after)
         return wait
 
-    def _attempt(
-        self, url: str, retry: int, conditional: dict, cookies: httpx.Cookies, deadline: float
-    ) -> _Hop:
-        started_at = datetime.now(timezone.utc)
+    def _attempt(self, url: str, retry: int, conditional: dict, cookies: httpx.Cookies, deadline: float) -> _Hop:
+        started_at = datetime.now(UTC)
         start = time.monotonic()
         attempt = Attempt(url, started_at, 0.0, None, None, None, None, {}, retry)
         hop = _Hop(attempt)
@@ -530,9 +531,7 @@ class Fetcher:
         attempt.seconds = time.monotonic() - start
         return hop
 
-    def _exchange(
-        self, url: str, conditional: dict, cookies: httpx.Cookies, deadline: float, hop: _Hop
-    ) -> None:
+    def _exchange(self, url: str, conditional: dict, cookies: httpx.Cookies, deadline: float, hop: _Hop) -> None:
         """Send one request and fill in `hop`; raises on anything that went wrong."""
         try:
             parsed = httpx.URL(url)
@@ -653,8 +652,8 @@ def _retry_after(value: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def _media_type(value: str | None) -> tuple[str | None, str | None]:

@@ -23,7 +23,7 @@ from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
@@ -97,7 +97,7 @@ class HostState:
 
 
 def origin_of(url: str) -> str | None:
-    """"scheme://host[:port]" of an http(s) URL (the port only when not the default), else None."""
+    """ "scheme://host[:port]" of an http(s) URL (the port only when not the default), else None."""
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, ValueError, TypeError):
@@ -114,7 +114,7 @@ Clock = Callable[[], datetime]
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Crawler:
@@ -125,9 +125,15 @@ class Crawler:
     injectable so tests can check the schedule without waiting for it.
     """
 
-    def __init__(self, fetcher: Fetcher, policy: CrawlPolicy,
-                 hosts: dict[str, HostState] | None = None, *,
-                 clock: Clock = _utcnow, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        fetcher: Fetcher,
+        policy: CrawlPolicy,
+        hosts: dict[str, HostState] | None = None,
+        *,
+        clock: Clock = _utcnow,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.fetcher = fetcher
         self.policy = policy
         self.hosts: dict[str, HostState] = dict(hosts or {})
@@ -166,8 +172,7 @@ class Crawler:
             queues.setdefault(origin, deque()).append(request)
 
         running: dict[Future, tuple[str, CrawlRequest | None, datetime]] = {}
-        pool = ThreadPoolExecutor(max_workers=max(1, self.policy.concurrency),
-                                  thread_name_prefix="tracker-fetch")
+        pool = ThreadPoolExecutor(max_workers=max(1, self.policy.concurrency), thread_name_prefix="tracker-fetch")
         try:
             while True:
                 wake = self._launch(queues, running, ready, pool)
@@ -222,13 +227,15 @@ class Crawler:
             del queues[origin]
             if queue:
                 queues[origin] = queue  # to the back of the line: hosts take turns at free slots
-            future = pool.submit(self.fetcher.fetch, request.url, etag=request.etag,
-                                 last_modified=request.last_modified)
+            future = pool.submit(
+                self.fetcher.fetch, request.url, etag=request.etag, last_modified=request.last_modified
+            )
             running[future] = (origin, request, now)
         return wake
 
-    def _finished(self, origin: str, request: CrawlRequest | None, started: datetime,
-                  result: FetchResult, ready: deque) -> None:
+    def _finished(
+        self, origin: str, request: CrawlRequest | None, started: datetime, result: FetchResult, ready: deque
+    ) -> None:
         state = self.host(origin)
         now = self._clock()
         if request is None and result.error_kind in _GUARD_KINDS:
@@ -278,15 +285,29 @@ class Crawler:
         return result
 
     def _deferred(self, request: CrawlRequest, state: HostState, until: datetime) -> FetchResult:
-        why = state.blocked_reason if state.blocked_until == until and state.blocked_reason else \
-            f"a delay of {self._delay(state):g} s between requests"
-        message = (f"not fetched yet: {state.origin} asks us to wait until {until:%Y-%m-%d %H:%M:%S} UTC "
-                   f"({why}); a later run fetches it ([fetch] max_host_wait)")
+        why = (
+            state.blocked_reason
+            if state.blocked_until == until and state.blocked_reason
+            else f"a delay of {self._delay(state):g} s between requests"
+        )
+        message = (
+            f"not fetched yet: {state.origin} asks us to wait until {until:%Y-%m-%d %H:%M:%S} UTC "
+            f"({why}); a later run fetches it ([fetch] max_host_wait)"
+        )
         return _unfetched(request, "deferred", message)
 
 
 def _unfetched(request: CrawlRequest, kind: str, message: str) -> FetchResult:
     return FetchResult(
-        requested_url=request.url, final_url=None, attempts=[], status=None, body=None,
-        content_type=None, declared_charset=None, etag=request.etag,
-        last_modified=request.last_modified, error=message, error_kind=kind)
+        requested_url=request.url,
+        final_url=None,
+        attempts=[],
+        status=None,
+        body=None,
+        content_type=None,
+        declared_charset=None,
+        etag=request.etag,
+        last_modified=request.last_modified,
+        error=message,
+        error_kind=kind,
+    )

@@ -75,9 +75,13 @@ class RobotsRules:
     def refusal(self, url: str, agent: str) -> str:
         """One line saying why `url` is not fetched."""
         if self.status is None:
-            return (f"not fetched: {self.url} could not be fetched ({self.error}), so the site is "
-                    "treated as off limits until it can be")
+            return (
+                f"not fetched: {self.url} could not be fetched ({self.error}), so the site is "
+                "treated as off limits until it can be"
+            )
         if self.failed:
-            return (f"not fetched: {self.url} answered HTTP {self.status}, so the site is treated "
-                    "as off limits until it answers normally")
+            return (
+                f"not fetched: {self.url} answered HTTP {self.status}, so the site is treated "
+                "as off limits until it answers normally"
+            )
         return f"not fetched: {self.url} disallows {url} for user agent {agent!r}"

@@ -16,12 +16,25 @@ from tracker.store.tables import Source
 
 MAX_RETRY_DELAY = timedelta(days=7)
 # Failures that retrying cannot mend: only the server or the configuration changing can.
-_REFUSED = {"robots": "disallowed by robots.txt", "blocked_address": "refused address",
-            "blocked_port": "refused port", "blocked_scheme": "refused scheme", "bad_url": "bad URL"}
+_REFUSED = {
+    "robots": "disallowed by robots.txt",
+    "blocked_address": "refused address",
+    "blocked_port": "refused port",
+    "blocked_scheme": "refused scheme",
+    "bad_url": "bad URL",
+}
 
 
-def plan_next_fetch(source: Source, state: str, *, status: int | None, error_kind: str | None,
-                    error: str | None, now: datetime, settings: Settings) -> None:
+def plan_next_fetch(
+    source: Source,
+    state: str,
+    *,
+    status: int | None,
+    error_kind: str | None,
+    error: str | None,
+    now: datetime,
+    settings: Settings,
+) -> None:
     """Update `source`'s schedule after a fetch whose outcome was `state`."""
     source.last_error = error
     if state == "failed":
@@ -39,8 +52,9 @@ def plan_next_fetch(source: Source, state: str, *, status: int | None, error_kin
     source.state = "skipped" if state == "skipped" else "fetched"
 
 
-def _after_failure(source: Source, status: int | None, error_kind: str | None, error: str | None,
-                   now: datetime, settings: Settings) -> None:
+def _after_failure(
+    source: Source, status: int | None, error_kind: str | None, error: str | None, now: datetime, settings: Settings
+) -> None:
     source.failures += 1
     reason = None
     if status == 410:

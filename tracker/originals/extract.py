@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 _LANG_ATTRIBUTE = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)?", re.I)
 _CONTENT_LANGUAGE_META = re.compile(
-    r"<meta\b[^>]*http-equiv\s*=\s*[\"']?content-language[\"']?[^>]*content\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
+    r"<meta\b[^>]*http-equiv\s*=\s*[\"']?content-language[\"']?[^>]*content\s*=\s*[\"']?([A-Za-z]{2,3})", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -28,8 +29,12 @@ def extract_main_text(html: str, url: str | None = None) -> Extracted | None:
     # htmldate's extensive search (dates guessed from the body text) cost as much as the whole
     # extraction on the shared corpus and changed 1 date in 10; the page's own markup is enough.
     document = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False,
-        date_extraction_params={"extensive_search": False, "original_date": True})
+        html,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        date_extraction_params={"extensive_search": False, "original_date": True},
+    )
     if document is None or not (document.text or "").strip():
         return None
     return Extracted(

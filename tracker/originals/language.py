@@ -10,7 +10,7 @@ _ARGOS_CODES = {"zh-cn": "zh", "zh-tw": "zt"}
 
 @dataclass(frozen=True)
 class DetectedLanguage:
-    code: str | None        # ISO 639-1, None when the text gives no clue
+    code: str | None  # ISO 639-1, None when the text gives no clue
     probability: float
 
 

@@ -18,16 +18,20 @@ class DiffError(ValueError):
 class VersionDiff:
     old: Version
     new: Version
-    lines: list[str]     # unified diff, one sentence-ish line per line of text
+    lines: list[str]  # unified diff, one sentence-ish line per line of text
 
 
 def originals(session: Session, source: Source) -> list[Version]:
-    return list(session.exec(select(Version).where(Version.source_id == source.id, Version.kind == "original")
-                             .order_by(Version.id)).all())
+    return list(
+        session.exec(
+            select(Version).where(Version.source_id == source.id, Version.kind == "original").order_by(Version.id)
+        ).all()
+    )
 
 
-def diff_source(session: Session, source: Source, *, from_id: int | None = None, to_id: int | None = None,
-                translated: bool = False) -> VersionDiff:
+def diff_source(
+    session: Session, source: Source, *, from_id: int | None = None, to_id: int | None = None, translated: bool = False
+) -> VersionDiff:
     """Diff two original versions (by default the last two), or their translations."""
     versions = originals(session, source)
     by_id = {v.id: v for v in versions}
@@ -37,10 +41,15 @@ def diff_source(session: Session, source: Source, *, from_id: int | None = None,
     new = _pick(by_id, to_id, versions[-1], source)
     if translated:
         old, new = _translation_of(session, old), _translation_of(session, new)
-    lines = list(difflib.unified_diff(
-        (old.text or "").splitlines(), (new.text or "").splitlines(),
-        fromfile=f"version {old.id} ({old.kind}, {old.created_at:%Y-%m-%d %H:%M})",
-        tofile=f"version {new.id} ({new.kind}, {new.created_at:%Y-%m-%d %H:%M})", lineterm=""))
+    lines = list(
+        difflib.unified_diff(
+            (old.text or "").splitlines(),
+            (new.text or "").splitlines(),
+            fromfile=f"version {old.id} ({old.kind}, {old.created_at:%Y-%m-%d %H:%M})",
+            tofile=f"version {new.id} ({new.kind}, {new.created_at:%Y-%m-%d %H:%M})",
+            lineterm="",
+        )
+    )
     return VersionDiff(old, new, lines)
 
 
@@ -48,15 +57,19 @@ def _pick(by_id: dict[int, Version], wanted: int | None, default: Version | None
     if wanted is None:
         return default
     if wanted not in by_id:
-        raise DiffError(f"version {wanted} is not an original version of {source.url} "
-                        f"(its originals: {', '.join(map(str, by_id)) or 'none'})")
+        raise DiffError(
+            f"version {wanted} is not an original version of {source.url} "
+            f"(its originals: {', '.join(map(str, by_id)) or 'none'})"
+        )
     return by_id[wanted]
 
 
 def _translation_of(session: Session, original: Version) -> Version:
-    translation = session.exec(select(Version).where(
-        Version.parent_id == original.id, Version.kind == "translated", Version.status == "ready")
-        .order_by(Version.id.desc())).first()
+    translation = session.exec(
+        select(Version)
+        .where(Version.parent_id == original.id, Version.kind == "translated", Version.status == "ready")
+        .order_by(Version.id.desc())
+    ).first()
     if translation is None:
         raise DiffError(f"version {original.id} has no translation yet")
     return translation

@@ -60,9 +60,17 @@ def datasette_metadata(database_name: str, queries: dict[str, NamedQuery] | None
     return {
         "title": "tracker: sources, versions and how they were made",
         "description": "Seeds, the sources they cite, their original, translated and excerpt versions, "
-                       "and the activities that made them. Canned queries come from tracker/read/queries.sql.",
-        "databases": {database_name: {"queries": {
-            query.name: {"title": query.name.replace("_", " "), "description": query.description,
-                         "sql": query.sql}
-            for query in queries.values()}}},
+        "and the activities that made them. Canned queries come from tracker/read/queries.sql.",
+        "databases": {
+            database_name: {
+                "queries": {
+                    query.name: {
+                        "title": query.name.replace("_", " "),
+                        "description": query.description,
+                        "sql": query.sql,
+                    }
+                    for query in queries.values()
+                }
+            }
+        },
     }

@@ -12,9 +12,10 @@ import csv
 import io
 import json
 import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy.engine import URL, make_url
@@ -73,11 +74,11 @@ def _run_postgresql(url: URL, sql: str, params: dict) -> QueryResult:
     try:
         import psycopg  # noqa: F401
     except ImportError:
-        raise QueryError("tracker sql on PostgreSQL needs the psycopg driver: "
-                         "pip install 'psycopg[binary]'") from None
+        raise QueryError("tracker sql on PostgreSQL needs the psycopg driver: pip install 'psycopg[binary]'") from None
     try:
-        return _run_sqlalchemy(url.set(drivername="postgresql+psycopg"), sql, params,
-                               connect_args={"prepare_threshold": 0})
+        return _run_sqlalchemy(
+            url.set(drivername="postgresql+psycopg"), sql, params, connect_args={"prepare_threshold": 0}
+        )
     except QueryError as error:
         if "multiple commands" in str(error):
             raise QueryError(f"one statement at a time ({error})") from None
@@ -128,8 +129,7 @@ TABLE_CELL_WIDTH = 60
 def to_table(result: QueryResult) -> str:
     cells = [[_cell(v) for v in row] for row in result.rows]
     widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(result.columns)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(result.columns, widths)).rstrip(),
-             "  ".join("-" * w for w in widths)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(result.columns, widths)).rstrip(), "  ".join("-" * w for w in widths)]
     lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in cells]
     lines.append(f"({len(result.rows)} row{'s' if len(result.rows) != 1 else ''})")
     return "\n".join(lines)
@@ -141,7 +141,7 @@ def _cell(value: Any) -> str:
     if isinstance(value, bytes):
         return f"<{len(value)} bytes>"
     text = " ".join(str(value).split())  # newlines and tabs would break the row
-    return text if len(text) <= TABLE_CELL_WIDTH else text[:TABLE_CELL_WIDTH - 1] + "…"
+    return text if len(text) <= TABLE_CELL_WIDTH else text[: TABLE_CELL_WIDTH - 1] + "…"
 
 
 def to_csv(result: QueryResult) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import BinaryIO
 
@@ -35,10 +35,16 @@ def export_warc(session: Session, out: BinaryIO, *, gzip: bool = True, filename:
     from tracker import __version__
 
     writer = WARCWriter(out, gzip=gzip)
-    writer.write_record(writer.create_warcinfo_record(
-        filename,
-        {"software": f"tracker/{__version__}", "format": "WARC File Format 1.0",
-         "description": "original versions of cited sources, as fetched"}))
+    writer.write_record(
+        writer.create_warcinfo_record(
+            filename,
+            {
+                "software": f"tracker/{__version__}",
+                "format": "WARC File Format 1.0",
+                "description": "original versions of cited sources, as fetched",
+            },
+        )
+    )
     written = 0
     for version, source, attempt in _originals(session):
         body = load_body(session, version.body_sha256)
@@ -52,9 +58,12 @@ def export_warc(session: Session, out: BinaryIO, *, gzip: bool = True, filename:
 
 
 def _originals(session: Session) -> Iterator[tuple[Version, Source, FetchAttempt | None]]:
-    versions = session.exec(select(Version, Source).join(Source, Source.id == Version.source_id)
-                            .where(Version.kind == "original", Version.body_sha256.is_not(None))
-                            .order_by(Version.id)).all()
+    versions = session.exec(
+        select(Version, Source)
+        .join(Source, Source.id == Version.source_id)
+        .where(Version.kind == "original", Version.body_sha256.is_not(None))
+        .order_by(Version.id)
+    ).all()
     for version, source in versions:
         yield version, source, _final_attempt(session, version)
 
@@ -64,14 +73,15 @@ def _final_attempt(session: Session, version: Version) -> FetchAttempt | None:
     extract = session.get(Activity, version.activity_id) if version.activity_id else None
     if extract is None or extract.informed_by_id is None:
         return None
-    return session.exec(select(FetchAttempt).where(FetchAttempt.activity_id == extract.informed_by_id)
-                        .order_by(FetchAttempt.id.desc())).first()
+    return session.exec(
+        select(FetchAttempt).where(FetchAttempt.activity_id == extract.informed_by_id).order_by(FetchAttempt.id.desc())
+    ).first()
 
 
 def _warc_date(when: datetime) -> str:
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _response_record(writer, version: Version, attempt: FetchAttempt | None, body: bytes):
@@ -88,9 +98,14 @@ def _response_record(writer, version: Version, attempt: FetchAttempt | None, bod
     http_headers = StatusAndHeaders(f"{status} {reason}".strip(), headers, protocol="HTTP/1.1")
     uri = version.url or (attempt.url if attempt else None)
     when = attempt.started_at if attempt else version.created_at
-    return writer.create_warc_record(uri, "response", payload=io.BytesIO(body), length=len(body),
-                                     http_headers=http_headers,
-                                     warc_headers_dict={"WARC-Date": _warc_date(when)})
+    return writer.create_warc_record(
+        uri,
+        "response",
+        payload=io.BytesIO(body),
+        length=len(body),
+        http_headers=http_headers,
+        warc_headers_dict={"WARC-Date": _warc_date(when)},
+    )
 
 
 def _metadata_record(writer, version: Version, source: Source, attempt: FetchAttempt | None, response):
@@ -105,7 +120,13 @@ def _metadata_record(writer, version: Version, source: Source, attempt: FetchAtt
     text = "".join(f"{name}: {value}\r\n" for name, value in fields.items() if value is not None)
     payload = text.encode("utf-8")
     return writer.create_warc_record(
-        response.rec_headers.get_header("WARC-Target-URI"), "metadata",
-        payload=io.BytesIO(payload), length=len(payload), warc_content_type="application/warc-fields",
-        warc_headers_dict={"WARC-Date": response.rec_headers.get_header("WARC-Date"),
-                           "WARC-Concurrent-To": response.rec_headers.get_header("WARC-Record-ID")})
+        response.rec_headers.get_header("WARC-Target-URI"),
+        "metadata",
+        payload=io.BytesIO(payload),
+        length=len(payload),
+        warc_content_type="application/warc-fields",
+        warc_headers_dict={
+            "WARC-Date": response.rec_headers.get_header("WARC-Date"),
+            "WARC-Concurrent-To": response.rec_headers.get_header("WARC-Record-ID"),
+        },
+    )

@@ -168,6 +168,7 @@ def _bare_urls(text: str, skip: list[tuple[int, int]]) -> list[_Found]:
 
 # ---------------------------------------------------------------- attributions
 
+
 class _Word(NamedTuple):
     start: int
     end: int
@@ -341,8 +342,10 @@ def _appositive(text: str, line_start: int, comma: int, cue: str) -> _Found | No
 def _words_before(text: str, line_start: int, end: int) -> tuple[list[_Word], re.Match[str] | None]:
     """The run of capitalised words ending at ``end``, and a "the" just before it, if any."""
     window_start = max(line_start, end - 300)  # names are short; bounds the work per verb
-    chunks = [(m.start() + window_start, m.end() + window_start, m.group())
-              for m in re.finditer(r"\S+", text[window_start:end])]
+    chunks = [
+        (m.start() + window_start, m.end() + window_start, m.group())
+        for m in re.finditer(r"\S+", text[window_start:end])
+    ]
     words: list[_Word] = []
     the = None
     for start, stop, chunk in reversed(chunks):

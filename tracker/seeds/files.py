@@ -135,7 +135,8 @@ class _TextBuilder:
 
 
 def _html_to_text(html: str) -> tuple[str, list[Link]]:
-    from lxml import etree, html as lxml_html
+    from lxml import etree
+    from lxml import html as lxml_html
 
     # lxml refuses str input that still carries an XML encoding declaration; it is already decoded.
     html = _XML_DECLARATION.sub("", html, count=1)

@@ -23,7 +23,7 @@ SEED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
 
 @dataclass
 class IngestReport:
-    new: list[str] = field(default_factory=list)        # paths relative to the seeds folder
+    new: list[str] = field(default_factory=list)  # paths relative to the seeds folder
     revised: list[str] = field(default_factory=list)
     unchanged: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, one-line reason)
@@ -33,8 +33,11 @@ class IngestReport:
 def seed_files(seeds_dir: Path) -> list[Path]:
     if not seeds_dir.is_dir():
         return []
-    return sorted(p for p in seeds_dir.rglob("*")
-                  if p.is_file() and p.suffix.lower() in SEED_SUFFIXES and not p.name.startswith("."))
+    return sorted(
+        p
+        for p in seeds_dir.rglob("*")
+        if p.is_file() and p.suffix.lower() in SEED_SUFFIXES and not p.name.startswith(".")
+    )
 
 
 def ingest_seeds(session: Session, seeds_dir: Path) -> IngestReport:
@@ -44,8 +47,7 @@ def ingest_seeds(session: Session, seeds_dir: Path) -> IngestReport:
         try:
             data = path.read_bytes()
             digest = hashlib.sha256(data).hexdigest()
-            current = session.exec(select(Seed).where(Seed.path == relative,
-                                                      Seed.superseded_at.is_(None))).first()
+            current = session.exec(select(Seed).where(Seed.path == relative, Seed.superseded_at.is_(None))).first()
             if current is not None and current.sha256 == digest:
                 report.unchanged += 1
                 continue
@@ -53,9 +55,15 @@ def ingest_seeds(session: Session, seeds_dir: Path) -> IngestReport:
         except (OSError, SeedError) as error:
             report.failed.append((relative, str(error)))
             continue
-        seed = Seed(path=relative, sha256=digest, format=document.format, text=document.text,
-                    title=_first_line(document.text), publisher=find_publisher(document.text),
-                    revision=1 if current is None else current.revision + 1)
+        seed = Seed(
+            path=relative,
+            sha256=digest,
+            format=document.format,
+            text=document.text,
+            title=_first_line(document.text),
+            publisher=find_publisher(document.text),
+            revision=1 if current is None else current.revision + 1,
+        )
         if current is not None:
             current.superseded_at = utcnow()
             session.add(current)
@@ -73,11 +81,23 @@ def _record_citations(session: Session, seed: Seed, document) -> int:
         if found.kind == "url" and found.normalized_url:
             source, created = source_for_url(session, found.url)
             source_id, new_sources = source.id, new_sources + created
-        session.add(Citation(
-            seed_id=seed.id, source_id=source_id, kind=found.kind, text=found.text,
-            name=found.name, role=found.role, cue=found.cue, url=found.url,
-            char_start=found.char_start, char_end=found.char_end, sentence=found.sentence,
-            sentence_start=found.sentence_start, sentence_end=found.sentence_end))
+        session.add(
+            Citation(
+                seed_id=seed.id,
+                source_id=source_id,
+                kind=found.kind,
+                text=found.text,
+                name=found.name,
+                role=found.role,
+                cue=found.cue,
+                url=found.url,
+                char_start=found.char_start,
+                char_end=found.char_end,
+                sentence=found.sentence,
+                sentence_start=found.sentence_start,
+                sentence_end=found.sentence_end,
+            )
+        )
     return new_sources
 
 

@@ -3,8 +3,8 @@
 SQLite gets WAL (readers never wait for the writer), foreign keys and a busy timeout on every
 connection. PostgreSQL sessions run in UTC, whatever the server's time zone, so timestamps read
 and compare as they do on SQLite (UTC, 'YYYY-MM-DD HH:MM:SS.ffffff' literals). The schema is
-owned by the Alembic migrations in migrations/ (packaged as tracker.migrations); `open_database` upgrades it before anything else
-touches the database.
+owned by the Alembic migrations in migrations/ (packaged as tracker.migrations); `open_database`
+upgrades it before anything else touches the database.
 """
 
 from __future__ import annotations
@@ -126,9 +126,11 @@ def connect(database_url: str, **engine_options) -> Engine:
     try:
         engine = make_engine(database_url, **engine_options)
     except ModuleNotFoundError as error:  # the URL names a driver that is not installed
-        raise DatabaseUnavailable(f"the database URL needs the Python package {error.name!r} "
-                                  "(tracker is tested on PostgreSQL with postgresql+psycopg://… and "
-                                  "pip install 'psycopg[binary]')") from None
+        raise DatabaseUnavailable(
+            f"the database URL needs the Python package {error.name!r} "
+            "(tracker is tested on PostgreSQL with postgresql+psycopg://… and "
+            "pip install 'psycopg[binary]')"
+        ) from None
     connect_check(engine)
     return engine
 

@@ -18,7 +18,7 @@ def load_hosts(session: Session, origins: Iterable[str]) -> dict[str, HostState]
     wanted = sorted(set(origins))
     states: dict[str, HostState] = {}
     for start in range(0, len(wanted), 500):  # stay under SQLite's bound-parameter limit
-        rows = session.exec(select(Host).where(Host.origin.in_(wanted[start:start + 500]))).all()
+        rows = session.exec(select(Host).where(Host.origin.in_(wanted[start : start + 500]))).all()
         for row in rows:
             states[row.origin] = HostState(**{name: getattr(row, name) for name in _COLUMNS})
     return states

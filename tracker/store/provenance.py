@@ -25,11 +25,14 @@ def software(*packages: str) -> str:
 
 def link_versions_to_seeds(session: Session, source_id: int) -> None:
     """Link every version of a source to every seed that cites it (idempotent)."""
-    session.execute(text("""
+    session.execute(
+        text("""
         INSERT INTO version_seeds (version_id, seed_id)
         SELECT DISTINCT v.id, c.seed_id
         FROM versions v JOIN citations c ON c.source_id = v.source_id
         WHERE v.source_id = :source_id
           AND NOT EXISTS (SELECT 1 FROM version_seeds l
                           WHERE l.version_id = v.id AND l.seed_id = c.seed_id)
-    """), {"source_id": source_id})
+    """),
+        {"source_id": source_id},
+    )

@@ -9,15 +9,14 @@ Raw response bodies live in `bodies`, compressed and content-addressed, out of t
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Optional
+from datetime import UTC, datetime
 
 from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Seed(SQLModel, table=True):
@@ -26,16 +25,16 @@ class Seed(SQLModel, table=True):
     __tablename__ = "seeds"
     __table_args__ = (UniqueConstraint("path", "revision"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     path: str = Field(index=True, description="file name relative to the seeds folder")
     revision: int = 1
     sha256: str
     format: str = Field(description="text, markdown or html")
-    title: Optional[str] = None
-    publisher: Optional[str] = None
+    title: str | None = None
+    publisher: str | None = None
     text: str
     ingested_at: datetime = Field(default_factory=utcnow)
-    superseded_at: Optional[datetime] = None
+    superseded_at: datetime | None = None
 
 
 class Source(SQLModel, table=True):
@@ -43,24 +42,25 @@ class Source(SQLModel, table=True):
 
     __tablename__ = "sources"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     url: str = Field(index=True, description="the URL as first cited")
     normalized_url: str = Field(unique=True)
     host: str = Field(index=True)
-    final_url: Optional[str] = Field(default=None, index=True)
-    canonical_url: Optional[str] = Field(default=None, index=True)
+    final_url: str | None = Field(default=None, index=True)
+    canonical_url: str | None = Field(default=None, index=True)
     state: str = Field(default="new", description="new, fetched, failed, skipped or retired")
-    last_error: Optional[str] = None
+    last_error: str | None = None
     failures: int = 0
-    changes: int = Field(default=0, sa_column_kwargs={"server_default": "0"},
-                         description="new original versions after the first")
-    check_interval: Optional[int] = Field(default=None, description="seconds between fetches while it stays unchanged")
-    retired_reason: Optional[str] = None
-    etag: Optional[str] = None
-    last_modified: Optional[str] = None
+    changes: int = Field(
+        default=0, sa_column_kwargs={"server_default": "0"}, description="new original versions after the first"
+    )
+    check_interval: int | None = Field(default=None, description="seconds between fetches while it stays unchanged")
+    retired_reason: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
     first_cited_at: datetime = Field(default_factory=utcnow)
-    last_fetched_at: Optional[datetime] = None
-    next_fetch_at: Optional[datetime] = Field(default=None, index=True)
+    last_fetched_at: datetime | None = None
+    next_fetch_at: datetime | None = Field(default=None, index=True)
 
 
 class Citation(SQLModel, table=True):
@@ -68,15 +68,15 @@ class Citation(SQLModel, table=True):
 
     __tablename__ = "citations"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     seed_id: int = Field(foreign_key="seeds.id", index=True)
-    source_id: Optional[int] = Field(default=None, foreign_key="sources.id", index=True)
+    source_id: int | None = Field(default=None, foreign_key="sources.id", index=True)
     kind: str = Field(description="url or attribution")
     text: str = Field(description="the span as it stands in the seed")
-    name: Optional[str] = Field(default=None, index=True, description="attributed name")
-    role: Optional[str] = None
+    name: str | None = Field(default=None, index=True, description="attributed name")
+    role: str | None = None
     cue: str
-    url: Optional[str] = None
+    url: str | None = None
     char_start: int
     char_end: int
     sentence: str
@@ -89,25 +89,25 @@ class Activity(SQLModel, table=True):
 
     __tablename__ = "activities"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(index=True, description="fetch, extract, translate or align")
-    source_id: Optional[int] = Field(default=None, foreign_key="sources.id", index=True)
-    informed_by_id: Optional[int] = Field(default=None, foreign_key="activities.id")
+    source_id: int | None = Field(default=None, foreign_key="sources.id", index=True)
+    informed_by_id: int | None = Field(default=None, foreign_key="activities.id")
     # No foreign key: versions already reference activities, and a cycle would complicate every
     # SQLite table rebuild; the column still always holds a versions.id.
-    used_version_id: Optional[int] = Field(default=None, index=True,
-                                           description="the version it worked from (PROV used)")
-    seed_id: Optional[int] = Field(default=None, foreign_key="seeds.id", index=True,
-                                   description="the seed an alignment compared with")
+    used_version_id: int | None = Field(default=None, index=True, description="the version it worked from (PROV used)")
+    seed_id: int | None = Field(
+        default=None, foreign_key="seeds.id", index=True, description="the seed an alignment compared with"
+    )
     status: str = Field(default="ok", description="ok, failed or pending")
-    error: Optional[str] = None
+    error: str | None = None
     software: str = Field(default="{}", description="JSON: package name -> version")
-    model: Optional[str] = Field(default=None, index=True, description="e.g. translate-vi_en")
-    model_version: Optional[str] = None
-    model_sha256: Optional[str] = None
+    model: str | None = Field(default=None, index=True, description="e.g. translate-vi_en")
+    model_version: str | None = None
+    model_sha256: str | None = None
     parameters: str = Field(default="{}", description="JSON")
     started_at: datetime = Field(default_factory=utcnow)
-    ended_at: Optional[datetime] = None
+    ended_at: datetime | None = None
 
 
 class FetchAttempt(SQLModel, table=True):
@@ -115,17 +115,17 @@ class FetchAttempt(SQLModel, table=True):
 
     __tablename__ = "fetch_attempts"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     source_id: int = Field(foreign_key="sources.id", index=True)
     activity_id: int = Field(foreign_key="activities.id", index=True)
     url: str = Field(index=True)  # lookup finds a source by a URL met in its redirect chain
     retry: int = 0
-    status_code: Optional[int] = None
-    error: Optional[str] = None
-    error_kind: Optional[str] = None
-    redirect_to: Optional[str] = Field(default=None, index=True)
-    content_type: Optional[str] = None
-    body_sha256: Optional[str] = Field(default=None, description="sha256 of the body received, stored or not")
+    status_code: int | None = None
+    error: str | None = None
+    error_kind: str | None = None
+    redirect_to: str | None = Field(default=None, index=True)
+    content_type: str | None = None
+    body_sha256: str | None = Field(default=None, description="sha256 of the body received, stored or not")
     headers: str = Field(default="{}", description="JSON of the headers that matter")
     started_at: datetime = Field(default_factory=utcnow)
     seconds: float = 0.0
@@ -148,23 +148,23 @@ class Version(SQLModel, table=True):
     __tablename__ = "versions"
     __table_args__ = (Index("ix_versions_source_kind", "source_id", "kind"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     source_id: int = Field(foreign_key="sources.id")
     kind: str = Field(description="original, translated or excerpt")
-    parent_id: Optional[int] = Field(default=None, foreign_key="versions.id", index=True)
-    activity_id: Optional[int] = Field(default=None, foreign_key="activities.id", index=True)
+    parent_id: int | None = Field(default=None, foreign_key="versions.id", index=True)
+    activity_id: int | None = Field(default=None, foreign_key="activities.id", index=True)
     status: str = Field(default="ready", description="ready, or pending when its model is missing")
-    language: Optional[str] = None
-    language_probability: Optional[float] = None
-    declared_language: Optional[str] = None
-    title: Optional[str] = None
-    author: Optional[str] = None
-    published: Optional[str] = None
-    site_name: Optional[str] = None
-    url: Optional[str] = Field(default=None, description="final URL the original was fetched from")
-    text: Optional[str] = None
-    text_sha256: Optional[str] = None
-    body_sha256: Optional[str] = Field(default=None, foreign_key="bodies.sha256")
+    language: str | None = None
+    language_probability: float | None = None
+    declared_language: str | None = None
+    title: str | None = None
+    author: str | None = None
+    published: str | None = None
+    site_name: str | None = None
+    url: str | None = Field(default=None, description="final URL the original was fetched from")
+    text: str | None = None
+    text_sha256: str | None = None
+    body_sha256: str | None = Field(default=None, foreign_key="bodies.sha256")
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -177,8 +177,8 @@ class Sentence(SQLModel, table=True):
     position: int = Field(primary_key=True)
     char_start: int
     char_end: int
-    parent_start: Optional[int] = None
-    parent_end: Optional[int] = None
+    parent_start: int | None = None
+    parent_end: int | None = None
 
 
 class Excerpt(SQLModel, table=True):
@@ -191,14 +191,14 @@ class Excerpt(SQLModel, table=True):
     seed_start: int
     seed_end: int
     seed_sentence: str
-    translated_start: Optional[int] = None
-    translated_end: Optional[int] = None
+    translated_start: int | None = None
+    translated_end: int | None = None
     original_start: int
     original_end: int
     score: float
     label: str = Field(default="paraphrased", description="supported or paraphrased")
-    first_sentence: Optional[int] = Field(default=None, description="position of its first source sentence")
-    last_sentence: Optional[int] = Field(default=None, description="position of its last source sentence")
+    first_sentence: int | None = Field(default=None, description="position of its first source sentence")
+    last_sentence: int | None = Field(default=None, description="position of its last source sentence")
 
 
 class Alignment(SQLModel, table=True):
@@ -211,21 +211,22 @@ class Alignment(SQLModel, table=True):
     __tablename__ = "alignments"
     __table_args__ = (Index("ix_alignments_seed_version", "seed_id", "version_id"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     seed_id: int = Field(foreign_key="seeds.id")
     version_id: int = Field(foreign_key="versions.id", index=True)
-    excerpt_id: Optional[int] = Field(default=None, foreign_key="versions.id",
-                                      description="the excerpt version holding its source sentences")
-    activity_id: Optional[int] = Field(default=None, foreign_key="activities.id")
+    excerpt_id: int | None = Field(
+        default=None, foreign_key="versions.id", description="the excerpt version holding its source sentences"
+    )
+    activity_id: int | None = Field(default=None, foreign_key="activities.id")
     seed_start: int
     seed_end: int
     seed_text: str
     seed_sentences: str = Field(description="JSON list of seed sentence positions")
     source_sentences: str = Field(default="[]", description="JSON list of sentence positions in the version")
-    source_start: Optional[int] = None
-    source_end: Optional[int] = None
-    original_start: Optional[int] = None
-    original_end: Optional[int] = None
+    source_start: int | None = None
+    source_end: int | None = None
+    original_start: int | None = None
+    original_end: int | None = None
     score: float
     label: str = Field(index=True, description="supported, paraphrased or added")
 
@@ -235,7 +236,7 @@ class Quote(SQLModel, table=True):
 
     __tablename__ = "quotes"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     seed_id: int = Field(foreign_key="seeds.id", index=True)
     version_id: int = Field(foreign_key="versions.id", index=True)
     quote: str
@@ -243,9 +244,9 @@ class Quote(SQLModel, table=True):
     seed_end: int
     status: str = Field(description="exact, approximate or not_found")
     score: float
-    source_start: Optional[int] = None
-    source_end: Optional[int] = None
-    source_text: Optional[str] = None
+    source_start: int | None = None
+    source_end: int | None = None
+    source_text: str | None = None
     differences: str = Field(default="[]", description='JSON list of {"seed": words, "source": words}')
 
 
@@ -314,12 +315,12 @@ class Host(SQLModel, table=True):
     __tablename__ = "hosts"
 
     origin: str = Field(primary_key=True, description="scheme://host[:port], what robots.txt covers")
-    robots_status: Optional[int] = Field(default=None, description="HTTP status of robots.txt; NULL if unreachable")
-    robots_body: Optional[str] = None
-    robots_error: Optional[str] = None
-    robots_fetched_at: Optional[datetime] = None
-    crawl_delay: Optional[float] = Field(default=None, description="robots Crawl-delay, seconds")
-    last_request_at: Optional[datetime] = None
-    next_request_at: Optional[datetime] = Field(default=None, description="no request starts before this")
-    blocked_until: Optional[datetime] = Field(default=None, description="set by Retry-After on a 429 or 503")
-    blocked_reason: Optional[str] = None
+    robots_status: int | None = Field(default=None, description="HTTP status of robots.txt; NULL if unreachable")
+    robots_body: str | None = None
+    robots_error: str | None = None
+    robots_fetched_at: datetime | None = None
+    crawl_delay: float | None = Field(default=None, description="robots Crawl-delay, seconds")
+    last_request_at: datetime | None = None
+    next_request_at: datetime | None = Field(default=None, description="no request starts before this")
+    blocked_until: datetime | None = Field(default=None, description="set by Retry-After on a 429 or 503")
+    blocked_reason: str | None = None

@@ -18,9 +18,9 @@ import sys
 import tempfile
 import zipfile
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Callable
 
 ARGOS_INDEX_URL = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json"
 MAX_PACKAGE_BYTES = 2 * 1024**3  # largest Argos models are ~400 MB unpacked
@@ -113,13 +113,10 @@ def install_file(
             metadata = _validate_archive(zf, archive, max_bytes)
             code = _package_code(metadata)
             new_version = str(metadata.get("package_version", ""))
-            old = _installed_unless_replacing(models_dir, code, f"this file has {new_version or 'no version'}",
-                                              replace)
+            old = _installed_unless_replacing(models_dir, code, f"this file has {new_version or 'no version'}", replace)
             destination = models_dir / code
             if destination.exists() and (old is None or old.path != destination):
-                raise PackageError(
-                    f"{destination} exists but is not an installed package: move it away and retry"
-                )
+                raise PackageError(f"{destination} exists but is not an installed package: move it away and retry")
             models_dir.mkdir(parents=True, exist_ok=True)
             staging = _staging_dir(models_dir)
             try:
@@ -168,8 +165,9 @@ def install_from_index(
                 f"a pivot through another language may work, or {_OFFLINE_HINT}"
             )
         code = _package_code(entry)
-        _installed_unless_replacing(models_dir, code,
-                                    f"the index has {entry.get('package_version') or 'no version'}", replace)
+        _installed_unless_replacing(
+            models_dir, code, f"the index has {entry.get('package_version') or 'no version'}", replace
+        )
 
         models_dir.mkdir(parents=True, exist_ok=True)
         # A plain file, not a directory, so Argos never mistakes it for a package.
@@ -218,11 +216,17 @@ def available_packages(index_url: str = ARGOS_INDEX_URL, *, timeout: float = 10.
         version = str(entry.get("package_version", ""))
         if code not in newest or _version_key(version) > _version_key(str(newest[code].get("package_version", ""))):
             newest[code] = entry
-    return [AvailablePackage(code=code, from_code=e["from_code"], to_code=e["to_code"],
-                             version=str(e.get("package_version", "")),
-                             from_name=str(e.get("from_name", e["from_code"])),
-                             to_name=str(e.get("to_name", e["to_code"])))
-            for code, e in sorted(newest.items())]
+    return [
+        AvailablePackage(
+            code=code,
+            from_code=e["from_code"],
+            to_code=e["to_code"],
+            version=str(e.get("package_version", "")),
+            from_name=str(e.get("from_name", e["from_code"])),
+            to_name=str(e.get("to_name", e["to_code"])),
+        )
+        for code, e in sorted(newest.items())
+    ]
 
 
 def _fetch_index(client, index_url: str) -> object:
@@ -238,14 +242,14 @@ def _fetch_index(client, index_url: str) -> object:
         ) from None
 
 
-def _installed_unless_replacing(models_dir: Path, code: str, offered: str,
-                                replace: bool) -> InstalledPackage | None:
+def _installed_unless_replacing(models_dir: Path, code: str, offered: str, replace: bool) -> InstalledPackage | None:
     """The installed package with this code, if any; refused unless `replace` (never silently)."""
     old = next((p for p in list_packages(models_dir) if p.code == code), None)
     if old is not None and not replace:
         raise PackageError(
             f"{code} {old.version or '(no version)'} is already installed ({offered}): "
-            f"install with --replace (replace=True) to replace it, even with a newer version")
+            f"install with --replace (replace=True) to replace it, even with a newer version"
+        )
     return old
 
 
@@ -254,9 +258,7 @@ def remove_package(models_dir: Path, code: str) -> None:
     models_dir = Path(models_dir)
     package = next((p for p in list_packages(models_dir) if p.code == code), None)
     if package is None:
-        raise PackageError(
-            f"no package {code} is installed in {models_dir}: `tracker models list` shows what is"
-        )
+        raise PackageError(f"no package {code} is installed in {models_dir}: `tracker models list` shows what is")
     staging = _staging_dir(models_dir)
     try:
         os.rename(package.path, staging / "removed")
@@ -313,12 +315,7 @@ def _validate_archive(zf: zipfile.ZipFile, archive: Path, max_bytes: int) -> dic
     for info in infos:
         name = info.filename
         parts = PurePosixPath(name).parts
-        if (
-            name.startswith(("/", "\\"))
-            or "\\" in name
-            or re.match(r"^[A-Za-z]:", name)
-            or ".." in parts
-        ):
+        if name.startswith(("/", "\\")) or "\\" in name or re.match(r"^[A-Za-z]:", name) or ".." in parts:
             raise PackageError(f"{archive} is unsafe: it holds the path {name!r}")
         if stat.S_ISLNK(info.external_attr >> 16):
             raise PackageError(f"{archive} is unsafe: it holds a symbolic link {name!r}")
@@ -329,13 +326,10 @@ def _validate_archive(zf: zipfile.ZipFile, archive: Path, max_bytes: int) -> dic
         total += info.file_size
     if len(tops) != 1:
         raise PackageError(
-            f"{archive} is not an Argos model: it must hold exactly one top-level folder, "
-            f"found {len(tops)}"
+            f"{archive} is not an Argos model: it must hold exactly one top-level folder, found {len(tops)}"
         )
     if total > max_bytes:
-        raise PackageError(
-            f"{archive} unpacks to {total} bytes, more than the limit of {max_bytes}"
-        )
+        raise PackageError(f"{archive} unpacks to {total} bytes, more than the limit of {max_bytes}")
     (top,) = tops
     names = {info.filename for info in infos}
     missing = [
@@ -440,9 +434,7 @@ _checksums: dict[Path, tuple[tuple, str]] = {}
 
 def _checksum(package_dir: Path) -> str:
     files = sorted(
-        (p.relative_to(package_dir).as_posix(), p)
-        for p in package_dir.rglob("*")
-        if p.is_file() and not p.is_symlink()
+        (p.relative_to(package_dir).as_posix(), p) for p in package_dir.rglob("*") if p.is_file() and not p.is_symlink()
     )
     signature = tuple((name, p.stat().st_size, p.stat().st_mtime_ns) for name, p in files)
     cached = _checksums.get(package_dir)

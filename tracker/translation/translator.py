@@ -16,9 +16,10 @@ import json
 import os
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Protocol
 
 from tracker.translation.packages import InstalledPackage, _read_metadata, find_route
 
@@ -57,7 +58,7 @@ class TranslateStats:
     model_loads: int = 0  # CTranslate2 models loaded from disk
     reused: int = 0  # whole translated versions reused (see translations.py), no sentence looked at
 
-    def add(self, other: "TranslateStats") -> None:
+    def add(self, other: TranslateStats) -> None:
         for f in fields(self):
             setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
 
@@ -65,12 +66,14 @@ class TranslateStats:
 class SentenceCache(Protocol):
     """Where translated sentences are kept between calls (tracker.translation.versions.DatabaseCache)."""
 
-    def get(self, package: InstalledPackage, language: str, decoding: str,
-            sentences: list[str]) -> dict[str, tuple[str, str]]:
+    def get(
+        self, package: InstalledPackage, language: str, decoding: str, sentences: list[str]
+    ) -> dict[str, tuple[str, str]]:
         """sentence -> (translation, compute type) for the sentences this package translated."""
 
-    def put(self, package: InstalledPackage, language: str, decoding: str,
-            translations: dict[str, str], compute_type: str) -> None: ...
+    def put(
+        self, package: InstalledPackage, language: str, decoding: str, translations: dict[str, str], compute_type: str
+    ) -> None: ...
 
 
 @dataclass
@@ -147,9 +150,15 @@ def decoding_key(settings: dict) -> str:
     return json.dumps({k: settings[k] for k in ("beam_size", "compute_type", "device")}, sort_keys=True)
 
 
-def _translate_hop(package: InstalledPackage, texts: list[str], settings: dict, decoding: str,
-                   cache: SentenceCache | None, work: TranslateStats,
-                   compute_types: list[str]) -> list[str]:
+def _translate_hop(
+    package: InstalledPackage,
+    texts: list[str],
+    settings: dict,
+    decoding: str,
+    cache: SentenceCache | None,
+    work: TranslateStats,
+    compute_types: list[str],
+) -> list[str]:
     # Argos translates each "\n"-separated paragraph on its own, drops blank
     # ones, joins with "\n" and strips leading newlines; do the same, but send
     # every paragraph of every sentence to CTranslate2 in one call.
@@ -168,9 +177,7 @@ def _translate_hop(package: InstalledPackage, texts: list[str], settings: dict, 
         if cache is not None:
             cache.put(package, package.to_code, decoding, fresh, loaded.translator.compute_type)
         translated.update(fresh)
-    return [
-        "\n".join(translated.get(p.strip(), "") for p in ps).lstrip("\n") for ps in paragraphs
-    ]
+    return ["\n".join(translated.get(p.strip(), "") for p in ps).lstrip("\n") for ps in paragraphs]
 
 
 def _translate_batch(loaded: _LoadedPackage, texts: list[str], beam_size: int) -> list[str]:

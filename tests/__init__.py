@@ -1,0 +1,1 @@
+"""tracker's test suite; its helper modules (loopback server, tiny Argos packages, pages) are importable as tests.*."""
