@@ -15,9 +15,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from tracker.errors import TrackerError
 
-class ConfigError(ValueError):
+
+class ConfigError(TrackerError, ValueError):
     """A configuration file or value a user must fix."""
+
+    exit_status = 2
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from tracker.config import Settings
+from tracker.errors import TrackerError
 from tracker.excerpts.relations import relate_seeds
 from tracker.excerpts.versions import excerpt_seed_source
 from tracker.fetch.client import Fetcher, FetchPolicy
@@ -52,7 +53,7 @@ def _quiet(message: str, event: str = "info", **fields: Any) -> None:
 Progress = Callable[[int, "int | None"], None]  # (bytes done, bytes in all) of a model download
 
 
-class RunInProgress(RuntimeError):
+class RunInProgress(TrackerError, RuntimeError):
     """Another `tracker run` holds the lock."""
 
 

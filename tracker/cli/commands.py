@@ -8,26 +8,31 @@ from pathlib import Path
 
 import click
 
-from tracker.config import ConfigError, Settings, load_settings
+from tracker.config import Settings, load_settings
+from tracker.errors import TrackerError
 
 
 class UserError(click.ClickException):
-    """One clear line for a problem the user can fix; exit status 1."""
+    """One clear line for a problem the user can fix; exit status 1 unless said otherwise."""
+
+    def __init__(self, message: str, exit_status: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_status
 
     def show(self, file=None) -> None:
         click.echo(f"tracker: {self.message}", err=True)
 
 
 class _Group(click.Group):
+    """Turns every error a user or the machine can cause into one line: the one place that does."""
+
     def invoke(self, ctx: click.Context):
         from sqlalchemy.exc import OperationalError
 
-        from tracker.store.db import DatabaseUnavailable
-
         try:
             return super().invoke(ctx)
-        except DatabaseUnavailable as error:  # from any subcommand: one line, not a traceback
-            raise UserError(str(error)) from None
+        except TrackerError as error:
+            raise UserError(str(error), error.exit_status) from None
         except (OSError, OperationalError) as error:
             # The machine, not tracker: a full disk, a read-only or missing folder. Every source
             # finished before this was committed on its own, so the next run resumes from here.
@@ -48,8 +53,8 @@ def cli(ctx: click.Context, config_file: Path | None) -> None:
     """Multilingual source tracker with translation provenance."""
     try:
         ctx.obj = load_settings(config_file)
-    except ConfigError as error:
-        raise UserError(str(error)) from None
+    except TrackerError as error:  # raised before any subcommand runs, so not through _Group.invoke
+        raise UserError(str(error), error.exit_status) from None
 
 
 class Duration(click.ParamType):

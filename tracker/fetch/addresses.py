@@ -18,13 +18,15 @@ from ipaddress import (
     ip_network,
 )
 
+from tracker.errors import TrackerError
+
 __all__ = ["BlockedAddress", "check_address", "parse_allowlist"]
 
 IPNetwork = IPv4Network | IPv6Network
 IPAddress = IPv4Address | IPv6Address
 
 
-class BlockedAddress(Exception):
+class BlockedAddress(TrackerError):
     """An address that is not globally routable and not on the allowlist.
 
     `address` is the address that was checked, `reason` a short category such as "private" or

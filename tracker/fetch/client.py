@@ -30,6 +30,7 @@ from ipaddress import ip_address
 import httpcore
 import httpx
 
+from tracker.errors import TrackerError
 from tracker.fetch.addresses import BlockedAddress, check_address, parse_allowlist
 
 try:  # optional: only advertised when installed and able to decode under a size limit
@@ -119,7 +120,7 @@ class FetchPolicy:
     backoff: float = 1.0
 
 
-class FetchError(Exception):
+class FetchError(TrackerError):
     """A request refused or abandoned by the fetcher itself; `kind` is the `error_kind` token.
 
     Raised by `GuardedTransport` (blocked_scheme, blocked_port, blocked_address, dns) and used

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from tracker.errors import TrackerError
 from tracker.store.tables import Source, Version
 
 
-class DiffError(ValueError):
+class DiffError(TrackerError, ValueError):
     """The versions asked for do not exist or cannot be compared; one line for the user."""
 
 

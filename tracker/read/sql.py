@@ -20,10 +20,12 @@ from urllib.parse import quote
 
 from sqlalchemy.engine import URL, make_url
 
+from tracker.errors import TrackerError
+
 BUSY_TIMEOUT_MS = 30_000
 
 
-class QueryError(Exception):
+class QueryError(TrackerError):
     """A query that could not run: bad SQL, a missing parameter, an attempted write."""
 
 

@@ -12,8 +12,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from tracker.errors import TrackerError
 
-class SeedError(ValueError):
+
+class SeedError(TrackerError, ValueError):
     """A seed file that cannot be used: unreadable, empty, binary or of an unsupported type."""
 
 

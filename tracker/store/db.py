@@ -17,6 +17,8 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import DBAPIError
 
+from tracker.errors import TrackerError
+
 # migrations/ ships inside the wheel as tracker.migrations (pyproject.toml maps it).
 MIGRATIONS_DIR = Path(str(resources.files("tracker.migrations")))
 BUSY_TIMEOUT_MS = 30_000
@@ -102,7 +104,7 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
-class DatabaseUnavailable(RuntimeError):
+class DatabaseUnavailable(TrackerError, RuntimeError):
     """The database cannot be reached (server down, wrong URL or password, driver missing)."""
 
 

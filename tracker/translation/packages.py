@@ -22,6 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from tracker.errors import TrackerError
+
 ARGOS_INDEX_URL = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json"
 MAX_PACKAGE_BYTES = 2 * 1024**3  # largest Argos models are ~400 MB unpacked
 PIVOT_LANGUAGE = "en"  # nearly every Argos package translates to or from English
@@ -32,7 +34,7 @@ _LANGUAGE_CODE = re.compile(r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{1,8})*$")
 _STAGING_PREFIX = ".tracker-staging-"
 
 
-class PackageError(Exception):
+class PackageError(TrackerError):
     """A package could not be installed, found or removed; str() says what to do."""
 
 

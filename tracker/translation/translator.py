@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Protocol
 
+from tracker.errors import TrackerError
 from tracker.translation.packages import InstalledPackage, _read_metadata, find_route
 
 # Tokens per CTranslate2 batch: bounds memory on long documents. Argos's own
@@ -36,7 +37,7 @@ MIN_DECODING_LENGTH = 256
 MAX_DECODING_LENGTH = 512
 
 
-class MissingModel(Exception):
+class MissingModel(TrackerError):
     """No installed package, direct or through a pivot language, for a pair."""
 
     def __init__(self, from_code: str, to_code: str):
