@@ -12,7 +12,8 @@ README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 
 
 def commands(group: click.Group, prefix: str = "tracker"):
-    for name, command in group.commands.items():
+    for name in group.list_commands(None):
+        command = group.get_command(None, name)
         path = f"{prefix} {name}"
         yield path, command
         if isinstance(command, click.Group):

@@ -420,3 +420,16 @@ def aligned_version(session: Session, source_id: int, target: str) -> Version | 
         )
         .order_by(Version.id.desc())
     ).first()
+
+
+def repeat_every(
+    every: float | None, run_once: Callable[[], None], sleep: Callable[[float], None] = time.sleep
+) -> None:
+    """Call `run_once`; with `every` seconds, again each time that much has passed since the last
+    start (at once if a run took longer), until interrupted."""
+    while True:
+        started = time.monotonic()
+        run_once()
+        if every is None:
+            return
+        sleep(max(0.0, every - (time.monotonic() - started)))

@@ -28,6 +28,9 @@ BUSY_TIMEOUT_MS = 30_000
 class QueryError(TrackerError):
     """A query that could not run: bad SQL, a missing parameter, an attempted write."""
 
+    def __str__(self) -> str:
+        return f"sql: {super().__str__()}"
+
 
 @dataclass
 class QueryResult:
