@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import Session
 
-from tracker.read.lookup import find_source, lookup, parse_date, version_at, version_history
+from tracker.read.lookup import find_source, lookup, parse_date, version_history
 from tracker.store.db import open_database
+from tracker.store.versions import version_in_force
 
 
 def captures(populated) -> list[str]:
@@ -105,7 +106,7 @@ def test_every_lookup_query_uses_an_index(populated, how):
             if how == "versions":
                 source, _ = find_source(session, url)
                 version_history(session, source.id)
-                version_at(session, source.id, parse_date("2000-01-01"))
+                version_in_force(session, source.id, parse_date("2000-01-01"))
             else:
                 lookup(session, url, at=parse_date("2999-01-01") if how == "at" else None)
 

@@ -254,9 +254,9 @@ def test_model_upgrade_then_retranslate_keeps_both_versions(tracker, session, se
     assert "retranslation_of" not in json.loads(activities[0].parameters)
 
     # Lookups and excerpts take the newest ready translation.
-    from tracker.pipeline import aligned_version
+    from tracker.store.versions import text_in_language
 
-    assert aligned_version(session, original.source_id, "en").id == versions[1].id
+    assert text_in_language(session, original.source_id, "en").id == versions[1].id
     assert tracker("retranslate", "--package", "translate-vi_en").output.startswith("retranslated 0, already current 1")
 
 
@@ -316,3 +316,25 @@ def test_install_and_remove_take_effect_without_restart(settings):
         translate_sentences(["mèo"], "vi", "en", settings.models_dir)
     install_file(settings.models_dir, cached_package("vi", "en", {"mèo": "kitty"}, "2.0"))
     assert translate_sentences(["mèo"], "vi", "en", settings.models_dir).sentences == ["kitty"]
+
+
+def test_diff_of_translations_compares_one_language(session, settings):
+    """With two targets, `diff --translated` compares the two originals' translations into the same
+    language, and says so when one of them has none yet (not a French text against an English one)."""
+    from tracker.read.diff import DiffError, diff_source
+
+    install_file(settings.models_dir, cached_package("en", "fr", EN_FR))
+    older = add_original(session, TEXT)
+    translate(session, older, settings, target="en")
+    translate(session, older, settings, target="fr")  # the newest translation of `older` is French
+    newer = add_original(session, EDITED)
+    translate(session, newer, settings, target="en")
+    source = session.get(Source, newer.source_id)
+
+    english = diff_source(session, source, translated="en")
+    assert {english.old.language, english.new.language} == {"en"}
+    assert english.old.parent_id == older.id and english.new.parent_id == newer.id
+    assert "+dog and cat sleeps." in english.lines
+
+    with pytest.raises(DiffError, match="no ready translation into fr"):
+        diff_source(session, source, translated="fr")

@@ -26,11 +26,12 @@ from tracker.excerpts.relations import relate_seeds
 from tracker.excerpts.versions import excerpt_seed_source
 from tracker.fetch.client import Fetcher, FetchPolicy
 from tracker.fetch.crawler import Crawler, CrawlPolicy, CrawlRequest, origin_of
-from tracker.originals.versions import latest_version, record_fetch
+from tracker.originals.versions import record_fetch
 from tracker.seeds.ingest import ingest_seeds
 from tracker.store.db import connect, open_database
 from tracker.store.hosts import load_hosts, save_hosts
 from tracker.store.tables import Activity, Citation, Seed, Source, Version, utcnow
+from tracker.store.versions import text_in_language
 from tracker.translation.packages import PackageError, find_route, install_from_index
 from tracker.translation.translator import TranslateStats
 from tracker.translation.versions import originals_needing_translation, translate_original
@@ -389,7 +390,7 @@ def pairs_to_align(session: Session, target: str) -> list[tuple[Seed, Version]]:
     ).all()
     pairs = []
     for seed_id, source_id in candidates:
-        aligned = aligned_version(session, source_id, target)
+        aligned = text_in_language(session, source_id, target)
         already = (
             aligned is not None
             and session.exec(
@@ -401,25 +402,6 @@ def pairs_to_align(session: Session, target: str) -> list[tuple[Seed, Version]]:
         if aligned is not None and not already:
             pairs.append((session.get(Seed, seed_id), aligned))
     return pairs
-
-
-def aligned_version(session: Session, source_id: int, target: str) -> Version | None:
-    """The newest text of a source in the target language: its translation, or the original."""
-    original = latest_version(session, source_id, "original")
-    if original is None:
-        return None
-    if original.language == target:
-        return original
-    return session.exec(
-        select(Version)
-        .where(
-            Version.parent_id == original.id,
-            Version.kind == "translated",
-            Version.language == target,
-            Version.status == "ready",
-        )
-        .order_by(Version.id.desc())
-    ).first()
 
 
 def repeat_every(

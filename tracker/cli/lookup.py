@@ -79,7 +79,8 @@ def diff(settings: Settings, url: str, from_id: int | None, to_id: int | None, t
         found = find_source(session, url)
         if found is None:
             raise UserError(f"no source known for {url}")
-        result = diff_source(session, found[0], from_id=from_id, to_id=to_id, translated=translated)
+        language = settings.target if translated else None  # excerpts' language: the first target
+        result = diff_source(session, found[0], from_id=from_id, to_id=to_id, translated=language)
         if not result.lines:
             click.echo(f"versions {result.old.id} and {result.new.id} have the same text")
         for line in result.lines:

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from tracker.config import Settings
 from tracker.fetch.charset import decode_html
@@ -23,6 +23,7 @@ from tracker.sentences import split_sentences
 from tracker.store.bodies import store_body
 from tracker.store.provenance import link_versions_to_seeds, software
 from tracker.store.tables import Activity, FetchAttempt, Sentence, Source, Version, utcnow
+from tracker.store.versions import latest_original
 
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
 TEXT_TYPES = {"text/plain"}
@@ -116,7 +117,7 @@ def make_original(
         source.canonical_url = metadata.canonical_url
 
     text_sha256 = hashlib.sha256(text.encode()).hexdigest()
-    latest = latest_version(session, source.id, "original")
+    latest = latest_original(session, source.id)
     if latest is not None and latest.text_sha256 == text_sha256:
         return FetchOutcome("unchanged", version=latest)
 
@@ -163,12 +164,6 @@ def make_original(
     activity.ended_at = utcnow()
     link_versions_to_seeds(session, source.id)
     return FetchOutcome("new" if latest is None else "changed", version=version)
-
-
-def latest_version(session: Session, source_id: int, kind: str) -> Version | None:
-    return session.exec(
-        select(Version).where(Version.source_id == source_id, Version.kind == kind).order_by(Version.id.desc())
-    ).first()
 
 
 def _record_attempts(session: Session, source: Source, activity: Activity, result: FetchResult) -> None:

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from tracker.errors import TrackerError
 from tracker.store.tables import Source, Version
+from tracker.store.versions import newest_translation
 
 
 class DiffError(TrackerError, ValueError):
@@ -31,9 +32,15 @@ def originals(session: Session, source: Source) -> list[Version]:
 
 
 def diff_source(
-    session: Session, source: Source, *, from_id: int | None = None, to_id: int | None = None, translated: bool = False
+    session: Session,
+    source: Source,
+    *,
+    from_id: int | None = None,
+    to_id: int | None = None,
+    translated: str | None = None,
 ) -> VersionDiff:
-    """Diff two original versions (by default the last two), or their translations."""
+    """Diff two original versions (by default the last two), or their translations into the language
+    `translated` names."""
     versions = originals(session, source)
     by_id = {v.id: v for v in versions}
     if len(versions) < 2 and (from_id is None or to_id is None):
@@ -41,7 +48,7 @@ def diff_source(
     old = _pick(by_id, from_id, versions[-2] if len(versions) >= 2 else None, source)
     new = _pick(by_id, to_id, versions[-1], source)
     if translated:
-        old, new = _translation_of(session, old), _translation_of(session, new)
+        old, new = _translation_of(session, old, translated), _translation_of(session, new, translated)
     lines = list(
         difflib.unified_diff(
             (old.text or "").splitlines(),
@@ -65,12 +72,8 @@ def _pick(by_id: dict[int, Version], wanted: int | None, default: Version | None
     return by_id[wanted]
 
 
-def _translation_of(session: Session, original: Version) -> Version:
-    translation = session.exec(
-        select(Version)
-        .where(Version.parent_id == original.id, Version.kind == "translated", Version.status == "ready")
-        .order_by(Version.id.desc())
-    ).first()
+def _translation_of(session: Session, original: Version, language: str) -> Version:
+    translation = newest_translation(session, original, language)
     if translation is None:
-        raise DiffError(f"version {original.id} has no translation yet")
+        raise DiffError(f"version {original.id} has no ready translation into {language} yet")
     return translation

@@ -27,6 +27,7 @@ from tracker.store.tables import (
     Source,
     Version,
 )
+from tracker.store.versions import version_in_force
 from tracker.urls import normalize_url
 
 
@@ -66,19 +67,6 @@ def parse_date(value: str) -> datetime:
     if len(value.strip()) == 10:
         parsed = datetime.combine(parsed.date(), time.max)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def version_at(session: Session, source_id: int, at: datetime) -> tuple[Version, str] | None:
-    """The original in force at `at` and whether it was captured "before" it or, when none was,
-    the first one captured "after" it."""
-    originals = select(Version).where(Version.source_id == source_id, Version.kind == "original")
-    before = session.exec(
-        originals.where(Version.created_at <= at).order_by(Version.created_at.desc()).limit(1)
-    ).first()
-    if before is not None:
-        return before, "before"
-    after = session.exec(originals.order_by(Version.created_at).limit(1)).first()
-    return (after, "after") if after is not None else None
 
 
 def version_history(session: Session, source_id: int) -> list[dict[str, Any]]:
@@ -135,7 +123,7 @@ def lookup(session: Session, url: str, at: datetime | None = None) -> dict[str, 
     excerpts = _excerpts(session, source.id)
     in_force = None
     if at is not None:
-        chosen = version_at(session, source.id, at)
+        chosen = version_in_force(session, source.id, at)
         in_force = {"date": at.isoformat(), "version_id": None, "captured_at": None, "captured": None}
         keep: set[int] = set()
         if chosen is not None:

@@ -24,24 +24,16 @@ ORDER BY seed_id, citation_id;
 -- What the source at this URL said, in its own language, when each citing seed was published:
 -- the original version in force at the seed's date (the newest captured at or before it), else
 -- the first one captured after it, as the Wayback Machine picks its closest capture.
-SELECT seed_citations.seed_id, seed_citations.seed_path, seed_citations.seed_ingested_at,
-       cited.id AS version_id, cited.created_at AS captured_at,
-       CASE WHEN cited.created_at <= seed_citations.seed_ingested_at THEN 'before' ELSE 'after' END
-           AS captured,
-       cited.language, cited.text
-FROM seed_citations
-JOIN versions cited ON cited.source_id = seed_citations.source_id
-WHERE cited.id = COALESCE(
-      (SELECT earlier.id FROM versions earlier
-       WHERE earlier.source_id = seed_citations.source_id AND earlier.kind = 'original'
-         AND earlier.created_at <= seed_citations.seed_ingested_at
-       ORDER BY earlier.created_at DESC LIMIT 1),
-      (SELECT earliest.id FROM versions earliest
-       WHERE earliest.source_id = seed_citations.source_id AND earliest.kind = 'original'
-       ORDER BY earliest.created_at LIMIT 1))
-  AND :url IN (seed_citations.cited_url, seed_citations.source_url, seed_citations.normalized_url,
+SELECT DISTINCT cited_versions.seed_id, cited_versions.seed_path, cited_versions.seed_date,
+       cited_versions.version_id, cited_versions.captured_at, cited_versions.captured,
+       versions.language, versions.text
+FROM cited_versions
+JOIN versions ON versions.id = cited_versions.version_id
+JOIN seed_citations ON seed_citations.seed_id = cited_versions.seed_id
+                   AND seed_citations.source_id = cited_versions.source_id
+WHERE :url IN (seed_citations.cited_url, seed_citations.source_url, seed_citations.normalized_url,
                seed_citations.final_url, seed_citations.canonical_url)
-ORDER BY seed_citations.seed_id;
+ORDER BY cited_versions.seed_id;
 
 -- name: translations_by_model
 -- Every translation made by Argos package :model (e.g. translate-vi_en) at version
@@ -55,23 +47,15 @@ ORDER BY version_id;
 -- name: sources_changed_after_cited
 -- Sources whose text changed after a seed cited them: how many originals were captured after
 -- the one in force when the seed was published (see source_text_when_seed_published).
-SELECT seed_citations.seed_id, seed_citations.seed_path, seed_citations.source_url,
-       cited.id AS cited_version_id, COUNT(DISTINCT later.id) AS changes_since,
+SELECT cited_versions.seed_id, cited_versions.seed_path, sources.url AS source_url,
+       cited_versions.version_id AS cited_version_id, COUNT(DISTINCT later.id) AS changes_since,
        MAX(later.id) AS newest_version_id, MAX(later.created_at) AS last_changed_at
-FROM seed_citations
-JOIN versions cited ON cited.source_id = seed_citations.source_id
-JOIN versions later ON later.source_id = cited.source_id AND later.kind = 'original'
-                   AND later.created_at > cited.created_at
-WHERE cited.id = COALESCE(
-      (SELECT earlier.id FROM versions earlier
-       WHERE earlier.source_id = seed_citations.source_id AND earlier.kind = 'original'
-         AND earlier.created_at <= seed_citations.seed_ingested_at
-       ORDER BY earlier.created_at DESC LIMIT 1),
-      (SELECT earliest.id FROM versions earliest
-       WHERE earliest.source_id = seed_citations.source_id AND earliest.kind = 'original'
-       ORDER BY earliest.created_at LIMIT 1))
-GROUP BY seed_citations.seed_id, seed_citations.seed_path, seed_citations.source_url, cited.id
-ORDER BY seed_citations.seed_id, seed_citations.source_url;
+FROM cited_versions
+JOIN sources ON sources.id = cited_versions.source_id
+JOIN versions later ON later.source_id = cited_versions.source_id AND later.kind = 'original'
+                   AND later.created_at > cited_versions.captured_at
+GROUP BY cited_versions.seed_id, cited_versions.seed_path, sources.url, cited_versions.version_id
+ORDER BY cited_versions.seed_id, sources.url;
 
 -- name: seeds_with_unfound_quotes
 -- Quotations in seeds that no source they cite bears out, not even approximately.
