@@ -135,10 +135,10 @@ def serve(pages: list[bytes] | list[str], cap: int, ready) -> None:
 
 def measure_cpu(base: str, count: int, rounds: int, cap: int) -> dict:
     from tracker.fetch.charset import decode_html
-    from tracker.fetch.client import Fetcher, FetchPolicy
-    from tracker.fetch.crawler import Crawler, CrawlPolicy, CrawlRequest
+    from tracker.fetch.client import Fetcher, FetchSettings
+    from tracker.fetch.crawler import Crawler, CrawlRequest, CrawlSettings
 
-    policy = FetchPolicy(
+    policy = FetchSettings(
         allow_private=("127.0.0.1",), allow_ports=(int(base.rsplit(":", 1)[1]),), max_body_bytes=cap, max_retries=0
     )
     urls = [f"{base}/page/{i}" for i in range(count)]
@@ -152,7 +152,7 @@ def measure_cpu(base: str, count: int, rounds: int, cap: int) -> dict:
 
         start = time.process_time()
         for _ in range(rounds):
-            crawler = Crawler(fetcher, CrawlPolicy(host_delay=0.0, concurrency=4))
+            crawler = Crawler(fetcher, CrawlSettings(host_delay=0.0, concurrency=4))
             fetched = sum(result.ok for _, result, _ in crawler.fetch_all(CrawlRequest(u) for u in urls))
         crawl_cpu = time.process_time() - start
     assert fetched == count and all(body is not None for body in bodies)
@@ -180,9 +180,9 @@ def measure_cpu(base: str, count: int, rounds: int, cap: int) -> dict:
 
 
 def measure_memory(base: str, paths: list[str], cap: int) -> list[dict]:
-    from tracker.fetch.client import Fetcher, FetchPolicy
+    from tracker.fetch.client import Fetcher, FetchSettings
 
-    policy = FetchPolicy(
+    policy = FetchSettings(
         allow_private=("127.0.0.1",),
         allow_ports=(int(base.rsplit(":", 1)[1]),),
         max_body_bytes=cap,

@@ -258,7 +258,7 @@ def refetch_cases(work_dir: Path, models_dir: Path, text: str) -> list[dict]:
         f'[paths]\ndata_dir = "{work_dir / "data"}"\n[translation]\nmodels_dir = "{models_dir}"\nauto_install = false\n'
     )
     settings = load_settings(config, environ={})
-    engine = open_database(settings.database_url)
+    engine = open_database(settings.database.url)
     rows = []
     with Session(engine) as session:
         source = Source(url="https://example.test/a", normalized_url="https://example.test/a", host="example.test")

@@ -68,3 +68,10 @@ def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
 def tracker():
     """`tracker(*args)` runs the CLI in-process and returns click's Result."""
     return invoke_tracker
+
+
+def pytest_collection_modifyitems(items) -> None:
+    # A test that asks for a PostgreSQL fixture is a `postgres` test: `-m "not postgres"` skips them.
+    for item in items:
+        if {"postgres_url", "postgres_server"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.postgres)

@@ -9,6 +9,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from tests.http_server import serve
 from tests.tiny_argos import cached_package
 
@@ -71,6 +73,7 @@ def test_available_lists_the_index_and_install_replaces(tracker, project, monkey
     assert tracker("models", "list").output.startswith("no models installed")
 
 
+@pytest.mark.subprocess
 def test_available_offline_is_one_line_within_seconds(tracker, project, monkeypatch):
     with serve({}) as closed:
         pass  # nothing listens on this port any more

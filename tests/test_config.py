@@ -2,21 +2,21 @@ from pathlib import Path
 
 import pytest
 
-from tracker.config import SETTINGS, ConfigError, load_settings, render_default_config
+from tracker.config import ConfigError, load_settings, options, render_default_config, render_settings_doc
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 def test_repository_config_holds_every_default():
     settings = load_settings(REPO / "config.toml", environ={})
-    assert settings.target == "en"
-    assert settings.fetch_allow_private == ()
-    assert settings.models_dir == REPO / "data" / "models"
-    assert settings.database_url == f"sqlite:///{REPO / 'data' / 'tracker.db'}"
+    assert settings.translation.target == "en"
+    assert settings.fetch.allow_private == ()
+    assert settings.translation.models_dir == REPO / "data" / "models"
+    assert settings.database.url == f"sqlite:///{REPO / 'data' / 'tracker.db'}"
     # The shipped file is exactly the documented defaults (regenerate it with render_default_config).
     assert (REPO / "config.toml").read_text() == render_default_config()
-    for setting in SETTINGS:
-        assert f"\n{setting.key} = " in render_default_config(), setting.key
+    for option in options():
+        assert f"\n{option.key} = " in render_default_config(), option.key
 
 
 def test_environment_overrides_file(tmp_path):
@@ -31,24 +31,31 @@ def test_environment_overrides_file(tmp_path):
             "TRACKER_MODELS_DIR": "m",
         },
     )
-    assert settings.target == "de"
-    assert settings.fetch_allow_private == ("127.0.0.1", "::1")
-    assert settings.auto_install is False
-    assert settings.models_dir == tmp_path / "m"
+    assert settings.translation.target == "de"
+    assert settings.fetch.allow_private == ("127.0.0.1", "::1")
+    assert settings.translation.auto_install is False
+    assert settings.translation.models_dir == tmp_path / "m"
 
 
 def test_relative_paths_are_relative_to_the_config_file(tmp_path):
     (tmp_path / "c.toml").write_text('[paths]\nseeds_dir = "my-seeds"\n')
     settings = load_settings(tmp_path / "c.toml", environ={})
-    assert settings.seeds_dir == tmp_path / "my-seeds"
-    assert settings.database_url == f"sqlite:///{tmp_path / 'data' / 'tracker.db'}"
+    assert settings.paths.seeds_dir == tmp_path / "my-seeds"
+    assert settings.database.url == f"sqlite:///{tmp_path / 'data' / 'tracker.db'}"
 
 
 @pytest.mark.parametrize(
     "content, message",
     [
         ("[fetch]\ncolour = 1\n", r"unknown setting \[fetch\] colour"),
-        ("[fetch]\nmax_redirects = 'many'\n", "expected int"),
+        ("[fetch]\nmax_redirects = 'many'\n", r"\[fetch\] max_redirects = \"many\": expected a whole number"),
+        ("[fetch]\nread_timeout = -1\n", r"\[fetch\] read_timeout = -1: expected a number greater than 0"),
+        ("[fetch]\nconcurrency = 0\n", r"\[fetch\] concurrency = 0: expected a whole number of at least 1"),
+        ("[fetch]\nallow_ports = 8080\n", r"allow_ports = 8080: expected a list of whole numbers"),
+        ("[translation]\ntargets = []\n", r"targets = \[\]: expected at least 1 item"),
+        ('[translation]\ntargets = ["english!"]\n', r"'english!' is not a language code"),
+        ('[translation]\nauto_install = "yes"\n', r"auto_install = \"yes\": expected true or false"),
+        ("fetch = 1\n", r"'fetch' must be a \[section\]"),
         ("[fetch\n", "not valid TOML"),
     ],
 )
@@ -61,3 +68,50 @@ def test_bad_config_is_one_clear_error(tmp_path, content, message):
 def test_bad_boolean_in_environment(tmp_path):
     with pytest.raises(ConfigError, match="TRACKER_AUTO_INSTALL"):
         load_settings(None, environ={"TRACKER_AUTO_INSTALL": "maybe"})
+
+
+@pytest.mark.parametrize(
+    "name, raw, expected",
+    [
+        ("TRACKER_FETCH_ALLOW_PRIVATE", '["127.0.0.1", "::1"]', ("127.0.0.1", "::1")),
+        ("TRACKER_FETCH_ALLOW_PRIVATE", "127.0.0.1,::1", ("127.0.0.1", "::1")),
+        ("TRACKER_FETCH_ALLOW_PORTS", "[8080, 8443]", (8080, 8443)),
+        ("TRACKER_FETCH_ALLOW_PORTS", "8080, 8443", (8080, 8443)),
+    ],
+)
+def test_lists_in_the_environment_as_commas_or_json(name, raw, expected):
+    settings = load_settings(None, environ={name: raw})
+    assert getattr(settings.fetch, name.removeprefix("TRACKER_FETCH_").lower()) == expected
+
+
+@pytest.mark.parametrize(
+    "name, raw, message",
+    [
+        ("TRACKER_FETCH_ALLOW_PORTS", "abc", "TRACKER_FETCH_ALLOW_PORTS='abc': expected a whole number"),
+        ("TRACKER_FETCH_READ_TIMEOUT", "-3", "TRACKER_FETCH_READ_TIMEOUT='-3': expected a number greater than 0"),
+        ("TRACKER_FETCH_ALLOW_PRIVATE", '["a"', "expected a list of strings"),
+    ],
+)
+def test_bad_environment_values_name_the_variable(name, raw, message):
+    with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace("(", r"\(")):
+        load_settings(None, environ={name: raw})
+
+
+def test_config_that_is_not_utf8_is_one_line(tmp_path):
+    (tmp_path / "c.toml").write_bytes(b'[fetch]\nuser_agent = "caf\xe9"\n')
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        load_settings(tmp_path / "c.toml", environ={})
+
+
+def test_a_bad_value_exits_2_with_one_line(tmp_path, tracker):
+    (tmp_path / "c.toml").write_text("[fetch]\nread_timeout = -1\n")
+    result = tracker("--config", str(tmp_path / "c.toml"), "sources")
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        "tracker: [fetch] read_timeout = -1: expected a number greater than 0"
+    ]
+
+
+def test_configuration_doc_is_generated_from_the_settings():
+    # Regenerate with: python -c "from tracker.config import render_settings_doc; print(render_settings_doc(), end='')"
+    assert (REPO / "docs" / "configuration.md").read_text() == render_settings_doc()

@@ -11,8 +11,8 @@ import pytest
 from sqlmodel import Session
 
 from tests.http_server import serve
-from tracker.fetch.client import Fetcher, FetchPolicy
-from tracker.fetch.crawler import Crawler, CrawlPolicy, CrawlRequest, HostState, origin_of
+from tracker.fetch.client import Fetcher, FetchSettings
+from tracker.fetch.crawler import Crawler, CrawlRequest, CrawlSettings, HostState, origin_of
 from tracker.fetch.robots import product_token
 from tracker.store.db import open_database
 from tracker.store.hosts import load_hosts, save_hosts
@@ -37,7 +37,7 @@ def fetcher(*bases, **overrides) -> Fetcher:
         user_agent=AGENT,
     )
     settings.update(overrides)
-    return Fetcher(FetchPolicy(**settings))
+    return Fetcher(FetchSettings(**settings))
 
 
 class FakeTime:
@@ -57,7 +57,7 @@ class FakeTime:
 
 def crawl(fetch: Fetcher, urls, *, hosts=None, time: FakeTime | None = None, **policy):
     time = time or FakeTime()
-    crawler = Crawler(fetch, CrawlPolicy(**{"host_delay": 0.0, **policy}), hosts, clock=time.clock, sleep=time.sleep)
+    crawler = Crawler(fetch, CrawlSettings(**{"host_delay": 0.0, **policy}), hosts, clock=time.clock, sleep=time.sleep)
     results = {
         request.url: (result, started) for request, result, started in crawler.fetch_all(CrawlRequest(u) for u in urls)
     }

@@ -158,7 +158,7 @@ def test_failed_source_is_retried_by_a_later_run(tracker, project, monkeypatch):
     assert "fetched 0, unchanged 0, skipped 0, failed 0" in tracker("run").output  # not due yet
 
     settings = load_settings()
-    later = run(settings, now=utcnow() + timedelta(seconds=settings.retry_after + 1))
+    later = run(settings, now=utcnow() + timedelta(seconds=settings.schedule.retry_after + 1))
     assert [u for u, _ in later.failed] == [url]
     assert "failed 1" in tracker("run", "--all").output
     found = json.loads(tracker("lookup", url, "--json").output)

@@ -13,6 +13,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlmodel import Session, select
 
 from tests.http_server import serve
@@ -63,20 +64,20 @@ def test_versions_and_schedule_follow_what_the_pages_do(tracker, project, monkey
         pages["text"] = (None, article_html(1, version=1))  # the article text changes
         pages["ad"] = (None, article_html(2, ad="Sale ends today"))  # only the ad rotates
         routes["/gone"] = (410, {"Content-Type": "text/html"}, b"gone")
-        later = utcnow() + timedelta(seconds=settings.min_interval + 1)
+        later = utcnow() + timedelta(seconds=settings.schedule.min_interval + 1)
         second = run(settings, now=later)
         assert (second.fetched, second.unchanged) == (1, 2)
         assert [reason for _, reason in second.retired] == ["gone (HTTP 410)"]
 
-    engine = open_database(settings.database_url)
+    engine = open_database(settings.database.url)
     with Session(engine) as session:
         text, text_versions = versions_of(session, urls["text"])
         assert len(text_versions) == 2 and text.changes == 1
-        assert text.check_interval == settings.min_interval
+        assert text.check_interval == settings.schedule.min_interval
 
         ad, ad_versions = versions_of(session, urls["ad"])
         assert len(ad_versions) == 1 and ad.changes == 0
-        assert ad.check_interval == 2 * settings.min_interval  # unchanged: backing off
+        assert ad.check_interval == 2 * settings.schedule.min_interval  # unchanged: backing off
         ad_bodies = session.exec(select(FetchAttempt.body_sha256).where(FetchAttempt.source_id == ad.id)).all()
         assert len(set(ad_bodies)) == 2  # the raw body did change, and that is on record
 
@@ -109,7 +110,7 @@ def test_nothing_is_fetched_before_it_is_due(tracker, project, monkeypatch):
 
 def test_a_second_run_exits_while_one_holds_the_lock(tracker, project):
     settings = load_settings()
-    with run_lock(settings.data_dir):
+    with run_lock(settings.paths.data_dir):
         result = tracker("run")
     assert result.exit_code == 0
     assert "another tracker run is in progress" in result.output
@@ -128,6 +129,7 @@ def _start_run(project: Path, port: int) -> subprocess.Popen:
     )
 
 
+@pytest.mark.subprocess
 def test_two_runs_started_together_one_proceeds_one_exits(project):
     def slow(request):
         time.sleep(1.5)  # keeps the first run busy while the second starts
@@ -162,6 +164,7 @@ def _snapshot(db_path: Path) -> set[tuple]:
             return set()
 
 
+@pytest.mark.subprocess
 def test_killed_runs_leave_a_consistent_database_and_the_next_run_finishes(project):
     routes = {f"/p{i}": (200, {"Content-Type": "text/html"}, article_html(i)) for i in range(PAGE_COUNT)}
     db_path = project / "data" / "tracker.db"
@@ -192,13 +195,14 @@ def test_killed_runs_leave_a_consistent_database_and_the_next_run_finishes(proje
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
+@pytest.mark.subprocess
 def test_readers_see_no_lock_errors_while_a_run_writes(project):
     routes = {f"/p{i}": (200, {"Content-Type": "text/html"}, article_html(i)) for i in range(PAGE_COUNT)}
     with serve(routes) as base:
         _many_pages_project(project, base)
-        open_database(load_settings().database_url).dispose()  # schema first, as any reader would find it
+        open_database(load_settings().database.url).dispose()  # schema first, as any reader would find it
         writer = _start_run(project, base.port)
-        engine = open_database(load_settings().database_url)
+        engine = open_database(load_settings().database.url)
         lookups, errors = 0, []
         while writer.poll() is None:
             try:

@@ -11,7 +11,7 @@ NOW = utcnow()
 
 @pytest.fixture
 def settings(tmp_path):
-    return load_settings(None, environ={"TRACKER_DATA_DIR": str(tmp_path)})
+    return load_settings(None, environ={"TRACKER_DATA_DIR": str(tmp_path)}).schedule
 
 
 def plan(source, state, settings, status=None, error_kind=None, error=None):

@@ -160,6 +160,7 @@ ARGOS_CHILD = textwrap.dedent(
 )
 
 
+@pytest.mark.subprocess
 def test_batched_output_matches_argostranslate(tmp_path, models_dir):
     sentences = [s for s in SENTENCES if s.strip()] + ["chó và mèo và chó và mèo.", "dog"]
     ours = {

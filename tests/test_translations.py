@@ -31,13 +31,13 @@ EDITED = "mèo và chó.\ncon mèo ngủ trong nhà.\nchó và mèo ngủ."
 @pytest.fixture
 def settings(project):
     settings = load_settings()
-    install_file(settings.models_dir, cached_package("vi", "en", VI_EN))
+    install_file(settings.translation.models_dir, cached_package("vi", "en", VI_EN))
     return settings
 
 
 @pytest.fixture
 def session(settings):
-    engine = open_database(settings.database_url)
+    engine = open_database(settings.database.url)
     with Session(engine) as session:
         yield session
     engine.dispose()
@@ -123,7 +123,7 @@ def test_every_sentence_cached_loads_no_model(session, settings):
 
 
 def test_pivot_hops_are_cached_each(session, settings):
-    install_file(settings.models_dir, cached_package("en", "fr", EN_FR))
+    install_file(settings.translation.models_dir, cached_package("en", "fr", EN_FR))
     first, stats = translate(session, add_original(session, TEXT), settings, target="fr")
     assert first.text == "chat et chien.\nle chat dort dans maison.\nchien dort."
     assert (stats.translated, stats.model_loads) == (6, 2)  # 3 sentences, 2 hops
@@ -137,7 +137,9 @@ def test_pivot_hops_are_cached_each(session, settings):
 
 def test_another_package_version_is_not_served_from_the_cache(session, settings):
     translate(session, add_original(session, TEXT), settings)
-    install_file(settings.models_dir, cached_package("vi", "en", {**VI_EN, "mèo": "kitty"}, "2.0"), replace=True)
+    install_file(
+        settings.translation.models_dir, cached_package("vi", "en", {**VI_EN, "mèo": "kitty"}, "2.0"), replace=True
+    )
     version, stats = translate(session, add_original(session, EDITED), settings)
     assert version.text == "kitty and dog.\nthe kitty sleeps in house.\ndog and kitty sleeps."
     assert (stats.translated, stats.cache_hits) == (3, 0)
@@ -183,7 +185,7 @@ def test_a_1000_character_unpunctuated_sentence_translates_completely(session, s
 
 def test_long_input_is_not_cut_at_the_default_decoding_limit(settings):
     words = ["mèo", "và", "chó"] * 50  # 299 pieces with the spaces: past CTranslate2's 256 default
-    result = translate_sentences([" ".join(words)], "vi", "en", settings.models_dir)
+    result = translate_sentences([" ".join(words)], "vi", "en", settings.translation.models_dir)
     assert result.sentences[0].split() == [VI_EN[w] for w in words]
 
 
@@ -191,10 +193,12 @@ def test_long_input_is_not_cut_at_the_default_decoding_limit(settings):
 
 
 def test_sql_lists_every_version_a_package_version_made(session, settings):
-    install_file(settings.models_dir, cached_package("en", "fr", EN_FR))
+    install_file(settings.translation.models_dir, cached_package("en", "fr", EN_FR))
     direct, _ = translate(session, add_original(session, TEXT), settings, target="en")
     pivot, _ = translate(session, add_original(session, EDITED), settings, target="fr")
-    install_file(settings.models_dir, cached_package("vi", "en", {**VI_EN, "mèo": "kitty"}, "2.0"), replace=True)
+    install_file(
+        settings.translation.models_dir, cached_package("vi", "en", {**VI_EN, "mèo": "kitty"}, "2.0"), replace=True
+    )
     newer, _ = translate(session, add_original(session, "mèo."), settings, target="en")
 
     query = sql("""
@@ -262,7 +266,7 @@ def test_model_upgrade_then_retranslate_keeps_both_versions(tracker, session, se
 
 def test_retranslate_without_a_model_says_what_to_install(session, settings):
     translate(session, add_original(session, TEXT), settings)
-    remove_package(settings.models_dir, "translate-vi_en")
+    remove_package(settings.translation.models_dir, "translate-vi_en")
     report = retranslate(session, settings, "translate-vi_en")
     assert (report.retranslated, report.missing_pairs) == ([], {("vi", "en")})
 
@@ -275,9 +279,9 @@ def test_one_translated_version_per_target(tracker, project, monkeypatch):
         (project / "config.toml").read_text().replace("[translation]\n", '[translation]\ntargets = ["en", "fr"]\n')
     )
     settings = load_settings()
-    assert settings.targets == ("en", "fr") and settings.target == "en"
-    install_file(settings.models_dir, cached_package("vi", "en", VI_EN))
-    install_file(settings.models_dir, cached_package("en", "fr", EN_FR))
+    assert settings.translation.targets == ("en", "fr") and settings.translation.target == "en"
+    install_file(settings.translation.models_dir, cached_package("vi", "en", VI_EN))
+    install_file(settings.translation.models_dir, cached_package("en", "fr", EN_FR))
     page = "<html><body><article><p>Con mèo ngủ trong nhà và con chó ngủ trong nhà.</p></article></body></html>"
     with serve({"/a": (200, {"Content-Type": "text/html; charset=utf-8"}, page.encode())}) as base:
         monkeypatch.setenv("TRACKER_FETCH_ALLOW_PORTS", str(base.port))
@@ -299,8 +303,8 @@ def test_one_translated_version_per_target(tracker, project, monkeypatch):
 
 def test_old_single_target_key_is_read_as_a_list(tmp_path):
     (tmp_path / "c.toml").write_text('[translation]\ntarget = "fr"\n')
-    assert load_settings(tmp_path / "c.toml", environ={}).targets == ("fr",)
-    assert load_settings(tmp_path / "c.toml", environ={"TRACKER_TARGETS": "de, en"}).targets == ("de", "en")
+    assert load_settings(tmp_path / "c.toml", environ={}).translation.targets == ("fr",)
+    assert load_settings(tmp_path / "c.toml", environ={"TRACKER_TARGETS": "de, en"}).translation.targets == ("de", "en")
     (tmp_path / "c.toml").write_text('[translation]\ntarget = "fr"\ntargets = ["en"]\n')
     with pytest.raises(Exception, match="both target and targets"):
         load_settings(tmp_path / "c.toml", environ={})
@@ -310,12 +314,12 @@ def test_old_single_target_key_is_read_as_a_list(tmp_path):
 
 
 def test_install_and_remove_take_effect_without_restart(settings):
-    assert translate_sentences(["mèo"], "vi", "en", settings.models_dir).sentences == ["cat"]
-    remove_package(settings.models_dir, "translate-vi_en")
+    assert translate_sentences(["mèo"], "vi", "en", settings.translation.models_dir).sentences == ["cat"]
+    remove_package(settings.translation.models_dir, "translate-vi_en")
     with pytest.raises(MissingModel):
-        translate_sentences(["mèo"], "vi", "en", settings.models_dir)
-    install_file(settings.models_dir, cached_package("vi", "en", {"mèo": "kitty"}, "2.0"))
-    assert translate_sentences(["mèo"], "vi", "en", settings.models_dir).sentences == ["kitty"]
+        translate_sentences(["mèo"], "vi", "en", settings.translation.models_dir)
+    install_file(settings.translation.models_dir, cached_package("vi", "en", {"mèo": "kitty"}, "2.0"))
+    assert translate_sentences(["mèo"], "vi", "en", settings.translation.models_dir).sentences == ["kitty"]
 
 
 def test_diff_of_translations_compares_one_language(session, settings):
@@ -323,7 +327,7 @@ def test_diff_of_translations_compares_one_language(session, settings):
     language, and says so when one of them has none yet (not a French text against an English one)."""
     from tracker.read.diff import DiffError, diff_source
 
-    install_file(settings.models_dir, cached_package("en", "fr", EN_FR))
+    install_file(settings.translation.models_dir, cached_package("en", "fr", EN_FR))
     older = add_original(session, TEXT)
     translate(session, older, settings, target="en")
     translate(session, older, settings, target="fr")  # the newest translation of `older` is French

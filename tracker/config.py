@@ -1,21 +1,29 @@
-"""Settings: packaged defaults, then config.toml, then TRACKER_* environment, then flags.
+"""Settings: defaults, then config.toml, then TRACKER_* environment, then flags.
 
-Every setting is declared once in SETTINGS, with its section and key in config.toml, the
-environment variable that overrides it, and a line of documentation (the README table is
-checked against this list by a test).
+Each component declares its settings once, as a dataclass in its own package (see
+tracker/setting.py); `Settings` gathers one of each. This module reads them, checks every value
+(a wrong type, a bound, a pattern: one line naming the key, the value and what is expected), and
+writes the shipped config.toml and docs/configuration.md from the same declarations.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tomllib
+import typing
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import MISSING, Field, dataclass, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from tracker.errors import TrackerError
+from tracker.fetch import CrawlSettings, FetchSettings, ScheduleSettings
+from tracker.originals import LanguageSettings
+from tracker.setting import setting
+from tracker.store import DatabaseSettings
+from tracker.translation import TranslationSettings
 
 
 class ConfigError(TrackerError, ValueError):
@@ -25,221 +33,87 @@ class ConfigError(TrackerError, ValueError):
 
 
 @dataclass(frozen=True)
-class Setting:
-    section: str
-    key: str
-    env: str
-    default: Any
-    doc: str
+class PathSettings:
+    SECTION: ClassVar[str] = "paths"
+    ENV_PREFIX: ClassVar[str] = "TRACKER_"
 
-    @property
-    def attr(self) -> str:
-        """The Settings field: the key, prefixed by its section where the key alone is vague."""
-        return f"{self.section}_{self.key}" if self.section in ("fetch", "database") else self.key
+    data_dir: Path = setting(Path("data"), "Where tracker keeps its state: database (by default), models, caches.")
+    seeds_dir: Path = setting(Path("seeds"), "Folder of seed documents (.txt, .md, .html) that `tracker run` ingests.")
 
 
-SETTINGS: tuple[Setting, ...] = (
-    Setting(
-        "database",
-        "url",
-        "TRACKER_DATABASE_URL",
-        "sqlite:///data/tracker.db",
-        "SQLAlchemy URL of the database; a relative SQLite path is relative to the config file.",
-    ),
-    Setting(
-        "paths",
-        "data_dir",
-        "TRACKER_DATA_DIR",
-        "data",
-        "Where tracker keeps its state: database (by default), models, caches.",
-    ),
-    Setting(
-        "paths",
-        "seeds_dir",
-        "TRACKER_SEEDS_DIR",
-        "seeds",
-        "Folder of seed documents (.txt, .md, .html) that `tracker run` ingests.",
-    ),
-    Setting(
-        "translation",
-        "targets",
-        "TRACKER_TARGETS",
-        ["en"],
-        "Languages that sources are translated into (ISO 639-1 codes); excerpts use the first. "
-        "Comma-separated in the environment.",
-    ),
-    Setting(
-        "translation",
-        "models_dir",
-        "TRACKER_MODELS_DIR",
-        "data/models",
-        "Folder of installed Argos Translate packages (never $HOME).",
-    ),
-    Setting(
-        "translation",
-        "auto_install",
-        "TRACKER_AUTO_INSTALL",
-        True,
-        "Let `tracker run` download a missing model from Argos's package index.",
-    ),
-    Setting(
-        "translation",
-        "index_url",
-        "TRACKER_INDEX_URL",
-        "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json",
-        "Argos package index that missing models are downloaded from.",
-    ),
-    Setting(
-        "language",
-        "seed",
-        "TRACKER_LANGUAGE_SEED",
-        0,
-        "Seed for langdetect, so the same text always gets the same language.",
-    ),
-    Setting(
-        "fetch",
-        "allow_private",
-        "TRACKER_FETCH_ALLOW_PRIVATE",
-        [],
-        "Private/loopback addresses or CIDRs the fetcher may reach (default: none). "
-        "Comma-separated in the environment.",
-    ),
-    Setting(
-        "fetch",
-        "allow_ports",
-        "TRACKER_FETCH_ALLOW_PORTS",
-        [],
-        "Ports allowed besides 80 and 443. Comma-separated in the environment.",
-    ),
-    Setting(
-        "fetch",
-        "user_agent",
-        "TRACKER_FETCH_USER_AGENT",
-        "tracker/0.1 (multilingual source tracker; +https://example.invalid/tracker)",
-        "User-Agent sent with every request; put a contact URL in it.",
-    ),
-    Setting("fetch", "connect_timeout", "TRACKER_FETCH_CONNECT_TIMEOUT", 10.0, "Seconds to wait for a connection."),
-    Setting("fetch", "read_timeout", "TRACKER_FETCH_READ_TIMEOUT", 20.0, "Seconds to wait for each read."),
-    Setting(
-        "fetch",
-        "deadline",
-        "TRACKER_FETCH_DEADLINE",
-        60.0,
-        "Seconds one fetch may take in all (redirects and retries included).",
-    ),
-    Setting(
-        "fetch",
-        "max_body_bytes",
-        "TRACKER_FETCH_MAX_BODY_BYTES",
-        10 * 1024 * 1024,
-        "Largest decoded response body kept; larger ones are refused while streaming.",
-    ),
-    Setting("fetch", "max_redirects", "TRACKER_FETCH_MAX_REDIRECTS", 5, "Redirects followed before giving up."),
-    Setting(
-        "fetch",
-        "max_retries",
-        "TRACKER_FETCH_MAX_RETRIES",
-        2,
-        "Retries of a timeout, connection error, 429 or 5xx within one run.",
-    ),
-    Setting(
-        "fetch", "backoff", "TRACKER_FETCH_BACKOFF", 1.0, "Base seconds of the exponential backoff between retries."
-    ),
-    Setting(
-        "fetch",
-        "host_delay",
-        "TRACKER_FETCH_HOST_DELAY",
-        1.0,
-        "Least seconds between two requests to one host (robots.txt Crawl-delay wins if longer).",
-    ),
-    Setting(
-        "fetch",
-        "concurrency",
-        "TRACKER_FETCH_CONCURRENCY",
-        4,
-        "Hosts fetched from at once (never more than one request at a time per host).",
-    ),
-    Setting(
-        "fetch",
-        "max_host_wait",
-        "TRACKER_FETCH_MAX_HOST_WAIT",
-        60.0,
-        "Longest a run waits for a host (Crawl-delay, Retry-After); its other pages wait for a later run.",
-    ),
-    Setting(
-        "schedule",
-        "min_interval",
-        "TRACKER_MIN_INTERVAL",
-        900,
-        "Seconds between fetches of a source that is new or just changed.",
-    ),
-    Setting(
-        "schedule",
-        "max_interval",
-        "TRACKER_MAX_INTERVAL",
-        3 * 24 * 3600,
-        "Longest interval between fetches; it doubles each time a source is unchanged.",
-    ),
-    Setting(
-        "schedule",
-        "retry_after",
-        "TRACKER_RETRY_AFTER",
-        3600,
-        "Seconds before a failed source is tried again; doubles per failure, at most a week.",
-    ),
-    Setting(
-        "schedule",
-        "retire_after_not_found",
-        "TRACKER_RETIRE_AFTER_NOT_FOUND",
-        3,
-        "A source answering 404 this many times in a row is retired (410 retires at once).",
-    ),
-)
+# Settings attribute → the component class that declares it, in documentation order.
+COMPONENTS: dict[str, type] = {
+    "database": DatabaseSettings,
+    "paths": PathSettings,
+    "translation": TranslationSettings,
+    "language": LanguageSettings,
+    "fetch": FetchSettings,
+    "crawl": CrawlSettings,
+    "schedule": ScheduleSettings,
+}
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Resolved settings; paths are absolute."""
+    """Resolved settings, one object per component; paths are absolute."""
 
     base_dir: Path
-    database_url: str
-    data_dir: Path
-    seeds_dir: Path
-    targets: tuple[str, ...]
-    models_dir: Path
-    auto_install: bool
-    index_url: str
-    seed: int
-    fetch_allow_private: tuple[str, ...]
-    fetch_allow_ports: tuple[int, ...]
-    fetch_user_agent: str
-    fetch_connect_timeout: float
-    fetch_read_timeout: float
-    fetch_deadline: float
-    fetch_max_body_bytes: int
-    fetch_max_redirects: int
-    fetch_max_retries: int
-    fetch_backoff: float
-    min_interval: int
-    max_interval: int
-    fetch_host_delay: float
-    fetch_concurrency: int
-    fetch_max_host_wait: float
-    retry_after: int
-    retire_after_not_found: int
-    config_file: Path | None = field(default=None)
-
-    @property
-    def target(self) -> str:
-        """The first target language: the one excerpts are aligned in."""
-        return self.targets[0]
+    config_file: Path | None
+    database: DatabaseSettings
+    paths: PathSettings
+    translation: TranslationSettings
+    language: LanguageSettings
+    fetch: FetchSettings
+    crawl: CrawlSettings
+    schedule: ScheduleSettings
 
     @property
     def cache_dir(self) -> Path:
-        return self.data_dir / "cache"
+        return self.paths.data_dir / "cache"
 
-    def with_overrides(self, **changes: Any) -> Settings:
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+    def with_overrides(self, component: str, **changes: Any) -> Settings:
+        """A copy with some of one component's settings changed (None leaves a setting as it is)."""
+        changes = {k: v for k, v in changes.items() if v is not None}
+        return replace(self, **{component: replace(getattr(self, component), **changes)})
+
+
+@dataclass(frozen=True)
+class Option:
+    """One setting as a user sees it: its TOML section and key, environment variable and docs."""
+
+    component: type
+    field: Field
+    kind: Any
+
+    @property
+    def section(self) -> str:
+        return self.component.SECTION
+
+    @property
+    def key(self) -> str:
+        return self.field.name
+
+    @property
+    def env(self) -> str:
+        prefix = getattr(self.component, "ENV_PREFIX", f"TRACKER_{self.section.upper()}_")
+        return self.field.metadata.get("env") or prefix + self.key.upper()
+
+    @property
+    def default(self) -> Any:
+        return self.field.default if self.field.default is not MISSING else self.field.default_factory()
+
+    @property
+    def doc(self) -> str:
+        return self.field.metadata["doc"]
+
+
+def options() -> list[Option]:
+    """Every setting, components in documentation order."""
+    found = []
+    for component in COMPONENTS.values():
+        hints = typing.get_type_hints(component)
+        found += [Option(component, f, hints[f.name]) for f in fields(component)]
+    return found
 
 
 def load_settings(config_file: str | os.PathLike | None = None, environ: Mapping[str, str] | None = None) -> Settings:
@@ -248,47 +122,54 @@ def load_settings(config_file: str | os.PathLike | None = None, environ: Mapping
     path = config_file or environ.get("TRACKER_CONFIG")
     if path is None and Path("config.toml").is_file():
         path = "config.toml"
-    file_values: dict[str, dict[str, Any]] = {}
+    file_values: dict[str, Any] = {}
     if path is not None:
         path = Path(path).resolve()
-        try:
-            file_values = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ConfigError(f"config file not found: {path}") from None
-        except tomllib.TOMLDecodeError as error:
-            raise ConfigError(f"{path}: not valid TOML ({error})") from None
+        file_values = _read_toml(path)
     base_dir = path.parent if path is not None else Path.cwd()
     file_values, environ = _accept_old_target_key(file_values, environ, path)
     _reject_unknown_keys(file_values, path)
 
-    values: dict[str, Any] = {}
-    for setting in SETTINGS:
-        value = file_values.get(setting.section, {}).get(setting.key, setting.default)
-        if setting.env in environ:
-            value = _from_env(setting, environ[setting.env])
-        values[setting.attr] = _coerce(setting, value)
+    values: dict[str, dict[str, Any]] = {name: {} for name in COMPONENTS}
+    names = {component: name for name, component in COMPONENTS.items()}
+    for option in options():
+        table = file_values.get(option.section, {})
+        if option.env in environ:
+            raw = environ[option.env]
+            value = _coerce(option, _from_env(option, raw), f"{option.env}={raw!r}")
+        elif option.key in table:
+            value = _coerce(option, table[option.key], f"[{option.section}] {option.key} = {_show(table[option.key])}")
+        else:
+            continue
+        values[names[option.component]][option.key] = value
 
-    if not values["targets"]:
-        raise ConfigError('[translation] targets is empty: name at least one language, e.g. ["en"]')
-    for code in values["targets"]:
-        if not _LANGUAGE_CODE.match(code):
-            raise ConfigError(f'[translation] targets: {code!r} is not a language code such as "en"')
-
-    def resolve(p: str) -> Path:
+    def resolve(p: Path) -> Path:
         return (base_dir / Path(p).expanduser()).resolve()
 
-    return Settings(
-        base_dir=base_dir,
-        config_file=path,
-        database_url=_resolve_sqlite_url(values.pop("database_url"), base_dir),
-        data_dir=resolve(values.pop("data_dir")),
-        seeds_dir=resolve(values.pop("seeds_dir")),
-        models_dir=resolve(values.pop("models_dir")),
-        **values,
-    )
+    components = {name: component(**values[name]) for name, component in COMPONENTS.items()}
+    paths, translation = components["paths"], components["translation"]
+    components["paths"] = replace(paths, data_dir=resolve(paths.data_dir), seeds_dir=resolve(paths.seeds_dir))
+    components["translation"] = replace(translation, models_dir=resolve(translation.models_dir))
+    database = components["database"]
+    components["database"] = replace(database, url=_resolve_sqlite_url(database.url, base_dir))
+    return Settings(base_dir=base_dir, config_file=path, **components)
 
 
-_LANGUAGE_CODE = re.compile(r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{1,8})*$")
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except OSError as error:
+        raise ConfigError(f"cannot read config file {path}: {error.strerror or error}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {error.start}): save it as UTF-8") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML ({error})") from None
 
 
 def _accept_old_target_key(
@@ -309,40 +190,98 @@ def _accept_old_target_key(
 
 
 def _reject_unknown_keys(file_values: dict, path: Path | None) -> None:
-    known = {(s.section, s.key) for s in SETTINGS}
+    known = {(o.section, o.key) for o in options()}
+    sections = {section for section, _ in known}
     for section, table in file_values.items():
         if not isinstance(table, dict):
-            raise ConfigError(f"{path}: '{section}' must be a [section]")
+            raise ConfigError(f"{path}: '{section}' must be a [section]; known: {', '.join(sorted(sections))}")
         for key in table:
             if (section, key) not in known:
-                raise ConfigError(f"{path}: unknown setting [{section}] {key}")
+                keys = sorted(k for s, k in known if s == section)
+                hint = f"; known in [{section}]: {', '.join(keys)}" if keys else ""
+                raise ConfigError(f"{path}: unknown setting [{section}] {key}{hint}")
 
 
-def _from_env(setting: Setting, raw: str) -> Any:
-    if isinstance(setting.default, list):
-        return [item.strip() for item in raw.split(",") if item.strip()]
-    if isinstance(setting.default, bool):
+def _from_env(option: Option, raw: str) -> Any:
+    """An environment value as the TOML value it stands for: lists as `a,b` or `["a","b"]`."""
+    if typing.get_origin(option.kind) is tuple:
+        text = raw.strip()
+        if text.startswith("["):
+            try:
+                return json.loads(text)
+            except json.JSONDecodeError:
+                return raw  # reported by _coerce as not a list
+        items = [item.strip() for item in text.split(",") if item.strip()]
+        if typing.get_args(option.kind)[0] is int:
+            items = [int(item) if item.lstrip("-").isdigit() else item for item in items]
+        return items
+    if option.kind is bool:
         lowered = raw.strip().lower()
-        if lowered not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
-            raise ConfigError(f"{setting.env}={raw!r}: expected true or false")
-        return lowered in {"1", "true", "yes", "on"}
+        truth = {
+            "1": True,
+            "true": True,
+            "yes": True,
+            "on": True,
+            "0": False,
+            "false": False,
+            "no": False,
+            "off": False,
+        }
+        return truth.get(lowered, raw)
+    if option.kind in (int, float):
+        try:
+            return option.kind(raw.strip())
+        except ValueError:
+            return raw
     return raw
 
 
-def _coerce(setting: Setting, value: Any) -> Any:
-    kind = type(setting.default)
-    try:
-        if kind is bool:
-            if not isinstance(value, bool):
-                raise TypeError
-            return value
-        if kind is list:
-            if not isinstance(value, list):
-                raise TypeError
-            return tuple(int(v) for v in value) if setting.key == "allow_ports" else tuple(str(v) for v in value)
-        return kind(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"[{setting.section}] {setting.key} = {value!r}: expected {kind.__name__}") from None
+_EXPECTED = {bool: "true or false", int: "a whole number", float: "a number", str: "a string", Path: "a path"}
+_PLURAL = {int: "whole numbers", str: "strings"}
+
+
+def _coerce(option: Option, value: Any, where: str) -> Any:
+    """`value` as the option's type, within its bounds, or a ConfigError saying what is expected."""
+    meta = option.field.metadata
+    if typing.get_origin(option.kind) is tuple:
+        item_kind = typing.get_args(option.kind)[0]
+        if not isinstance(value, list):
+            raise ConfigError(f"{where}: expected a list of {_PLURAL[item_kind]}")
+        items = tuple(_coerce_scalar(item_kind, item, where) for item in value)
+        if meta.get("at_least") and len(items) < meta["at_least"]:
+            raise ConfigError(f"{where}: expected at least {meta['at_least']:g} item(s)")
+        for item in items:
+            _check_pattern(meta, item, where)
+        return items
+    coerced = _coerce_scalar(option.kind, value, where)
+    if meta.get("above") is not None and not coerced > meta["above"]:
+        raise ConfigError(f"{where}: expected {_EXPECTED[option.kind]} greater than {meta['above']:g}")
+    if meta.get("at_least") is not None and not coerced >= meta["at_least"]:
+        raise ConfigError(f"{where}: expected {_EXPECTED[option.kind]} of at least {meta['at_least']:g}")
+    if meta.get("choices") and coerced not in meta["choices"]:
+        raise ConfigError(f"{where}: expected one of {', '.join(map(repr, meta['choices']))}")
+    _check_pattern(meta, coerced, where)
+    return coerced
+
+
+def _coerce_scalar(kind: Any, value: Any, where: str) -> Any:
+    ok = {
+        bool: isinstance(value, bool),
+        int: isinstance(value, int) and not isinstance(value, bool),
+        float: isinstance(value, int | float) and not isinstance(value, bool),
+        str: isinstance(value, str),
+        Path: isinstance(value, str | Path) and str(value) != "",
+    }[kind]
+    if not ok:
+        raise ConfigError(f"{where}: expected {_EXPECTED[kind]}")
+    return kind(value)
+
+
+def _check_pattern(meta: Mapping[str, Any], value: Any, where: str) -> None:
+    if meta.get("pattern"):
+        pattern, meaning = meta["pattern"]
+        if not re.match(pattern, str(value)):
+            raise ConfigError(f"{where}: {value!r} is not {meaning}")
 
 
 def _resolve_sqlite_url(url: str, base_dir: Path) -> str:
@@ -350,6 +289,17 @@ def _resolve_sqlite_url(url: str, base_dir: Path) -> str:
     if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix + ":memory:":
         return prefix + str((base_dir / url[len(prefix) :]).resolve())
     return url
+
+
+def _show(value: Any) -> str:
+    """A value as TOML writes it."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, Path):
+        value = str(value)
+    if isinstance(value, tuple):
+        value = list(value)
+    return json.dumps(value, ensure_ascii=False)
 
 
 def render_default_config() -> str:
@@ -360,18 +310,37 @@ def render_default_config() -> str:
         "",
     ]
     section = None
-    sections = list(dict.fromkeys(setting.section for setting in SETTINGS))
-    for setting in sorted(SETTINGS, key=lambda setting: sections.index(setting.section)):
-        if setting.section != section:
+    every = options()
+    sections = list(dict.fromkeys(o.section for o in every))
+    for option in sorted(every, key=lambda o: sections.index(o.section)):
+        if option.section != section:
             lines += [""] if section else []
-            lines.append(f"[{setting.section}]")
-            section = setting.section
-        lines.append(f"# {setting.doc} (${setting.env})")
-        lines.append(f"{setting.key} = {_toml_value(setting.default)}")
+            lines.append(f"[{option.section}]")
+            section = option.section
+        lines.append(f"# {option.doc} (${option.env})")
+        lines.append(f"{option.key} = {_show(option.default)}")
     return "\n".join(lines) + "\n"
 
 
-def _toml_value(value: Any) -> str:
-    import json
-
-    return str(value).lower() if isinstance(value, bool) else json.dumps(value, ensure_ascii=False)
+def render_settings_doc() -> str:
+    """docs/configuration.md: every setting, its environment variable, default and meaning."""
+    lines = [
+        "# Configuration",
+        "",
+        "<!-- Generated from the settings classes by tracker.config.render_settings_doc(); a test keeps it so. -->",
+        "",
+        "tracker reads `config.toml` (or the file named by `--config` or `$TRACKER_CONFIG`); every key",
+        "can be overridden by its environment variable, and some by command-line flags. Relative paths",
+        'are relative to the config file. Lists are TOML lists in the file, and `a,b` or `["a","b"]`',
+        "in the environment. A wrong value stops tracker with one line naming the key and what is",
+        "expected (exit status 2).",
+        "",
+    ]
+    every = options()
+    for section in dict.fromkeys(o.section for o in every):
+        lines += [f"## [{section}]", "", "| key | environment | default | meaning |", "| --- | --- | --- | --- |"]
+        for option in (o for o in every if o.section == section):
+            doc = option.doc.replace("|", "\\|")
+            lines.append(f"| `{option.key}` | `{option.env}` | `{_show(option.default)}` | {doc} |")
+        lines.append("")
+    return "\n".join(lines)

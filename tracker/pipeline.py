@@ -24,8 +24,8 @@ from tracker.config import Settings
 from tracker.errors import TrackerError
 from tracker.excerpts.relations import relate_seeds
 from tracker.excerpts.versions import excerpt_seed_source
-from tracker.fetch.client import Fetcher, FetchPolicy
-from tracker.fetch.crawler import Crawler, CrawlPolicy, CrawlRequest, origin_of
+from tracker.fetch.client import Fetcher
+from tracker.fetch.crawler import Crawler, CrawlRequest, origin_of
 from tracker.originals.versions import record_fetch
 from tracker.seeds.ingest import ingest_seeds
 from tracker.store.db import connect, open_database
@@ -86,29 +86,6 @@ class RunSummary:
         return data
 
 
-def fetch_policy(settings: Settings) -> FetchPolicy:
-    return FetchPolicy(
-        allow_private=settings.fetch_allow_private,
-        allow_ports=settings.fetch_allow_ports,
-        user_agent=settings.fetch_user_agent,
-        connect_timeout=settings.fetch_connect_timeout,
-        read_timeout=settings.fetch_read_timeout,
-        deadline=settings.fetch_deadline,
-        max_body_bytes=settings.fetch_max_body_bytes,
-        max_redirects=settings.fetch_max_redirects,
-        max_retries=settings.fetch_max_retries,
-        backoff=settings.fetch_backoff,
-    )
-
-
-def crawl_policy(settings: Settings) -> CrawlPolicy:
-    return CrawlPolicy(
-        host_delay=settings.fetch_host_delay,
-        concurrency=settings.fetch_concurrency,
-        max_host_wait=settings.fetch_max_host_wait,
-    )
-
-
 def run(
     settings: Settings,
     *,
@@ -124,15 +101,15 @@ def run(
     Raises RunInProgress when another run holds the lock. `max_seconds` stops starting new
     work after that long; what is left is done by the next run.
     """
-    with run_lock(settings.data_dir), database_lock(settings.database_url):
+    with run_lock(settings.paths.data_dir), database_lock(settings.database.url):
         now = now or utcnow()
         stop_at = None if max_seconds is None else time.monotonic() + max_seconds
         summary = RunSummary()
-        engine = open_database(settings.database_url)
+        engine = open_database(settings.database.url)
         try:
             with Session(engine) as session:
                 _ingest(session, settings, summary, notify)
-                with Fetcher(fetch_policy(settings)) as fetcher:
+                with Fetcher(settings.fetch) as fetcher:
                     total = count_due(session, now, fetch_all=fetch_all, limit=limit)
                     notify(f"{total} sources due", "stage", name="fetch", total=total)
                     for batch in due_batches(session, now, limit=limit, fetch_all=fetch_all):
@@ -256,9 +233,9 @@ def next_due(session: Session) -> datetime | None:
 
 
 def _ingest(session: Session, settings: Settings, summary: RunSummary, notify: Notify) -> None:
-    if not settings.seeds_dir.is_dir():
-        summary.notices.append(f"seeds folder not found: {settings.seeds_dir}")
-    report = ingest_seeds(session, settings.seeds_dir)
+    if not settings.paths.seeds_dir.is_dir():
+        summary.notices.append(f"seeds folder not found: {settings.paths.seeds_dir}")
+    report = ingest_seeds(session, settings.paths.seeds_dir)
     session.commit()
     summary.seeds_new, summary.seeds_revised = len(report.new), len(report.revised)
     summary.seeds_unchanged, summary.seeds_failed = report.unchanged, report.failed
@@ -279,7 +256,7 @@ def _fetch_due(session, sources, fetcher, settings, summary, notify, now, fetch_
         for state in hosts.values():
             state.forget_failed_robots()
     offset = now - utcnow()  # a run told it is later than it is keeps host times consistent
-    crawler = Crawler(fetcher, crawl_policy(settings), hosts, clock=lambda: utcnow() + offset)
+    crawler = Crawler(fetcher, settings.crawl, hosts, clock=lambda: utcnow() + offset)
     for request, result, started in crawler.fetch_all(requests):
         save_hosts(session, crawler.changed_hosts())
         source = by_id[request.key]
@@ -327,11 +304,14 @@ def _report(source, outcome, summary, notify) -> None:
 
 def _translate(session, settings, summary, notify, download_progress) -> None:
     missing_notified: set[str] = set()
-    for target in settings.targets:  # one translated version per target language
+    for target in settings.translation.targets:  # one translated version per target language
         originals = originals_needing_translation(session, target)
         pairs = sorted({(v.language, target) for v in originals})
         for from_code, to_code in pairs:
-            if settings.auto_install and find_route(settings.models_dir, from_code, to_code) is None:
+            if (
+                settings.translation.auto_install
+                and find_route(settings.translation.models_dir, from_code, to_code) is None
+            ):
                 _download_model(settings, from_code, to_code, notify, download_progress)
         for original in originals:
             version = translate_original(session, original, settings, target, stats=summary.translation)
@@ -355,7 +335,11 @@ def _download_model(settings, from_code, to_code, notify, download_progress) -> 
     progress = download_progress(f"{from_code}→{to_code} model") if download_progress else None
     try:
         package = install_from_index(
-            settings.models_dir, from_code, to_code, progress=progress, index_url=settings.index_url
+            settings.translation.models_dir,
+            from_code,
+            to_code,
+            progress=progress,
+            index_url=settings.translation.index_url,
         )
     except PackageError as error:
         notify(str(error), "model_missing")
@@ -364,7 +348,7 @@ def _download_model(settings, from_code, to_code, notify, download_progress) -> 
 
 
 def _excerpt(session: Session, settings: Settings, summary: RunSummary) -> None:
-    for seed, aligned in pairs_to_align(session, settings.target):
+    for seed, aligned in pairs_to_align(session, settings.translation.target):
         summary.excerpts += len(excerpt_seed_source(session, seed, aligned))
         session.commit()
 

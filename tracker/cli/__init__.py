@@ -94,7 +94,7 @@ def database_session(settings: Settings) -> Iterator:
 
     from tracker.store.db import open_database
 
-    engine = open_database(settings.database_url)
+    engine = open_database(settings.database.url)
     try:
         with Session(engine) as session:
             yield session

@@ -79,7 +79,7 @@ def diff(settings: Settings, url: str, from_id: int | None, to_id: int | None, t
         found = find_source(session, url)
         if found is None:
             raise UserError(f"no source known for {url}")
-        language = settings.target if translated else None  # excerpts' language: the first target
+        language = settings.translation.target if translated else None  # excerpts' language: the first target
         result = diff_source(session, found[0], from_id=from_id, to_id=to_id, translated=language)
         if not result.lines:
             click.echo(f"versions {result.old.id} and {result.new.id} have the same text")
@@ -101,9 +101,9 @@ def align(settings: Settings, seed_file: Path, source_file: Path, source_lang: s
         seed_file,
         source_file,
         source_lang=source_lang,
-        target=settings.target,
-        models_dir=settings.models_dir,
-        language_seed=settings.seed,
+        target=settings.translation.target,
+        models_dir=settings.translation.models_dir,
+        language_seed=settings.language.seed,
     )
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))

@@ -21,9 +21,9 @@ def models_list(settings: Settings) -> None:
     """List installed translation packages."""
     from tracker.translation.packages import list_packages
 
-    packages = list_packages(settings.models_dir)
+    packages = list_packages(settings.translation.models_dir)
     if not packages:
-        click.echo(f"no models installed in {settings.models_dir}")
+        click.echo(f"no models installed in {settings.translation.models_dir}")
     for package in packages:
         click.echo(
             f"{package.code}\t{package.from_code}→{package.to_code}\t{package.version or '-'}\t"
@@ -43,15 +43,15 @@ def models_install(settings: Settings, what: tuple[str, ...], replace: bool) -> 
     log = choose_log(json_lines=False)  # a progress bar on a terminal, nothing otherwise
     try:
         if len(what) == 1:
-            package = install_file(settings.models_dir, Path(what[0]), replace=replace)
+            package = install_file(settings.translation.models_dir, Path(what[0]), replace=replace)
         elif len(what) == 2:
             package = install_from_index(
-                settings.models_dir,
+                settings.translation.models_dir,
                 what[0],
                 what[1],
                 replace=replace,
                 progress=log.download_progress(f"{what[0]}→{what[1]} model"),
-                index_url=settings.index_url,
+                index_url=settings.translation.index_url,
             )
         else:
             raise UserError("give a FILE.argosmodel, or two language codes such as `vi en`")
@@ -67,7 +67,7 @@ def models_remove(settings: Settings, code: str) -> None:
     """Remove an installed package by its code (see `tracker models list`)."""
     from tracker.translation.packages import remove_package
 
-    remove_package(settings.models_dir, code)
+    remove_package(settings.translation.models_dir, code)
     click.echo(f"removed {code}")
 
 
@@ -77,8 +77,8 @@ def models_available(settings: Settings) -> None:
     """List the packages Argos's index offers (needs internet)."""
     from tracker.translation.packages import available_packages, list_packages
 
-    offered = available_packages(settings.index_url, timeout=5.0)
-    installed = {p.code: p.version for p in list_packages(settings.models_dir)}
+    offered = available_packages(settings.translation.index_url, timeout=5.0)
+    installed = {p.code: p.version for p in list_packages(settings.translation.models_dir)}
     for package in offered:
         mark = ""
         if package.code in installed:

@@ -40,8 +40,8 @@ def sql(
         if query_name not in queries:
             raise UserError(f"no query named {query_name!r} in tracker/read/queries.sql; known: {', '.join(queries)}")
         statement = queries[query_name].sql
-    open_database(settings.database_url).dispose()  # the views exist once the schema is current
-    result = run_read_only(settings.database_url, statement, parse_params(params))
+    open_database(settings.database.url).dispose()  # the views exist once the schema is current
+    result = run_read_only(settings.database.url, statement, parse_params(params))
     click.echo(to_csv(result) if as_csv else to_json(result) if as_json else to_table(result))
 
 
@@ -60,7 +60,7 @@ def datasette_metadata(settings: Settings, file: Path | None, database_name: str
     from tracker.read.output import output_file
     from tracker.read.queries import datasette_metadata as make_metadata
 
-    url = make_url(settings.database_url)
+    url = make_url(settings.database.url)
     sqlite_file = url.database if url.get_backend_name() == "sqlite" and url.database != ":memory:" else None
     if database_name is None:
         if not sqlite_file:
@@ -86,6 +86,6 @@ def upgrade(settings: Settings) -> None:
 
     from tracker.store.db import open_database
 
-    open_database(settings.database_url).dispose()
-    where = make_url(settings.database_url).render_as_string(hide_password=True)
+    open_database(settings.database.url).dispose()
+    where = make_url(settings.database.url).render_as_string(hide_password=True)
     click.echo(f"database is up to date: {where}")

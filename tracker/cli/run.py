@@ -42,7 +42,7 @@ def run(
     from tracker.runlog import choose_log
 
     if no_auto_install:
-        settings = settings.with_overrides(auto_install=False)
+        settings = settings.with_overrides("translation", auto_install=False)
 
     def run_once() -> None:
         log = choose_log(json_lines)

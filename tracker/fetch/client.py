@@ -31,6 +31,7 @@ import httpcore
 import httpx
 
 from tracker.errors import TrackerError
+from tracker.fetch import FetchSettings
 from tracker.fetch.addresses import BlockedAddress, check_address, parse_allowlist
 
 try:  # optional: only advertised when installed and able to decode under a size limit
@@ -45,7 +46,7 @@ try:
 except ImportError:  # pragma: no cover - depends on the environment
     zstandard = None
 
-__all__ = ["Attempt", "FetchError", "FetchPolicy", "FetchResult", "Fetcher", "GuardedTransport"]
+__all__ = ["Attempt", "FetchError", "FetchResult", "Fetcher", "GuardedTransport"]
 
 Resolver = Callable[[str, int], list[str]]
 
@@ -104,22 +105,6 @@ class FetchResult:
         return self.status == 304
 
 
-@dataclass(frozen=True)
-class FetchPolicy:
-    """Limits and permissions for fetching; mirrors the `[fetch]` section of config.toml."""
-
-    allow_private: tuple[str, ...] = ()
-    allow_ports: tuple[int, ...] = ()
-    user_agent: str = "tracker/0.1 (+https://example.invalid/tracker)"
-    connect_timeout: float = 10.0
-    read_timeout: float = 20.0
-    deadline: float = 60.0
-    max_body_bytes: int = 10 * 1024 * 1024
-    max_redirects: int = 5
-    max_retries: int = 2
-    backoff: float = 1.0
-
-
 class FetchError(TrackerError):
     """A request refused or abandoned by the fetcher itself; `kind` is the `error_kind` token.
 
@@ -143,7 +128,7 @@ class GuardedTransport(httpx.HTTPTransport):
     verification all still use the original host name.
     """
 
-    def __init__(self, policy: FetchPolicy, *, resolver: Resolver | None = None) -> None:
+    def __init__(self, policy: FetchSettings, *, resolver: Resolver | None = None) -> None:
         ssl_context = _ssl_context()
         super().__init__(verify=ssl_context, trust_env=False)
         self._ports = _DEFAULT_PORTS | set(policy.allow_ports)
@@ -406,9 +391,9 @@ class _Hop:
 
 
 class Fetcher:
-    """Fetch URLs under a `FetchPolicy`; one instance can serve many fetches (keep-alive)."""
+    """Fetch URLs under a `FetchSettings`; one instance can serve many fetches (keep-alive)."""
 
-    def __init__(self, policy: FetchPolicy, *, resolver: Resolver | None = None) -> None:
+    def __init__(self, policy: FetchSettings, *, resolver: Resolver | None = None) -> None:
         self.policy = policy
         self._ports = _DEFAULT_PORTS | set(policy.allow_ports)
         self._transport = GuardedTransport(policy, resolver=resolver)

@@ -27,23 +27,15 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
+from tracker.fetch import CrawlSettings
 from tracker.fetch.client import Attempt, Fetcher, FetchResult, _retry_after
 from tracker.fetch.robots import RobotsRules, product_token
 
-__all__ = ["CrawlPolicy", "CrawlRequest", "Crawler", "HostState", "origin_of"]
+__all__ = ["CrawlRequest", "Crawler", "HostState", "origin_of"]
 
 _BLOCKING_STATUSES = (429, 503)
 _LONGEST_WAIT = 7 * 24 * 3600.0  # seconds; a hostile Crawl-delay or Retry-After gets no more
 _GUARD_KINDS = frozenset({"blocked_scheme", "blocked_port", "blocked_address", "bad_url"})
-
-
-@dataclass(frozen=True)
-class CrawlPolicy:
-    """Politeness settings; mirrors `[fetch] host_delay`, `concurrency` and `max_host_wait`."""
-
-    host_delay: float = 1.0
-    concurrency: int = 4
-    max_host_wait: float = 60.0
 
 
 @dataclass(frozen=True)
@@ -128,7 +120,7 @@ class Crawler:
     def __init__(
         self,
         fetcher: Fetcher,
-        policy: CrawlPolicy,
+        policy: CrawlSettings,
         hosts: dict[str, HostState] | None = None,
         *,
         clock: Clock = _utcnow,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from tracker.config import Settings
+from tracker.fetch import ScheduleSettings
 from tracker.store.tables import Source
 
 MAX_RETRY_DELAY = timedelta(days=7)
@@ -33,7 +33,7 @@ def plan_next_fetch(
     error_kind: str | None,
     error: str | None,
     now: datetime,
-    settings: Settings,
+    settings: ScheduleSettings,
 ) -> None:
     """Update `source`'s schedule after a fetch whose outcome was `state`."""
     source.last_error = error
@@ -53,7 +53,12 @@ def plan_next_fetch(
 
 
 def _after_failure(
-    source: Source, status: int | None, error_kind: str | None, error: str | None, now: datetime, settings: Settings
+    source: Source,
+    status: int | None,
+    error_kind: str | None,
+    error: str | None,
+    now: datetime,
+    settings: ScheduleSettings,
 ) -> None:
     source.failures += 1
     reason = None

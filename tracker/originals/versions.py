@@ -71,7 +71,7 @@ def record_fetch(
         error_kind=result.error_kind,
         error=outcome.error,
         now=now,
-        settings=settings,
+        settings=settings.schedule,
     )
     session.add_all([source, activity])
     return outcome
@@ -121,7 +121,7 @@ def make_original(
     if latest is not None and latest.text_sha256 == text_sha256:
         return FetchOutcome("unchanged", version=latest)
 
-    detected = detect_language(text, seed=settings.seed)
+    detected = detect_language(text, seed=settings.language.seed)
     activity = Activity(
         kind="extract",
         source_id=source.id,
@@ -133,7 +133,7 @@ def make_original(
                 "media_type": media_type,
                 "charset": decoded.charset,
                 "charset_method": decoded.method,
-                "langdetect_seed": settings.seed,
+                "langdetect_seed": settings.language.seed,
             }
         ),
     )

@@ -141,7 +141,7 @@ def translate_original(
 ) -> Version:
     """Translate `original` into `target` (default: the first target language), or record the
     translation as pending. A retranslation always makes a new version, keeping the old one."""
-    target = target or settings.target
+    target = target or settings.translation.target
     stats = stats if stats is not None else TranslateStats()
     version = None
     if retranslation_of is None:
@@ -163,7 +163,7 @@ def translate_original(
         url=original.url,
     )
     started = utcnow()
-    route = find_route(settings.models_dir, original.language, target)
+    route = find_route(settings.translation.models_dir, original.language, target)
     if route is None:
         missing = MissingModel(original.language, target)
         activity = Activity(
@@ -196,7 +196,7 @@ def translate_original(
         [s.text for s in spans],
         original.language,
         target,
-        settings.models_dir,
+        settings.translation.models_dir,
         cache=DatabaseCache(session),
         stats=stats,
     )
@@ -356,7 +356,7 @@ def retranslate(
     decoding = decoding_key(_argos_settings())
     for (original_id, target), old in sorted(made_by.items()):
         original = session.get(Version, original_id)
-        route = find_route(settings.models_dir, original.language, target)
+        route = find_route(settings.translation.models_dir, original.language, target)
         if route is None:
             report.missing_pairs.add((original.language, target))
             continue
