@@ -1,0 +1,133 @@
+"""The `tracker` command: parses arguments, calls the library, prints.
+
+Each topic's commands live in their own module and are imported only when run (or listed by
+`--help`), so `tracker lookup` never pays for argostranslate or trafilatura. Errors a user or the
+machine can cause (`TrackerError`, a full disk) become one line here, in `TrackerGroup.invoke`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from tracker.config import Settings, load_settings
+from tracker.errors import TrackerError
+
+# command name → "module:attribute" under tracker.cli
+COMMANDS = {
+    "run": "run:run",
+    "sources": "run:sources",
+    "lookup": "lookup:lookup",
+    "diff": "lookup:diff",
+    "align": "lookup:align",
+    "sql": "query:sql",
+    "datasette-metadata": "query:datasette_metadata",
+    "db": "query:db",
+    "export": "export:export",
+    "models": "models:models",
+    "retranslate": "models:retranslate",
+}
+
+
+class UserError(click.ClickException):
+    """One clear line for a problem the user can fix; exit status 1 unless said otherwise."""
+
+    def __init__(self, message: str, exit_status: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_status
+
+    def show(self, file=None) -> None:
+        click.echo(f"tracker: {self.message}", err=True)
+
+
+class TrackerGroup(click.Group):
+    """Loads commands lazily and turns every error a user or the machine can cause into one line."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, attribute = COMMANDS[name].split(":")
+        return getattr(importlib.import_module(f"tracker.cli.{module}"), attribute)
+
+    def invoke(self, ctx: click.Context):
+        from sqlalchemy.exc import OperationalError
+
+        try:
+            return super().invoke(ctx)
+        except TrackerError as error:
+            raise UserError(str(error), error.exit_status) from None
+        except (OSError, OperationalError) as error:
+            # The machine, not tracker: a full disk, a read-only or missing folder. Every source
+            # finished before this was committed on its own, so the next run resumes from here.
+            reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+            raise UserError(f"stopped: {reason} (work committed so far is kept)") from None
+
+
+@click.group(cls=TrackerGroup)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Config file (default: $TRACKER_CONFIG, else ./config.toml).",
+)
+@click.version_option(package_name="tracker")
+@click.pass_context
+def cli(ctx: click.Context, config_file: Path | None) -> None:
+    """Multilingual source tracker with translation provenance."""
+    try:
+        ctx.obj = load_settings(config_file)
+    except TrackerError as error:  # raised before any subcommand runs, so not through invoke
+        raise UserError(str(error), error.exit_status) from None
+
+
+@contextmanager
+def database_session(settings: Settings) -> Iterator:
+    """A session on the (upgraded) database; the engine is disposed however the command ends."""
+    from sqlmodel import Session
+
+    from tracker.store.db import open_database
+
+    engine = open_database(settings.database.url)
+    try:
+        with Session(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+class Duration(click.ParamType):
+    """A duration such as 90s, 15m, 1h30m or 2d (a bare number is seconds)."""
+
+    name = "duration"
+    _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+    def convert(self, value, param, ctx) -> float:
+        if isinstance(value, (int, float)):
+            return float(value)
+        text = value.strip().lower()
+        try:
+            if text and text[-1].isdigit():
+                return float(text)
+            total, number = 0.0, ""
+            for char in text:
+                if char.isdigit() or char == ".":
+                    number += char
+                else:
+                    total += float(number) * self._UNITS[char]
+                    number = ""
+            if number or total <= 0:
+                raise ValueError
+            return total
+        except (KeyError, ValueError):
+            self.fail(f"{value!r} is not a duration such as 90s, 15m, 1h30m or 2d", param, ctx)
+
+
+def main() -> None:
+    cli(prog_name="tracker")

@@ -1,0 +1,91 @@
+"""SQL on the record: `tracker sql`, `tracker datasette-metadata`, `tracker db upgrade`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from tracker.cli import UserError
+from tracker.config import Settings
+
+
+@click.command()
+@click.argument("statement", required=False)
+@click.option("--query", "query_name", metavar="NAME", help="Run the named query NAME from tracker/read/queries.sql.")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Value of parameter :NAME (repeatable).")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of objects.")
+@click.pass_obj
+def sql(
+    settings: Settings,
+    statement: str | None,
+    query_name: str | None,
+    params: tuple[str, ...],
+    as_csv: bool,
+    as_json: bool,
+) -> None:
+    """Run one read-only SQL STATEMENT (or a named query) and print the rows."""
+    from tracker.read.queries import load_queries
+    from tracker.read.sql import parse_params, run_read_only, to_csv, to_json, to_table
+    from tracker.store.db import open_database
+
+    if (statement is None) == (query_name is None):
+        raise UserError("give either a SQL statement or --query NAME")
+    if as_csv and as_json:
+        raise UserError("choose one of --csv and --json")
+    if query_name is not None:
+        queries = load_queries()
+        if query_name not in queries:
+            raise UserError(f"no query named {query_name!r} in tracker/read/queries.sql; known: {', '.join(queries)}")
+        statement = queries[query_name].sql
+    open_database(settings.database.url).dispose()  # the views exist once the schema is current
+    result = run_read_only(settings.database.url, statement, parse_params(params))
+    click.echo(to_csv(result) if as_csv else to_json(result) if as_json else to_table(result))
+
+
+@click.command("datasette-metadata")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@click.option(
+    "--database-name",
+    metavar="NAME",
+    help="Database name in Datasette (default: the database file name without extension).",
+)
+@click.pass_obj
+def datasette_metadata(settings: Settings, file: Path | None, database_name: str | None) -> None:
+    """Write Datasette metadata (canned queries from tracker/read/queries.sql) to FILE or stdout."""
+    from sqlalchemy.engine import make_url
+
+    from tracker.read.output import output_file
+    from tracker.read.queries import datasette_metadata as make_metadata
+
+    url = make_url(settings.database.url)
+    sqlite_file = url.database if url.get_backend_name() == "sqlite" and url.database != ":memory:" else None
+    if database_name is None:
+        if not sqlite_file:
+            raise UserError("give --database-name: the database is not a SQLite file")
+        database_name = Path(sqlite_file).stem
+    with output_file(file) as out:
+        out.write(json.dumps(make_metadata(database_name), ensure_ascii=False, indent=2) + "\n")
+    if file is not None:
+        hint = f": serve with `datasette {sqlite_file} --metadata {file}`" if sqlite_file else ""
+        click.echo(f"wrote {file}{hint}", err=True)
+
+
+@click.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command()
+@click.pass_obj
+def upgrade(settings: Settings) -> None:
+    """Create or upgrade the database schema to the newest migration."""
+    from sqlalchemy.engine import make_url
+
+    from tracker.store.db import open_database
+
+    open_database(settings.database.url).dispose()
+    where = make_url(settings.database.url).render_as_string(hide_password=True)
+    click.echo(f"database is up to date: {where}")

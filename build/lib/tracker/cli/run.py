@@ -1,0 +1,83 @@
+"""`tracker run` (the scheduled job) and `tracker sources` (its schedule, source by source)."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from tracker.cli import Duration, database_session, render
+from tracker.config import Settings
+
+
+@click.command()
+@click.option("--limit", type=click.IntRange(min=1), help="Fetch at most N due sources.")
+@click.option(
+    "--only-due/--all",
+    "only_due",
+    default=True,
+    help="Fetch only sources that are due (default), or every source now, retired ones included.",
+)
+@click.option(
+    "--no-auto-install",
+    is_flag=True,
+    help="Do not download missing translation models (same as [translation] auto_install = false).",
+)
+@click.option("--every", type=Duration(), help="Run again every DURATION, in the foreground, until stopped.")
+@click.option("--max-time", type=Duration(), help="Start no new work after DURATION; the next run continues.")
+@click.option("--json", "json_lines", is_flag=True, help="Log JSON lines and print the summary as JSON.")
+@click.pass_obj
+def run(
+    settings: Settings,
+    limit: int | None,
+    only_due: bool,
+    no_auto_install: bool,
+    every: float | None,
+    max_time: float | None,
+    json_lines: bool,
+) -> None:
+    """Ingest seeds, fetch due sources, extract, detect, translate and excerpt."""
+    from tracker.pipeline import RunInProgress, repeat_every
+    from tracker.pipeline import run as run_pipeline
+    from tracker.runlog import choose_log
+
+    if no_auto_install:
+        settings = settings.with_overrides("translation", auto_install=False)
+
+    def run_once() -> None:
+        log = choose_log(json_lines)
+        try:
+            summary = run_pipeline(
+                settings,
+                notify=log,
+                download_progress=log.download_progress,
+                limit=limit,
+                fetch_all=not only_due,
+                max_seconds=max_time,
+            )
+        except RunInProgress as busy:
+            log(f"{busy}; exiting", "run_in_progress")
+            return
+        finally:
+            log.close()
+        render.run_summary(summary, json_lines)
+
+    repeat_every(every, run_once)
+
+
+@click.command()
+@click.option(
+    "--state", type=click.Choice(["new", "fetched", "failed", "skipped", "retired"]), help="Only sources in this state."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON lines.")
+@click.pass_obj
+def sources(settings: Settings, state: str | None, as_json: bool) -> None:
+    """Every source with its state, schedule and last error."""
+    from tracker.read.sources import list_sources
+
+    with database_session(settings) as session:
+        for source in list_sources(session, state):
+            if as_json:
+                click.echo(json.dumps(source.model_dump(mode="json"), ensure_ascii=False))
+            else:
+                click.echo(render.source_line(source))

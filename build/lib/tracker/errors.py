@@ -1,0 +1,26 @@
+"""Every error a user or the machine can cause, in one hierarchy.
+
+The CLI catches `TrackerError` in one place and prints `tracker: <message>` with the error's
+`exit_status`; anything else is a bug and keeps its traceback. Library callers catch the
+subclass they care about.
+
+    TrackerError
+    ├── ConfigError          a setting, config file or environment value to fix (exit 2)
+    ├── DatabaseUnavailable  the database cannot be opened or reached
+    ├── RunInProgress        another run holds the lock (exit 0: nothing went wrong)
+    ├── SeedError            a seed file that cannot be read
+    ├── FetchError           a page that could not be fetched (recorded, never fatal to a run)
+    │   └── BlockedAddress   an address the fetcher must not reach
+    ├── PackageError         an Argos package that cannot be installed, found or removed
+    ├── MissingModel         no installed package translates this language pair
+    ├── QueryError           a SQL statement or named query that cannot run read-only
+    └── DiffError            versions that cannot be compared
+"""
+
+from __future__ import annotations
+
+
+class TrackerError(Exception):
+    """A problem a user or the environment caused: shown as one line, never a traceback."""
+
+    exit_status = 1

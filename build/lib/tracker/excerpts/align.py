@@ -1,0 +1,349 @@
+"""Sentence alignment of a seed with the (translated) text of a source it cites. Pure functions.
+
+No neural model is available offline, so similarity is lexical, built to survive rewriting:
+
+- features of a sentence: stemmed content words, weighted by IDF over the sentences of this
+  seed/source pair (numbers ×2 and names ×1.5, because a rewrite keeps figures and names
+  while it changes everything else), word bigrams (they reward copied wording), and character
+  4-grams of the content words (they match "stabilizing"/"stability", "al-Sharaa"/"Shar'a");
+- the score of a seed sentence against a source passage is a weighted sum of the cosines of
+  the three feature vectors (`WEIGHTS`), between 0 and 1;
+- assignment is not monotonic (a seed reorders freely) and source sentences may be used by
+  several seed sentences. Each seed sentence takes its best source sentence, then greedily
+  grows it with other source sentences while the score of the concatenation gains at least
+  `MERGE_GAIN` (1:n, the seed merged sentences); adjacent seed sentences that land on the same
+  source passage become one n:1 link (the seed split a sentence).
+
+Labels, by score: `supported` ≥ `SUPPORTED` (the same wording, close), `paraphrased` ≥
+`PARAPHRASED` (same content, other words), else `added` (in the seed, not in this source). The
+thresholds were set on bench/align_eval.py (see its report in README.md).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from tracker.sentences import Sentence, split_sentences
+
+SUPPORTED = 0.55
+PARAPHRASED = 0.18  # off-topic additions score < 0.14 on the bench; on-topic ones more
+MERGE_GAIN = 0.04  # a source sentence joins a link only if the score gains this much
+MIN_PART = 0.12  # ... and only if it resembles the seed sentence on its own this much
+MAX_GROUP = 3  # at most this many sentences on either side of a link
+WEIGHTS = {"word": 0.55, "bigram": 0.15, "char": 0.30}
+NUMBER_WEIGHT = 2.0
+NAME_WEIGHT = 1.5
+CHAR_N = 4
+
+_URL = re.compile(r"\w+://\S+|www\.\S+", re.IGNORECASE)
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|\w+(?:['’]\w+)*", re.UNICODE)
+_STOPWORDS = frozenset(
+    """
+a an the and or but nor of to in on at by for with from as is are was were be been being it its
+this that these those he she they we you i his her their our your him them us me my not no so if
+than then there here has have had do does did will would can could should may might must also
+which who whom whose what when where while about into over after before between during through
+under up down out said says say told tells tell according reported reports source sources very
+just more most other such only own same too s t one its itself themselves himself herself nguồn
+""".split()
+)
+
+
+@dataclass(frozen=True)
+class Link:
+    """Seed sentences (indices, contiguous) drawn from source sentences (indices, any order).
+
+    An `added` link has no source sentences.
+    """
+
+    seed: tuple[int, ...]
+    source: tuple[int, ...]
+    score: float
+    label: str
+
+
+@dataclass
+class Alignment:
+    seed_sentences: list[Sentence]
+    source_sentences: list[Sentence]
+    links: list[Link]  # every seed sentence with content stands in exactly one link, in seed order
+    used: list[bool] = field(default_factory=list)  # per source sentence: drawn on by the seed?
+
+    def runs(self) -> list[tuple[int, int]]:
+        """Maximal runs of used source sentences, as (first, last) positions."""
+        runs: list[tuple[int, int]] = []
+        for position, used in enumerate(self.used):
+            if not used:
+                continue
+            if runs and runs[-1][1] == position - 1:
+                runs[-1] = (runs[-1][0], position)
+            else:
+                runs.append((position, position))
+        return runs
+
+    def links_in(self, first: int, last: int) -> list[Link]:
+        return [link for link in self.links if any(first <= j <= last for j in link.source)]
+
+
+def label_for(score: float) -> str:
+    if score >= SUPPORTED:
+        return "supported"
+    if score >= PARAPHRASED:
+        return "paraphrased"
+    return "added"
+
+
+# --- features -------------------------------------------------------------------------------
+
+
+def _stem(word: str) -> str:
+    # Light English suffix folding; character n-grams catch what it misses.
+    if word.isdigit():
+        return word
+    for suffix, replacement in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("ly", ""), ("ment", ""), ("s", "")):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)] + replacement
+    return word
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).replace("’", "'")
+
+
+@dataclass(frozen=True)
+class _Token:
+    stem: str
+    weight: float  # before IDF: numbers and names count more
+
+
+def tokens(text: str) -> list[_Token]:
+    """Content tokens of a sentence (URLs, stopwords and punctuation dropped)."""
+    text = _URL.sub(" ", _fold(text))
+    found = []
+    for index, match in enumerate(_TOKEN.finditer(text)):
+        word = match.group()
+        lowered = word.casefold()
+        if word[0].isdigit():
+            found.append(_Token(re.sub(r"[.,]", "", word), NUMBER_WEIGHT))
+            continue
+        if lowered in _STOPWORDS or len(lowered) < 2:
+            continue
+        # A capitalised word not at the start of the sentence is most likely a name.
+        is_name = index > 0 and word[0].isupper()
+        found.append(_Token(_stem(lowered.replace("'", "")), NAME_WEIGHT if is_name else 1.0))
+    return found
+
+
+@dataclass
+class _Features:
+    word: Counter
+    bigram: Counter
+    char: Counter
+
+    def __add__(self, other: _Features) -> _Features:
+        return _Features(self.word + other.word, self.bigram + other.bigram, self.char + other.char)
+
+
+def _raw_features(text: str) -> _Features:
+    toks = tokens(text)
+    word: Counter = Counter()
+    char: Counter = Counter()
+    for token in toks:
+        word[token.stem] += token.weight
+        padded = f" {token.stem} "
+        for k in range(max(1, len(padded) - CHAR_N + 1)):
+            char[padded[k : k + CHAR_N]] += 1
+    bigram = Counter(f"{a.stem} {b.stem}" for a, b in zip(toks, toks[1:]))
+    return _Features(word, bigram, char)
+
+
+class _Space:
+    """IDF weights fitted on the sentences of one seed/source pair."""
+
+    def __init__(self, documents: Sequence[_Features]):
+        self.n = len(documents)
+        self.df = {kind: Counter() for kind in WEIGHTS}
+        for doc in documents:
+            for kind in WEIGHTS:
+                self.df[kind].update(getattr(doc, kind).keys())
+
+    def idf(self, kind: str, term: str) -> float:
+        return math.log((1 + self.n) / (1 + self.df[kind][term])) + 1.0
+
+    def weigh(self, features: _Features) -> dict[str, dict[str, float]]:
+        return {kind: {t: w * self.idf(kind, t) for t, w in getattr(features, kind).items()} for kind in WEIGHTS}
+
+
+def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    if not a or not b:
+        return 0.0
+    if len(a) > len(b):
+        a, b = b, a
+    dot = sum(w * b.get(t, 0.0) for t, w in a.items())
+    if not dot:
+        return 0.0
+    return dot / (math.sqrt(sum(w * w for w in a.values())) * math.sqrt(sum(w * w for w in b.values())))
+
+
+def _similarity(space: _Space, a: _Features, b: _Features) -> float:
+    va, vb = space.weigh(a), space.weigh(b)
+    score = 0.0
+    total = 0.0
+    for kind, weight in WEIGHTS.items():
+        if kind == "bigram" and (not va[kind] or not vb[kind]):
+            continue  # one-word sentences have no bigrams: do not count that against them
+        score += weight * _cosine(va[kind], vb[kind])
+        total += weight
+    return score / total if total else 0.0
+
+
+def similarity(a: str, b: str, context: Iterable[str] = ()) -> float:
+    """Score of two texts (0..1), with IDF fitted on `context` plus the two texts."""
+    docs = [_raw_features(t) for t in (*context, a, b)]
+    return _similarity(_Space(docs), docs[-2], docs[-1])
+
+
+# --- assignment -----------------------------------------------------------------------------
+
+
+def align_texts(seed_text: str, source_text: str) -> Alignment:
+    """Split both texts into sentences and align them."""
+    return align(split_sentences(seed_text), split_sentences(source_text))
+
+
+def align(seed_sentences: Sequence[Sentence], source_sentences: Sequence[Sentence]) -> Alignment:
+    """Align seed sentences with source sentences (both already in the same language)."""
+    seed_feats = [_raw_features(s.text) for s in seed_sentences]
+    source_feats = [_raw_features(s.text) for s in source_sentences]
+    space = _Space(seed_feats + source_feats)
+    pairwise = [[_similarity(space, sf, tf) for tf in source_feats] for sf in seed_feats]
+
+    candidates: list[tuple[int, tuple[int, ...], float]] = []  # (seed index, source group, score)
+    previous_end = -1
+    for i, features in enumerate(seed_feats):
+        if not features.word:
+            continue  # a URL-only line or punctuation: nothing to align
+        row = pairwise[i]
+        if not row:
+            candidates.append((i, (), 0.0))
+            continue
+        # Prefer the source sentence right after the previous one on a near tie: seeds that
+        # copy tend to keep the source's order.
+        best = max(range(len(row)), key=lambda j: row[j] + (0.01 if j == previous_end + 1 else 0.0))
+        group, score = _grow(space, features, source_feats, row, best)
+        if score < PARAPHRASED:
+            candidates.append((i, (), score))
+            continue
+        candidates.append((i, group, score))
+        previous_end = max(group)
+
+    candidates = _attach_fragments(space, candidates, seed_feats, source_feats)
+    links = _join_splits(space, candidates, seed_feats, source_feats)
+    used = [False] * len(source_sentences)
+    for link in links:
+        for j in link.source:
+            used[j] = True
+    return Alignment(list(seed_sentences), list(source_sentences), links, used)
+
+
+def _grow(
+    space: _Space, seed: _Features, source_feats: list[_Features], row: list[float], best: int
+) -> tuple[tuple[int, ...], float]:
+    """Start from the best source sentence; add others while the concatenation scores better."""
+    group = [best]
+    merged = source_feats[best]
+    score = row[best]
+    while len(group) < MAX_GROUP:
+        options = [j for j in range(len(row)) if j not in group and row[j] >= MIN_PART]
+        scored = [(_similarity(space, seed, merged + source_feats[j]), j) for j in options]
+        if not scored:
+            break
+        gained, j = max(scored)
+        if gained < score + MERGE_GAIN:
+            break
+        group.append(j)
+        merged = merged + source_feats[j]
+        score = gained
+    return tuple(sorted(group)), score
+
+
+def _attach_fragments(space, candidates, seed_feats, source_feats):
+    """A seed sentence too short to match alone may be half of a split sentence: it joins its
+    neighbour when the two seed sentences together match a source passage better than the
+    neighbour alone (by `MERGE_GAIN`), or at all when the neighbour matched nothing either."""
+    fixed = list(candidates)
+    for k, (i, group, _score) in enumerate(candidates):
+        if group:
+            continue
+        best = None
+        for n in (k - 1, k + 1):
+            if not 0 <= n < len(fixed) or abs(fixed[n][0] - i) != 1:
+                continue
+            ni, ngroup, nscore = fixed[n]
+            joined_seed = seed_feats[i] + seed_feats[ni]
+            if ngroup:
+                target = ngroup
+            else:
+                row = [_similarity(space, joined_seed, tf) for tf in source_feats]
+                target = (max(range(len(row)), key=row.__getitem__),) if row else ()
+            if not target:
+                continue
+            merged_source = source_feats[target[0]]
+            for j in target[1:]:
+                merged_source = merged_source + source_feats[j]
+            joined = _similarity(space, joined_seed, merged_source)
+            if joined >= max(nscore + MERGE_GAIN, PARAPHRASED) and (best is None or joined > best[1]):
+                best = (n, target, joined)
+        if best is not None:
+            n, target, joined = best
+            fixed[k] = (i, target, joined)
+            if not fixed[n][1]:
+                fixed[n] = (fixed[n][0], target, joined)
+    return fixed
+
+
+def _join_splits(space, candidates, seed_feats, source_feats) -> list[Link]:
+    """Adjacent seed sentences drawing on overlapping source sentences become one n:1 link."""
+    links: list[Link] = []
+    pending: list[tuple[int, tuple[int, ...], float]] = []
+
+    def flush() -> None:
+        if not pending:
+            return
+        seeds = tuple(i for i, _, _ in pending)
+        source = tuple(sorted({j for _, g, _ in pending for j in g}))
+        if len(pending) == 1:
+            score = pending[0][2]
+        else:
+            merged_seed = seed_feats[seeds[0]]
+            for i in seeds[1:]:
+                merged_seed = merged_seed + seed_feats[i]
+            merged_source = source_feats[source[0]]
+            for j in source[1:]:
+                merged_source = merged_source + source_feats[j]
+            score = max(_similarity(space, merged_seed, merged_source), max(s for _, _, s in pending))
+        links.append(Link(seeds, source, round(score, 4), label_for(score) if source else "added"))
+        pending.clear()
+
+    for i, group, score in candidates:
+        if pending:
+            last_i, last_group, _ = pending[-1]
+            joins = (
+                group
+                and last_i == i - 1
+                and set(group) & set(last_group)
+                and len(pending) < MAX_GROUP
+                and len({j for _, g, _ in pending for j in g} | set(group)) <= MAX_GROUP
+            )
+            if not joins:
+                flush()
+        pending.append((i, group, score))
+        if not group:
+            flush()
+    flush()
+    return links

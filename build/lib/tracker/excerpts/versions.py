@@ -1,0 +1,224 @@
+"""Excerpt versions: the passages of a source that a citing seed draws on, and the proof of it.
+
+The seed's sentences are aligned (tracker.align) with the sentences of the source's text in the
+seed's language: its translation, or the original when it needs none. Every link is stored in
+`alignments` (seed span, source sentence positions, score, label; `added` seed sentences too,
+so SQL can ask what the source does not support). Each maximal run of source sentences the seed
+uses becomes one excerpt version, with its offsets in the seed, the translation and the original.
+The seed's quotations are checked against the same text and stored in `quotes`.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sqlmodel import Session, select
+
+from tracker.excerpts import align as aligner
+from tracker.excerpts.quotes import APPROXIMATE, check_quotes
+from tracker.sentences import Sentence as TextSpan
+from tracker.sentences import split_sentences
+from tracker.store.provenance import link_versions_to_seeds, software
+from tracker.store.tables import Activity, Alignment, Excerpt, Quote, Seed, Sentence, Version, utcnow
+
+
+def excerpt_seed_source(session: Session, seed: Seed, aligned: Version) -> list[Version]:
+    """Align `seed` with `aligned` (a translated or original version); make its excerpt versions.
+
+    Idempotent: a seed already aligned with this version is left alone (a new translation is a
+    new version, and is aligned afresh).
+    """
+    done = session.exec(
+        select(Alignment.id).where(Alignment.seed_id == seed.id, Alignment.version_id == aligned.id)
+    ).first()
+    if done is not None or not aligned.text:
+        return []
+    rows = list(
+        session.exec(select(Sentence).where(Sentence.version_id == aligned.id).order_by(Sentence.position)).all()
+    )
+    source_spans = [TextSpan(aligned.text[r.char_start : r.char_end], r.char_start, r.char_end) for r in rows]
+    seed_spans = split_sentences(seed.text)
+    started = utcnow()
+    result = aligner.align(seed_spans, source_spans)
+    if not result.links:
+        return []
+    activity = Activity(
+        kind="align",
+        source_id=aligned.source_id,
+        seed_id=seed.id,
+        used_version_id=aligned.id,
+        started_at=started,
+        ended_at=utcnow(),
+        software=software(),
+        parameters=json.dumps(
+            {
+                "method": "lexical: tf-idf words, bigrams, char 4-grams",
+                "weights": aligner.WEIGHTS,
+                "supported": aligner.SUPPORTED,
+                "paraphrased": aligner.PARAPHRASED,
+                "merge_gain": aligner.MERGE_GAIN,
+                "quote_approximate": APPROXIMATE,
+            },
+            sort_keys=True,
+        ),
+    )
+    session.add(activity)
+    session.flush()
+
+    is_translation = aligned.kind == "translated"
+
+    def original_span(first: int, last: int) -> tuple[int, int]:
+        if is_translation:
+            return rows[first].parent_start, rows[last].parent_end
+        return rows[first].char_start, rows[last].char_end
+
+    excerpts: list[Version] = []
+    excerpt_of: dict[int, int] = {}  # source sentence position -> excerpt version id
+    for first, last in result.runs():
+        links = result.links_in(first, last)
+        seed_positions = sorted({i for link in links for i in link.seed})
+        original_start, original_end = original_span(first, last)
+        version = Version(
+            source_id=aligned.source_id,
+            kind="excerpt",
+            parent_id=aligned.id,
+            activity_id=activity.id,
+            language=aligned.language,
+            title=aligned.title,
+            url=aligned.url,
+            text=aligned.text[rows[first].char_start : rows[last].char_end],
+        )
+        session.add(version)
+        session.flush()
+        session.add(
+            Excerpt(
+                version_id=version.id,
+                seed_id=seed.id,
+                seed_start=seed_spans[seed_positions[0]].start,
+                seed_end=seed_spans[seed_positions[-1]].end,
+                seed_sentence=" ".join(seed_spans[i].text for i in seed_positions),
+                translated_start=rows[first].char_start if is_translation else None,
+                translated_end=rows[last].char_end if is_translation else None,
+                original_start=original_start,
+                original_end=original_end,
+                score=round(sum(link.score for link in links) / len(links), 4),
+                label="supported" if all(link.label == "supported" for link in links) else "paraphrased",
+                first_sentence=first,
+                last_sentence=last,
+            )
+        )
+        excerpts.append(version)
+        for position in range(first, last + 1):
+            excerpt_of[position] = version.id
+
+    for link in result.links:
+        seed_first, seed_last = seed_spans[link.seed[0]], seed_spans[link.seed[-1]]
+        row = Alignment(
+            seed_id=seed.id,
+            version_id=aligned.id,
+            activity_id=activity.id,
+            seed_start=seed_first.start,
+            seed_end=seed_last.end,
+            seed_text=seed.text[seed_first.start : seed_last.end],
+            seed_sentences=json.dumps(list(link.seed)),
+            source_sentences=json.dumps(list(link.source)),
+            score=link.score,
+            label=link.label,
+        )
+        if link.source:
+            first, last = link.source[0], link.source[-1]
+            row.excerpt_id = excerpt_of[first]
+            row.source_start, row.source_end = rows[first].char_start, rows[last].char_end
+            row.original_start, row.original_end = original_span(first, last)
+        session.add(row)
+
+    for check in check_quotes(seed.text, aligned.text):
+        session.add(
+            Quote(
+                seed_id=seed.id,
+                version_id=aligned.id,
+                quote=check.quote.text,
+                seed_start=check.quote.start,
+                seed_end=check.quote.end,
+                status=check.status,
+                score=check.score,
+                source_start=check.source_start,
+                source_end=check.source_end,
+                source_text=check.source_text,
+                differences=json.dumps(check.differences, ensure_ascii=False),
+            )
+        )
+    link_versions_to_seeds(session, aligned.source_id)
+    return excerpts
+
+
+def align_files(
+    seed_path, source_path, *, source_lang: str | None, target: str, models_dir, language_seed: int = 0
+) -> dict:
+    """`tracker align`: align a local seed file with a local source text, no database.
+
+    The source is translated into `target` first when it is in another language (given, or
+    detected); raises translate.MissingModel when no installed package covers the pair.
+    """
+    from pathlib import Path
+
+    from tracker.originals.language import detect_language
+    from tracker.seeds.files import read_seed_file
+    from tracker.translation.versions import join_sentences, sentence_spans
+
+    seed_text = read_seed_file(Path(seed_path)).text
+    original = read_seed_file(Path(source_path)).text
+    language = source_lang or detect_language(original, seed=language_seed).code or target
+    spans = sentence_spans(original)
+    if language == target:
+        translated, offsets = original, [(s.start, s.end) for s in spans]
+    else:
+        from tracker.translation.translator import translate_sentences
+
+        translation = translate_sentences([s.text for s in spans], language, target, Path(models_dir))
+        translated, offsets = join_sentences(original, spans, translation.sentences)
+    source_spans = [TextSpan(translated[a:b], a, b) for a, b in offsets]
+    seed_spans = split_sentences(seed_text)
+    result = aligner.align(seed_spans, source_spans)
+    pairs = []
+    for link in result.links:
+        first_seed, last_seed = seed_spans[link.seed[0]], seed_spans[link.seed[-1]]
+        pair = {
+            "seed_sentences": list(link.seed),
+            "seed_start": first_seed.start,
+            "seed_end": last_seed.end,
+            "seed_text": seed_text[first_seed.start : last_seed.end],
+            "source_sentences": list(link.source),
+            "score": link.score,
+            "label": link.label,
+        }
+        if link.source:
+            first, last = link.source[0], link.source[-1]
+            pair.update(
+                translated_start=offsets[first][0],
+                translated_end=offsets[last][1],
+                translated_text=" ".join(source_spans[j].text for j in link.source),
+                original_start=spans[first].start,
+                original_end=spans[last].end,
+                original_text=" ".join(spans[j].text for j in link.source),
+            )
+        pairs.append(pair)
+    return {
+        "source_language": language,
+        "target": target,
+        "translated": language != target,
+        "pairs": pairs,
+        "unused_source_sentences": [j for j, used in enumerate(result.used) if not used],
+        "quotes": [
+            {
+                "quote": c.quote.text,
+                "seed_start": c.quote.start,
+                "seed_end": c.quote.end,
+                "status": c.status,
+                "score": c.score,
+                "source_text": c.source_text,
+                "differences": c.differences,
+            }
+            for c in check_quotes(seed_text, translated)
+        ],
+    }

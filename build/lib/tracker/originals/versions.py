@@ -1,0 +1,191 @@
+"""Fetch a source and make its original version: raw bytes, main text, metadata, language.
+
+A new original version is stored only when the extracted text changed; every fetch attempt is
+recorded whatever happened, and the source's state says when to try again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from tracker.config import Settings
+from tracker.fetch.charset import decode_html
+from tracker.fetch.client import FetchResult
+from tracker.fetch.schedule import plan_next_fetch
+from tracker.originals.extract import extract_main_text
+from tracker.originals.language import detect_language
+from tracker.sentences import split_sentences
+from tracker.store.bodies import store_body
+from tracker.store.provenance import link_versions_to_seeds, software
+from tracker.store.tables import Activity, FetchAttempt, Sentence, Source, Version, utcnow
+from tracker.store.versions import latest_original
+
+HTML_TYPES = {"text/html", "application/xhtml+xml"}
+TEXT_TYPES = {"text/plain"}
+
+
+@dataclass
+class FetchOutcome:
+    state: str  # new (first version), changed, unchanged, skipped or failed
+    version: Version | None = None
+    error: str | None = None
+
+
+def record_fetch(
+    session: Session,
+    source: Source,
+    result: FetchResult,
+    settings: Settings,
+    *,
+    started: datetime,
+    now: datetime | None = None,
+) -> FetchOutcome:
+    """Record a fetch of `source`: its attempts, a new original version if the text changed,
+    and when to fetch it next."""
+    now = now or utcnow()
+    activity = Activity(
+        kind="fetch",
+        source_id=source.id,
+        started_at=started,
+        software=software("httpx"),
+        parameters=json.dumps({"url": source.url, "conditional": bool(source.etag or source.last_modified)}),
+    )
+    session.add(activity)
+    session.flush()
+    _record_attempts(session, source, activity, result)
+    activity.ended_at = utcnow()
+    source.last_fetched_at = now
+
+    outcome = _outcome(session, source, activity, result, settings)
+    activity.status = "ok" if outcome.state in ("new", "changed", "unchanged") else outcome.state
+    activity.error = outcome.error
+    plan_next_fetch(
+        source,
+        outcome.state,
+        status=result.status,
+        error_kind=result.error_kind,
+        error=outcome.error,
+        now=now,
+        settings=settings.schedule,
+    )
+    session.add_all([source, activity])
+    return outcome
+
+
+def _outcome(
+    session: Session, source: Source, fetch_activity: Activity, result: FetchResult, settings: Settings
+) -> FetchOutcome:
+    if result.not_modified:
+        return FetchOutcome("unchanged")
+    if not result.ok:
+        return FetchOutcome("failed", error=result.error or f"HTTP {result.status}")
+    source.final_url = result.final_url
+    source.etag, source.last_modified = result.etag, result.last_modified
+    media_type = result.content_type or "text/html"
+    if media_type not in HTML_TYPES | TEXT_TYPES:
+        return FetchOutcome("skipped", error=f"skipped: {media_type} is not a web page")
+    body_sha256 = store_body(session, result.body)
+    return make_original(session, source, fetch_activity, result, media_type, body_sha256, settings)
+
+
+def make_original(
+    session: Session,
+    source: Source,
+    fetch_activity: Activity,
+    result: FetchResult,
+    media_type: str,
+    body_sha256: str,
+    settings: Settings,
+) -> FetchOutcome:
+    started = utcnow()
+    decoded = decode_html(result.body, result.declared_charset)
+    if media_type in HTML_TYPES:
+        extracted = extract_main_text(decoded.text, url=result.final_url)
+        if extracted is None:
+            return FetchOutcome("skipped", error="skipped: no main text found on the page")
+        text, metadata = extracted.text, extracted
+    else:
+        text, metadata = decoded.text.strip(), None
+        if not text:
+            return FetchOutcome("skipped", error="skipped: empty document")
+    if metadata is not None and metadata.canonical_url:
+        source.canonical_url = metadata.canonical_url
+
+    text_sha256 = hashlib.sha256(text.encode()).hexdigest()
+    latest = latest_original(session, source.id)
+    if latest is not None and latest.text_sha256 == text_sha256:
+        return FetchOutcome("unchanged", version=latest)
+
+    detected = detect_language(text, seed=settings.language.seed)
+    activity = Activity(
+        kind="extract",
+        source_id=source.id,
+        informed_by_id=fetch_activity.id,
+        started_at=started,
+        software=software("trafilatura", "langdetect", "charset-normalizer"),
+        parameters=json.dumps(
+            {
+                "media_type": media_type,
+                "charset": decoded.charset,
+                "charset_method": decoded.method,
+                "langdetect_seed": settings.language.seed,
+            }
+        ),
+    )
+    session.add(activity)
+    session.flush()
+    version = Version(
+        source_id=source.id,
+        kind="original",
+        activity_id=activity.id,
+        url=result.final_url,
+        language=detected.code,
+        language_probability=detected.probability,
+        declared_language=metadata.declared_language if metadata else None,
+        title=metadata.title if metadata else None,
+        author=metadata.author if metadata else None,
+        published=metadata.published if metadata else None,
+        site_name=metadata.site_name if metadata else None,
+        text=text,
+        text_sha256=text_sha256,
+        body_sha256=body_sha256,
+    )
+    session.add(version)
+    session.flush()
+    for position, sentence in enumerate(split_sentences(text)):
+        session.add(
+            Sentence(version_id=version.id, position=position, char_start=sentence.start, char_end=sentence.end)
+        )
+    activity.ended_at = utcnow()
+    link_versions_to_seeds(session, source.id)
+    return FetchOutcome("new" if latest is None else "changed", version=version)
+
+
+def _record_attempts(session: Session, source: Source, activity: Activity, result: FetchResult) -> None:
+    # The body hash goes on the attempt that received it, even when the text turns out unchanged
+    # and the body is not stored: rotating ads show as new body hashes with no new version.
+    body_sha256 = hashlib.sha256(result.body).hexdigest() if result.body is not None else None
+    for index, attempt in enumerate(result.attempts):
+        received = index == len(result.attempts) - 1 and attempt.status == result.status
+        session.add(
+            FetchAttempt(
+                source_id=source.id,
+                activity_id=activity.id,
+                url=attempt.url,
+                retry=attempt.retry,
+                status_code=attempt.status,
+                error=attempt.error,
+                error_kind=attempt.error_kind,
+                redirect_to=attempt.redirect_to,
+                content_type=attempt.headers.get("content-type"),
+                body_sha256=body_sha256 if received else None,
+                headers=json.dumps(attempt.headers, sort_keys=True),
+                started_at=attempt.started_at,
+                seconds=round(attempt.seconds, 4),
+            )
+        )

@@ -1,0 +1,289 @@
+"""Exports of the provenance record: W3C PROV-JSON and JSON Lines.
+
+PROV mapping (see DESIGN.md, "Provenance model"):
+- entities: seeds, sources, and every version (original, translated, excerpt);
+- activities: fetch, extract, translate, align, with their times, status and parameters;
+- agents: the software (one agent per package and version) and the translation models;
+- original   wasGeneratedBy extract, which wasInformedBy the fetch that used the source;
+  original   wasDerivedFrom the source;
+- translated wasGeneratedBy translate, which used the original; translated wasDerivedFrom original;
+- excerpt    wasGeneratedBy align, which used the translated (or original) version and the seed;
+  excerpt    wasQuotedFrom the version it was cut from (a Quotation derivation);
+- seed       hadPrimarySource each source it cites (a PrimarySource derivation);
+- every activity wasAssociatedWith its software and model agents.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from itertools import count
+from typing import IO, Any
+
+from sqlmodel import Session, select
+
+from tracker.store.tables import Activity, Citation, Excerpt, Seed, Source, Version, VersionSeed
+
+NAMESPACE = "https://example.invalid/tracker/ns#"
+
+
+def _when(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _qname(value: str) -> dict[str, str]:
+    return {"$": value, "type": "xsd:QName"}
+
+
+def _attributes(**values: Any) -> dict[str, Any]:
+    """PROV-JSON attributes: `prov_type` → prov:type, `label` → prov:label, the rest tracker:*."""
+    attributes = {}
+    for key, value in values.items():
+        if value is None:
+            continue
+        if key in ("prov_type", "label", "location"):
+            attributes["prov:" + key.removeprefix("prov_")] = value
+        else:
+            attributes["tracker:" + key] = value
+    return attributes
+
+
+def prov_document(session: Session, seed_id: int | None = None) -> dict[str, Any]:
+    """The provenance of every version (or of those linked to one seed) as a PROV-JSON object."""
+    seeds = session.exec(
+        select(Seed).where(Seed.id == seed_id) if seed_id is not None else select(Seed).order_by(Seed.id)
+    ).all()
+    versions_query = select(Version).order_by(Version.id)
+    if seed_id is not None:
+        versions_query = versions_query.join(VersionSeed, VersionSeed.version_id == Version.id).where(
+            VersionSeed.seed_id == seed_id
+        )
+    versions = session.exec(versions_query).all()
+    seed_ids = {s.id for s in seeds}
+    cited = session.exec(
+        select(Citation.seed_id, Citation.source_id)
+        .where(Citation.source_id.is_not(None), Citation.seed_id.in_(seed_ids))
+        .distinct()
+    ).all()
+    source_ids = {v.source_id for v in versions} | {source for _, source in cited}
+    sources = session.exec(select(Source).where(Source.id.in_(source_ids)).order_by(Source.id)).all()
+    activity_ids = {v.activity_id for v in versions if v.activity_id is not None}
+    activities = {a.id: a for a in session.exec(select(Activity).where(Activity.id.in_(activity_ids))).all()}
+    # fetches: the ones that informed an extraction, and every fetch of a selected source (failed ones too)
+    fetch_ids = {a.informed_by_id for a in activities.values() if a.informed_by_id is not None}
+    for fetch in session.exec(
+        select(Activity).where(
+            (Activity.id.in_(fetch_ids)) | ((Activity.kind == "fetch") & Activity.source_id.in_(source_ids))
+        )
+    ).all():
+        activities[fetch.id] = fetch
+    excerpts = {
+        e.version_id: e
+        for e in session.exec(
+            select(Excerpt).where(Excerpt.version_id.in_([v.id for v in versions if v.kind == "excerpt"]))
+        ).all()
+    }
+
+    doc: dict[str, Any] = {"prefix": {"tracker": NAMESPACE}, "entity": {}, "activity": {}, "agent": {}}
+    relation_ids = count(1)
+
+    def relate(kind: str, **attributes: Any) -> None:
+        doc.setdefault(kind, {})[f"_:{kind}{next(relation_ids)}"] = attributes
+
+    for seed in seeds:
+        doc["entity"][f"tracker:seed/{seed.id}"] = _attributes(
+            prov_type="tracker:Seed",
+            label=seed.path,
+            path=seed.path,
+            revision=seed.revision,
+            sha256=seed.sha256,
+            title=seed.title,
+            publisher=seed.publisher,
+            ingested_at=_when(seed.ingested_at),
+            superseded_at=_when(seed.superseded_at),
+        )
+    for source in sources:
+        doc["entity"][f"tracker:source/{source.id}"] = _attributes(
+            prov_type="tracker:Source",
+            label=source.url,
+            location=source.url,
+            normalized_url=source.normalized_url,
+            final_url=source.final_url,
+            canonical_url=source.canonical_url,
+            state=source.state,
+            last_error=source.last_error,
+        )
+    for seed_ref, source_ref in cited:
+        relate(
+            "wasDerivedFrom",
+            **{
+                "prov:generatedEntity": f"tracker:seed/{seed_ref}",
+                "prov:usedEntity": f"tracker:source/{source_ref}",
+                "prov:type": _qname("prov:PrimarySource"),
+            },
+        )
+    for activity in sorted(activities.values(), key=lambda a: a.id):
+        _add_activity(doc, activity, relate)
+    for version in versions:
+        _add_version(doc, version, activities.get(version.activity_id), excerpts.get(version.id), relate)
+    return {key: value for key, value in doc.items() if value}
+
+
+def _add_activity(doc: dict, activity: Activity, relate) -> None:
+    ref = f"tracker:activity/{activity.id}"
+    doc["activity"][ref] = {
+        **({"prov:startTime": _when(activity.started_at)} if activity.started_at else {}),
+        **({"prov:endTime": _when(activity.ended_at)} if activity.ended_at else {}),
+        **_attributes(
+            prov_type=f"tracker:{activity.kind}",
+            kind=activity.kind,
+            status=activity.status,
+            error=activity.error,
+            parameters=activity.parameters,
+        ),
+    }
+    if activity.kind == "fetch" and activity.source_id is not None:
+        relate("used", **{"prov:activity": ref, "prov:entity": f"tracker:source/{activity.source_id}"})
+    if activity.informed_by_id is not None:
+        relate(
+            "wasInformedBy", **{"prov:informed": ref, "prov:informant": f"tracker:activity/{activity.informed_by_id}"}
+        )
+    for name, version in sorted(json.loads(activity.software or "{}").items()):
+        agent = f"tracker:software/{name}/{version}"
+        doc["agent"][agent] = _attributes(
+            prov_type=_qname("prov:SoftwareAgent"), label=f"{name} {version}", package=name, version=version
+        )
+        relate("wasAssociatedWith", **{"prov:activity": ref, "prov:agent": agent})
+    if activity.model:  # a pivot translation names each package in the chain, joined by " > "
+        codes = activity.model.split(" > ")
+        versions = (activity.model_version or "").split(" > ")
+        checksums = (activity.model_sha256 or "").split(" > ")
+        for position, code in enumerate(codes):
+            version = versions[position] if position < len(versions) else ""
+            agent = f"tracker:model/{code}/{version or 'unknown'}"
+            doc["agent"][agent] = _attributes(
+                prov_type=_qname("prov:SoftwareAgent"),
+                label=f"Argos package {code} {version}",
+                package=code,
+                version=version or None,
+                sha256=checksums[position] if position < len(checksums) else None,
+            )
+            relate(
+                "wasAssociatedWith",
+                **{"prov:activity": ref, "prov:agent": agent, "prov:role": "tracker:translation_model"},
+            )
+
+
+def _add_version(doc: dict, version: Version, activity: Activity | None, excerpt: Excerpt | None, relate) -> None:
+    ref = f"tracker:version/{version.id}"
+    doc["entity"][ref] = _attributes(
+        prov_type=f"tracker:{version.kind}",
+        label=version.title,
+        kind=version.kind,
+        status=version.status,
+        language=version.language,
+        url=version.url,
+        text_sha256=version.text_sha256,
+        body_sha256=version.body_sha256,
+        created_at=_when(version.created_at),
+        score=excerpt.score if excerpt else None,
+    )
+    activity_ref = f"tracker:activity/{version.activity_id}" if version.activity_id else None
+    if activity_ref:
+        relate(
+            "wasGeneratedBy",
+            **{
+                "prov:entity": ref,
+                "prov:activity": activity_ref,
+                **({"prov:time": _when(version.created_at)} if version.created_at else {}),
+            },
+        )
+    parent = f"tracker:version/{version.parent_id}" if version.parent_id else None
+    if version.kind == "original":
+        relate(
+            "wasDerivedFrom",
+            **{
+                "prov:generatedEntity": ref,
+                "prov:usedEntity": f"tracker:source/{version.source_id}",
+                **({"prov:activity": activity_ref} if activity_ref else {}),
+            },
+        )
+    elif version.kind == "translated" and parent:
+        if activity_ref:
+            relate("used", **{"prov:activity": activity_ref, "prov:entity": parent})
+        relate(
+            "wasDerivedFrom",
+            **{
+                "prov:generatedEntity": ref,
+                "prov:usedEntity": parent,
+                **({"prov:activity": activity_ref} if activity_ref else {}),
+            },
+        )
+    elif version.kind == "excerpt" and parent:
+        if activity_ref:
+            relate("used", **{"prov:activity": activity_ref, "prov:entity": parent})
+            if excerpt is not None:
+                relate("used", **{"prov:activity": activity_ref, "prov:entity": f"tracker:seed/{excerpt.seed_id}"})
+        relate(
+            "wasDerivedFrom",
+            **{
+                "prov:generatedEntity": ref,
+                "prov:usedEntity": parent,
+                "prov:type": _qname("prov:Quotation"),
+                **({"prov:activity": activity_ref} if activity_ref else {}),
+            },
+        )
+
+
+def write_prov(session: Session, out: IO[str], seed_id: int | None = None) -> dict[str, int]:
+    """Write PROV-JSON to `out`; return how many records of each kind it holds."""
+    doc = prov_document(session, seed_id)
+    json.dump(doc, out, ensure_ascii=False, indent=1)
+    out.write("\n")
+    return {key: len(value) for key, value in doc.items() if key != "prefix"}
+
+
+def jsonl_records(session: Session) -> Iterator[dict[str, Any]]:
+    """One JSON-ready object per version: its text, its source, what made it, and its seeds."""
+    sources: dict[int, Source] = {}
+    for version in session.exec(select(Version).order_by(Version.id)).yield_per(500):
+        source = sources.get(version.source_id) or session.get(Source, version.source_id)
+        sources[version.source_id] = source
+        activity = session.get(Activity, version.activity_id) if version.activity_id else None
+        seeds = session.exec(
+            select(Seed)
+            .join(VersionSeed, VersionSeed.seed_id == Seed.id)
+            .where(VersionSeed.version_id == version.id)
+            .order_by(Seed.id)
+        ).all()
+        excerpt = session.get(Excerpt, version.id) if version.kind == "excerpt" else None
+        record = _plain(version)
+        record["source"] = {
+            "id": source.id,
+            "url": source.url,
+            "normalized_url": source.normalized_url,
+            "final_url": source.final_url,
+            "canonical_url": source.canonical_url,
+        }
+        record["activity"] = None
+        if activity is not None:
+            record["activity"] = _plain(activity)
+            record["activity"]["software"] = json.loads(activity.software or "{}")
+            record["activity"]["parameters"] = json.loads(activity.parameters or "{}")
+        record["seeds"] = [{"id": s.id, "path": s.path, "revision": s.revision} for s in seeds]
+        if excerpt is not None:
+            record["excerpt"] = _plain(excerpt)
+        yield record
+
+
+def write_jsonl(session: Session, out: IO[str]) -> int:
+    written = 0
+    for record in jsonl_records(session):
+        out.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+        written += 1
+    return written
+
+
+def _plain(row) -> dict[str, Any]:
+    return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.model_dump().items()}

@@ -1,0 +1,299 @@
+"""Everything known about one URL: who cites it, how it was fetched, its versions and excerpts.
+
+Over time: `lookup(..., at=DATE)` shows the original in force at DATE (the newest captured at or
+before it, else the first captured after it, as the Wayback Machine picks its closest capture)
+with what was derived from it; `version_history` lists every version with when it was replaced.
+Every query here is an index lookup (tests/test_lookup.py checks the query plans).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, time
+from typing import Any
+
+from sqlalchemy import or_
+from sqlmodel import Session, select
+
+from tracker.store.tables import (
+    Activity,
+    Alignment,
+    Citation,
+    Excerpt,
+    FetchAttempt,
+    Quote,
+    Seed,
+    SeedRelation,
+    Source,
+    Version,
+)
+from tracker.store.versions import version_in_force
+from tracker.urls import normalize_url
+
+
+def find_source(session: Session, url: str) -> tuple[Source, str] | None:
+    """The source for `url` and how it matched: as cited, normalized, final or canonical URL."""
+    try:
+        key = normalize_url(url)
+    except ValueError:
+        key = None
+    candidates = [
+        ("cited", Source.url == url),
+        ("final", Source.final_url == url),
+        ("canonical", Source.canonical_url == url),
+    ]
+    if key is not None:
+        candidates.insert(1, ("normalized", Source.normalized_url == key))
+    for matched_as, condition in candidates:
+        source = session.exec(select(Source).where(condition)).first()
+        if source is not None:
+            return source, matched_as
+    if key is not None:  # a URL met on the way, in a redirect chain
+        attempt = session.exec(
+            select(FetchAttempt).where(or_(FetchAttempt.url == url, FetchAttempt.redirect_to == url))
+        ).first()
+        if attempt is not None:
+            return session.get(Source, attempt.source_id), "redirect"
+    return None
+
+
+def parse_date(value: str) -> datetime:
+    """A date or ISO datetime; UTC unless it says otherwise. A bare date means the end of that
+    day, so `--at 2025-02-13` includes what was captured on the 13th."""
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f"not a date: {value!r} (use YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][+HH:MM])") from None
+    if len(value.strip()) == 10:
+        parsed = datetime.combine(parsed.date(), time.max)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def version_history(session: Session, source_id: int) -> list[dict[str, Any]]:
+    """Every version of a source, oldest first; an original is superseded by the next original."""
+    rows = session.exec(
+        select(Version, Activity)
+        .join(Activity, Activity.id == Version.activity_id, isouter=True)
+        .where(Version.source_id == source_id)
+        .order_by(Version.id)
+    ).all()
+    originals = [v for v, _ in rows if v.kind == "original"]
+    replaced_by = {a.id: b.created_at for a, b in zip(originals, originals[1:])}
+    history = []
+    for version, activity in rows:
+        superseded = replaced_by.get(version.id)
+        history.append(
+            {
+                "id": version.id,
+                "kind": version.kind,
+                "parent_id": version.parent_id,
+                "status": version.status,
+                "language": version.language,
+                "captured_at": version.created_at.isoformat(),
+                "superseded_at": superseded.isoformat() if superseded else None,
+                "text_sha256": version.text_sha256,
+                "activity": activity.kind if activity else None,
+                "model": activity.model if activity else None,
+                "model_version": activity.model_version if activity else None,
+            }
+        )
+    return history
+
+
+def lookup(session: Session, url: str, at: datetime | None = None) -> dict[str, Any] | None:
+    found = find_source(session, url)
+    if found is None:
+        return None
+    source, matched_as = found
+    citations = session.exec(
+        select(Citation, Seed)
+        .join(Seed, Seed.id == Citation.seed_id)
+        .where(Citation.source_id == source.id)
+        .order_by(Seed.id, Citation.char_start)
+    ).all()
+    attempts = session.exec(
+        select(FetchAttempt).where(FetchAttempt.source_id == source.id).order_by(FetchAttempt.id)
+    ).all()
+    versions = session.exec(
+        select(Version, Activity)
+        .join(Activity, Activity.id == Version.activity_id, isouter=True)
+        .where(Version.source_id == source.id, Version.kind != "excerpt")
+        .order_by(Version.id)
+    ).all()
+    excerpts = _excerpts(session, source.id)
+    in_force = None
+    if at is not None:
+        chosen = version_in_force(session, source.id, at)
+        in_force = {"date": at.isoformat(), "version_id": None, "captured_at": None, "captured": None}
+        keep: set[int] = set()
+        if chosen is not None:
+            original, captured = chosen
+            in_force.update(version_id=original.id, captured_at=original.created_at.isoformat(), captured=captured)
+            keep = {original.id} | {v.id for v, _ in versions if v.parent_id == original.id}
+        versions = [(v, a) for v, a in versions if v.id in keep]
+        excerpts = [e for e in excerpts if e["parent_id"] in keep]
+    found = {
+        "url": url,
+        "matched_as": matched_as,
+        "source": _row(source),
+        "seeds": _seeds(citations),
+        "fetch_attempts": [_row(a, drop={"source_id"}) for a in attempts],
+        "versions": [_version(v, a) for v, a in versions],
+        "excerpts": excerpts,
+        "alignments": alignments(session, source.id),
+        "quotes": _quotes(session, source.id),
+        "related_seeds": _related(session, {seed.id for _, seed in citations}),
+    }
+    if in_force is not None:
+        found["at"] = in_force
+    return found
+
+
+def _seeds(citations) -> list[dict]:
+    seeds: dict[int, dict] = {}
+    for citation, seed in citations:
+        entry = seeds.setdefault(
+            seed.id,
+            {
+                "id": seed.id,
+                "path": seed.path,
+                "revision": seed.revision,
+                "current": seed.superseded_at is None,
+                "title": seed.title,
+                "citations": [],
+            },
+        )
+        entry["citations"].append(
+            {
+                "text": citation.text,
+                "cue": citation.cue,
+                "char_start": citation.char_start,
+                "char_end": citation.char_end,
+                "sentence": citation.sentence,
+            }
+        )
+    return list(seeds.values())
+
+
+def _version(version: Version, activity: Activity | None) -> dict:
+    entry = _row(version, drop={"text", "source_id"})
+    entry["length"] = len(version.text) if version.text is not None else None
+    entry["text"] = version.text
+    if activity is not None:
+        entry["activity"] = _row(activity, drop={"source_id"})
+        for key in ("software", "parameters"):
+            entry["activity"][key] = json.loads(activity.software if key == "software" else activity.parameters)
+    return entry
+
+
+def _excerpts(session: Session, source_id: int) -> list[dict]:
+    rows = session.exec(
+        select(Excerpt, Version, Seed)
+        .join(Version, Version.id == Excerpt.version_id)
+        .join(Seed, Seed.id == Excerpt.seed_id)
+        .where(Version.source_id == source_id)
+        .order_by(Seed.id, Excerpt.original_start)
+    ).all()
+    result = []
+    for excerpt, version, seed in rows:
+        parent = session.get(Version, version.parent_id)
+        original = parent if parent.kind == "original" else session.get(Version, parent.parent_id)
+        result.append(
+            {
+                **_row(excerpt),
+                "seed_path": seed.path,
+                "parent_id": version.parent_id,
+                "text": version.text,
+                "original_text": original.text[excerpt.original_start : excerpt.original_end],
+            }
+        )
+    return result
+
+
+def alignments(session: Session, source_id: int) -> list[dict]:
+    """Per citing seed, each seed sentence with the source sentences it draws on, translated and
+    original, side by side (`added` seed sentences with none)."""
+    rows = session.exec(
+        select(Alignment, Version, Seed)
+        .join(Version, Version.id == Alignment.version_id)
+        .join(Seed, Seed.id == Alignment.seed_id)
+        .where(Version.source_id == source_id)
+        .order_by(Seed.id, Version.id, Alignment.seed_start)
+    ).all()
+    seeds: dict[tuple[int, int], dict] = {}
+    originals: dict[int, Version] = {}
+    for alignment, aligned, seed in rows:
+        entry = seeds.setdefault(
+            (seed.id, aligned.id),
+            {
+                "seed_id": seed.id,
+                "seed_path": seed.path,
+                "version_id": aligned.id,
+                "version_kind": aligned.kind,
+                "language": aligned.language,
+                "pairs": [],
+            },
+        )
+        if aligned.id not in originals:
+            originals[aligned.id] = aligned if aligned.kind == "original" else session.get(Version, aligned.parent_id)
+        original = originals[aligned.id]
+        has_source = alignment.source_start is not None
+        entry["pairs"].append(
+            {
+                "seed_sentence": alignment.seed_text,
+                "seed_start": alignment.seed_start,
+                "seed_end": alignment.seed_end,
+                "label": alignment.label,
+                "score": alignment.score,
+                "source_sentences": json.loads(alignment.source_sentences),
+                "translated_sentence": (
+                    aligned.text[alignment.source_start : alignment.source_end]
+                    if has_source and aligned.kind == "translated"
+                    else None
+                ),
+                "original_sentence": (
+                    original.text[alignment.original_start : alignment.original_end] if has_source else None
+                ),
+                "excerpt_id": alignment.excerpt_id,
+            }
+        )
+    return list(seeds.values())
+
+
+def _quotes(session: Session, source_id: int) -> list[dict]:
+    rows = session.exec(
+        select(Quote, Seed)
+        .join(Version, Version.id == Quote.version_id)
+        .join(Seed, Seed.id == Quote.seed_id)
+        .where(Version.source_id == source_id)
+        .order_by(Seed.id, Quote.seed_start)
+    ).all()
+    return [
+        {**_row(quote, drop={"differences"}), "differences": json.loads(quote.differences), "seed_path": seed.path}
+        for quote, seed in rows
+    ]
+
+
+def _related(session: Session, seed_ids: set[int]) -> list[dict]:
+    rows = session.exec(
+        select(SeedRelation, Seed)
+        .join(Seed, Seed.id == SeedRelation.related_seed_id)
+        .where(SeedRelation.seed_id.in_(list(seed_ids)))
+        .order_by(SeedRelation.seed_id, SeedRelation.related_seed_id, SeedRelation.reason)
+    ).all()
+    return [
+        {
+            "seed_id": r.seed_id,
+            "related_seed_id": r.related_seed_id,
+            "related_path": seed.path,
+            "reason": r.reason,
+            "score": r.score,
+            "shared": json.loads(r.shared),
+        }
+        for r, seed in rows
+    ]
+
+
+def _row(row, drop: frozenset | set = frozenset()) -> dict:
+    data = row.model_dump()
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items() if k not in drop}

@@ -1,0 +1,122 @@
+"""Seed ingestion: read the seeds folder, record new or edited seeds and what they cite.
+
+Idempotent: a file whose content is unchanged adds nothing. An edited file becomes a new
+revision (a new `seeds` row with its own citations); the previous revision is kept and marked
+superseded, so what an older revision cited stays answerable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from tracker.seeds.citations import find_citations, find_publisher
+from tracker.seeds.files import SeedError, read_seed_file
+from tracker.store.tables import Citation, Seed, Source, utcnow
+from tracker.urls import normalize_url
+
+SEED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
+
+
+@dataclass
+class IngestReport:
+    new: list[str] = field(default_factory=list)  # paths relative to the seeds folder
+    revised: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (path, one-line reason)
+    new_sources: int = 0
+
+
+def seed_files(seeds_dir: Path) -> list[Path]:
+    if not seeds_dir.is_dir():
+        return []
+    return sorted(
+        p
+        for p in seeds_dir.rglob("*")
+        if p.is_file() and p.suffix.lower() in SEED_SUFFIXES and not p.name.startswith(".")
+    )
+
+
+def ingest_seeds(session: Session, seeds_dir: Path) -> IngestReport:
+    report = IngestReport()
+    for path in seed_files(seeds_dir):
+        relative = path.relative_to(seeds_dir).as_posix()
+        try:
+            data = path.read_bytes()
+            digest = hashlib.sha256(data).hexdigest()
+            current = session.exec(select(Seed).where(Seed.path == relative, Seed.superseded_at.is_(None))).first()
+            if current is not None and current.sha256 == digest:
+                report.unchanged += 1
+                continue
+            document = read_seed_file(path)
+        except (OSError, SeedError) as error:
+            report.failed.append((relative, str(error)))
+            continue
+        seed = Seed(
+            path=relative,
+            sha256=digest,
+            format=document.format,
+            text=document.text,
+            title=_first_line(document.text),
+            publisher=find_publisher(document.text),
+            revision=1 if current is None else current.revision + 1,
+        )
+        if current is not None:
+            current.superseded_at = utcnow()
+            session.add(current)
+        session.add(seed)
+        session.flush()
+        report.new_sources += _record_citations(session, seed, document)
+        (report.new if current is None else report.revised).append(relative)
+    return report
+
+
+def _record_citations(session: Session, seed: Seed, document) -> int:
+    new_sources = 0
+    for found in find_citations(document.text, document.links):
+        source_id = None
+        if found.kind == "url" and found.normalized_url:
+            source, created = source_for_url(session, found.url)
+            source_id, new_sources = source.id, new_sources + created
+        session.add(
+            Citation(
+                seed_id=seed.id,
+                source_id=source_id,
+                kind=found.kind,
+                text=found.text,
+                name=found.name,
+                role=found.role,
+                cue=found.cue,
+                url=found.url,
+                char_start=found.char_start,
+                char_end=found.char_end,
+                sentence=found.sentence,
+                sentence_start=found.sentence_start,
+                sentence_end=found.sentence_end,
+            )
+        )
+    return new_sources
+
+
+def source_for_url(session: Session, url: str) -> tuple[Source, bool]:
+    """The source for a cited URL, created on first citation; (source, created)."""
+    key = normalize_url(url)
+    source = session.exec(select(Source).where(Source.normalized_url == key)).first()
+    if source is not None:
+        return source, False
+    from urllib.parse import urlsplit
+
+    source = Source(url=url, normalized_url=key, host=urlsplit(key).hostname or "")
+    session.add(source)
+    session.flush()
+    return source, True
+
+
+def _first_line(text: str) -> str | None:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()[:200]
+    return None

@@ -1,0 +1,25 @@
+"""Raw response bodies: compressed, content-addressed, stored once however often fetched."""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+
+from sqlmodel import Session
+
+from tracker.store.tables import Body
+
+
+def store_body(session: Session, data: bytes) -> str:
+    """Store `data` unless an identical body is there already; returns its sha256."""
+    digest = hashlib.sha256(data).hexdigest()
+    if session.get(Body, digest) is None:
+        session.add(Body(sha256=digest, size=len(data), content=zlib.compress(data, 6)))
+    return digest
+
+
+def load_body(session: Session, digest: str) -> bytes | None:
+    body = session.get(Body, digest)
+    if body is None:
+        return None
+    return zlib.decompress(body.content)

@@ -1,0 +1,143 @@
+"""Database connection and schema upgrades.
+
+SQLite gets WAL (readers never wait for the writer), foreign keys and a busy timeout on every
+connection. PostgreSQL sessions run in UTC, whatever the server's time zone, so timestamps read
+and compare as they do on SQLite (UTC, 'YYYY-MM-DD HH:MM:SS.ffffff' literals). The schema is
+owned by the Alembic migrations in migrations/ (packaged as tracker.migrations); `open_database`
+upgrades it before anything else touches the database.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import DBAPIError
+
+from tracker.errors import TrackerError
+
+# migrations/ ships inside the wheel as tracker.migrations (pyproject.toml maps it).
+MIGRATIONS_DIR = Path(str(resources.files("tracker.migrations")))
+BUSY_TIMEOUT_MS = 30_000
+
+
+def make_engine(database_url: str | URL, **engine_options) -> Engine:
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, **engine_options)
+    if url.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    elif url.get_backend_name() == "postgresql":
+        event.listen(engine, "connect", _postgresql_session)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL: a crash loses no committed data
+    cursor.close()
+
+
+def _postgresql_session(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SET TIME ZONE 'UTC'")
+    cursor.close()
+    dbapi_connection.commit()  # a SET outlives its transaction once committed
+
+
+def alembic_config(database_url: str):
+    from alembic.config import Config
+
+    if not (MIGRATIONS_DIR / "env.py").is_file():
+        raise RuntimeError(f"migrations not found at {MIGRATIONS_DIR}: run tracker from a checkout")
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return config
+
+
+_REVISION_LINE = re.compile(r"""^(revision|down_revision)\s*(?::[^=\n]*)?=\s*['"]([^'"]+)['"]""", re.MULTILINE)
+
+
+def script_head() -> str | None:
+    """The newest migration's revision, read from the files without importing Alembic (which
+    costs a few hundred milliseconds at every start); None when that is not clear-cut."""
+    revisions, parents = set(), set()
+    for path in (MIGRATIONS_DIR / "versions").glob("[0-9]*.py"):
+        found = dict(_REVISION_LINE.findall(path.read_text(encoding="utf-8")))
+        if "revision" not in found:
+            return None
+        revisions.add(found["revision"])
+        parents.add(found.get("down_revision"))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def is_current(engine: Engine) -> bool:
+    head = script_head()
+    if head is None:
+        return False
+    try:
+        with engine.connect() as connection:
+            current = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalars().all()
+    except DBAPIError:  # no alembic_version table yet
+        return False
+    return current == [head]
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest migration (a no-op when it is there already)."""
+    if is_current(engine):
+        return
+    from alembic import command
+
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+class DatabaseUnavailable(TrackerError, RuntimeError):
+    """The database cannot be reached (server down, wrong URL or password, driver missing)."""
+
+
+def connect_check(engine: Engine) -> None:
+    """Connect once, so an unreachable database is one clear error rather than a traceback
+    from deep inside the first query."""
+    from sqlalchemy.exc import OperationalError
+
+    where = engine.url.render_as_string(hide_password=True)
+    try:
+        with engine.connect():
+            pass
+    except OperationalError as error:
+        lines = str(error.orig or error).strip().splitlines()
+        reason = lines[0] if lines else type(error).__name__
+        raise DatabaseUnavailable(f"cannot connect to the database {where}: {reason}") from None
+
+
+def connect(database_url: str, **engine_options) -> Engine:
+    """An engine that has connected once; DatabaseUnavailable if it cannot."""
+    try:
+        engine = make_engine(database_url, **engine_options)
+    except ModuleNotFoundError as error:  # the URL names a driver that is not installed
+        raise DatabaseUnavailable(
+            f"the database URL needs the Python package {error.name!r} "
+            "(tracker is tested on PostgreSQL with postgresql+psycopg://… and "
+            "pip install 'psycopg[binary]')"
+        ) from None
+    connect_check(engine)
+    return engine
+
+
+def open_database(database_url: str) -> Engine:
+    engine = connect(database_url)
+    upgrade(engine)
+    return engine

@@ -1,0 +1,326 @@
+"""The database schema (SQLModel). Names are chosen to read well in hand-written SQL.
+
+seeds ─< citations >─ sources ─< versions (original → translated → excerpt)
+                         │            │
+                  fetch_attempts   activities (what made each version, how)
+version_seeds links every version to every seed that cites its source.
+Raw response bodies live in `bodies`, compressed and content-addressed, out of the hot tables.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Seed(SQLModel, table=True):
+    """One revision of a seed document. An edited file gets a new row; the old one is superseded."""
+
+    __tablename__ = "seeds"
+    __table_args__ = (UniqueConstraint("path", "revision"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    path: str = Field(index=True, description="file name relative to the seeds folder")
+    revision: int = 1
+    sha256: str
+    format: str = Field(description="text, markdown or html")
+    title: str | None = None
+    publisher: str | None = None
+    text: str
+    ingested_at: datetime = Field(default_factory=utcnow)
+    superseded_at: datetime | None = None
+
+
+class Source(SQLModel, table=True):
+    """A cited URL, deduplicated by its normalized form, with its fetch state."""
+
+    __tablename__ = "sources"
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(index=True, description="the URL as first cited")
+    normalized_url: str = Field(unique=True)
+    host: str = Field(index=True)
+    final_url: str | None = Field(default=None, index=True)
+    canonical_url: str | None = Field(default=None, index=True)
+    state: str = Field(default="new", description="new, fetched, failed, skipped or retired")
+    last_error: str | None = None
+    failures: int = 0
+    changes: int = Field(
+        default=0, sa_column_kwargs={"server_default": "0"}, description="new original versions after the first"
+    )
+    check_interval: int | None = Field(default=None, description="seconds between fetches while it stays unchanged")
+    retired_reason: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    first_cited_at: datetime = Field(default_factory=utcnow)
+    last_fetched_at: datetime | None = None
+    next_fetch_at: datetime | None = Field(default=None, index=True)
+
+
+class Citation(SQLModel, table=True):
+    """A URL or a named attribution in a seed, with where it stands."""
+
+    __tablename__ = "citations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    seed_id: int = Field(foreign_key="seeds.id", index=True)
+    source_id: int | None = Field(default=None, foreign_key="sources.id", index=True)
+    kind: str = Field(description="url or attribution")
+    text: str = Field(description="the span as it stands in the seed")
+    name: str | None = Field(default=None, index=True, description="attributed name")
+    role: str | None = None
+    cue: str
+    url: str | None = None
+    char_start: int
+    char_end: int
+    sentence: str
+    sentence_start: int
+    sentence_end: int
+
+
+class Activity(SQLModel, table=True):
+    """What made something: a fetch, an extraction, a translation, an alignment."""
+
+    __tablename__ = "activities"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(index=True, description="fetch, extract, translate or align")
+    source_id: int | None = Field(default=None, foreign_key="sources.id", index=True)
+    informed_by_id: int | None = Field(default=None, foreign_key="activities.id")
+    # No foreign key: versions already reference activities, and a cycle would complicate every
+    # SQLite table rebuild; the column still always holds a versions.id.
+    used_version_id: int | None = Field(default=None, index=True, description="the version it worked from (PROV used)")
+    seed_id: int | None = Field(
+        default=None, foreign_key="seeds.id", index=True, description="the seed an alignment compared with"
+    )
+    status: str = Field(default="ok", description="ok, failed or pending")
+    error: str | None = None
+    software: str = Field(default="{}", description="JSON: package name -> version")
+    model: str | None = Field(default=None, index=True, description="e.g. translate-vi_en")
+    model_version: str | None = None
+    model_sha256: str | None = None
+    parameters: str = Field(default="{}", description="JSON")
+    started_at: datetime = Field(default_factory=utcnow)
+    ended_at: datetime | None = None
+
+
+class FetchAttempt(SQLModel, table=True):
+    """One HTTP request: a redirect hop or a retry."""
+
+    __tablename__ = "fetch_attempts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="sources.id", index=True)
+    activity_id: int = Field(foreign_key="activities.id", index=True)
+    url: str = Field(index=True)  # lookup finds a source by a URL met in its redirect chain
+    retry: int = 0
+    status_code: int | None = None
+    error: str | None = None
+    error_kind: str | None = None
+    redirect_to: str | None = Field(default=None, index=True)
+    content_type: str | None = None
+    body_sha256: str | None = Field(default=None, description="sha256 of the body received, stored or not")
+    headers: str = Field(default="{}", description="JSON of the headers that matter")
+    started_at: datetime = Field(default_factory=utcnow)
+    seconds: float = 0.0
+
+
+class Body(SQLModel, table=True):
+    """A raw response body, zlib-compressed, keyed by the sha256 of the uncompressed bytes."""
+
+    __tablename__ = "bodies"
+
+    sha256: str = Field(primary_key=True)
+    size: int
+    compression: str = "zlib"
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class Version(SQLModel, table=True):
+    """A text of a source: its original, a translation of it, or an excerpt of either."""
+
+    __tablename__ = "versions"
+    __table_args__ = (Index("ix_versions_source_kind", "source_id", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="sources.id")
+    kind: str = Field(description="original, translated or excerpt")
+    parent_id: int | None = Field(default=None, foreign_key="versions.id", index=True)
+    activity_id: int | None = Field(default=None, foreign_key="activities.id", index=True)
+    status: str = Field(default="ready", description="ready, or pending when its model is missing")
+    language: str | None = None
+    language_probability: float | None = None
+    declared_language: str | None = None
+    title: str | None = None
+    author: str | None = None
+    published: str | None = None
+    site_name: str | None = None
+    url: str | None = Field(default=None, description="final URL the original was fetched from")
+    text: str | None = None
+    text_sha256: str | None = None
+    body_sha256: str | None = Field(default=None, foreign_key="bodies.sha256")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Sentence(SQLModel, table=True):
+    """Sentence `position` of a version, and the span of its parent it came from."""
+
+    __tablename__ = "sentences"
+
+    version_id: int = Field(foreign_key="versions.id", primary_key=True)
+    position: int = Field(primary_key=True)
+    char_start: int
+    char_end: int
+    parent_start: int | None = None
+    parent_end: int | None = None
+
+
+class Excerpt(SQLModel, table=True):
+    """Where an excerpt version stands in the seed, the translation and the original."""
+
+    __tablename__ = "excerpts"
+
+    version_id: int = Field(foreign_key="versions.id", primary_key=True)
+    seed_id: int = Field(foreign_key="seeds.id", index=True)
+    seed_start: int
+    seed_end: int
+    seed_sentence: str
+    translated_start: int | None = None
+    translated_end: int | None = None
+    original_start: int
+    original_end: int
+    score: float
+    label: str = Field(default="paraphrased", description="supported or paraphrased")
+    first_sentence: int | None = Field(default=None, description="position of its first source sentence")
+    last_sentence: int | None = Field(default=None, description="position of its last source sentence")
+
+
+class Alignment(SQLModel, table=True):
+    """One link between seed sentences and sentences of a source's text in the seed's language.
+
+    `version_id` is the aligned version (the translation, or the original when none is needed);
+    an `added` row is a seed sentence that this source does not support (no source sentences).
+    """
+
+    __tablename__ = "alignments"
+    __table_args__ = (Index("ix_alignments_seed_version", "seed_id", "version_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    seed_id: int = Field(foreign_key="seeds.id")
+    version_id: int = Field(foreign_key="versions.id", index=True)
+    excerpt_id: int | None = Field(
+        default=None, foreign_key="versions.id", description="the excerpt version holding its source sentences"
+    )
+    activity_id: int | None = Field(default=None, foreign_key="activities.id")
+    seed_start: int
+    seed_end: int
+    seed_text: str
+    seed_sentences: str = Field(description="JSON list of seed sentence positions")
+    source_sentences: str = Field(default="[]", description="JSON list of sentence positions in the version")
+    source_start: int | None = None
+    source_end: int | None = None
+    original_start: int | None = None
+    original_end: int | None = None
+    score: float
+    label: str = Field(index=True, description="supported, paraphrased or added")
+
+
+class Quote(SQLModel, table=True):
+    """A quotation in a seed checked against the text of a source it cites."""
+
+    __tablename__ = "quotes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    seed_id: int = Field(foreign_key="seeds.id", index=True)
+    version_id: int = Field(foreign_key="versions.id", index=True)
+    quote: str
+    seed_start: int
+    seed_end: int
+    status: str = Field(description="exact, approximate or not_found")
+    score: float
+    source_start: int | None = None
+    source_end: int | None = None
+    source_text: str | None = None
+    differences: str = Field(default="[]", description='JSON list of {"seed": words, "source": words}')
+
+
+class SeedRelation(SQLModel, table=True):
+    """Two seeds that cite the same source, name the same attribution or report the same event."""
+
+    __tablename__ = "seed_relations"
+
+    seed_id: int = Field(foreign_key="seeds.id", primary_key=True)
+    related_seed_id: int = Field(foreign_key="seeds.id", primary_key=True, index=True)
+    reason: str = Field(primary_key=True, description="same_source, same_attribution or same_event")
+    score: float
+    shared: str = Field(default="[]", description="JSON list of the shared URLs, names or entities")
+
+
+class VersionSeed(SQLModel, table=True):
+    """Every version is linked to every seed that cites its source."""
+
+    __tablename__ = "version_seeds"
+
+    version_id: int = Field(foreign_key="versions.id", primary_key=True)
+    seed_id: int = Field(foreign_key="seeds.id", primary_key=True, index=True)
+
+
+class ActivityModel(SQLModel, table=True):
+    """A model package an activity used: one row per hop, so a pivot vi→en→fr has two.
+
+    Lets a query find every version a given package version made, pivots included.
+    """
+
+    __tablename__ = "activity_models"
+
+    activity_id: int = Field(foreign_key="activities.id", primary_key=True)
+    hop: int = Field(primary_key=True, description="0 for the first (or only) package of a route")
+    model: str = Field(index=True, description="package code, e.g. translate-vi_en")
+    model_version: str
+    model_sha256: str
+    from_language: str
+    to_language: str
+
+
+class SentenceTranslation(SQLModel, table=True):
+    """Cache: what one package (one hop) made of one sentence, so no sentence is translated twice.
+
+    Keyed by the sentence's sha256, the package's identity (code, version, sha256 of its files),
+    the language of the hop's output and the decoding options asked for (another beam size may
+    give another text).
+    """
+
+    __tablename__ = "sentence_translations"
+
+    sentence_sha256: str = Field(primary_key=True)
+    model: str = Field(primary_key=True)
+    model_version: str = Field(primary_key=True)
+    model_sha256: str = Field(primary_key=True)
+    language: str = Field(primary_key=True, description="the language translated into")
+    decoding: str = Field(primary_key=True, description="JSON: device, compute_type, beam_size asked for")
+    translation: str
+    compute_type: str = Field(description="as CTranslate2 resolved it")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Host(SQLModel, table=True):
+    """Politeness state of one origin (scheme://host[:port]), kept so back-to-back runs stay polite."""
+
+    __tablename__ = "hosts"
+
+    origin: str = Field(primary_key=True, description="scheme://host[:port], what robots.txt covers")
+    robots_status: int | None = Field(default=None, description="HTTP status of robots.txt; NULL if unreachable")
+    robots_body: str | None = None
+    robots_error: str | None = None
+    robots_fetched_at: datetime | None = None
+    crawl_delay: float | None = Field(default=None, description="robots Crawl-delay, seconds")
+    last_request_at: datetime | None = None
+    next_request_at: datetime | None = Field(default=None, description="no request starts before this")
+    blocked_until: datetime | None = Field(default=None, description="set by Retry-After on a 429 or 503")
+    blocked_reason: str | None = None
