@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 
 from tests.tiny_argos import build_package, cached_package
+from tracker.translation.index import install_from_index
 from tracker.translation.packages import (
     PackageError,
     configure_argos,
     find_route,
     install_file,
-    install_from_index,
     list_packages,
     remove_package,
 )

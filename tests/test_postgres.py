@@ -233,7 +233,7 @@ def test_sql_cannot_write_on_postgres(populated_pg, statement):
 def test_a_run_exits_while_another_machine_holds_the_database_lock(tracker, project, postgres_url, monkeypatch):
     import psycopg
 
-    from tracker.pipeline import RUN_LOCK_KEY
+    from tracker.store.locks import RUN_LOCK_KEY
 
     monkeypatch.setenv("TRACKER_DATABASE_URL", postgres_url)
     (project / "seeds" / "note.txt").write_text("Nothing cited here.\n", encoding="utf-8")

@@ -19,8 +19,9 @@ from tracker.store.db import open_database
 from tracker.store.tables import Activity, Sentence, SentenceTranslation, Source, Version
 from tracker.translation import translator as translate_module
 from tracker.translation.packages import install_file, remove_package
+from tracker.translation.retranslate import retranslate
 from tracker.translation.translator import MissingModel, TranslateStats, translate_sentences
-from tracker.translation.versions import retranslate, sentence_spans, translate_original
+from tracker.translation.versions import sentence_spans, translate_original
 
 VI_EN = {"mèo": "cat", "và": "and", "chó": "dog", "con": "the", "nhà": "house", "ngủ": "sleeps", "trong": "in"}
 EN_FR = {"cat": "chat", "and": "et", "dog": "chien", "the": "le", "house": "maison", "sleeps": "dort", "in": "dans"}

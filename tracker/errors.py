@@ -24,3 +24,15 @@ class TrackerError(Exception):
     """A problem a user or the environment caused: shown as one line, never a traceback."""
 
     exit_status = 1
+
+
+class FetchError(TrackerError):
+    """A request refused or abandoned by the fetcher itself; `kind` is the `error_kind` token.
+
+    Raised by `tracker.fetch.guard.GuardedTransport` (blocked_scheme, blocked_port, blocked_address, dns) and used
+    inside `tracker.fetch.client.Fetcher`; `Fetcher.fetch` records it instead of raising.
+    """
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind

@@ -7,13 +7,10 @@ One failed source never stops the run.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy import exists, func, or_, true
@@ -21,18 +18,19 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from tracker.config import Settings
-from tracker.errors import TrackerError
 from tracker.excerpts.relations import relate_seeds
 from tracker.excerpts.versions import excerpt_seed_source
 from tracker.fetch.client import Fetcher
 from tracker.fetch.crawler import Crawler, CrawlRequest, origin_of
 from tracker.originals.versions import record_fetch
 from tracker.seeds.ingest import ingest_seeds
-from tracker.store.db import connect, open_database
+from tracker.store.db import open_database
 from tracker.store.hosts import load_hosts, save_hosts
+from tracker.store.locks import database_lock, run_lock
 from tracker.store.tables import Activity, Citation, Seed, Source, Version, utcnow
 from tracker.store.versions import text_in_language
-from tracker.translation.packages import PackageError, find_route, install_from_index
+from tracker.translation.index import install_from_index
+from tracker.translation.packages import PackageError, find_route
 from tracker.translation.translator import TranslateStats
 from tracker.translation.versions import originals_needing_translation, translate_original
 
@@ -52,10 +50,6 @@ def _quiet(message: str, event: str = "info", **fields: Any) -> None:
 
 
 Progress = Callable[[int, "int | None"], None]  # (bytes done, bytes in all) of a model download
-
-
-class RunInProgress(TrackerError, RuntimeError):
-    """Another `tracker run` holds the lock."""
 
 
 @dataclass
@@ -124,70 +118,6 @@ def run(
         finally:
             engine.dispose()
         return summary
-
-
-@contextmanager
-def run_lock(data_dir: Path) -> Iterator[None]:
-    """Hold an exclusive lock for the run, so a run started by the scheduler while the
-    previous one is still going exits instead of competing with it."""
-    import fcntl
-
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with open(data_dir / "run.lock", "a+") as lock_file:
-        try:
-            fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            lock_file.seek(0)
-            holder = lock_file.read().strip() or "unknown"
-            raise RunInProgress(f"another tracker run is in progress (pid {holder})") from None
-        lock_file.seek(0)
-        lock_file.truncate()
-        lock_file.write(str(os.getpid()))
-        lock_file.flush()
-        try:
-            yield
-        finally:
-            fcntl.flock(lock_file, fcntl.LOCK_UN)
-
-
-# The key of the advisory lock a run holds on PostgreSQL: "tracker" in ASCII, as a bigint.
-RUN_LOCK_KEY = int.from_bytes(b"tracker", "big")
-
-
-@contextmanager
-def database_lock(database_url: str) -> Iterator[None]:
-    """On PostgreSQL, also hold a session advisory lock in the database for the run, so runs on
-    several machines that share one database exclude each other as run_lock does on one machine.
-    The server releases it if the run dies with its connection. SQLite needs only run_lock."""
-    from sqlalchemy import text
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import DBAPIError
-    from sqlalchemy.pool import NullPool
-
-    if make_url(database_url).get_backend_name() != "postgresql":
-        yield
-        return
-    engine = connect(database_url, poolclass=NullPool)  # the lock lives and dies with its connection
-    key = {"key": RUN_LOCK_KEY}
-    try:
-        with engine.connect() as connection:
-            locked = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), key).scalar_one()
-            connection.commit()
-            if not locked:
-                raise RunInProgress(
-                    "another tracker run is in progress on this database "
-                    f"(it holds PostgreSQL advisory lock {RUN_LOCK_KEY})"
-                )
-            try:
-                yield
-            finally:
-                try:
-                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), key)
-                    connection.commit()
-                except DBAPIError:
-                    pass  # the connection is gone, and the lock went with it
-    finally:
-        engine.dispose()
 
 
 def _out_of_time(stop_at: float | None, summary: RunSummary) -> bool:

@@ -38,7 +38,8 @@ def models_list(settings: Settings) -> None:
 def models_install(settings: Settings, what: tuple[str, ...], replace: bool) -> None:
     """Install FILE.argosmodel, or FROM TO (e.g. `vi en`) from Argos's package index."""
     from tracker.runlog import choose_log
-    from tracker.translation.packages import install_file, install_from_index
+    from tracker.translation.index import install_from_index
+    from tracker.translation.packages import install_file
 
     log = choose_log(json_lines=False)  # a progress bar on a terminal, nothing otherwise
     try:
@@ -75,7 +76,8 @@ def models_remove(settings: Settings, code: str) -> None:
 @click.pass_obj
 def models_available(settings: Settings) -> None:
     """List the packages Argos's index offers (needs internet)."""
-    from tracker.translation.packages import available_packages, list_packages
+    from tracker.translation.index import available_packages
+    from tracker.translation.packages import list_packages
 
     offered = available_packages(settings.translation.index_url, timeout=5.0)
     installed = {p.code: p.version for p in list_packages(settings.translation.models_dir)}
@@ -100,7 +102,7 @@ def models_available(settings: Settings) -> None:
 @click.pass_obj
 def retranslate(settings: Settings, package_code: str, before_version: str | None) -> None:
     """Translate again, with the installed models, what an (older) package translated."""
-    from tracker.translation.versions import retranslate as retranslate_versions
+    from tracker.translation.retranslate import retranslate as retranslate_versions
 
     with database_session(settings) as session:
         report = retranslate_versions(session, settings, package_code, before_version)

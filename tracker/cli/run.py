@@ -37,9 +37,10 @@ def run(
     json_lines: bool,
 ) -> None:
     """Ingest seeds, fetch due sources, extract, detect, translate and excerpt."""
-    from tracker.pipeline import RunInProgress, repeat_every
+    from tracker.pipeline import repeat_every
     from tracker.pipeline import run as run_pipeline
     from tracker.runlog import choose_log
+    from tracker.store.locks import RunInProgress
 
     if no_auto_install:
         settings = settings.with_overrides("translation", auto_install=False)

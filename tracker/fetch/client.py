@@ -10,45 +10,25 @@ problems never raise: they are recorded on the `Attempt` and the `FetchResult`.
 
 from __future__ import annotations
 
-import contextlib
 import io
-import os
 import random
-import re
-import socket
 import ssl
-import threading
 import time
-import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from http.cookiejar import CookieJar, DefaultCookiePolicy
-from ipaddress import ip_address
 
-import httpcore
 import httpx
 
-from tracker.errors import TrackerError
+from tracker.errors import FetchError
 from tracker.fetch import FetchSettings
-from tracker.fetch.addresses import BlockedAddress, check_address, parse_allowlist
+from tracker.fetch.encodings import ACCEPT_ENCODING, DECODE_ERRORS, decode_body
+from tracker.fetch.guard import DEFAULT_PORTS, GuardedTransport, Resolver, check_url
 
-try:  # optional: only advertised when installed and able to decode under a size limit
-    import brotli
-except ImportError:  # pragma: no cover - depends on the environment
-    brotli = None
-else:
-    if not hasattr(brotli.Decompressor(), "can_accept_more_data"):  # brotli < 1.2 cannot cap output
-        brotli = None
-try:
-    import zstandard
-except ImportError:  # pragma: no cover - depends on the environment
-    zstandard = None
+__all__ = ["Attempt", "FetchError", "FetchResult", "Fetcher"]
 
-__all__ = ["Attempt", "FetchError", "FetchResult", "Fetcher", "GuardedTransport"]
-
-Resolver = Callable[[str, int], list[str]]
 
 _KEPT_HEADERS = (
     "content-type",
@@ -60,9 +40,6 @@ _KEPT_HEADERS = (
     "retry-after",
 )
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-_DEFAULT_PORTS = frozenset({80, 443})
-_HOST_NAME = re.compile(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.?")
-_PIECE = 64 * 1024  # most decoded bytes produced per step, whatever the compression ratio
 
 
 @dataclass
@@ -105,282 +82,6 @@ class FetchResult:
         return self.status == 304
 
 
-class FetchError(TrackerError):
-    """A request refused or abandoned by the fetcher itself; `kind` is the `error_kind` token.
-
-    Raised by `GuardedTransport` (blocked_scheme, blocked_port, blocked_address, dns) and used
-    inside `Fetcher`; `Fetcher.fetch` records it instead of raising.
-    """
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-
-
-# --- the guard --------------------------------------------------------------------------------
-
-
-class GuardedTransport(httpx.HTTPTransport):
-    """An httpx transport that only reaches public addresses on allowed schemes and ports.
-
-    The host is resolved once per connection, every address is checked, and the socket is opened
-    to a checked address; the URL is left alone, so the Host header, TLS SNI and certificate
-    verification all still use the original host name.
-    """
-
-    def __init__(self, policy: FetchSettings, *, resolver: Resolver | None = None) -> None:
-        ssl_context = _ssl_context()
-        super().__init__(verify=ssl_context, trust_env=False)
-        self._ports = _DEFAULT_PORTS | set(policy.allow_ports)
-        self._backend = _GuardedBackend(parse_allowlist(policy.allow_private), resolver or _system_resolver)
-        limits = httpx.Limits()
-        # httpx has no parameter for the network backend, so swap in a pool that uses ours.
-        self._pool = httpcore.ConnectionPool(
-            ssl_context=ssl_context,
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            network_backend=self._backend,
-        )
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        _check_url(request.url, self._ports)
-        return super().handle_request(request)
-
-    @contextlib.contextmanager
-    def deadline(self, when: float) -> Iterator[None]:
-        """Make every socket operation in this thread give up at `when` (time.monotonic())."""
-        previous = getattr(self._backend.local, "deadline", None)
-        self._backend.local.deadline = when
-        try:
-            yield
-        finally:
-            self._backend.local.deadline = previous
-
-
-def _ssl_context() -> ssl.SSLContext:
-    # Always verifying. SSL_CERT_FILE (OpenSSL's own variable) names another CA bundle, for sites
-    # behind a company CA; otherwise certifi's bundle, as httpx uses.
-    import certifi
-
-    return ssl.create_default_context(cafile=os.environ.get("SSL_CERT_FILE") or certifi.where())
-
-
-def _check_url(url: httpx.URL, ports: set[int] | frozenset[int]) -> None:
-    if url.scheme not in ("http", "https"):
-        raise FetchError("blocked_scheme", f"refused: {url.scheme}: URLs are not fetched (only http and https)")
-    if not url.host:
-        raise FetchError("bad_url", f"not a fetchable URL (no host): {url}")
-    host = url.raw_host.decode("ascii", "replace")
-    if not _HOST_NAME.fullmatch(host) and not _is_ip(host):
-        # httpx percent-encodes what a host name cannot hold; never hand that to DNS.
-        raise FetchError("bad_url", f"not a fetchable URL (bad host name {url.host!r}): {url}")
-    port = url.port or (443 if url.scheme == "https" else 80)
-    if port not in ports:
-        raise FetchError(
-            "blocked_port",
-            f"refused: port {port} is not fetched (only 80 and 443; allow it with [fetch] allow_ports)",
-        )
-
-
-def _is_ip(text: str) -> bool:
-    try:
-        ip_address(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _system_resolver(host: str, port: int) -> list[str]:
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return list(dict.fromkeys(str(info[4][0]) for info in infos))
-
-
-class _GuardedBackend(httpcore.NetworkBackend):
-    def __init__(self, allow: list, resolver: Resolver) -> None:
-        self._allow = allow
-        self._resolver = resolver
-        self._inner = httpcore.SyncBackend()
-        self.local = threading.local()  # the deadline of the fetch running in this thread
-
-    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
-        addresses = self._resolve(host, port)
-        # A host is refused if any answer is: mixed public/private answers are a rebinding smell.
-        for address in addresses:
-            try:
-                check_address(address, self._allow)
-            except BlockedAddress as exc:
-                via = "" if address == host else f"{host} resolves to it; "
-                message = f"refused: {exc} ({via}allow it with [fetch] allow_private)"
-                raise FetchError("blocked_address", message) from None
-        failure: Exception | None = None
-        for address in addresses:
-            try:
-                stream = self._inner.connect_tcp(
-                    address,
-                    port,
-                    timeout=self.clamp(timeout, httpcore.ConnectTimeout),
-                    local_address=local_address,
-                    socket_options=socket_options,
-                )
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                failure = exc
-                continue
-            return _DeadlineStream(stream, self)
-        assert failure is not None
-        raise failure
-
-    def _resolve(self, host: str, port: int) -> list[str]:
-        if _is_ip(host):
-            return [host]
-        try:
-            addresses = list(self._resolver(host, port))
-        except OSError as exc:
-            raise FetchError("dns", f"DNS lookup for {host} failed: {exc}") from None
-        if not addresses:
-            raise FetchError("dns", f"DNS lookup for {host} returned no addresses")
-        return addresses
-
-    def clamp(self, timeout: float | None, error: type[Exception] = httpcore.ReadTimeout) -> float | None:
-        """The socket timeout to use now: never past this thread's fetch deadline."""
-        deadline = getattr(self.local, "deadline", None)
-        if deadline is None:
-            return timeout
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise error("the fetch deadline has passed")
-        return remaining if timeout is None else min(timeout, remaining)
-
-    def sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
-
-
-class _DeadlineStream(httpcore.NetworkStream):
-    """A socket stream whose every read and write stops at the fetch deadline.
-
-    Per-read timeouts alone cannot stop a server that drips one byte per second forever.
-    """
-
-    def __init__(self, inner: httpcore.NetworkStream, backend: _GuardedBackend) -> None:
-        self._inner = inner
-        self._backend = backend
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max_bytes, self._backend.clamp(timeout))
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._inner.write(buffer, self._backend.clamp(timeout, httpcore.WriteTimeout))
-
-    def close(self) -> None:
-        self._inner.close()
-
-    def start_tls(self, ssl_context, server_hostname=None, timeout=None):
-        timeout = self._backend.clamp(timeout, httpcore.ConnectTimeout)
-        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, timeout), self._backend)
-
-    def get_extra_info(self, info: str):
-        return self._inner.get_extra_info(info)
-
-
-# --- content decoding -------------------------------------------------------------------------
-
-
-def _inflate(chunks: Iterable[bytes], wbits: int | None) -> Iterator[bytes]:
-    """zlib/gzip/raw deflate, never producing more than _PIECE bytes per step.
-
-    wbits None means "deflate": zlib-wrapped by the spec, raw in practice from some servers.
-    """
-    decoder = None
-    for chunk in chunks:
-        data = chunk
-        while data:
-            if decoder is None:
-                decoder = zlib.decompressobj(_deflate_wbits(data) if wbits is None else wbits)
-            out = decoder.decompress(data, _PIECE)
-            data = decoder.unconsumed_tail
-            if decoder.eof:
-                data = data or decoder.unused_data  # another gzip member follows
-                decoder = None
-            if out:
-                yield out
-    if decoder is not None:
-        tail = decoder.flush()
-        if tail:
-            yield tail
-
-
-def _deflate_wbits(first: bytes) -> int:
-    if len(first) >= 2 and first[0] & 0x0F == 8 and (first[0] << 8 | first[1]) % 31 == 0:
-        return zlib.MAX_WBITS
-    return -zlib.MAX_WBITS
-
-
-def _unbrotli(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    decoder = brotli.Decompressor()
-    for chunk in chunks:
-        out = decoder.process(chunk, output_buffer_limit=_PIECE)
-        while True:
-            if out:
-                yield out
-            if decoder.can_accept_more_data():
-                break
-            out = decoder.process(b"", output_buffer_limit=_PIECE)
-
-
-class _ChunkReader:
-    """A file-like view of an iterator of chunks, for zstandard's pull-based reader."""
-
-    def __init__(self, chunks: Iterable[bytes]) -> None:
-        self._chunks = iter(chunks)
-        self._buffer = b""
-
-    def read(self, size: int = -1) -> bytes:
-        while not self._buffer:
-            try:
-                self._buffer = next(self._chunks)
-            except StopIteration:
-                return b""
-        if size is None or size < 0:
-            size = len(self._buffer)
-        out, self._buffer = self._buffer[:size], self._buffer[size:]
-        return out
-
-
-def _unzstd(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    reader = zstandard.ZstdDecompressor().stream_reader(_ChunkReader(chunks), read_across_frames=True)
-    while piece := reader.read(_PIECE):
-        yield piece
-
-
-_DECODERS: dict[str, Callable[[Iterable[bytes]], Iterator[bytes]]] = {
-    "gzip": lambda chunks: _inflate(chunks, 16 + zlib.MAX_WBITS),
-    "x-gzip": lambda chunks: _inflate(chunks, 16 + zlib.MAX_WBITS),
-    "deflate": lambda chunks: _inflate(chunks, None),
-}
-_DECODE_ERRORS: tuple[type[Exception], ...] = (zlib.error,)
-if brotli is not None:
-    _DECODERS["br"] = _unbrotli
-    _DECODE_ERRORS += (brotli.error,)
-if zstandard is not None:
-    _DECODERS["zstd"] = _unzstd
-    _DECODE_ERRORS += (zstandard.ZstdError,)
-ACCEPT_ENCODING = ", ".join(name for name in _DECODERS if name != "x-gzip")
-
-
-def _decoded(chunks: Iterable[bytes], content_encoding: str | None) -> Iterator[bytes]:
-    names = [n.strip().lower() for n in (content_encoding or "").split(",")]
-    names = [n for n in names if n and n != "identity"]
-    for name in reversed(names):  # the server applied them left to right
-        if name not in _DECODERS:
-            message = f"unsupported Content-Encoding {name!r} (supported: {ACCEPT_ENCODING})"
-            raise FetchError("protocol", message)
-        chunks = _DECODERS[name](chunks)
-    return iter(chunks)
-
-
-# --- the fetcher ------------------------------------------------------------------------------
-
-
 @dataclass
 class _Hop:
     attempt: Attempt
@@ -395,7 +96,7 @@ class Fetcher:
 
     def __init__(self, policy: FetchSettings, *, resolver: Resolver | None = None) -> None:
         self.policy = policy
-        self._ports = _DEFAULT_PORTS | set(policy.allow_ports)
+        self._ports = DEFAULT_PORTS | set(policy.allow_ports)
         self._transport = GuardedTransport(policy, resolver=resolver)
         # trust_env=False: an HTTP(S)_PROXY variable would otherwise route around the guard.
         self._client = httpx.Client(
@@ -509,7 +210,7 @@ class Fetcher:
             attempt.error_kind, attempt.error = "protocol", f"broken HTTP response: {_first_line(exc)}"
         except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
             attempt.error_kind, attempt.error = "bad_url", f"not a fetchable URL: {_first_line(exc)}"
-        except _DECODE_ERRORS as exc:
+        except DECODE_ERRORS as exc:
             attempt.error_kind = "protocol"
             attempt.error = f"could not decode the compressed body: {_first_line(exc)}"
         except httpx.TransportError as exc:
@@ -523,7 +224,7 @@ class Fetcher:
             parsed = httpx.URL(url)
         except (httpx.InvalidURL, ValueError, TypeError) as exc:
             raise FetchError("bad_url", f"not a fetchable URL: {_first_line(exc)}") from None
-        _check_url(parsed, self._ports)
+        check_url(parsed, self._ports)
         request = self._client.build_request("GET", parsed, headers=conditional)
         cookies.set_cookie_header(request)
         response = self._client.send(request, stream=True)
@@ -568,7 +269,7 @@ class Fetcher:
 
         parts: list[bytes] = []
         total = 0
-        for piece in _decoded(raw(), response.headers.get("content-encoding")):
+        for piece in decode_body(raw(), response.headers.get("content-encoding")):
             total += len(piece)
             if total > cap:
                 raise FetchError("too_large", f"decoded body is over {limit}")

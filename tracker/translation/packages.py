@@ -18,7 +18,6 @@ import sys
 import tempfile
 import zipfile
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -28,10 +27,10 @@ ARGOS_INDEX_URL = "https://raw.githubusercontent.com/argosopentech/argospm-index
 MAX_PACKAGE_BYTES = 2 * 1024**3  # largest Argos models are ~400 MB unpacked
 PIVOT_LANGUAGE = "en"  # nearly every Argos package translates to or from English
 
-_OFFLINE_HINT = "install a model file with `tracker models install FILE.argosmodel`"
+OFFLINE_HINT = "install a model file with `tracker models install FILE.argosmodel`"
 # Language codes end up in directory names; Argos uses codes like "en", "zt", "pt_BR".
 _LANGUAGE_CODE = re.compile(r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{1,8})*$")
-_STAGING_PREFIX = ".tracker-staging-"
+STAGING_PREFIX = ".tracker-staging-"
 
 
 class PackageError(TrackerError):
@@ -83,7 +82,7 @@ def list_packages(models_dir: Path) -> list[InstalledPackage]:
         return []
     packages = []
     for path in sorted(models_dir.iterdir()):
-        if path.name.startswith(_STAGING_PREFIX) or not (path / "metadata.json").is_file():
+        if path.name.startswith(STAGING_PREFIX) or not (path / "metadata.json").is_file():
             continue
         metadata = _read_metadata(path)
         if not metadata.get("from_code") or not metadata.get("to_code"):
@@ -113,9 +112,9 @@ def install_file(
     try:
         with zipfile.ZipFile(archive) as zf:
             metadata = _validate_archive(zf, archive, max_bytes)
-            code = _package_code(metadata)
+            code = package_code(metadata)
             new_version = str(metadata.get("package_version", ""))
-            old = _installed_unless_replacing(models_dir, code, f"this file has {new_version or 'no version'}", replace)
+            old = installed_unless_replacing(models_dir, code, f"this file has {new_version or 'no version'}", replace)
             destination = models_dir / code
             if destination.exists() and (old is None or old.path != destination):
                 raise PackageError(f"{destination} exists but is not an installed package: move it away and retry")
@@ -140,111 +139,7 @@ def install_file(
     return _installed(destination, _read_metadata(destination))
 
 
-def install_from_index(
-    models_dir: Path,
-    from_code: str,
-    to_code: str,
-    *,
-    progress: Callable[[int, int | None], None] | None = None,
-    timeout: float = 10.0,
-    index_url: str = ARGOS_INDEX_URL,
-    replace: bool = False,
-) -> InstalledPackage:
-    """Download the from_code→to_code package listed in Argos's index and install it.
-
-    progress(bytes_done, bytes_total_or_None) is called as the package downloads.
-    Offline this fails within `timeout` seconds with a PackageError.
-    """
-    import httpx
-
-    models_dir = Path(models_dir)
-    with httpx.Client(timeout=timeout, follow_redirects=True) as client:
-        index = _fetch_index(client, index_url)
-        entry = _pick_from_index(index, from_code, to_code)
-        if entry is None:
-            raise PackageError(
-                f"the Argos package index has no {from_code}→{to_code} model: "
-                f"a pivot through another language may work, or {_OFFLINE_HINT}"
-            )
-        code = _package_code(entry)
-        _installed_unless_replacing(
-            models_dir, code, f"the index has {entry.get('package_version') or 'no version'}", replace
-        )
-
-        models_dir.mkdir(parents=True, exist_ok=True)
-        # A plain file, not a directory, so Argos never mistakes it for a package.
-        fd, name = tempfile.mkstemp(dir=models_dir, prefix=_STAGING_PREFIX, suffix=".argosmodel")
-        download = Path(name)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                _download(client, entry.get("links") or [], out, progress, code)
-            return install_file(models_dir, download, replace=replace)
-        finally:
-            download.unlink(missing_ok=True)
-
-
-@dataclass(frozen=True)
-class AvailablePackage:
-    """A translation package listed in Argos's index."""
-
-    code: str
-    from_code: str
-    to_code: str
-    version: str
-    from_name: str
-    to_name: str
-
-
-def available_packages(index_url: str = ARGOS_INDEX_URL, *, timeout: float = 10.0) -> list[AvailablePackage]:
-    """The translation packages Argos's index offers, newest version per code, sorted by code.
-
-    Offline this fails within `timeout` seconds with a PackageError.
-    """
-    import httpx
-
-    with httpx.Client(timeout=timeout, follow_redirects=True) as client:
-        index = _fetch_index(client, index_url)
-    if not isinstance(index, list):
-        raise PackageError(f"the Argos package index is not a list of packages: {_OFFLINE_HINT}")
-    newest: dict[str, dict] = {}
-    for entry in index:
-        if not isinstance(entry, dict) or entry.get("type", "translate") != "translate":
-            continue
-        try:
-            _check_metadata(entry, "index entry")
-        except PackageError:
-            continue  # one malformed entry should not hide the others
-        code = _package_code(entry)
-        version = str(entry.get("package_version", ""))
-        if code not in newest or _version_key(version) > _version_key(str(newest[code].get("package_version", ""))):
-            newest[code] = entry
-    return [
-        AvailablePackage(
-            code=code,
-            from_code=e["from_code"],
-            to_code=e["to_code"],
-            version=str(e.get("package_version", "")),
-            from_name=str(e.get("from_name", e["from_code"])),
-            to_name=str(e.get("to_name", e["to_code"])),
-        )
-        for code, e in sorted(newest.items())
-    ]
-
-
-def _fetch_index(client, index_url: str) -> object:
-    import httpx
-
-    try:
-        response = client.get(index_url)
-        response.raise_for_status()
-        return response.json()
-    except (httpx.HTTPError, ValueError) as e:
-        raise PackageError(
-            f"cannot reach the Argos package index ({index_url}: {_one_line(e)}): {_OFFLINE_HINT}"
-        ) from None
-
-
-def _installed_unless_replacing(models_dir: Path, code: str, offered: str, replace: bool) -> InstalledPackage | None:
+def installed_unless_replacing(models_dir: Path, code: str, offered: str, replace: bool) -> InstalledPackage | None:
     """The installed package with this code, if any; refused unless `replace` (never silently)."""
     old = next((p for p in list_packages(models_dir) if p.code == code), None)
     if old is not None and not replace:
@@ -354,12 +249,12 @@ def _validate_archive(zf: zipfile.ZipFile, archive: Path, max_bytes: int) -> dic
     try:
         metadata = json.loads(zf.read(metadata_info).decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as e:
-        raise PackageError(f"{archive}: metadata.json is not valid JSON ({_one_line(e)})") from None
-    _check_metadata(metadata, f"{archive}: metadata.json")
+        raise PackageError(f"{archive}: metadata.json is not valid JSON ({one_line(e)})") from None
+    check_metadata(metadata, f"{archive}: metadata.json")
     return metadata
 
 
-def _check_metadata(metadata: object, where: str) -> None:
+def check_metadata(metadata: object, where: str) -> None:
     if not isinstance(metadata, dict):
         raise PackageError(f"{where} is not a JSON object")
     for key in ("from_code", "to_code"):
@@ -398,7 +293,7 @@ def _staging_dir(models_dir: Path) -> Path:
     Argos treats every directory in models_dir as a package and fails on one
     without metadata.json; this one carries metadata of a type Argos skips.
     """
-    staging = Path(tempfile.mkdtemp(dir=models_dir, prefix=_STAGING_PREFIX))
+    staging = Path(tempfile.mkdtemp(dir=models_dir, prefix=STAGING_PREFIX))
     (staging / "metadata.json").write_text('{"type": "staging"}\n')
     return staging
 
@@ -407,20 +302,20 @@ def _read_metadata(package_dir: Path) -> dict:
     try:
         metadata = json.loads((package_dir / "metadata.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
-        raise PackageError(f"{package_dir}/metadata.json cannot be read ({_one_line(e)})") from None
+        raise PackageError(f"{package_dir}/metadata.json cannot be read ({one_line(e)})") from None
     if not isinstance(metadata, dict):
         raise PackageError(f"{package_dir}/metadata.json is not a JSON object")
     return metadata
 
 
-def _package_code(metadata: dict) -> str:
+def package_code(metadata: dict) -> str:
     # argospm's naming: "<type>-<from>_<to>".
     return f"{metadata.get('type', 'translate')}-{metadata['from_code']}_{metadata['to_code']}"
 
 
 def _installed(path: Path, metadata: dict) -> InstalledPackage:
     return InstalledPackage(
-        code=_package_code(metadata),
+        code=package_code(metadata),
         from_code=metadata["from_code"],
         to_code=metadata["to_code"],
         version=str(metadata.get("package_version", "")),
@@ -455,57 +350,8 @@ def _checksum(package_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def _pick_from_index(index: object, from_code: str, to_code: str) -> dict | None:
-    if not isinstance(index, list):
-        raise PackageError(f"the Argos package index is not a list of packages: {_OFFLINE_HINT}")
-    candidates = [
-        entry
-        for entry in index
-        if isinstance(entry, dict)
-        and entry.get("type", "translate") == "translate"
-        and entry.get("from_code") == from_code
-        and entry.get("to_code") == to_code
-    ]
-    if not candidates:
-        return None
-    for entry in candidates:
-        _check_metadata(entry, "the Argos package index entry")
-    return max(candidates, key=lambda entry: _version_key(str(entry.get("package_version", ""))))
-
-
-def _version_key(version: str) -> tuple:
+def version_key(version: str) -> tuple:
     return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"[.\-]", version))
-
-
-def _download(client, links: list, out, progress, code: str) -> None:
-    import httpx
-
-    if not links:
-        raise PackageError(f"the Argos package index lists no download link for {code}: {_OFFLINE_HINT}")
-    errors = []
-    for link in links:
-        out.seek(0)
-        out.truncate()
-        try:
-            with client.stream("GET", link) as response:
-                response.raise_for_status()
-                length = response.headers.get("content-length")
-                total = int(length) if length and length.isdigit() else None
-                done = 0
-                if progress:
-                    progress(done, total)
-                for chunk in response.iter_bytes(1024 * 1024):
-                    done += len(chunk)
-                    if done > MAX_PACKAGE_BYTES:
-                        raise PackageError(f"{link} is larger than {MAX_PACKAGE_BYTES} bytes: not installed")
-                    out.write(chunk)
-                    if progress:
-                        progress(done, total)
-            out.flush()
-            return
-        except httpx.HTTPError as e:
-            errors.append(f"{link}: {_one_line(e)}")
-    raise PackageError(f"cannot download {code} ({'; '.join(errors)}): {_OFFLINE_HINT}")
 
 
 def _forget_loaded_models() -> None:
@@ -521,6 +367,6 @@ def _forget_loaded_models() -> None:
         ours._forget_translators()
 
 
-def _one_line(error: BaseException) -> str:
+def one_line(error: BaseException) -> str:
     text = " ".join(str(error).split()) or type(error).__name__
     return text[:300]

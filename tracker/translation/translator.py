@@ -65,7 +65,7 @@ class TranslateStats:
 
 
 class SentenceCache(Protocol):
-    """Where translated sentences are kept between calls (tracker.translation.versions.DatabaseCache)."""
+    """Where translated sentences are kept between calls (tracker.translation.cache.DatabaseCache)."""
 
     def get(
         self, package: InstalledPackage, language: str, decoding: str, sentences: list[str]

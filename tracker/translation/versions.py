@@ -12,9 +12,7 @@ are cached too) and only the sentences not found there reach a model, which is l
 
 from __future__ import annotations
 
-import hashlib
 import json
-from dataclasses import dataclass, field
 
 from sqlalchemy import exists
 from sqlalchemy.orm import aliased
@@ -24,8 +22,9 @@ from tracker.config import Settings
 from tracker.sentences import Sentence as TextSpan
 from tracker.sentences import split_long, split_sentences
 from tracker.store.provenance import link_versions_to_seeds, package_version
-from tracker.store.tables import Activity, ActivityModel, Sentence, SentenceTranslation, Version, utcnow
-from tracker.translation.packages import InstalledPackage, _version_key, find_route
+from tracker.store.tables import Activity, ActivityModel, Sentence, Version, utcnow
+from tracker.translation.cache import DatabaseCache, sha256_hex
+from tracker.translation.packages import InstalledPackage, find_route
 from tracker.translation.translator import (
     BATCH_TOKENS,
     MissingModel,
@@ -40,71 +39,6 @@ from tracker.translation.translator import (
 # short by CTranslate2's decoding limit; shorter pieces keep every word (see split_long).
 MAX_SENTENCE_CHARS = 400
 # SQLite allows 32766 bound parameters per statement; stay far below.
-_LOOKUP_CHUNK = 500
-
-
-@dataclass
-class RetranslateReport:
-    matched: int = 0  # (original, language) pairs the package translated (older versions only, if asked)
-    retranslated: list[Version] = field(default_factory=list)
-    current: int = 0  # already translated by the installed packages: nothing to do
-    missing_pairs: set[tuple[str, str]] = field(default_factory=set)
-    stats: TranslateStats = field(default_factory=TranslateStats)
-
-
-class DatabaseCache:
-    """The sentence cache of tracker.translate, kept in the `sentence_translations` table."""
-
-    def __init__(self, session: Session):
-        self.session = session
-
-    def get(
-        self, package: InstalledPackage, language: str, decoding: str, sentences: list[str]
-    ) -> dict[str, tuple[str, str]]:
-        by_hash = {_sha256(s): s for s in sentences}
-        hashes = list(by_hash)
-        found: dict[str, tuple[str, str]] = {}
-        for i in range(0, len(hashes), _LOOKUP_CHUNK):
-            rows = self.session.exec(
-                select(SentenceTranslation).where(
-                    SentenceTranslation.sentence_sha256.in_(hashes[i : i + _LOOKUP_CHUNK]),
-                    SentenceTranslation.model == package.code,
-                    SentenceTranslation.model_version == package.version,
-                    SentenceTranslation.model_sha256 == package.sha256,
-                    SentenceTranslation.language == language,
-                    SentenceTranslation.decoding == decoding,
-                )
-            ).all()
-            for row in rows:
-                found[by_hash[row.sentence_sha256]] = (row.translation, row.compute_type)
-        return found
-
-    def put(
-        self, package: InstalledPackage, language: str, decoding: str, translations: dict[str, str], compute_type: str
-    ) -> None:
-        if not translations:
-            return
-        rows = [
-            {
-                "sentence_sha256": _sha256(sentence),
-                "model": package.code,
-                "model_version": package.version,
-                "model_sha256": package.sha256,
-                "language": language,
-                "decoding": decoding,
-                "translation": translation,
-                "compute_type": compute_type,
-                "created_at": utcnow(),
-            }
-            for sentence, translation in translations.items()
-        ]
-        # Another process may have cached the same sentence meanwhile: its text is the same.
-        dialect = self.session.get_bind().dialect.name
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        self.session.execute(insert(SentenceTranslation).values(rows).on_conflict_do_nothing())
 
 
 def originals_needing_translation(session: Session, target: str) -> list[Version]:
@@ -313,7 +247,7 @@ def _record(session, original, version, activity, packages, text, spans) -> None
             )
         )
     version.activity_id, version.status, version.text = activity.id, "ready", text
-    version.text_sha256 = _sha256(text)
+    version.text_sha256 = sha256_hex(text)
     session.add(version)
     session.flush()
     for position, (start, end, parent_start, parent_end) in enumerate(spans):
@@ -328,65 +262,6 @@ def _record(session, original, version, activity, packages, text, spans) -> None
             )
         )
     link_versions_to_seeds(session, original.source_id)
-
-
-def retranslate(
-    session: Session,
-    settings: Settings,
-    package_code: str,
-    before_version: str | None = None,
-    *,
-    stats: TranslateStats | None = None,
-) -> RetranslateReport:
-    """Translate again, with the packages installed now, what `package_code` translated (only its
-    versions older than `before_version` if given). The old translated versions are kept; each new
-    one has its own activity. Commits after each version."""
-    report = RetranslateReport()
-    rows = session.exec(
-        select(Version, ActivityModel)
-        .join(ActivityModel, ActivityModel.activity_id == Version.activity_id)
-        .where(Version.kind == "translated", Version.status == "ready", ActivityModel.model == package_code)
-        .order_by(Version.id)
-    ).all()
-    made_by: dict[tuple[int, str], Version] = {}
-    for version, used in rows:
-        if before_version is None or _version_key(used.model_version) < _version_key(before_version):
-            made_by[(version.parent_id, version.language)] = version
-    report.matched = len(made_by)
-    decoding = decoding_key(_argos_settings())
-    for (original_id, target), old in sorted(made_by.items()):
-        original = session.get(Version, original_id)
-        route = find_route(settings.translation.models_dir, original.language, target)
-        if route is None:
-            report.missing_pairs.add((original.language, target))
-            continue
-        if _newest_is_current(session, original.id, target, route, decoding):
-            report.current += 1
-            continue
-        report.retranslated.append(
-            translate_original(session, original, settings, target, stats=report.stats, retranslation_of=old)
-        )
-        session.commit()
-    if stats is not None:
-        stats.add(report.stats)
-    return report
-
-
-def _newest_is_current(session, original_id, target, route, decoding) -> bool:
-    newest = session.exec(
-        select(Version)
-        .where(
-            Version.parent_id == original_id,
-            Version.kind == "translated",
-            Version.language == target,
-            Version.status == "ready",
-        )
-        .order_by(Version.id.desc())
-    ).first()
-    activity = session.get(Activity, newest.activity_id)
-    return (activity.model, activity.model_version, activity.model_sha256) == route_identity(route) and json.loads(
-        activity.parameters
-    ).get("decoding") == json.loads(decoding)
 
 
 def sentence_spans(text: str) -> list[TextSpan]:
@@ -462,7 +337,3 @@ def _translate_activity(
         model_sha256=model_sha256,
         parameters=json.dumps(parameters, sort_keys=True),
     )
-
-
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
