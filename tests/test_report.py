@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import socket
 import sqlite3
+import subprocess
+import sys
+import time
 from types import SimpleNamespace
 
 import httpx
@@ -205,3 +210,32 @@ def test_the_read_only_engine_refuses_writes(report_db):
         engine.dispose()
     with sqlite3.connect(report_db.database) as connection:
         assert connection.execute("SELECT count(*) FROM seeds").fetchone()[0] == 1
+
+
+def test_tracker_serve_answers_on_localhost(report_db):
+    """The command itself, in its own process: the database from the project's config, opened read-only."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tracker", "serve", "--port", str(port)],
+        cwd=report_db.project,
+        env={**os.environ, "TRACKER_CONFIG": str(report_db.project / "config.toml")},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline, index = time.monotonic() + 60, None
+        while index is None and time.monotonic() < deadline and server.poll() is None:
+            try:
+                index = httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
+            except httpx.TransportError:
+                time.sleep(0.2)
+        assert index is not None, server.stderr.read() if server.poll() is not None else "no answer in 60 s"
+        assert index.status_code == 200 and SEED_PATH in index.text
+        assert httpx.get(f"http://127.0.0.1:{port}/seed/1").status_code == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert "read-only on http://127.0.0.1:" in server.stderr.read()
