@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import chrome  # noqa: F401  (fixture for every test module)
 from tests.cli_runner import invoke_tracker
 from tests.postgres import postgres_server, postgres_url  # noqa: F401  (fixtures for every test module)
 from tests.provenance_db import populated  # noqa: F401  (fixture for every test module)
+from tests.report_db import report_db  # noqa: F401  (fixture for every test module)
 
 
 def pytest_configure(config) -> None:

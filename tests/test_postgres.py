@@ -277,3 +277,26 @@ def test_datasette_metadata_on_postgres_needs_a_database_name(tracker, populated
     named = tracker("datasette-metadata", "--database-name", "tracker", str(tmp_path / "m.json"))
     assert named.exit_code == 0 and "serve with" not in named.output  # Datasette reads SQLite only
     assert set(json.loads((tmp_path / "m.json").read_text())["databases"]["tracker"]["queries"]) == set(QUERIES)
+
+
+def test_the_seed_report_reads_postgres_through_a_read_only_session(populated_pg):
+    from sqlalchemy.exc import DBAPIError
+    from sqlmodel import Session
+
+    from tracker.read.pages import report_html
+    from tracker.read.report import seed_report
+    from tracker.read.sql import read_only_engine
+
+    engine = read_only_engine(populated_pg.database_url)
+    try:
+        with Session(engine) as session:
+            report = seed_report(session, "test_seed.txt")
+            with pytest.raises(DBAPIError, match="read-only transaction"):
+                session.exec(text("DELETE FROM seeds"))
+    finally:
+        engine.dispose()
+    labels = [s["label"] for s in report["sentences"]]
+    assert labels == ["supported", "supported", "added", "not aligned", "added"]  # as on SQLite
+    assert [s["url"] for s in report["unaligned_sources"]] == [populated_pg.gone_url]
+    assert 'class="s supported"' in report_html(report)
+    assert count(populated_pg.database_url, "SELECT COUNT(*) FROM seeds") == 2

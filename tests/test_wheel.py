@@ -5,6 +5,7 @@ borrows this venv's dependencies, and run from an empty folder."""
 from __future__ import annotations
 
 import os
+import shutil
 import site
 import subprocess
 import sys
@@ -23,8 +24,11 @@ REPO = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
+    # Build from a copy: setuptools leaves build/ and *.egg-info beside the sources it builds.
+    sources = tmp_path_factory.mktemp("sources") / "tracker"
+    shutil.copytree(REPO, sources, ignore=shutil.ignore_patterns(".*", "data", "build", "*.egg-info", "__pycache__"))
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir", str(out), str(REPO)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir", str(out), str(sources)],
         check=True,
         capture_output=True,
         env={**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"},
@@ -57,6 +61,7 @@ def test_the_wheel_carries_migrations_queries_and_settings(wheel):
     assert any(n.startswith("tracker/migrations/versions/0001_") for n in names)
     assert "tracker/read/queries.sql" in names
     assert "tracker/migrations/script.py.mako" in names
+    assert "tracker/read/templates/report.html" in names
 
 
 @pytest.mark.subprocess

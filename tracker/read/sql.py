@@ -164,3 +164,41 @@ def to_json(result: QueryResult) -> str:
 
 def _plain(value: Any) -> Any:
     return value.hex() if isinstance(value, bytes) else value
+
+
+def read_only_engine(database_url: str):
+    """An SQLAlchemy engine that cannot write, for the pages `tracker serve` shows: SQLite opened
+    with a `mode=ro` URI and `PRAGMA query_only`, PostgreSQL sessions READ ONLY. The schema must
+    be current already (a read-only connection cannot upgrade it)."""
+    from sqlalchemy import create_engine, event
+
+    from tracker.store.db import connect_check, is_current, make_engine
+
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        path = url.database
+        if not path or path == ":memory:" or not Path(path).is_file():
+            raise QueryError(f"no database at {path}: run `tracker run` first")
+        uri = sqlite_read_only_uri(path)
+        engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False))
+
+        @event.listens_for(engine, "connect")
+        def _read_only(dbapi_connection, _record) -> None:
+            dbapi_connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            dbapi_connection.execute("PRAGMA query_only=ON")
+
+    else:
+        engine = make_engine(url)
+
+        @event.listens_for(engine, "connect")
+        def _read_only(dbapi_connection, _record) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+            cursor.close()
+            dbapi_connection.commit()
+
+    connect_check(engine)
+    if not is_current(engine):
+        engine.dispose()
+        raise QueryError("the database schema is not the newest: run `tracker db upgrade` first")
+    return engine

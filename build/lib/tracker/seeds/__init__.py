@@ -1,4 +1,0 @@
-"""Seeds: read seed files (text, Markdown, HTML), record new revisions, find what they cite.
-
-Takes the seeds folder; gives `seeds` rows and their `citations` (URLs and named attributions).
-"""

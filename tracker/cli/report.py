@@ -1,0 +1,57 @@
+"""Seeing one seed's provenance: `tracker report` writes it to one HTML file, `tracker serve`
+shows every seed and source in the browser, read-only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from tracker.cli import database_session
+from tracker.config import Settings
+
+
+@click.command()
+@click.argument("seed")
+@click.option(
+    "-o",
+    "--output",
+    "file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The HTML file to write (- for standard output).",
+)
+@click.pass_obj
+def report(settings: Settings, seed: str, file: Path) -> None:
+    """Write SEED's provenance (its stored path, e.g. 000_2c3edb034ccb3b0f.txt, or its id) as one
+    self-contained HTML file: each sentence with its label and the source sentences behind it."""
+    from tracker.read.output import output_file
+    from tracker.read.pages import report_html
+    from tracker.read.report import seed_report
+
+    with database_session(settings) as session:
+        page = report_html(seed_report(session, seed), seed_language=settings.translation.target)
+    with output_file(file) as out:
+        out.write(page)
+    if str(file) != "-":
+        click.echo(f"wrote {file}", err=True)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.pass_obj
+def serve(settings: Settings, host: str, port: int) -> None:
+    """Serve the report of every seed and source in the browser (read-only: nothing is written)."""
+    import uvicorn
+
+    from tracker.read.server import create_app
+    from tracker.read.sql import read_only_engine
+
+    engine = read_only_engine(settings.database.url)
+    try:
+        click.echo(f"serving {settings.database.url} read-only on http://{host}:{port}/ (Ctrl-C stops)", err=True)
+        app = create_app(engine, seed_language=settings.translation.target)
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+    finally:
+        engine.dispose()

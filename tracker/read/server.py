@@ -1,0 +1,75 @@
+"""`tracker serve`: the report pages for every seed and source, read-only, as a small Starlette app.
+
+The database is opened read-only (tracker/read/sql.py `read_only_engine`) and every route answers
+GET (and HEAD) only, so nothing a visitor does can change it. Pages are the Jinja2 templates of
+tracker/read/templates, rendered by tracker/read/pages.py.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from tracker.read.lookup import find_source
+from tracker.read.pages import render, report_html
+from tracker.read.report import SeedNotFound, seed_report, seed_summaries, source_report
+from tracker.store.tables import Seed
+
+LABELS = ("supported", "paraphrased", "partial", "added", "not aligned")
+
+
+def create_app(engine, seed_language: str = "en") -> Starlette:
+    """The app over `engine` (opened read-only by the caller)."""
+
+    def page(template: str, status: int = 200, **context) -> HTMLResponse:
+        return HTMLResponse(render(template, served=True, source_links=True, **context), status_code=status)
+
+    def index(request: Request) -> Response:
+        with Session(engine) as session:
+            seeds = session.exec(select(Seed).where(Seed.superseded_at.is_(None)).order_by(Seed.path)).all()
+            summaries = seed_summaries(session, seeds)
+            rows = [{"seed": seed, **summaries[seed.id]} for seed in seeds]
+        return page("index.html", rows=rows, labels=LABELS)
+
+    def seed(request: Request) -> Response:
+        with Session(engine) as session:
+            try:
+                report = seed_report(session, request.path_params["seed_id"])
+            except SeedNotFound as error:
+                return page("message.html", status=404, title="No such seed", message=str(error))
+        return HTMLResponse(report_html(report, seed_language=seed_language, served=True))
+
+    def source(request: Request) -> Response:
+        with Session(engine) as session:
+            found = source_report(session, request.path_params["source_id"])
+        if found is None:
+            return page("message.html", status=404, title="No such source", message="no source has that id")
+        return page("source.html", labels=LABELS, seed_language=seed_language, **found)
+
+    def search(request: Request) -> Response:
+        url = request.query_params.get("url", "").strip()
+        if not url:
+            return page("message.html", status=400, title="Look up a URL", message="give a URL to look up")
+        with Session(engine) as session:
+            found = find_source(session, url)
+        if found is None:
+            return page(
+                "message.html",
+                status=404,
+                title="Not found",
+                message=f"no source known for {url}: is it cited by a seed, and has `tracker run` ingested it?",
+                query_url=url,
+            )
+        return RedirectResponse(f"/source/{found[0].id}", status_code=303)
+
+    return Starlette(
+        routes=[
+            Route("/", index),
+            Route("/seed/{seed_id:int}", seed),
+            Route("/source/{source_id:int}", source),
+            Route("/search", search),
+        ]
+    )
