@@ -28,10 +28,13 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from tracker.excerpts.details import UnsupportedDetail, unsupported
 from tracker.sentences import Sentence, split_sentences
 
 SUPPORTED = 0.55
 PARAPHRASED = 0.18  # off-topic additions score < 0.14 on the bench; on-topic ones more
+PARTIAL_COVERAGE = 0.35  # below this share of the seed's content borne out: `partial`
+SUPPORTED_COVERAGE = 0.8  # `supported` needs this much too
 MERGE_GAIN = 0.04  # a source sentence joins a link only if the score gains this much
 MIN_PART = 0.12  # ... and only if it resembles the seed sentence on its own this much
 MAX_GROUP = 3  # at most this many sentences on either side of a link
@@ -65,6 +68,8 @@ class Link:
     source: tuple[int, ...]
     score: float
     label: str
+    coverage: float = 0.0  # share of the seed sentences' content the source sentences bear out
+    unsupported_details: tuple[UnsupportedDetail, ...] = ()  # seed offsets relative to the link's start
 
 
 @dataclass
@@ -90,12 +95,15 @@ class Alignment:
         return [link for link in self.links if any(first <= j <= last for j in link.source)]
 
 
-def label_for(score: float) -> str:
-    if score >= SUPPORTED:
+def label_for(score: float, coverage: float = 1.0, details: Sequence[UnsupportedDetail] = ()) -> str:
+    """The label of a link: `score` is the symmetric similarity, `coverage` the directional one."""
+    if score < PARAPHRASED:
+        return "added"
+    if details or coverage < PARTIAL_COVERAGE:
+        return "partial"
+    if score >= SUPPORTED and coverage >= SUPPORTED_COVERAGE:
         return "supported"
-    if score >= PARAPHRASED:
-        return "paraphrased"
-    return "added"
+    return "paraphrased"
 
 
 # --- features -------------------------------------------------------------------------------
@@ -244,11 +252,60 @@ def align(seed_sentences: Sequence[Sentence], source_sentences: Sequence[Sentenc
 
     candidates = _attach_fragments(space, candidates, seed_feats, source_feats)
     links = _join_splits(space, candidates, seed_feats, source_feats)
+    links = [_judge(space, link, seed_sentences, source_sentences, seed_feats, source_feats) for link in links]
     used = [False] * len(source_sentences)
     for link in links:
         for j in link.source:
             used[j] = True
     return Alignment(list(seed_sentences), list(source_sentences), links, used)
+
+
+def _coverage(space: _Space, seed: _Features, source: _Features) -> float:
+    """Directional: the IDF-weighted share of the seed's content words that the source has (a
+    word also counts when its first five letters match a source word's: "Iraq"/"Iraqi")."""
+    weights = space.weigh(seed)["word"]
+    total = sum(weights.values())
+    if not total:
+        return 1.0
+    stems = set(source.word)
+    prefixes = {t[:5] for t in stems if len(t) >= 5}
+    covered = sum(w for t, w in weights.items() if t in stems or (len(t) >= 5 and t[:5] in prefixes))
+    return covered / total
+
+
+def _judge(space, link: Link, seed_sentences, source_sentences, seed_feats, source_feats) -> Link:
+    """Label a link from its score, the coverage of its seed sentences and their details."""
+    if not link.source:
+        return link
+    seed = seed_feats[link.seed[0]]
+    for i in link.seed[1:]:
+        seed = seed + seed_feats[i]
+    source = source_feats[link.source[0]]
+    for j in link.source[1:]:
+        source = source + source_feats[j]
+    coverage = _coverage(space, seed, source)
+    texts = [source_sentences[j].text for j in link.source]
+    details = []
+    for i in link.seed:
+        sentence = seed_sentences[i]
+        for found in unsupported(sentence.text, texts):
+            details.append(
+                UnsupportedDetail(
+                    found.text,
+                    found.kind,
+                    sentence.start + found.seed_start,
+                    sentence.start + found.seed_end,
+                    found.source_text,
+                )
+            )
+    return Link(
+        link.seed,
+        link.source,
+        link.score,
+        label_for(link.score, coverage, details),
+        round(coverage, 4),
+        tuple(details),
+    )
 
 
 def _grow(
