@@ -91,6 +91,14 @@ def check_excerpts_of_seed(populated):
         )
 
 
+def check_unsupported_details(populated):
+    # The populated seeds are faithful paraphrases of the source ("on Thursday" is a date the
+    # source lacks, not one it contradicts): nothing partial. test_excerpts covers a seed that is.
+    assert run_query(populated, "unsupported_details") == []
+    labels = run_read_only(populated.database_url, "SELECT DISTINCT label FROM alignment_judgments", {}).as_dicts()
+    assert {r["label"] for r in labels} == {"paraphrased", "added"}
+
+
 def check_attributions_to(populated):
     rows = run_query(populated, "attributions_to", name="AFP")
     assert [(r["seed_path"], r["cue"]) for r in rows] == [("later_seed.txt", "according to")]

@@ -239,6 +239,16 @@ def _columns(texts: list[str | None], width: int) -> list[str]:
     ]
 
 
+def _detail_lines(details: list[dict]) -> list[str]:
+    """One line per seed detail the source does not bear out."""
+    lines = []
+    for detail in details:
+        seed = f"“{detail['text']}”" if detail["text"] else "the seed's claim"
+        source = f"; the source says “{detail['source_text']}”" if detail.get("source_text") else ""
+        lines.append(f"not in the source ({detail['kind']}): {seed}{source}")
+    return lines
+
+
 def _print_side_by_side(found: dict) -> None:
     import shutil
 
@@ -260,6 +270,8 @@ def _print_side_by_side(found: dict) -> None:
                 [pair["seed_sentence"], pair["translated_sentence"], pair["original_sentence"]], width
             ):
                 click.echo("  " + line)
+            for line in _detail_lines(pair["unsupported_details"]):
+                click.echo("    " + line)
     for quote in found["quotes"]:
         line = f"  quote “{quote['quote']}” ({quote['seed_path']}): {quote['status']}"
         if quote["differences"]:
@@ -391,6 +403,8 @@ def align(settings: Settings, seed_file: Path, source_file: Path, source_lang: s
                 f"    source {pair['original_start']}-{pair['original_end']} "
                 f"(sentences {pair['source_sentences']}): {pair['original_text']}"
             )
+        for line in _detail_lines(pair["unsupported_details"]):
+            click.echo("    " + line)
     click.echo(f"unused source sentences: {result['unused_source_sentences'] or 'none'}")
     for quote in result["quotes"]:
         line = f"quote “{quote['quote']}”: {quote['status']}"

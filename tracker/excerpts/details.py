@@ -24,6 +24,7 @@ import re
 from dataclasses import asdict, dataclass
 
 KINDS = ("number", "date", "name", "negation", "quote")
+ROUNDING = 0.05  # a figure within 5% of the source's, and its rounding, is the same figure
 
 _UNITS = {
     "%": "percent",
@@ -246,6 +247,11 @@ def _names(sentence: str, taken: list[tuple[int, int]]) -> list[Detail]:
     return names
 
 
+def _word_before(text: str, position: int) -> str | None:
+    words = _WORD.findall(text[max(0, position - 40) : position])
+    return words[-1].casefold() if words else None
+
+
 def _stem(word: str) -> str:
     word = word.casefold().replace("’", "'").removesuffix("'s")
     return word[:5] if len(word) > 5 else word  # Iraq/Iraqi, Russia/Russian, Obama/Obama's
@@ -263,8 +269,9 @@ def _same_number(seed: Detail, source: Detail) -> bool:
     value, other = float(value), float(other)
     if value == other:
         return True
-    # A rounded figure matches the one it rounds: "30%" for "29.7%", "1.5 million" for 1,498,000.
-    return round(other, int(decimals)) == value
+    # A rounded figure matches the one it rounds: "30%" for "29.7%", "1.5 million" for 1,498,000;
+    # not "2 billion" for 1.5 billion (rounded, but a third more).
+    return round(other, int(decimals)) == value and abs(value - other) <= ROUNDING * abs(other)
 
 
 def unsupported(seed_sentence: str, source_sentences: list[str]) -> list[UnsupportedDetail]:
@@ -278,11 +285,14 @@ def unsupported(seed_sentence: str, source_sentences: list[str]) -> list[Unsuppo
     missing: list[UnsupportedDetail] = []
 
     def differing(detail: Detail, kind: str, match) -> str | None:
+        """The source's detail of this kind that the seed does not state, preferring one that
+        follows the same word ("near Bologna" / "near Ravenna")."""
         seed_values = {d.value for d in seed_details if d.kind == kind}
-        for other in source_details:
-            if other.kind == kind and other.value not in seed_values and match(other):
-                return other.text
-        return None
+        options = [o for o in source_details if o.kind == kind and o.value not in seed_values and match(o)]
+        before = _word_before(seed_sentence, detail.start)
+        same_place = [o for o in options if before and _word_before(source_text, o.start) == before]
+        chosen = same_place or options
+        return chosen[0].text if chosen else None
 
     for detail in seed_details:
         if detail.kind == "number":

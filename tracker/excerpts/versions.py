@@ -15,6 +15,7 @@ import json
 from sqlmodel import Session, select
 
 from tracker.excerpts import align as aligner
+from tracker.excerpts.details import KINDS as DETAIL_KINDS
 from tracker.excerpts.quotes import APPROXIMATE, check_quotes
 from tracker.sentences import Sentence as TextSpan
 from tracker.sentences import split_sentences
@@ -56,6 +57,9 @@ def excerpt_seed_source(session: Session, seed: Seed, aligned: Version) -> list[
                 "weights": aligner.WEIGHTS,
                 "supported": aligner.SUPPORTED,
                 "paraphrased": aligner.PARAPHRASED,
+                "partial_coverage": aligner.PARTIAL_COVERAGE,
+                "supported_coverage": aligner.SUPPORTED_COVERAGE,
+                "details": list(DETAIL_KINDS),
                 "merge_gain": aligner.MERGE_GAIN,
                 "quote_approximate": APPROXIMATE,
             },
@@ -102,7 +106,7 @@ def excerpt_seed_source(session: Session, seed: Seed, aligned: Version) -> list[
                 original_start=original_start,
                 original_end=original_end,
                 score=round(sum(link.score for link in links) / len(links), 4),
-                label="supported" if all(link.label == "supported" for link in links) else "paraphrased",
+                label=_excerpt_label(links),
                 first_sentence=first,
                 last_sentence=last,
             )
@@ -124,6 +128,8 @@ def excerpt_seed_source(session: Session, seed: Seed, aligned: Version) -> list[
             source_sentences=json.dumps(list(link.source)),
             score=link.score,
             label=link.label,
+            coverage=link.coverage if link.source else None,
+            unsupported_details=_details_json(link),
         )
         if link.source:
             first, last = link.source[0], link.source[-1]
@@ -150,6 +156,18 @@ def excerpt_seed_source(session: Session, seed: Seed, aligned: Version) -> list[
         )
     link_versions_to_seeds(session, aligned.source_id)
     return excerpts
+
+
+def _excerpt_label(links: list[aligner.Link]) -> str:
+    """An excerpt is as good as its weakest link: supported, paraphrased or partial."""
+    labels = {link.label for link in links}
+    if "partial" in labels:
+        return "partial"
+    return "supported" if labels == {"supported"} else "paraphrased"
+
+
+def _details_json(link: aligner.Link) -> str:
+    return json.dumps([d.as_dict() for d in link.unsupported_details], ensure_ascii=False)
 
 
 def align_files(
@@ -191,6 +209,8 @@ def align_files(
             "source_sentences": list(link.source),
             "score": link.score,
             "label": link.label,
+            "coverage": link.coverage if link.source else None,
+            "unsupported_details": [d.as_dict() for d in link.unsupported_details],
         }
         if link.source:
             first, last = link.source[0], link.source[-1]
