@@ -94,7 +94,7 @@ def test_figures_and_dates_written_differently_are_the_same_detail(seed, source)
             "The fine was $2.5 billion.",
             "The fine was 2.5 million dollars.",
             ("number", "$2.5 billion", "2.5 million dollars"),
-        ),  # noqa: E501
+        ),
         ("The minister resigned in 2019.", "The minister resigned in 2021.", ("date", "2019", "2021")),
         ('He called it "a disgrace".', "He called the decision regrettable.", ("quote", "a disgrace", None)),
     ],

@@ -1,7 +1,8 @@
 """alignment coverage and unsupported details; the alignment_judgments view
 
-An alignment now carries the directional coverage of its seed sentences and, as JSON, the seed
-details its source sentences do not bear out (label `partial`). The view `alignment_judgments`
+An alignment now carries the directional coverage of its seed sentences, as JSON the seed
+details its source sentences do not bear out (label `partial`), and for a translated source the
+translation model's score of the seed text given the original. The view `alignment_judgments`
 puts each judgment beside the seed, the source and the aligned texts.
 
 Revision ID: 0008_alignment_details
@@ -27,6 +28,7 @@ SELECT alignments.id AS alignment_id, seeds.id AS seed_id, seeds.path AS seed_pa
        sources.id AS source_id, sources.url AS source_url,
        alignments.seed_start, alignments.seed_end, alignments.seed_text,
        alignments.label, alignments.score, alignments.coverage, alignments.unsupported_details,
+       alignments.model_score,
        CASE WHEN aligned.kind = 'translated' AND alignments.source_start IS NOT NULL THEN
             SUBSTR(aligned.text, alignments.source_start + 1, alignments.source_end - alignments.source_start)
        END AS translated_text,
@@ -49,6 +51,7 @@ JOIN sources ON sources.id = aligned.source_id
 def upgrade() -> None:
     with op.batch_alter_table("alignments", schema=None) as batch_op:
         batch_op.add_column(sa.Column("coverage", sa.Float(), nullable=True))
+        batch_op.add_column(sa.Column("model_score", sa.Float(), nullable=True))
         batch_op.add_column(
             sa.Column("unsupported_details", sqlmodel.sql.sqltypes.AutoString(), nullable=False, server_default="[]")
         )
@@ -61,4 +64,5 @@ def downgrade() -> None:
         op.execute(f"DROP VIEW IF EXISTS {name}")
     with op.batch_alter_table("alignments", schema=None) as batch_op:
         batch_op.drop_column("unsupported_details")
+        batch_op.drop_column("model_score")
         batch_op.drop_column("coverage")

@@ -33,8 +33,11 @@ from tracker.sentences import Sentence, split_sentences
 
 SUPPORTED = 0.55
 PARAPHRASED = 0.18  # off-topic additions score < 0.14 on the bench; on-topic ones more
-PARTIAL_COVERAGE = 0.35  # below this share of the seed's content borne out: `partial`
+PARTIAL_COVERAGE = 0.45  # below this share of the seed's content borne out: `partial`
 SUPPORTED_COVERAGE = 0.8  # `supported` needs this much too
+# ... and only when the seed has this many more unmatched content words than the source: a
+# paraphrase swaps words one for one (low coverage, no surplus), a seed that adds a claim grows.
+SURPLUS = 3
 MERGE_GAIN = 0.04  # a source sentence joins a link only if the score gains this much
 MIN_PART = 0.12  # ... and only if it resembles the seed sentence on its own this much
 MAX_GROUP = 3  # at most this many sentences on either side of a link
@@ -95,11 +98,12 @@ class Alignment:
         return [link for link in self.links if any(first <= j <= last for j in link.source)]
 
 
-def label_for(score: float, coverage: float = 1.0, details: Sequence[UnsupportedDetail] = ()) -> str:
-    """The label of a link: `score` is the symmetric similarity, `coverage` the directional one."""
+def label_for(score: float, coverage: float = 1.0, details: Sequence[UnsupportedDetail] = (), surplus: int = 0) -> str:
+    """The label of a link: `score` is the symmetric similarity, `coverage` the directional one,
+    `surplus` how many more content words the seed has unmatched than the source has."""
     if score < PARAPHRASED:
         return "added"
-    if details or coverage < PARTIAL_COVERAGE:
+    if details or (coverage < PARTIAL_COVERAGE and surplus >= SURPLUS):
         return "partial"
     if score >= SUPPORTED and coverage >= SUPPORTED_COVERAGE:
         return "supported"
@@ -260,17 +264,25 @@ def align(seed_sentences: Sequence[Sentence], source_sentences: Sequence[Sentenc
     return Alignment(list(seed_sentences), list(source_sentences), links, used)
 
 
-def _coverage(space: _Space, seed: _Features, source: _Features) -> float:
-    """Directional: the IDF-weighted share of the seed's content words that the source has (a
-    word also counts when its first five letters match a source word's: "Iraq"/"Iraqi")."""
+def _matched(term: str, stems: set[str], prefixes: set[str]) -> bool:
+    # a word also counts when its first five letters match a word's there: "Iraq"/"Iraqi"
+    return term in stems or (len(term) >= 5 and term[:5] in prefixes)
+
+
+def _coverage(space: _Space, seed: _Features, source: _Features) -> tuple[float, int]:
+    """Directional: the IDF-weighted share of the seed's content words that the source has; and
+    the surplus, seed words the source lacks minus source words the seed lacks."""
     weights = space.weigh(seed)["word"]
     total = sum(weights.values())
     if not total:
-        return 1.0
-    stems = set(source.word)
+        return 1.0, 0
+    stems, seed_stems = set(source.word), set(seed.word)
     prefixes = {t[:5] for t in stems if len(t) >= 5}
-    covered = sum(w for t, w in weights.items() if t in stems or (len(t) >= 5 and t[:5] in prefixes))
-    return covered / total
+    seed_prefixes = {t[:5] for t in seed_stems if len(t) >= 5}
+    covered = sum(w for t, w in weights.items() if _matched(t, stems, prefixes))
+    seed_only = sum(not _matched(t, stems, prefixes) for t in seed_stems)
+    source_only = sum(not _matched(t, seed_stems, seed_prefixes) for t in stems)
+    return covered / total, seed_only - source_only
 
 
 def _judge(space, link: Link, seed_sentences, source_sentences, seed_feats, source_feats) -> Link:
@@ -283,7 +295,7 @@ def _judge(space, link: Link, seed_sentences, source_sentences, seed_feats, sour
     source = source_feats[link.source[0]]
     for j in link.source[1:]:
         source = source + source_feats[j]
-    coverage = _coverage(space, seed, source)
+    coverage, surplus = _coverage(space, seed, source)
     texts = [source_sentences[j].text for j in link.source]
     details = []
     for i in link.seed:
@@ -302,7 +314,7 @@ def _judge(space, link: Link, seed_sentences, source_sentences, seed_feats, sour
         link.seed,
         link.source,
         link.score,
-        label_for(link.score, coverage, details),
+        label_for(link.score, coverage, details, surplus),
         round(coverage, 4),
         tuple(details),
     )

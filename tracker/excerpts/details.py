@@ -24,6 +24,7 @@ import re
 from dataclasses import asdict, dataclass
 
 KINDS = ("number", "date", "name", "negation", "quote")
+NEGATION_OVERLAP = 0.6  # share of the seed's words the source must have for polarity to count
 ROUNDING = 0.05  # a figure within 5% of the source's, and its rounding, is the same figure
 
 _UNITS = {
@@ -253,12 +254,32 @@ def _word_before(text: str, position: int) -> str | None:
 
 
 def _stem(word: str) -> str:
-    word = word.casefold().replace("’", "'").removesuffix("'s")
+    word = word.casefold().replace("’", "'").removesuffix("'s").replace(".", "")  # "U.S." is "US"
     return word[:5] if len(word) > 5 else word  # Iraq/Iraqi, Russia/Russian, Obama/Obama's
 
 
 def _source_words(text: str) -> set[str]:
     return {_stem(w.group()) for w in _WORD.finditer(text)}
+
+
+# Figures a source may give in words that are not numbers: value (and unit) → words.
+_IN_WORDS = {
+    (1.0, ""): ("one", "once", "single", "sole"),
+    (2.0, ""): ("two", "twice", "pair", "both", "double", "doubled"),
+    (3.0, ""): ("three", "thrice", "triple", "tripled"),
+    (12.0, ""): ("dozen",),
+    (25.0, "percent"): ("quarter",),
+    (50.0, "percent"): ("half", "halved"),
+    (33.0, "percent"): ("third",),
+    (75.0, "percent"): ("three quarters", "three-quarters"),
+    (100.0, "percent"): ("all", "entire", "whole"),
+}
+
+
+def _said_in_words(detail: Detail, lowered_source: str) -> bool:
+    value, _decimals, *unit = detail.value.split()
+    words = _IN_WORDS.get((float(value), " ".join(unit)), ())
+    return any(re.search(rf"\b{re.escape(word)}\b", lowered_source) for word in words)
 
 
 def _same_number(seed: Detail, source: Detail) -> bool:
@@ -299,8 +320,9 @@ def unsupported(seed_sentence: str, source_sentences: list[str]) -> list[Unsuppo
             sources = [d for d in source_details if d.kind == "number"]
             if any(_same_number(detail, d) for d in sources):
                 continue
-            # a year-like or plain figure also counts when its digits occur ("2,000" vs "2000")
-            if detail.text.casefold() in lowered:
+            # a year-like or plain figure also counts when its digits occur ("2,000" vs "2000"),
+            # and a small figure when the source says it in a word ("twice", "a quarter")
+            if detail.text.casefold() in lowered or _said_in_words(detail, lowered):
                 continue
             unit = detail.value.split()[2:]
             other = differing(detail, "number", lambda d, unit=unit: d.value.split()[2:] == unit)
@@ -339,7 +361,10 @@ def unsupported(seed_sentence: str, source_sentences: list[str]) -> list[Unsuppo
             missing.append(UnsupportedDetail(detail.text, "quote", detail.start, detail.end, None))
     seed_negations = [d for d in seed_details if d.kind == "negation"]
     source_negations = [d for d in source_details if d.kind == "negation"]
-    if bool(seed_negations) != bool(source_negations):
+    # Polarity is compared only where the two say nearly the same thing: a looser rewrite carries
+    # negation in other words ("falls short of" for "did not match").
+    close = len(seed_words & words) >= NEGATION_OVERLAP * len(seed_words) if seed_words else False
+    if close and bool(seed_negations) != bool(source_negations):
         if seed_negations:
             first = seed_negations[0]
             missing.append(UnsupportedDetail(first.text, "negation", first.start, first.end, None))

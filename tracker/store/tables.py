@@ -232,6 +232,11 @@ class Alignment(SQLModel, table=True):
     coverage: float | None = Field(
         default=None, description="share of the seed sentences' content the source sentences bear out"
     )
+    model_score: float | None = Field(
+        default=None,
+        description="translated sources: the translation model's mean log-probability of the seed text given "
+        "the original text (0 is certain); the model is in the align activity's parameters",
+    )
     unsupported_details: str = Field(
         default="[]",
         sa_column_kwargs={"server_default": "[]"},
