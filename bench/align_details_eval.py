@@ -24,7 +24,7 @@ changed accuracy, the label confusion, each detail kind's precision (a detail li
 unrelated → added, verbatim → supported; and two baselines: the labels before issue 11 (score
 thresholds only) and a word-overlap threshold set to keep 95% of faithful pairs.
 
-    python -m bench.align_details_eval [--json]
+    python -m bench.align_details_eval [--json] [--examples] [--model-cost]
 """
 
 from __future__ import annotations
@@ -184,12 +184,39 @@ def evaluate(pairs, *, doc_size: int, seed: int) -> dict:
     }
 
 
+def model_cost(pairs) -> dict:
+    """Seconds per seed sentence of the cross-lingual signal (CTranslate2 score_batch) with a
+    Transformer-base-shaped package (bench.translate_bench's: real compute per token, copy
+    weights). Cost only: no trained model is reachable offline, so its quality is not measured."""
+    import tempfile
+    import time
+
+    from bench.translate_bench import build_base_package, glossary
+    from tracker.translation.translator import _forget_translators, score_translations
+
+    with tempfile.TemporaryDirectory() as models:
+        build_base_package(Path(models), glossary())
+        scored = [(headline, rewrite) for headline, rewrite, _ in pairs]
+        score_translations(scored[:2], "vi", "en", Path(models))  # load the model once
+        started = time.perf_counter()
+        result = score_translations(scored, "vi", "en", Path(models))
+        seconds = time.perf_counter() - started
+        _forget_translators()
+    return {
+        "pairs": len(scored),
+        "seconds": round(seconds, 3),
+        "ms_per_pair": round(1000 * seconds / len(scored), 2),
+        "scores_finite": sum(score > float("-inf") for score in result.scores),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--doc-size", type=int, default=8, help="headlines per source document")
     parser.add_argument("--seed", type=int, default=1, help="RNG seed")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--examples", action="store_true", help="print the details listed")
+    parser.add_argument("--model-cost", action="store_true", help="time the model signal on a Transformer-base shape")
     args = parser.parse_args()
     pairs = read_pairs()
     if pairs is None:
@@ -197,6 +224,8 @@ def main() -> None:
         return
     report = evaluate(pairs, doc_size=args.doc_size, seed=args.seed)
     examples = report.pop("examples")
+    if args.model_cost:
+        report["model_signal_cost"] = model_cost(pairs)
     if args.json:
         print(json.dumps(report, indent=2))
         return
@@ -215,6 +244,8 @@ def main() -> None:
         f"  verbatim→supported {report['verbatim_supported']}"
     )
     print(f"  thresholds: {report['thresholds']}")
+    if "model_signal_cost" in report:
+        print(f"  model signal cost (Transformer-base shape, CPU): {report['model_signal_cost']}")
     if args.examples:
         for example in examples:
             print("   ", example)
