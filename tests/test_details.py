@@ -114,3 +114,63 @@ def test_extract_finds_each_kind_and_ignores_capitals_in_a_title_case_headline()
         ("quote", "never"),
     }
     assert [d.kind for d in extract("Meryl Streep Rails Against Trump In Tearful Golden Globes Speech")] == []
+
+
+@pytest.mark.parametrize(
+    ("seed", "source"),
+    [
+        (
+            "President Bush said on Monday that the United States would not back down.",
+            "Bush said Monday the U.S. will not back down.",
+        ),
+        ("Prime Minister Tony Blair met French President Jacques Chirac in Paris.", "Blair met Chirac in Paris."),
+        ("The judge did not rule on the motion.", "The judge has yet to rule on the motion."),
+        (
+            "The storm killed at least 12 people and left 200,000 homes without power.",
+            "At least twelve people died and some 200,000 households lost electricity in the storm.",
+        ),
+        (
+            "The company reported a net loss of $1.2 billion, or 45 cents a share.",
+            "The firm posted a net loss of 1.2 billion dollars, or 45 cents per share.",
+        ),
+        (
+            "Police arrested three men in connection with the robbery, a spokeswoman said.",
+            "Three men were arrested over the robbery, according to a police spokeswoman.",
+        ),
+    ],
+)
+def test_faithful_news_paraphrases_are_not_partial(seed, source):
+    link = align.align_texts(seed, source).links[0]
+    assert link.label in ("supported", "paraphrased"), link
+
+
+@pytest.mark.parametrize(
+    ("seed", "source", "kind"),
+    [
+        (
+            "Shares of Acme Corp. fell 7 percent to $20.50 on Tuesday.",
+            "Acme's shares dropped 5% to close at $20.50 on Tuesday.",
+            "number",
+        ),
+        (
+            "The storm killed at least 12 people in Florida.",
+            "At least twelve people died in the storm in Georgia.",
+            "name",
+        ),
+        (
+            "Blair met Chirac in Paris on Friday.",
+            "Prime Minister Tony Blair met French President Jacques Chirac in Paris on Thursday.",
+            "date",
+        ),
+        ("The judge ruled on the motion.", "The judge did not rule on the motion.", "negation"),
+        (
+            "Officials said the death toll had risen to 34 and that rescuers had found no survivors in the hotel.",
+            "The death toll rose to 34, officials said.",
+            None,
+        ),
+    ],
+)
+def test_changed_news_rewrites_are_partial(seed, source, kind):
+    link = align.align_texts(seed, source).links[0]
+    assert link.label == "partial"
+    assert [d.kind for d in link.unsupported_details] == ([kind] if kind else [])  # None: the seed adds a claim

@@ -28,7 +28,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from tracker.excerpts.details import UnsupportedDetail, unsupported
+from tracker.excerpts.details import UnsupportedDetail, borne_out_names, unsupported
 from tracker.sentences import Sentence, split_sentences
 
 SUPPORTED = 0.55
@@ -269,14 +269,15 @@ def _matched(term: str, stems: set[str], prefixes: set[str]) -> bool:
     return term in stems or (len(term) >= 5 and term[:5] in prefixes)
 
 
-def _coverage(space: _Space, seed: _Features, source: _Features) -> tuple[float, int]:
+def _coverage(space: _Space, seed: _Features, source: _Features, granted: set[str] = frozenset()) -> tuple[float, int]:
     """Directional: the IDF-weighted share of the seed's content words that the source has; and
-    the surplus, seed words the source lacks minus source words the seed lacks."""
+    the surplus, seed words the source lacks minus source words the seed lacks. `granted` stems
+    count as borne out (a name's first name and title when the source has its surname)."""
     weights = space.weigh(seed)["word"]
     total = sum(weights.values())
     if not total:
         return 1.0, 0
-    stems, seed_stems = set(source.word), set(seed.word)
+    stems, seed_stems = set(source.word) | set(granted), set(seed.word)
     prefixes = {t[:5] for t in stems if len(t) >= 5}
     seed_prefixes = {t[:5] for t in seed_stems if len(t) >= 5}
     covered = sum(w for t, w in weights.items() if _matched(t, stems, prefixes))
@@ -295,8 +296,9 @@ def _judge(space, link: Link, seed_sentences, source_sentences, seed_feats, sour
     source = source_feats[link.source[0]]
     for j in link.source[1:]:
         source = source + source_feats[j]
-    coverage, surplus = _coverage(space, seed, source)
     texts = [source_sentences[j].text for j in link.source]
+    granted = {_stem(word) for i in link.seed for word in borne_out_names(seed_sentences[i].text, " ".join(texts))}
+    coverage, surplus = _coverage(space, seed, source, granted)
     details = []
     for i in link.seed:
         sentence = seed_sentences[i]

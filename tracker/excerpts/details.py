@@ -92,7 +92,8 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _NEGATION = re.compile(
-    r"\b(?:not|no|never|none|nobody|nothing|neither|nor|without|cannot|refused|denied|denies|deny|fail(?:s|ed)? to)\b"
+    r"\b(?:not|no|never|none|nobody|nothing|neither|nor|without|cannot|refused|denied|denies|deny"
+    r"|fail(?:s|ed)? to|yet to|unable to|declined to)\b"
     r"|n['’]t\b",
     re.IGNORECASE,
 )
@@ -107,6 +108,10 @@ _NOT_NAMES = frozenset(
     """.split()
     + _WEEKDAYS
     + _MONTHS
+)
+_TITLES = frozenset(
+    "mr mrs ms dr prof sir president minister prime secretary chief king queen prince pope general "
+    "senator sen gov governor mayor judge spokesman spokeswoman spokesperson chairman ceo".split()
 )
 _STOP = frozenset("the a an of and or to in on at for by with from de la al el van von der bin".split())
 
@@ -248,6 +253,24 @@ def _names(sentence: str, taken: list[tuple[int, int]]) -> list[Detail]:
     return names
 
 
+def _initials(name: str) -> str:
+    capitals = [w.group()[0] for w in _WORD.finditer(name) if w.group()[0].isupper()]
+    return "".join(capitals).casefold() if len(capitals) > 1 else ""
+
+
+def borne_out_names(seed_sentence: str, source_text: str) -> set[str]:
+    """Words of the seed's names that the source bears out, and the titles before them: a
+    rewrite that says "Prime Minister Tony Blair" for "Blair" adds no claim."""
+    words = _source_words(source_text)
+    found: set[str] = set()
+    for detail in _names(seed_sentence, []):
+        parts = [_stem(w.group()) for w in _WORD.finditer(detail.text)]
+        if parts and (parts[-1] in words or _initials(detail.text) in words):
+            found.update(w.group().casefold() for w in _WORD.finditer(detail.text))
+    found.update(w.group().casefold() for w in _WORD.finditer(seed_sentence) if w.group().casefold() in _TITLES)
+    return found
+
+
 def _word_before(text: str, position: int) -> str | None:
     words = _WORD.findall(text[max(0, position - 40) : position])
     return words[-1].casefold() if words else None
@@ -348,8 +371,8 @@ def unsupported(seed_sentence: str, source_sentences: list[str]) -> list[Unsuppo
             if not parts:
                 continue
             present = [p in words for p in parts]
-            if present[-1] or sum(present) * 2 >= len(present):
-                continue
+            if present[-1] or sum(present) * 2 >= len(present) or _initials(detail.text) in words:
+                continue  # "Tony Blair" for "Blair"; "United States" for "U.S."
             other = differing(detail, "name", lambda d: not (_source_words(d.text) & seed_words))
             if other is None:
                 continue  # a name added for context; a name the source has instead is a changed actor
