@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import subprocess
 from collections import Counter
 from pathlib import Path
@@ -184,6 +185,79 @@ def evaluate(pairs, *, doc_size: int, seed: int) -> dict:
     }
 
 
+_WEEKDAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+
+
+def _edit(seed: str, source: str, kind: str, names: list[str], rng: random.Random) -> str | None:
+    """The seed with one detail it shares with the source changed, or None if it has none."""
+    from tracker.excerpts.details import extract
+
+    source_values = {d.value for d in extract(source)}
+    for detail in extract(seed):
+        if detail.kind != kind or detail.value not in source_values:
+            continue
+        if kind == "number" and detail.text[:1].isdigit():
+            digits = re.match(r"\d+", detail.text).group()
+            replacement = str(int(digits) + rng.choice([2, 3, 7, 11])) + detail.text[len(digits) :]
+        elif kind == "name":
+            options = [n for n in names if n.casefold() not in source.casefold() and n.casefold() != detail.value]
+            if not options:
+                continue
+            replacement = rng.choice(options)
+        elif kind == "date" and detail.text.capitalize() in _WEEKDAYS:
+            replacement = _WEEKDAYS[(_WEEKDAYS.index(detail.text.capitalize()) + 2) % 7]
+        else:
+            continue
+        return seed[: detail.start] + replacement + seed[detail.end :]
+    if kind == "negation":
+        edited = re.sub(r"\b(is|are|was|were|will|would|can|could|has|have|had)\b", r"\1 not", seed, count=1)
+        return edited if edited != seed and "not" not in seed else None
+    return None
+
+
+def controlled_edits(pairs: list[tuple[str, str]], *, seed: int = 1) -> dict:
+    """Real faithful rewrites with one shared detail changed on purpose (a figure, a name, a
+    weekday, a negation added): how many are caught (`partial` or `added`), how many are
+    `partial` with that kind of detail listed, and how many of the unedited ones are `partial`
+    (false alarms)."""
+    from tracker.excerpts.details import extract
+
+    rng = random.Random(seed)
+    names = sorted({d.text for s, t in pairs for d in extract(s) + extract(t) if d.kind == "name"})
+    caught: Counter = Counter()  # partial or added
+    listed: Counter = Counter()  # partial with a detail of the kind edited
+    edited_n: Counter = Counter()
+    false_alarm = total = 0
+    for rewrite, source in pairs:
+        links = align.align(split_sentences(rewrite), split_sentences(source)).links
+        if not links or not all(link.source for link in links):
+            continue
+        total += 1
+        false_alarm += any(link.label == "partial" for link in links)
+        for kind in ("number", "name", "date", "negation"):
+            edited = _edit(rewrite, source, kind, names, rng)
+            if edited is None:
+                continue
+            edited_n[kind] += 1
+            result = align.align(split_sentences(edited), split_sentences(source)).links
+            listed[kind] += any(
+                link.label == "partial" and any(d.kind == kind for d in link.unsupported_details) for link in result
+            )
+            caught[kind] += any(link.label in ("partial", "added") for link in result)
+    return {
+        "unedited": total,
+        "unedited_partial": round(false_alarm / total, 3) if total else None,
+        "edits": {
+            k: {
+                "n": edited_n[k],
+                "caught": round(caught[k] / edited_n[k], 3),
+                "listed": round(listed[k] / edited_n[k], 3),
+            }
+            for k in sorted(edited_n)
+        },
+    }
+
+
 def model_cost(pairs) -> dict:
     """Seconds per seed sentence of the cross-lingual signal (CTranslate2 score_batch) with a
     Transformer-base-shaped package (bench.translate_bench's: real compute per token, copy
@@ -224,6 +298,14 @@ def main() -> None:
         return
     report = evaluate(pairs, doc_size=args.doc_size, seed=args.seed)
     examples = report.pop("examples")
+    # controlled edits on real faithful rewrites: the Twitter faithful pairs and the English
+    # paraphrase pairs of bench/data/pairs.tsv (source side first there: `source TAB paraphrase`)
+    from bench.align_eval import DATA
+    from bench.align_eval import read_pairs as read_tsv
+
+    faithful = [(rewrite, headline) for headline, rewrite, votes in pairs if votes >= 4]
+    faithful += [(paraphrase, source) for source, paraphrase in read_tsv(DATA)]
+    report["controlled_edits"] = controlled_edits(faithful)
     if args.model_cost:
         report["model_signal_cost"] = model_cost(pairs)
     if args.json:
@@ -244,6 +326,7 @@ def main() -> None:
         f"  verbatim→supported {report['verbatim_supported']}"
     )
     print(f"  thresholds: {report['thresholds']}")
+    print(f"  controlled edits of faithful rewrites: {report['controlled_edits']}")
     if "model_signal_cost" in report:
         print(f"  model signal cost (Transformer-base shape, CPU): {report['model_signal_cost']}")
     if args.examples:

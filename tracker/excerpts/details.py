@@ -24,7 +24,7 @@ import re
 from dataclasses import asdict, dataclass
 
 KINDS = ("number", "date", "name", "negation", "quote")
-NEGATION_OVERLAP = 0.6  # share of the seed's words the source must have for polarity to count
+NEGATION_OVERLAP = 0.4  # share of the seed's words the source must have for polarity to count
 ROUNDING = 0.05  # a figure within 5% of the source's, and its rounding, is the same figure
 
 _UNITS = {
@@ -382,8 +382,12 @@ def unsupported(seed_sentence: str, source_sentences: list[str]) -> list[Unsuppo
             if quoted and sum(q in words for q in quoted) / len(quoted) >= 0.8:
                 continue
             missing.append(UnsupportedDetail(detail.text, "quote", detail.start, detail.end, None))
+    # "without" answers a negation on the other side ("with no quotas" / "without quotas") but
+    # does not raise one itself ("without power" / "lost electricity").
     seed_negations = [d for d in seed_details if d.kind == "negation"]
     source_negations = [d for d in source_details if d.kind == "negation"]
+    if not any(d.text.casefold() != "without" for d in seed_negations + source_negations):
+        seed_negations = source_negations = []
     # Polarity is compared only where the two say nearly the same thing: a looser rewrite carries
     # negation in other words ("falls short of" for "did not match").
     close = len(seed_words & words) >= NEGATION_OVERLAP * len(seed_words) if seed_words else False
