@@ -107,7 +107,7 @@ def evaluate(pairs, *, doc_size: int, seed: int, repeats: int, translated: list[
         used_gold=0,
         seed_sentences=0,
     )
-    labels = {"supported": 0, "paraphrased": 0, "added": 0}
+    labels = {"supported": 0, "paraphrased": 0, "partial": 0, "added": 0}
     for _ in range(repeats):
         for w, window in enumerate(windows):
             references = [pairs[i][1] for i in window]

@@ -36,7 +36,9 @@ def test_english_rewrite_with_every_kind_of_change():
     assert links[(2, 3)].source == (3,)  # n:1, one source sentence split in two
     assert links[(4,)].source == () and links[(4,)].label == "added"
     assert links[(5,)].source == (6,) and links[(5,)].label == "supported" and links[(5,)].score > 0.95
-    assert links[(6,)].source == (2,) and links[(6,)].label == "paraphrased"
+    # The mayor's "a victory for every taxpayer" is in no source sentence: partial, and listed.
+    assert links[(6,)].source == (2,) and links[(6,)].label == "partial"
+    assert [(d.kind, d.text) for d in links[(6,)].unsupported_details] == [("quote", "a victory for every taxpayer")]
     assert result.used == [True, True, True, True, False, True, True, False]  # 4 and 7 dropped
     assert result.runs() == [(0, 3), (5, 6)]
 
@@ -106,3 +108,26 @@ def test_align_command_on_english_texts_needs_no_model(tracker, project):
     assert "source translated" not in result.output
     assert "unused source sentences: [4, 7]" in result.output
     assert "quote “vote ended months of disagreement”: exact" in result.output
+
+
+def test_the_translation_model_scores_the_seed_against_the_original(tracker, project, tmp_path):
+    """Cross-lingual signal: the installed vi→en package's log-probability of each seed sentence
+    given the Vietnamese original, with the package's provenance."""
+    assert tracker("models", "install", str(cached_package("vi", "en", GLOSSARY))).exit_code == 0
+    source = FIXTURES / "source_vi.txt"
+    seed = tmp_path / "seed.txt"
+    seed.write_text(
+        "The Kremlin said Russia supports the unity of Syria.\n"  # what the model itself says
+        "Both sides discussed trade and also education.\n"  # a faithful rewrite, other words
+        "The weather was not fine.\n",  # the third source sentence, negated
+        encoding="utf-8",
+    )
+    found = json.loads(tracker("align", str(seed), str(source), "--source-lang", "vi", "--json").output)
+    assert found["model_score"]["model"] == "translate-vi_en" and len(found["model_score"]["model_sha256"]) == 64
+    scores = [pair["model_score"] for pair in found["pairs"]]
+    assert all(score is not None and score <= 0 for score in scores)
+    assert scores[0] > -0.5  # near-certain: the model's own translation
+    assert scores[0] > scores[1] > scores[2]
+    assert found["pairs"][2]["label"] == "partial"  # "not": the source says the weather was fine
+    untranslated = json.loads(tracker("align", str(seed), str(seed), "--source-lang", "en", "--json").output)
+    assert untranslated["model_score"] is None and {p["model_score"] for p in untranslated["pairs"]} == {None}

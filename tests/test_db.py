@@ -60,6 +60,7 @@ VIEWS = {
     "seed_citations",
     "attributions",
     "failed_sources",
+    "alignment_judgments",
 }
 
 

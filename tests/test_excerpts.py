@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from tests.http_server import serve
 from tracker.cli import cli
+from tracker.excerpts import align
 
 FIXTURES = Path(__file__).parent / "fixtures" / "align"
 
@@ -65,3 +66,67 @@ def test_english_source_alignments_excerpts_and_quotes_in_sql(project, monkeypat
 
     again = CliRunner().invoke(cli, ["run"], catch_exceptions=False)
     assert "excerpts: 0" in again.output  # aligned once per seed and version
+
+
+def test_partial_alignments_and_their_details_in_sql_lookup_align_and_prov(project, monkeypatch, tracker):
+    """A seed that changes a place, a figure, an actor, a time and a negation: every surface
+    shows the `partial` sentences with the details the source does not bear out."""
+    details = Path(__file__).parent / "fixtures" / "details"
+    source_lines = (details / "source_floods.txt").read_text(encoding="utf-8").splitlines()
+    page = (
+        "<html lang=en><head><title>Floods</title></head><body><article>"
+        + "".join(f"<p>{line}</p>" for line in source_lines)
+        + "</article></body></html>"
+    ).encode()
+    seed_text = (details / "seed_floods.txt").read_text(encoding="utf-8")
+    with serve({"/floods": (200, {"Content-Type": "text/html; charset=utf-8"}, page)}) as base:
+        monkeypatch.setenv("TRACKER_FETCH_ALLOW_PORTS", str(base.port))
+        url = f"{base}/floods"
+        (project / "seeds" / "floods.txt").write_text(seed_text + f"Source: {url}\n", encoding="utf-8")
+        result = tracker("run")
+    assert result.exit_code == 0, result.output
+
+    query = tracker("sql", "--query", "unsupported_details", "--json")
+    assert query.exit_code == 0, query.output
+    rows = json.loads(query.output)
+    found = {(d["kind"], d["text"], d["source_text"]) for row in rows for d in json.loads(row["unsupported_details"])}
+    assert found == {
+        ("name", "Bologna", "Ravenna"),
+        ("number", "2 billion euros", "1.5 billion euros"),
+        ("name", "Giorgia Meloni", "Stefano Bonaccini"),
+        ("date", "5 a.m.", "3 a.m."),
+        ("negation", "", "not"),
+        ("date", "Monday", "Friday"),
+    }
+    assert {row["label"] for row in rows} == {"partial"} and all(row["original_text"] for row in rows)
+    with sqlite3.connect(project / "data" / "tracker.db") as db:
+        labels = dict(db.execute("SELECT label, COUNT(*) FROM alignments GROUP BY label").fetchall())
+        assert labels == {"paraphrased": 1, "partial": 5, "added": 1}  # added: the football line
+        activity = json.loads(db.execute("SELECT parameters FROM activities WHERE kind = 'align'").fetchone()[0])
+        assert activity["partial_coverage"] == align.PARTIAL_COVERAGE and "negation" in activity["details"]
+
+    looked_up = json.loads(tracker("lookup", url, "--excerpts", "--json").output)
+    pairs = [p for group in looked_up["alignments"] for p in group["pairs"]]
+    place = next(p for p in pairs if "Bologna" in p["seed_sentence"])
+    assert place["label"] == "partial" and place["unsupported_details"][0]["text"] == "Bologna"
+    assert seed_text[place["unsupported_details"][0]["seed_start"] : place["unsupported_details"][0]["seed_end"]] == (
+        "Bologna"
+    )
+    shown = tracker("lookup", url, "--excerpts").output
+    assert "not in the source (name): “Bologna”; the source says “Ravenna”" in shown
+
+    (project / "source.txt").write_text("\n".join(source_lines), encoding="utf-8")
+    aligned = json.loads(
+        tracker("align", str(project / "seeds" / "floods.txt"), str(project / "source.txt"), "--json").output
+    )
+    assert [d["text"] for p in aligned["pairs"] for d in p["unsupported_details"] if d["kind"] == "date"] == [
+        "5 a.m.",
+        "Monday",
+    ]
+
+    out = project / "prov.json"
+    assert tracker("export", "prov", str(out)).exit_code == 0
+    entities = json.loads(out.read_text(encoding="utf-8"))["entity"]
+    judged = [e for e in entities.values() if e.get("tracker:kind") == "excerpt"]
+    assert {e["tracker:judgment"] for e in judged} == {"partial"}
+    assert "Bologna" in " ".join(e["tracker:unsupported_details"] for e in judged)

@@ -91,6 +91,23 @@ def check_excerpts_of_seed(populated):
         )
 
 
+def check_unsupported_details(populated):
+    # The populated seeds are faithful paraphrases of the source ("on Thursday" is a date the
+    # source lacks, not one it contradicts): nothing partial. test_excerpts covers a seed that is.
+    assert run_query(populated, "unsupported_details") == []
+    judged = run_read_only(
+        populated.database_url, "SELECT label, model_score, align_activity_id FROM alignment_judgments", {}
+    ).as_dicts()
+    assert {r["label"] for r in judged} == {"paraphrased", "added"}
+    # the source is translated: the vi→en model scored each linked seed sentence given the original
+    assert all((r["model_score"] is None) == (r["label"] == "added") for r in judged)
+    assert all(r["model_score"] <= 0 for r in judged if r["model_score"] is not None)
+    parameters = run_read_only(
+        populated.database_url, "SELECT parameters FROM activities WHERE kind = 'align'", {}
+    ).as_dicts()
+    assert {json.loads(p["parameters"])["model_score"]["model"] for p in parameters} == {"translate-vi_en"}
+
+
 def check_attributions_to(populated):
     rows = run_query(populated, "attributions_to", name="AFP")
     assert [(r["seed_path"], r["cue"]) for r in rows] == [("later_seed.txt", "according to")]

@@ -279,7 +279,7 @@ def _download_model(settings, from_code, to_code, notify, download_progress) -> 
 
 def _excerpt(session: Session, settings: Settings, summary: RunSummary) -> None:
     for seed, aligned in pairs_to_align(session, settings.translation.target):
-        summary.excerpts += len(excerpt_seed_source(session, seed, aligned))
+        summary.excerpts += len(excerpt_seed_source(session, seed, aligned, models_dir=settings.translation.models_dir))
         session.commit()
 
 

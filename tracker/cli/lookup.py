@@ -123,6 +123,8 @@ def align(settings: Settings, seed_file: Path, source_file: Path, source_lang: s
                 f"    source {pair['original_start']}-{pair['original_end']} "
                 f"(sentences {pair['source_sentences']}): {pair['original_text']}"
             )
+        for line in render.detail_lines(pair["unsupported_details"]):
+            click.echo("    " + line)
     click.echo(f"unused source sentences: {result['unused_source_sentences'] or 'none'}")
     for quote in result["quotes"]:
         line = f"quote “{quote['quote']}”: {quote['status']}"

@@ -65,6 +65,8 @@ def side_by_side(found: dict) -> None:
             click.echo(f"  [{pair['label']} {pair['score']:.2f}] source sentences {pair['source_sentences']}")
             for line in columns([pair["seed_sentence"], pair["translated_sentence"], pair["original_sentence"]], width):
                 click.echo("  " + line)
+            for line in detail_lines(pair["unsupported_details"]):
+                click.echo("    " + line)
     for quote in found["quotes"]:
         line = f"  quote “{quote['quote']}” ({quote['seed_path']}): {quote['status']}"
         if quote["differences"]:
@@ -171,3 +173,13 @@ def source_line(source) -> str:
         f"{source.id}\t{source.state}\tnext {next_fetch}\tevery {interval}\t"
         f"failures {source.failures}\tchanges {source.changes}\t{source.url}" + (f"\t{note}" if note else "")
     )
+
+
+def detail_lines(details: list[dict]) -> list[str]:
+    """One line per seed detail the source does not bear out."""
+    lines = []
+    for detail in details:
+        seed = f"“{detail['text']}”" if detail["text"] else "the seed's claim"
+        source = f"; the source says “{detail['source_text']}”" if detail.get("source_text") else ""
+        lines.append(f"not in the source ({detail['kind']}): {seed}{source}")
+    return lines

@@ -28,10 +28,16 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from tracker.excerpts.details import UnsupportedDetail, borne_out_names, unsupported
 from tracker.sentences import Sentence, split_sentences
 
 SUPPORTED = 0.55
 PARAPHRASED = 0.18  # off-topic additions score < 0.14 on the bench; on-topic ones more
+PARTIAL_COVERAGE = 0.45  # below this share of the seed's content borne out: `partial`
+SUPPORTED_COVERAGE = 0.8  # `supported` needs this much too
+# ... and only when the seed has this many more unmatched content words than the source: a
+# paraphrase swaps words one for one (low coverage, no surplus), a seed that adds a claim grows.
+SURPLUS = 4
 MERGE_GAIN = 0.04  # a source sentence joins a link only if the score gains this much
 MIN_PART = 0.12  # ... and only if it resembles the seed sentence on its own this much
 MAX_GROUP = 3  # at most this many sentences on either side of a link
@@ -65,6 +71,8 @@ class Link:
     source: tuple[int, ...]
     score: float
     label: str
+    coverage: float = 0.0  # share of the seed sentences' content the source sentences bear out
+    unsupported_details: tuple[UnsupportedDetail, ...] = ()  # seed offsets relative to the link's start
 
 
 @dataclass
@@ -90,12 +98,26 @@ class Alignment:
         return [link for link in self.links if any(first <= j <= last for j in link.source)]
 
 
-def label_for(score: float) -> str:
-    if score >= SUPPORTED:
+def label_for(score: float, coverage: float = 1.0, details: Sequence[UnsupportedDetail] = (), surplus: int = 0) -> str:
+    """The label of a link: `score` is the symmetric similarity, `coverage` the directional one,
+    `surplus` how many more content words the seed has unmatched than the source has.
+
+    `partial` takes evidence that the seed says something else: a detail the source gives
+    differently (another figure, name, date), a negation the source lacks, or quoted words it does
+    not have. A detail the source merely leaves out is listed but does not decide the label: real
+    rewrites add context ("officials added", a figure from elsewhere) far more often than they
+    change a claim, and a faithful rewrite called `partial` teaches users to ignore the label."""
+    if score < PARAPHRASED:
+        return "added"
+    if any(_contradicts(detail) for detail in details) or (coverage < PARTIAL_COVERAGE and surplus >= SURPLUS):
+        return "partial"
+    if score >= SUPPORTED and coverage >= SUPPORTED_COVERAGE:
         return "supported"
-    if score >= PARAPHRASED:
-        return "paraphrased"
-    return "added"
+    return "paraphrased"
+
+
+def _contradicts(detail: UnsupportedDetail) -> bool:
+    return detail.source_text is not None or detail.kind in ("negation", "quote")
 
 
 # --- features -------------------------------------------------------------------------------
@@ -244,11 +266,70 @@ def align(seed_sentences: Sequence[Sentence], source_sentences: Sequence[Sentenc
 
     candidates = _attach_fragments(space, candidates, seed_feats, source_feats)
     links = _join_splits(space, candidates, seed_feats, source_feats)
+    links = [_judge(space, link, seed_sentences, source_sentences, seed_feats, source_feats) for link in links]
     used = [False] * len(source_sentences)
     for link in links:
         for j in link.source:
             used[j] = True
     return Alignment(list(seed_sentences), list(source_sentences), links, used)
+
+
+def _matched(term: str, stems: set[str], prefixes: set[str]) -> bool:
+    # a word also counts when its first five letters match a word's there: "Iraq"/"Iraqi"
+    return term in stems or (len(term) >= 5 and term[:5] in prefixes)
+
+
+def _coverage(space: _Space, seed: _Features, source: _Features, granted: set[str] = frozenset()) -> tuple[float, int]:
+    """Directional: the IDF-weighted share of the seed's content words that the source has; and
+    the surplus, seed words the source lacks minus source words the seed lacks. `granted` stems
+    count as borne out (a name's first name and title when the source has its surname)."""
+    weights = space.weigh(seed)["word"]
+    total = sum(weights.values())
+    if not total:
+        return 1.0, 0
+    stems, seed_stems = set(source.word) | set(granted), set(seed.word)
+    prefixes = {t[:5] for t in stems if len(t) >= 5}
+    seed_prefixes = {t[:5] for t in seed_stems if len(t) >= 5}
+    covered = sum(w for t, w in weights.items() if _matched(t, stems, prefixes))
+    seed_only = sum(not _matched(t, stems, prefixes) for t in seed_stems)
+    source_only = sum(not _matched(t, seed_stems, seed_prefixes) for t in stems)
+    return covered / total, seed_only - source_only
+
+
+def _judge(space, link: Link, seed_sentences, source_sentences, seed_feats, source_feats) -> Link:
+    """Label a link from its score, the coverage of its seed sentences and their details."""
+    if not link.source:
+        return link
+    seed = seed_feats[link.seed[0]]
+    for i in link.seed[1:]:
+        seed = seed + seed_feats[i]
+    source = source_feats[link.source[0]]
+    for j in link.source[1:]:
+        source = source + source_feats[j]
+    texts = [source_sentences[j].text for j in link.source]
+    granted = {_stem(word) for i in link.seed for word in borne_out_names(seed_sentences[i].text, " ".join(texts))}
+    coverage, surplus = _coverage(space, seed, source, granted)
+    details = []
+    for i in link.seed:
+        sentence = seed_sentences[i]
+        for found in unsupported(sentence.text, texts):
+            details.append(
+                UnsupportedDetail(
+                    found.text,
+                    found.kind,
+                    sentence.start + found.seed_start,
+                    sentence.start + found.seed_end,
+                    found.source_text,
+                )
+            )
+    return Link(
+        link.seed,
+        link.source,
+        link.score,
+        label_for(link.score, coverage, details, surplus),
+        round(coverage, 4),
+        tuple(details),
+    )
 
 
 def _grow(

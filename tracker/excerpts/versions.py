@@ -15,6 +15,7 @@ import json
 from sqlmodel import Session, select
 
 from tracker.excerpts import align as aligner
+from tracker.excerpts.details import KINDS as DETAIL_KINDS
 from tracker.excerpts.quotes import APPROXIMATE, check_quotes
 from tracker.sentences import Sentence as TextSpan
 from tracker.sentences import split_sentences
@@ -22,11 +23,12 @@ from tracker.store.provenance import link_versions_to_seeds, software
 from tracker.store.tables import Activity, Alignment, Excerpt, Quote, Seed, Sentence, Version, utcnow
 
 
-def excerpt_seed_source(session: Session, seed: Seed, aligned: Version) -> list[Version]:
+def excerpt_seed_source(session: Session, seed: Seed, aligned: Version, *, models_dir=None) -> list[Version]:
     """Align `seed` with `aligned` (a translated or original version); make its excerpt versions.
 
     Idempotent: a seed already aligned with this version is left alone (a new translation is a
-    new version, and is aligned afresh).
+    new version, and is aligned afresh). With `models_dir`, a translated source's links are
+    also scored by the installed translation model (see `model_scores`).
     """
     done = session.exec(
         select(Alignment.id).where(Alignment.seed_id == seed.id, Alignment.version_id == aligned.id)
@@ -42,6 +44,22 @@ def excerpt_seed_source(session: Session, seed: Seed, aligned: Version) -> list[
     result = aligner.align(seed_spans, source_spans)
     if not result.links:
         return []
+    original = session.get(Version, aligned.parent_id) if aligned.kind == "translated" else None
+    scored = None
+    if original is not None and models_dir is not None:
+        scored = model_scores(
+            result.links,
+            [seed.text[seed_spans[link.seed[0]].start : seed_spans[link.seed[-1]].end] for link in result.links],
+            [
+                original.text[rows[link.source[0]].parent_start : rows[link.source[-1]].parent_end]
+                if link.source
+                else ""
+                for link in result.links
+            ],
+            original.language,
+            aligned.language,
+            models_dir,
+        )
     activity = Activity(
         kind="align",
         source_id=aligned.source_id,
@@ -56,8 +74,12 @@ def excerpt_seed_source(session: Session, seed: Seed, aligned: Version) -> list[
                 "weights": aligner.WEIGHTS,
                 "supported": aligner.SUPPORTED,
                 "paraphrased": aligner.PARAPHRASED,
+                "partial_coverage": aligner.PARTIAL_COVERAGE,
+                "supported_coverage": aligner.SUPPORTED_COVERAGE,
+                "details": list(DETAIL_KINDS),
                 "merge_gain": aligner.MERGE_GAIN,
                 "quote_approximate": APPROXIMATE,
+                **({"model_score": scored[1]} if scored else {}),
             },
             sort_keys=True,
         ),
@@ -102,7 +124,7 @@ def excerpt_seed_source(session: Session, seed: Seed, aligned: Version) -> list[
                 original_start=original_start,
                 original_end=original_end,
                 score=round(sum(link.score for link in links) / len(links), 4),
-                label="supported" if all(link.label == "supported" for link in links) else "paraphrased",
+                label=_excerpt_label(links),
                 first_sentence=first,
                 last_sentence=last,
             )
@@ -111,7 +133,7 @@ def excerpt_seed_source(session: Session, seed: Seed, aligned: Version) -> list[
         for position in range(first, last + 1):
             excerpt_of[position] = version.id
 
-    for link in result.links:
+    for index, link in enumerate(result.links):
         seed_first, seed_last = seed_spans[link.seed[0]], seed_spans[link.seed[-1]]
         row = Alignment(
             seed_id=seed.id,
@@ -124,6 +146,9 @@ def excerpt_seed_source(session: Session, seed: Seed, aligned: Version) -> list[
             source_sentences=json.dumps(list(link.source)),
             score=link.score,
             label=link.label,
+            coverage=link.coverage if link.source else None,
+            unsupported_details=_details_json(link),
+            model_score=scored[0].get(index) if scored else None,
         )
         if link.source:
             first, last = link.source[0], link.source[-1]
@@ -150,6 +175,39 @@ def excerpt_seed_source(session: Session, seed: Seed, aligned: Version) -> list[
         )
     link_versions_to_seeds(session, aligned.source_id)
     return excerpts
+
+
+def model_scores(links, seed_texts, original_texts, from_code, to_code, models_dir) -> tuple[dict, dict] | None:
+    """The translation model's own judgment of each linked seed sentence: the length-normalized
+    log-probability (CTranslate2 `score_batch`) of the seed text given the original-language
+    source text, as {link index: score}, with the model's provenance. None when no direct
+    from→to package is installed. A cross-lingual signal beside the lexical one, recorded, not
+    used for the label (see docs/judgments.md)."""
+    from pathlib import Path
+
+    from tracker.translation.translator import score_translations
+
+    wanted = [k for k, link in enumerate(links) if link.source and original_texts[k].strip()]
+    if not wanted or not from_code or not to_code:
+        return None
+    scored = score_translations(
+        [(original_texts[k], seed_texts[k]) for k in wanted], from_code, to_code, Path(models_dir)
+    )
+    if scored is None:
+        return None
+    return dict(zip(wanted, scored.scores)), scored.provenance()
+
+
+def _excerpt_label(links: list[aligner.Link]) -> str:
+    """An excerpt is as good as its weakest link: supported, paraphrased or partial."""
+    labels = {link.label for link in links}
+    if "partial" in labels:
+        return "partial"
+    return "supported" if labels == {"supported"} else "paraphrased"
+
+
+def _details_json(link: aligner.Link) -> str:
+    return json.dumps([d.as_dict() for d in link.unsupported_details], ensure_ascii=False)
 
 
 def align_files(
@@ -180,8 +238,21 @@ def align_files(
     source_spans = [TextSpan(translated[a:b], a, b) for a, b in offsets]
     seed_spans = split_sentences(seed_text)
     result = aligner.align(seed_spans, source_spans)
+    scored = None
+    if language != target:
+        scored = model_scores(
+            result.links,
+            [seed_text[seed_spans[link.seed[0]].start : seed_spans[link.seed[-1]].end] for link in result.links],
+            [
+                original[spans[link.source[0]].start : spans[link.source[-1]].end] if link.source else ""
+                for link in result.links
+            ],
+            language,
+            target,
+            models_dir,
+        )
     pairs = []
-    for link in result.links:
+    for index, link in enumerate(result.links):
         first_seed, last_seed = seed_spans[link.seed[0]], seed_spans[link.seed[-1]]
         pair = {
             "seed_sentences": list(link.seed),
@@ -191,6 +262,9 @@ def align_files(
             "source_sentences": list(link.source),
             "score": link.score,
             "label": link.label,
+            "coverage": link.coverage if link.source else None,
+            "unsupported_details": [d.as_dict() for d in link.unsupported_details],
+            "model_score": scored[0].get(index) if scored else None,
         }
         if link.source:
             first, last = link.source[0], link.source[-1]
@@ -207,6 +281,7 @@ def align_files(
         "source_language": language,
         "target": target,
         "translated": language != target,
+        "model_score": scored[1] if scored else None,
         "pairs": pairs,
         "unused_source_sentences": [j for j, used in enumerate(result.used) if not used],
         "quotes": [

@@ -8,7 +8,8 @@ PROV mapping (see DESIGN.md, "Provenance model"):
   original   wasDerivedFrom the source;
 - translated wasGeneratedBy translate, which used the original; translated wasDerivedFrom original;
 - excerpt    wasGeneratedBy align, which used the translated (or original) version and the seed;
-  excerpt    wasQuotedFrom the version it was cut from (a Quotation derivation);
+  excerpt    wasQuotedFrom the version it was cut from (a Quotation derivation); it carries its
+  judgment (supported, paraphrased, partial) and the seed details the source does not bear out;
 - seed       hadPrimarySource each source it cites (a PrimarySource derivation);
 - every activity wasAssociatedWith its software and model agents.
 """
@@ -23,7 +24,7 @@ from typing import IO, Any
 
 from sqlmodel import Session, select
 
-from tracker.store.tables import Activity, Citation, Excerpt, Seed, Source, Version, VersionSeed
+from tracker.store.tables import Activity, Alignment, Citation, Excerpt, Seed, Source, Version, VersionSeed
 
 NAMESPACE = "https://example.invalid/tracker/ns#"
 
@@ -85,6 +86,13 @@ def prov_document(session: Session, seed_id: int | None = None) -> dict[str, Any
         ).all()
     }
 
+    # The seed details each excerpt's source sentences do not bear out (from its alignments).
+    details: dict[int, list] = {}
+    for alignment in session.exec(
+        select(Alignment).where(Alignment.excerpt_id.in_(list(excerpts))).order_by(Alignment.seed_start)
+    ).all():
+        details.setdefault(alignment.excerpt_id, []).extend(json.loads(alignment.unsupported_details or "[]"))
+
     doc: dict[str, Any] = {"prefix": {"tracker": NAMESPACE}, "entity": {}, "activity": {}, "agent": {}}
     relation_ids = count(1)
 
@@ -126,7 +134,9 @@ def prov_document(session: Session, seed_id: int | None = None) -> dict[str, Any
     for activity in sorted(activities.values(), key=lambda a: a.id):
         _add_activity(doc, activity, relate)
     for version in versions:
-        _add_version(doc, version, activities.get(version.activity_id), excerpts.get(version.id), relate)
+        _add_version(
+            doc, version, activities.get(version.activity_id), excerpts.get(version.id), details.get(version.id), relate
+        )
     return {key: value for key, value in doc.items() if value}
 
 
@@ -175,7 +185,9 @@ def _add_activity(doc: dict, activity: Activity, relate) -> None:
             )
 
 
-def _add_version(doc: dict, version: Version, activity: Activity | None, excerpt: Excerpt | None, relate) -> None:
+def _add_version(
+    doc: dict, version: Version, activity: Activity | None, excerpt: Excerpt | None, details: list | None, relate
+) -> None:
     ref = f"tracker:version/{version.id}"
     doc["entity"][ref] = _attributes(
         prov_type=f"tracker:{version.kind}",
@@ -188,6 +200,9 @@ def _add_version(doc: dict, version: Version, activity: Activity | None, excerpt
         body_sha256=version.body_sha256,
         created_at=_when(version.created_at),
         score=excerpt.score if excerpt else None,
+        judgment=excerpt.label if excerpt else None,
+        # JSON: [{text, kind, seed_start, seed_end, source_text}], the seed details it does not bear out
+        unsupported_details=json.dumps(details, ensure_ascii=False) if excerpt else None,
     )
     activity_ref = f"tracker:activity/{version.activity_id}" if version.activity_id else None
     if activity_ref:

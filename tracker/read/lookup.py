@@ -245,6 +245,9 @@ def alignments(session: Session, source_id: int) -> list[dict]:
                 "seed_end": alignment.seed_end,
                 "label": alignment.label,
                 "score": alignment.score,
+                "coverage": alignment.coverage,
+                "unsupported_details": json.loads(alignment.unsupported_details or "[]"),
+                "model_score": alignment.model_score,
                 "source_sentences": json.loads(alignment.source_sentences),
                 "translated_sentence": (
                     aligned.text[alignment.source_start : alignment.source_end]

@@ -1,6 +1,6 @@
 -- Named provenance queries: the questions analysts ask most, answered over the views that the
 -- migrations create (provenance_chain, source_versions, translations, excerpt_texts,
--- seed_citations, attributions, failed_sources).
+-- seed_citations, attributions, failed_sources, alignment_judgments).
 --
 -- Each query starts with a `-- name: NAME` line; the comment lines under it say what it answers.
 -- Parameters are written :name. Run one with
@@ -89,6 +89,16 @@ SELECT source_url, score, seed_sentence, translated_text, original_text, origina
 FROM excerpt_texts
 WHERE seed_id = :seed_id
 ORDER BY source_id, version_id;
+
+-- name: unsupported_details
+-- Seed sentences that draw on a source but state details it does not bear out (label
+-- `partial`): the seed sentence, the details (JSON: text, kind, seed offsets, the source's
+-- differing detail), and the source sentences it was checked against.
+SELECT seed_id, seed_path, source_url, label, score, coverage, seed_text, unsupported_details,
+       translated_text, original_text, original_language
+FROM alignment_judgments
+WHERE label = 'partial'
+ORDER BY seed_id, source_id, seed_start;
 
 -- name: attributions_to
 -- Claims that seeds attribute to a name without a URL (e.g. :name = Kremlin).

@@ -196,7 +196,7 @@ class Excerpt(SQLModel, table=True):
     original_start: int
     original_end: int
     score: float
-    label: str = Field(default="paraphrased", description="supported or paraphrased")
+    label: str = Field(default="paraphrased", description="supported, paraphrased or partial (its weakest link)")
     first_sentence: int | None = Field(default=None, description="position of its first source sentence")
     last_sentence: int | None = Field(default=None, description="position of its last source sentence")
 
@@ -228,7 +228,21 @@ class Alignment(SQLModel, table=True):
     original_start: int | None = None
     original_end: int | None = None
     score: float
-    label: str = Field(index=True, description="supported, paraphrased or added")
+    label: str = Field(index=True, description="supported, paraphrased, partial or added")
+    coverage: float | None = Field(
+        default=None, description="share of the seed sentences' content the source sentences bear out"
+    )
+    model_score: float | None = Field(
+        default=None,
+        description="translated sources: the translation model's mean log-probability of the seed text given "
+        "the original text (0 is certain); the model is in the align activity's parameters",
+    )
+    unsupported_details: str = Field(
+        default="[]",
+        sa_column_kwargs={"server_default": "[]"},
+        description="JSON list of seed details the source does not bear out: text, kind, seed_start, "
+        "seed_end, source_text",
+    )
 
 
 class Quote(SQLModel, table=True):

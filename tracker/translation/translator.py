@@ -275,3 +275,48 @@ def _load(package: InstalledPackage, settings: dict, work: TranslateStats) -> _L
 
 def _forget_translators() -> None:
     _loaded.clear()
+
+
+@dataclass
+class SentenceScores:
+    """How likely the model finds each target sentence as the translation of its source sentence."""
+
+    scores: list[float]  # length-normalized log-probability per pair (0 is certain; lower is less likely)
+    package: InstalledPackage
+    ctranslate2_version: str
+
+    def provenance(self) -> dict:
+        return {
+            "method": "ctranslate2 score_batch: mean token log-probability of the seed sentence given the original",
+            "model": self.package.code,
+            "model_version": self.package.version,
+            "model_sha256": self.package.sha256,
+            "from_language": self.package.from_code,
+            "to_language": self.package.to_code,
+            "ctranslate2": self.ctranslate2_version,
+        }
+
+
+def score_translations(
+    pairs: Sequence[tuple[str, str]], from_code: str, to_code: str, models_dir: Path
+) -> SentenceScores | None:
+    """Score (original sentence, target-language sentence) pairs with the installed from→to
+    package itself: the model's log-probability of the target sentence given the original,
+    divided by its number of tokens. None when no direct package is installed (a pivot has no
+    single model to ask)."""
+    from importlib.metadata import version
+
+    route = find_route(Path(models_dir), from_code, to_code)
+    if not route or len(route) != 1:
+        return None
+    package = route[0]
+    loaded = _load(package, _argos_settings(), TranslateStats())
+    prefix = [loaded.target_prefix] if loaded.target_prefix else []
+    sources = [loaded.tokenizer.encode(original) for original, _ in pairs]
+    targets = [prefix + loaded.tokenizer.encode(target) for _, target in pairs]
+    scores = []
+    if pairs:
+        for result in loaded.translator.score_batch(sources, targets, max_batch_size=BATCH_TOKENS, batch_type="tokens"):
+            log_probs = result.log_probs
+            scores.append(round(sum(log_probs) / len(log_probs), 4) if log_probs else float("-inf"))
+    return SentenceScores(scores, package, version("ctranslate2"))
