@@ -19,7 +19,7 @@ from tracker.seeds.files import Link
 from tracker.sentences import Sentence, split_sentences
 from tracker.urls import clean_cited_url, normalize_url
 
-__all__ = ["Citation", "find_citations", "find_publisher"]
+__all__ = ["ATTRIBUTION_FIELDS", "Citation", "find_citations", "find_publisher"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,22 @@ class Citation:
     content_start: int | None = None  # the quote or clause attributed
     content_end: int | None = None
     confidence: float | None = None
+
+
+# The Citation fields that only attributions fill, stored in columns of the same names.
+ATTRIBUTION_FIELDS = (
+    "source_kind",
+    "resolved_by",
+    "resolved_start",
+    "resolved_end",
+    "organization",
+    "cue_kind",
+    "cue_start",
+    "cue_end",
+    "content_start",
+    "content_end",
+    "confidence",
+)
 
 
 class _Found(NamedTuple):
