@@ -237,7 +237,11 @@ def _in_sentence(text: str, sentence: Sentence, toks: list[_Tok]):
                 after = _content_after(text, sentence, toks, i)
                 if before.endswith((',"', ",”", '"', "”")) and len(before) > 3:
                     content = _quote_before(text, sentence, src.start)
-                elif before.endswith(",") and (after is None or len(text[after[0] : after[1]].split()) <= 4):
+                elif (
+                    before.endswith(",")
+                    and (after is None or len(text[after[0] : after[1]].split()) <= 4)
+                    and not (i + 1 < len(toks) and toks[i + 1].low == "that")
+                ):
                     content = _quote_before(text, sentence, src.start)  # "The talks went well, Trump said."
                 else:
                     content = after
@@ -704,11 +708,11 @@ def _inside_quote(text: str, sentence: Sentence, offset: int) -> bool:
 
 
 def _drop_nested(text, sentences, raw):
+    """Drop attributions inside a quotation, then those inside another one's content."""
+    raw = [item for item in raw if item[2] == "colon" or not _inside_quote(text, sentences[item[6]], item[0].start)]
     kept = []
     for item in raw:
         source, cue, kind, cs, ce, content, si = item
-        if kind != "colon" and _inside_quote(text, sentences[si], source.start):
-            continue
         nested = False
         for other in raw:
             o_source, _, o_kind, _, _, o_content, o_si = other
@@ -717,7 +721,13 @@ def _drop_nested(text, sentences, raw):
             if (
                 o_content[0] <= source.start
                 and source.end <= o_content[1]
-                and not (content and content[0] <= o_source.start and o_source.end <= content[1])
+                # each inside the other's content ("According to X, Y said Z."): the first is the outer
+                and not (
+                    content
+                    and content[0] <= o_source.start
+                    and o_source.end <= content[1]
+                    and source.start < o_source.start
+                )
             ):
                 nested = True
                 break
@@ -877,13 +887,29 @@ def _looks_person(a: Attribution) -> bool:
     )
 
 
+_TITLES = {
+    "sen.": "senator",
+    "rep.": "representative",
+    "gov.": "governor",
+    "gen.": "general",
+    "dr.": "doctor",
+    "prof.": "professor",
+    "col.": "colonel",
+    "capt.": "captain",
+    "adm.": "admiral",
+}
+
+
 def _description_antecedent(found: list[Attribution], source: _Source, si: int):
     """A definite description ("the Texas senator") resolves to the named source whose role has its head."""
     head = (source.name or "").split()[-1].lower()
     matches = {
         a.name: (a.start, a.end)
         for a in found
-        if a.source_kind == "named" and a.name and a.role and head in a.role.lower().replace(".", "")
+        if a.source_kind == "named"
+        and a.name
+        and a.role
+        and head in {_TITLES.get(w, w) for w in a.role.lower().split()}
     }
     if len(matches) == 1:
         ((name, span),) = matches.items()
