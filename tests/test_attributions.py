@@ -78,7 +78,7 @@ def only(text: str):
         ),
         # pronouns, resolved to the one person named just before
         (
-            "Elizabeth Warren spoke to voters in Boston. She added that the bank rules were too weak.",
+            "Senator Elizabeth Warren spoke to voters in Boston. She added that the bank rules were too weak.",
             [("She", "Elizabeth Warren", "pronoun", "added", "speech verb")],
         ),
     ],
@@ -124,6 +124,11 @@ def test_a_definite_description_resolves_to_the_named_source_with_its_role():
         "antecedent",
     )
     assert text[second.resolved_start : second.resolved_end] == "Sen. Ted Cruz"
+
+
+def test_a_place_named_in_between_is_no_person_for_a_pronoun():
+    text = "Mike Pence toured a factory in Ohio. Pence met workers from New York. He said the plant would reopen."
+    assert found(text)[-1] == ("He", "Mike Pence", "pronoun", "said", "speech verb")
 
 
 def test_a_pronoun_records_its_evidence_and_a_lower_confidence():

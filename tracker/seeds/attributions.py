@@ -60,7 +60,13 @@ _SPEECH_VERBS = frozenset(
 )
 # Verbs whose subject may be read inverted after a quote: '"…," said the senator'.
 _INVERTIBLE = _SPEECH_VERBS - {"tells", "reports", "posts", "states", "notes", "claims"}
-_NOUNLIKE = frozenset("reports notes claims posts states says warns argues".split())
+# Cue words that are also nouns ("earnings reports came out"): read as a cue only before what
+# starts a clause or names someone.
+_NOUNLIKE = frozenset("reports notes claims posts states warns argues".split())
+_CLAUSE_STARTS = frozenset("that on in at of to the a an this these those there his her their its".split())
+# "Kasich is telling a crowd that …": a progressive cue after is/was.
+_PROGRESSIVE = frozenset({"telling", "saying"})
+_BE = frozenset("is was are were".split())
 _PASSIVE_VERBS = frozenset("reported announced confirmed disclosed revealed first_reported told".split())
 _REPORT_NOUNS = frozenset("analysis tally poll survey count review study estimate investigation report".split())
 _HONORIFICS = frozenset({"mr", "mrs", "ms", "mx", "miss", "dr"})
@@ -118,7 +124,7 @@ _SKIPPABLE = frozenset(
     never always just further earlier first initially subsequently simply flatly even still
     """.split()
 )
-_PRONOUNS = {"he": "he", "she": "she"}
+_PRONOUNS = {"he": "m", "she": "f"}
 _LABELS = frozenset(
     "source sources note update photo photos video related read comment comments editor tags by".split()
 )
@@ -228,7 +234,7 @@ def _in_sentence(text: str, sentence: Sentence, toks: list[_Tok]):
             found = _passive(text, sentence, toks, i)
             if found is not None:
                 yield found
-        elif low in _SPEECH_VERBS and t.text.islower():
+        elif (low in _SPEECH_VERBS or (low in _PROGRESSIVE and i > 0 and lowered[i - 1] in _BE)) and t.text.islower():
             if _byline_or_idiom(toks, i):
                 continue
             src = _left_source(text, toks, i)
@@ -267,12 +273,14 @@ def _byline_or_idiom(toks: list[_Tok], i: int) -> bool:
             return True
     if low in _NOUNLIKE and not (
         nxt is None
-        or nxt.low in {"that", ",", "on", "in", "the", "a", "an", "he", "she", "it", "they", "this"}
-        or nxt.text in _QUOTES
+        or not _wordlike(nxt)
+        or _cap(nxt.text)
+        or nxt.low in _CLAUSE_STARTS
+        or re.match(r"(?:he|she|it|they|we|i|you)(?:['’]|$)", nxt.low)
     ):
         return True  # "earnings reports came out"
     # a passive ("he was told"); "by" handles the reported-by form
-    return prev in {"was", "were", "been", "be", "being", "is", "are"}
+    return low not in _PROGRESSIVE and prev in {"was", "were", "been", "be", "being", "is", "are"}
 
 
 def _clause_end(toks: list[_Tok], j: int) -> int:
@@ -282,6 +290,8 @@ def _clause_end(toks: list[_Tok], j: int) -> int:
 def _left_source(text: str, toks: list[_Tok], i: int) -> _Source | None:
     """The subject just before the cue at ``i``: a pronoun, a name or a description."""
     j = i - 1
+    if toks[i].low in _PROGRESSIVE:
+        j -= 1  # over "is"
     while j >= 0 and (toks[j].low in _SKIPPABLE or (toks[j].low.endswith("ly") and toks[j].low not in {"italy"})):
         j -= 1
     if j < 0 or not _wordlike(toks[j]):
@@ -704,7 +714,8 @@ def _inside_quote(text: str, sentence: Sentence, offset: int) -> bool:
     chunk = text[para_start:offset]
     curly = chunk.count("“") - chunk.count("”")
     straight = chunk.count('"') % 2
-    return curly > 0 or straight == 1
+    doubled = chunk.count("''") % 2  # ''quoted'' as some wires write it
+    return curly > 0 or straight == 1 or doubled == 1
 
 
 def _drop_nested(text, sentences, raw):
@@ -767,15 +778,57 @@ def _name_mentions(text: str, sentences: list[Sentence]) -> list[_Mention]:
             or words[0].lower().rstrip(".") in _HONORIFICS
         ):
             words.pop(0)
-        while words and _possessive(words[-1]):
+        owner = next((n for n, w in enumerate(words) if _possessive(w)), None)
+        if owner is not None:  # "Clinton's Iraq vote" names Clinton
+            words = words[: owner + 1]
             words[-1] = re.sub(r"['’]s?$", "", words[-1])
         if len(words) < 2:
             continue
         name = " ".join(words)
         start = m.start() + m.group().index(words[0])
-        person = not any(w.lower() in _ORG_WORDS for w in words) and text[max(0, start - 4) : start].lower() != "the "
+        titled = m.group().split()[0] != words[0]  # "Sen. Ted Cruz", "Russian President Vladimir Putin"
+        # A person's surname recurs alone in news ("Donald Trump … Trump"); a place's last word
+        # does not ("New York", "United States"), so that tells the two apart without a list.
+        recurs = _recurs_alone(text, words[-1], m.start(), m.end())
+        person = (
+            not any(w.lower() in _ORG_WORDS for w in words)
+            and text[max(0, start - 4) : start].lower() != "the "
+            and (titled or recurs)
+        )
         mentions.append(_Mention(start, start + len(name), name, person))
+    # A surname alone later on ("Viguerie says") is a mention of the person named in full.
+    full_names = {m.name.split()[-1]: m.name for m in mentions if m.person}
+    taken = [(m.start, m.end) for m in mentions]
+    if full_names:
+        surnames = re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, sorted(full_names))) + r")\b")
+        for m in surnames.finditer(text):
+            if not any(s <= m.start() < e for s, e in taken):
+                mentions.append(_Mention(m.start(), m.end(), full_names[m.group(1)], True))
+        mentions.sort(key=lambda m: m.start)
     return mentions
+
+
+def _gender(text: str, surname: str) -> str | None:
+    """ "m" or "f" where the text gives the person an honorific ("Mr. Lew", "Ms. Acosta")."""
+    found = {
+        "m" if m.group(1) == "Mr" else "f"
+        for m in re.finditer(rf"\b(Mr|Mrs|Ms|Miss)\.?\s+(?:[A-Z][\w.'’-]*\s+)?{re.escape(surname)}\b", text)
+    }
+    return found.pop() if len(found) == 1 else None
+
+
+def _recurs_alone(text: str, word: str, start: int, end: int) -> bool:
+    """True if ``word`` stands elsewhere in ``text`` on its own, not inside a run of capitalised words."""
+    for m in re.finditer(rf"(?<![\w'’-]){re.escape(word)}(?![\w'’-])", text):
+        if start <= m.start() < end:
+            continue
+        before = text[max(0, m.start() - 40) : m.start()].split()
+        after = text[m.end() : m.end() + 40].split()
+        glued_before = before and _cap(before[-1]) and not before[-1].endswith((".", ",", ":", ";", "”", '"'))
+        glued_after = after and m.end() < len(text) and text[m.end()] == " " and _cap(after[0])
+        if not glued_before and not glued_after:
+            return True
+    return False
 
 
 def _fuller(name: str, mentions: list[_Mention], before: int) -> _Mention | None:
@@ -856,24 +909,49 @@ def _resolve(text, sentences, mentions, found: list[Attribution], source: _Sourc
 
 
 def _antecedent(text, sentences, mentions, found: list[Attribution], source: _Source, si: int):
-    """The one person named in the pronoun's sentence or the two before it, or None if unsure."""
-    window_start = sentences[max(0, si - 2)].start
-    people: dict[str, tuple[int, int]] = {}
+    """The person a pronoun stands for, with the mention that says so, or None if unsure.
+
+    People named inside quotations are spoken about, not speaking, and do not count. The pronoun
+    resolves (1) to the one person named in its sentence or the two before, or else (2) to the
+    speaker of the last attribution within the four sentences before when no other person is named
+    after that speaker: "…,” Bozell says. “…,” he adds.
+    """
+    people: dict[str, tuple[int, int, str]] = {}
+    near = sentences[max(0, si - 2)].start
     for m in mentions:
-        if m.person and window_start <= m.start and m.end <= source.start:
-            key = m.name.split()[-1]
-            people[key] = (m.start, m.end, m.name)  # type: ignore[assignment]
+        if m.person and near <= m.start and m.end <= source.start and not _inside_quote(text, None, m.start):
+            people[m.name.split()[-1]] = (m.start, m.end, m.name)
     for a in found:
-        if a.source_kind != "description" and a.name and window_start <= a.start < source.start:
-            if a.resolved_by == "antecedent" or _looks_person(a):
-                people.setdefault(a.name.split()[-1], (a.start, a.end, a.name))  # type: ignore[arg-type]
-            else:
-                people[f"org:{a.name}"] = (a.start, a.end, None)  # type: ignore[assignment]
-    persons = {k: v for k, v in people.items() if not k.startswith("org:")}
-    if len(persons) != 1:
-        return None
-    ((_, (start, end, name)),) = persons.items()
-    # the named person must be the full name where one is known
+        if a.source_kind != "description" and a.name and near <= a.start < source.start and _looks_person(a):
+            people.setdefault(a.name.split()[-1], (a.start, a.end, a.name))
+    gender = _PRONOUNS[source.name or ""]
+    people = {k: v for k, v in people.items() if _gender(text, k) in (None, gender)}
+    if len(people) == 1:
+        ((start, end, name),) = people.values()
+    else:
+        far = sentences[max(0, si - 4)].start
+        speakers = [a for a in found if a.name and far <= a.start < source.start]
+        if not speakers or not (_looks_person(speakers[-1]) or speakers[-1].resolved_by == "antecedent"):
+            return None
+        last = speakers[-1]
+        if _gender(text, last.name.split()[-1]) not in (None, gender):
+            return None
+        surname = last.name.split()[-1]
+        # People named in the speaker's own sentence are what the speaker talked about.
+        after = next((x.end for x in sentences if x.start <= last.start < x.end), last.end)
+        others = [
+            m
+            for m in mentions
+            if m.person
+            and after <= m.start < source.start
+            and m.name.split()[-1] != surname
+            and not _inside_quote(text, None, m.start)
+        ]
+        if others:
+            return None
+        start, end, name = last.start, last.end, last.name
+        if last.resolved_start is not None:
+            start, end = last.resolved_start, last.resolved_end
     full = _fuller(name, mentions, start) if " " not in name else None
     return (full.name if full else name), (start, end)
 
