@@ -767,8 +767,11 @@ _NAME_RUN = re.compile(
 def _name_mentions(text: str, sentences: list[Sentence]) -> list[_Mention]:
     """Capitalised runs of two or more words: candidate full names for short and pronoun mentions."""
     mentions = []
+    lowercase = set(re.findall(r"(?<![\w'’-])[a-z]+(?![\w'’-])", text))
     for m in _NAME_RUN.finditer(text):
         words = m.group().split()
+        while len(words) > 1 and words[0].lower() in lowercase:
+            words.pop(0)  # "For Obama", "Neither Johnson": a sentence's first word, not a name's
         heads = [n for n, w in enumerate(words) if w.lower() in _ROLE_HEADS]
         if heads:
             words = words[heads[-1] + 1 :]  # "Russian President Vladimir Putin" names Vladimir Putin
@@ -808,13 +811,47 @@ def _name_mentions(text: str, sentences: list[Sentence]) -> list[_Mention]:
     return mentions
 
 
-def _gender(text: str, surname: str) -> str | None:
-    """ "m" or "f" where the text gives the person an honorific ("Mr. Lew", "Ms. Acosta")."""
+def _gender(text: str, name: str) -> str | None:
+    """Whether a person is "m" or "f", where the text says so.
+
+    By a common given name ("Hillary Clinton") or an honorific given anywhere ("Mr. Lew",
+    "Ms. Acosta"); None where neither says.
+    """
+    given = name.split()[0].lower() if " " in name else None
+    if given in _GIVEN_NAMES:
+        return _GIVEN_NAMES[given]
+    surname = name.split()[-1]
     found = {
         "m" if m.group(1) == "Mr" else "f"
         for m in re.finditer(rf"\b(Mr|Mrs|Ms|Miss)\.?\s+(?:[A-Z][\w.'’-]*\s+)?{re.escape(surname)}\b", text)
     }
     return found.pop() if len(found) == 1 else None
+
+
+# Common given names, for a pronoun's agreement only (never to find a source).
+_GIVEN_NAMES = {
+    **dict.fromkeys(
+        """
+        donald bernie barack bill ted marco jeb john ben chris mike michael paul mitch joe george
+        james robert david richard thomas charles mark steven steve kevin brian jason eric scott
+        jeff jeffrey gary tim timothy larry rick ron ronald frank peter andrew tony dan daniel
+        matt matthew jack harry henry edward ed sam samuel vladimir dmitry sergei recep emmanuel
+        boris justin benjamin bashar ahmed ahmad mohammed muhammad ali omar jim jimmy rand newt
+        lindsey reince corey rudy rudolph chuck al dick lyndon gerald darrell armstrong
+        """.split(),
+        "m",
+    ),
+    **dict.fromkeys(
+        """
+        hillary hilary elizabeth nancy sarah carly kellyanne huma michelle melania ivanka chelsea
+        angela theresa marine mary patricia jennifer linda barbara susan jessica karen lisa
+        donna sandra ashley kimberly emily laura amy anna anne rebecca katherine kate catherine
+        maria margaret janet debbie deborah dana megyn nikki jill loretta condoleezza madeleine
+        samantha ada caroline carolyn diane dianne kamala tulsi joni kirsten claire billie
+        """.split(),
+        "f",
+    ),
+}
 
 
 def _recurs_alone(text: str, word: str, start: int, end: int) -> bool:
@@ -831,13 +868,19 @@ def _recurs_alone(text: str, word: str, start: int, end: int) -> bool:
     return False
 
 
-def _fuller(name: str, mentions: list[_Mention], before: int) -> _Mention | None:
+def _fuller(name: str, mentions: list[_Mention], before: int, gender: str | None = None) -> _Mention | None:
     """The fuller mention of a short name ("Trump" → "Donald Trump"), preferring earlier ones."""
     last = name.split()[-1]
     if name.startswith("the "):
         return None
     candidates = [
-        m for m in mentions if m.person and m.name.split()[-1] == last and m.name != name and len(m.name) > len(name)
+        m
+        for m in mentions
+        if m.person
+        and m.name.split()[-1] == last
+        and m.name != name
+        and len(m.name) > len(name)
+        and (gender is None or _GIVEN_NAMES.get(m.name.split()[0].lower()) in (None, gender))
     ]
     if not candidates:
         return None
@@ -925,7 +968,7 @@ def _antecedent(text, sentences, mentions, found: list[Attribution], source: _So
         if a.source_kind != "description" and a.name and near <= a.start < source.start and _looks_person(a):
             people.setdefault(a.name.split()[-1], (a.start, a.end, a.name))
     gender = _PRONOUNS[source.name or ""]
-    people = {k: v for k, v in people.items() if _gender(text, k) in (None, gender)}
+    people = {k: v for k, v in people.items() if _gender(text, v[2]) in (None, gender)}
     if len(people) == 1:
         ((start, end, name),) = people.values()
     else:
@@ -934,7 +977,7 @@ def _antecedent(text, sentences, mentions, found: list[Attribution], source: _So
         if not speakers or not (_looks_person(speakers[-1]) or speakers[-1].resolved_by == "antecedent"):
             return None
         last = speakers[-1]
-        if _gender(text, last.name.split()[-1]) not in (None, gender):
+        if _gender(text, last.name) not in (None, gender):
             return None
         surname = last.name.split()[-1]
         # People named in the speaker's own sentence are what the speaker talked about.
@@ -952,8 +995,11 @@ def _antecedent(text, sentences, mentions, found: list[Attribution], source: _So
         start, end, name = last.start, last.end, last.name
         if last.resolved_start is not None:
             start, end = last.resolved_start, last.resolved_end
-    full = _fuller(name, mentions, start) if " " not in name else None
-    return (full.name if full else name), (start, end)
+    full = _fuller(name, mentions, start, gender) if " " not in name else None
+    name = full.name if full else name
+    if _gender(text, name) not in (None, gender):
+        return None
+    return name, (start, end)
 
 
 def _looks_person(a: Attribution) -> bool:
