@@ -99,7 +99,7 @@ def test_forms_news_writes(text, expected):
         "Earnings reports lifted the market on Monday.",
         # a pronoun with no one, or more than one person, to resolve to
         "He said the plan was ready.",
-        "Hillary Clinton met Bernie Sanders in Philadelphia. She said the party was united.",
+        "Hillary Clinton met Elizabeth Warren in Philadelphia. She said the party was united.",
         # a pronoun inside a clause of someone else's sentence
         "The president praised the deal, which he said was historic.",
         # vague sources are not one source
@@ -129,6 +129,11 @@ def test_a_definite_description_resolves_to_the_named_source_with_its_role():
 def test_a_place_named_in_between_is_no_person_for_a_pronoun():
     text = "Mike Pence toured a factory in Ohio. Pence met workers from New York. He said the plant would reopen."
     assert found(text)[-1] == ("He", "Mike Pence", "pronoun", "said", "speech verb")
+
+
+def test_a_pronoun_agrees_with_its_person():
+    text = "Hillary Clinton met Bernie Sanders in Philadelphia. She said the party was united."
+    assert found(text) == [("She", "Hillary Clinton", "pronoun", "said", "speech verb")]
 
 
 def test_a_pronoun_records_its_evidence_and_a_lower_confidence():

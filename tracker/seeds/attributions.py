@@ -796,7 +796,7 @@ def _name_mentions(text: str, sentences: list[Sentence]) -> list[_Mention]:
         person = (
             not any(w.lower() in _ORG_WORDS for w in words)
             and text[max(0, start - 4) : start].lower() != "the "
-            and (titled or recurs)
+            and (titled or recurs or words[0].lower() in _GIVEN_NAMES)
         )
         mentions.append(_Mention(start, start + len(name), name, person))
     # A surname alone later on ("Viguerie says") is a mention of the person named in full.
@@ -837,7 +837,8 @@ _GIVEN_NAMES = {
         jeff jeffrey gary tim timothy larry rick ron ronald frank peter andrew tony dan daniel
         matt matthew jack harry henry edward ed sam samuel vladimir dmitry sergei recep emmanuel
         boris justin benjamin bashar ahmed ahmad mohammed muhammad ali omar jim jimmy rand newt
-        lindsey reince corey rudy rudolph chuck al dick lyndon gerald darrell armstrong
+        lindsey reince corey rudy rudolph chuck al dick lyndon gerald darrell armstrong bob
+        robert william will joseph tom nick greg doug craig bruce keith roger wayne
         """.split(),
         "m",
     ),
