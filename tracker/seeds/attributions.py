@@ -55,7 +55,8 @@ _SPEECH_VERBS = frozenset(
     announced announces confirmed confirms explained explains acknowledged acknowledges declared
     declares admitted admits replied replies responded responds suggested suggests recalled recalls
     continued predicted predicts conceded concedes contended contends maintained maintains
-    countered counters cautioned cautions complained complains emailed texted
+    countered counters cautioned cautions complained complains emailed texted boasted quipped
+    joked observed testified
     """.split()
 )
 # Verbs whose subject may be read inverted after a quote: '"…," said the senator'.
@@ -122,6 +123,7 @@ _SKIPPABLE = frozenset(
     """
     also later previously then recently once repeatedly often has had have would will again
     never always just further earlier first initially subsequently simply flatly even still
+    now long
     """.split()
 )
 _PRONOUNS = {"he": "m", "she": "f"}
@@ -253,7 +255,7 @@ def _in_sentence(text: str, sentence: Sentence, toks: list[_Tok]):
                     content = after
                 yield src, low, "speech verb", t.start, t.end, content
                 continue
-            if low in _INVERTIBLE and i > 0 and toks[i - 1].text in ',”"':
+            if low in _INVERTIBLE and i > 0 and toks[i - 1].text in ",”\"'’":
                 src = _right_source(text, toks, i + 1, according=False)
                 if src is not None:
                     content = _quote_before(text, sentence, toks[i - 1].end)
@@ -294,6 +296,10 @@ def _left_source(text: str, toks: list[_Tok], i: int) -> _Source | None:
         j -= 1  # over "is"
     while j >= 0 and (toks[j].low in _SKIPPABLE or (toks[j].low.endswith("ly") and toks[j].low not in {"italy"})):
         j -= 1
+    if j >= 2 and toks[j].text == ")" and toks[j - 1].end - toks[j - 2].start <= 8 and toks[j - 2].text == "(":
+        j -= 3  # "Rep. Trey Gowdy (R-S.C.) said": a party label
+    elif j >= 3 and toks[j].text == ")" and toks[j - 3].text == "(" and toks[j - 1].end - toks[j - 3].start <= 10:
+        j -= 4
     if j < 0 or not _wordlike(toks[j]):
         if j >= 0 and toks[j].text == ",":
             return _appositive(text, toks, j)
@@ -454,7 +460,7 @@ def _description_left(text: str, toks: list[_Tok], j: int) -> _Source | None:
 def _appositive(text: str, toks: list[_Tok], comma: int) -> _Source | None:
     """``NAME, a ROLE for ORG, said``."""
     k = comma - 1
-    while k >= 0 and toks[k].text != "," and comma - k <= 14:
+    while k >= 0 and toks[k].text != "," and comma - k <= 24:
         if toks[k].text in _QUOTES or toks[k].text in ".;:!?()":
             return None
         k -= 1
@@ -530,7 +536,9 @@ def _right_source(text: str, toks: list[_Tok], j: int, according: bool) -> _Sour
         title = words[:n]
         run = words[n:]
         if title and title[-1].low not in _ROLE_HEADS:
-            return None
+            if the is None or the.low != "the":
+                return None
+            title = []  # "the nonpartisan Congressional Budget Office": the name is what is capitalised
         src = _split_named(text, run, the if not title else None)
         if src is None:
             return None
