@@ -56,14 +56,24 @@ _SPEECH_VERBS = frozenset(
     declares admitted admits replied replies responded responds suggested suggests recalled recalls
     continued predicted predicts conceded concedes contended contends maintained maintains
     countered counters cautioned cautions complained complains emailed texted boasted quipped
-    joked observed testified
+    joked observed
     """.split()
 )
 # Verbs whose subject may be read inverted after a quote: '"…," said the senator'.
-_INVERTIBLE = _SPEECH_VERBS - {"tells", "reports", "posts", "states", "notes", "claims"}
+# Verbs read inverted after a quote or clause ('"…," said the senator'); not those that take an
+# object ("…, told the Times", "…, emailed Ms. Abedin").
+_INVERTIBLE = frozenset(
+    """
+    said says wrote writes added adds continued replied responded explained noted recalled argued
+    insisted declared conceded observed quipped joked tweeted warned cautioned countered
+    """.split()
+)
 # Cue words that are also nouns ("earnings reports came out"): read as a cue only before what
 # starts a clause or names someone.
-_NOUNLIKE = frozenset("reports notes claims posts states warns argues".split())
+_NOUNLIKE = frozenset("reports notes warns argues".split())
+# Verbs with a common sense that is not saying ("Clinton maintains a lead", "users Twitter added",
+# "casinos reported $2 billion"): a cue only before "that", a quote or punctuation.
+_OTHER_SENSES = frozenset("maintains maintained added adds reported reports".split())
 _CLAUSE_STARTS = frozenset("that on in at of to the a an this these those there his her their its".split())
 # "Kasich is telling a crowd that …": a progressive cue after is/was.
 _PROGRESSIVE = frozenset({"telling", "saying"})
@@ -104,7 +114,7 @@ _NOT_NAMES = frozenset(
     officials sources analysts experts witnesses residents authorities police media critics
     observers reports others some many both meanwhile however later earlier also and but then
     so yet yesterday today tomorrow on in at after before during since when while as if but
-    having given according asked told
+    having given according asked told though although because whether unless until most
     monday tuesday wednesday thursday friday saturday sunday january february march april may
     june july august september october november december his her their its our my your
     """.split()
@@ -273,9 +283,19 @@ def _byline_or_idiom(toks: list[_Tok], i: int) -> bool:
             return True  # "All told", "I'm told", "he was told"
         if nxt is None or not _wordlike(nxt):
             return True
+    if low in _OTHER_SENSES and nxt is not None:
+        if low in {"reported", "reports"}:
+            if nxt.text[:1].isdigit() or nxt.text[:1] in "$€£¥":
+                return True  # "the casinos reported $2.17 billion in revenue"
+        elif _wordlike(nxt) and nxt.low != "that":
+            return True
+    if low in {"asked", "asks"} and nxt is not None:
+        ahead = [t.low for t in toks[i + 1 : i + 6]]
+        if "to" in ahead and "," not in ahead[: ahead.index("to")]:
+            return True  # "Clinton asked Sullivan to send …": a request, not a statement
     if low in _NOUNLIKE and not (
         nxt is None
-        or not _wordlike(nxt)
+        or nxt.text in {",", ".", ":", ";", "“", '"'}
         or _cap(nxt.text)
         or nxt.low in _CLAUSE_STARTS
         or re.match(r"(?:he|she|it|they|we|i|you)(?:['’]|$)", nxt.low)
@@ -656,6 +676,10 @@ def _colon(text: str, sentence: Sentence, toks: list[_Tok]):
         return None
     rest = text[toks[n].end : sentence.end].strip()
     if not rest or rest.lower().startswith(("http", "www.")):
+        return None
+    # A speaker's words start with a quote or a first person ("Trump: We will win"); "Sanders: Win
+    # in a walk" is a section label.
+    if not (rest[0] in _QUOTES or re.match(r"(?:I|We|My|Our|I'm|I’m|We're|We’re)\b", rest)):
         return None
     src = _split_named(text, toks[:n], None)
     if src is None or src.kind != "named":
