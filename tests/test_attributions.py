@@ -71,6 +71,19 @@ def only(text: str):
             "Paul Ryan warned that the bill would fail.",
             [("Paul Ryan", "Paul Ryan", "named", "warned", "speech verb")],
         ),
+        # a party label, an introduced appositive, a relative pronoun
+        (
+            "Rep. Trey Gowdy (R-S.C.) said the claim was hypocritical.",
+            [("Rep. Trey Gowdy", "Trey Gowdy", "named", "said", "speech verb")],
+        ),
+        (
+            "Joe Maloy, a Republican from the Concord area, said the comments hurt.",
+            [("Joe Maloy", "Joe Maloy", "named", "said", "speech verb")],
+        ),
+        (
+            "The rules were written by Curly Haugland, who has argued that delegates are free.",
+            [("who", "Curly Haugland", "pronoun", "argued", "speech verb")],
+        ),
         # headline colon, for a name the story uses
         (
             "Trump: I will release my tax returns\nDonald Trump spoke in Ohio.",

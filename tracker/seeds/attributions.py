@@ -137,6 +137,7 @@ _SKIPPABLE = frozenset(
     """.split()
 )
 _PRONOUNS = {"he": "m", "she": "f"}
+_RELATIVE = frozenset({"who", "who's", "who’s", "who'd", "who’d"})
 _LABELS = frozenset(
     "source sources note update photo photos video related read comment comments editor tags by".split()
 )
@@ -207,6 +208,7 @@ class _Source:
     role: str | None = None
     organization: str | None = None
     person: bool = False
+    antecedent: _Source | None = None  # "Haugland, who said": the name a relative pronoun follows
 
 
 def find_attributions(text: str) -> list[Attribution]:
@@ -325,6 +327,12 @@ def _left_source(text: str, toks: list[_Tok], i: int) -> _Source | None:
             return _appositive(text, toks, j)
         return None
     t = toks[j]
+    if t.low in _RELATIVE and j >= 2 and toks[j - 1].text == "," and _cap(toks[j - 2].text):
+        # "Curly Haugland, who has argued …": the relative pronoun stands for the name before it
+        named = _name_run_left(text, toks, j - 2)
+        if named is None or named.kind != "named" or not named.person:
+            return None
+        return _Source(t.start, t.start + 3, "pronoun", "who", antecedent=named)
     if t.low in _PRONOUNS:
         before = toks[j - 1].low if j > 0 else ""
         if before in {"which", "that", "who", "what", "as", "where", "when", "how", "whom", "if", "because"}:
@@ -487,13 +495,24 @@ def _appositive(text: str, toks: list[_Tok], comma: int) -> _Source | None:
     if k < 0 or toks[k].text != ",":
         return None
     role_toks = toks[k + 1 : comma]
-    if not role_toks or not _APPOSITIVE_ROLES.intersection(w.low for w in role_toks):
+    if not role_toks:
         return None
-    if k - 1 < 0 or not (_cap(toks[k - 1].text)):
+    # "Jane Doe, a spokeswoman for …, said"; "Joe Maloy, a Republican from Concord, said"
+    introduced = role_toks[0].low in {"a", "an", "the", "former", "one"} and len(role_toks) >= 2
+    if not (_APPOSITIVE_ROLES.intersection(w.low for w in role_toks) or introduced):
         return None
-    named = _name_run_left(text, toks, k - 1)
+    end = k - 1
+    if end >= 2 and toks[end].text == ")" and toks[end - 2].text == "(":
+        end -= 3  # "State Rep. Wendy Nanney (R), a leader of …, said"
+    if end < 0 or not (_cap(toks[end].text)):
+        return None
+    named = _name_run_left(text, toks, end)
     if named is None or named.kind != "named":
         return None
+    if not _APPOSITIVE_ROLES.intersection(w.low for w in role_toks) and (
+        named.name is None or " " not in named.name or named.name.startswith("the ")
+    ):
+        return None  # "Moscow, the Russian capital, said": no person and no role
     role = _span(text, role_toks[0], role_toks[-1])
     org = re.search(
         r"\b(?:for|of|at|with)\s+((?:the\s+)?[A-Z][\w'’.&-]*(?:\s+(?:of\s+|the\s+)?[A-Z][\w'’.&-]*)*)", role
@@ -938,6 +957,14 @@ def _resolve(text, sentences, mentions, found: list[Attribution], source: _Sourc
                 name, resolved_by, evidence = full.name, "fuller mention", (full.start, full.end)
         elif source.person and name and name.split()[0].lower().rstrip(".") in _HONORIFICS:
             name = " ".join(name.split()[1:])
+    elif source.antecedent is not None:
+        name, evidence = source.antecedent.name, (source.antecedent.start, source.antecedent.end)
+        full = _fuller(name, mentions, source.start) if name and " " not in name else None
+        name = full.name if full else name
+        if name and name.split()[0].lower().rstrip(".") in _HONORIFICS:
+            name = " ".join(name.split()[1:])
+        resolved_by = "antecedent"
+        confidence = 0.85
     elif source.kind == "pronoun":
         antecedent = _antecedent(text, sentences, mentions, found, source, si)
         if antecedent is None:
