@@ -89,7 +89,7 @@ _ROLE_HEADS = frozenset(
     king queen prince emir sheikh representative official adviser advisor aide editor
     correspondent analyst professor researcher head leader ceo lieutenant colonel captain admiral
     marshal judge prosecutor attorney lawmaker congressman congresswoman speaker strategist
-    pollster economist manager candidate nominee founder executive chair
+    pollster economist manager candidate nominee founder executive chair republican democrat
     dr. prof. gen. gov. sen. rep. col. lt. capt. sgt. adm. maj. sens. reps.
     """.split()
 )
@@ -981,7 +981,7 @@ def _resolve(text, sentences, mentions, found: list[Attribution], source: _Sourc
             name = source.organization
             resolved_by = "organisation" if head in _SPOKES else "name in description"
         else:
-            antecedent = _description_antecedent(found, source, si)
+            antecedent = _description_antecedent(text, found, source, si)
             if antecedent is not None:
                 name, evidence = antecedent
                 resolved_by = "antecedent"
@@ -1084,9 +1084,19 @@ _TITLES = {
 }
 
 
-def _description_antecedent(found: list[Attribution], source: _Source, si: int):
-    """A definite description ("the Texas senator") resolves to the named source whose role has its head."""
-    head = (source.name or "").split()[-1].lower()
+def _description_antecedent(text: str, found: list[Attribution], source: _Source, si: int):
+    """A definite description of a person ("the Texas senator") resolves to the one named source
+    whose role has its head, where the text near that name also has its capitalised words
+    ("Texas": "Sen. Ted Cruz of Texas")."""
+    words = (source.name or "").split()
+    head = words[-1].lower() if words else ""
+    if head not in _PERSON_HEADS:
+        return None  # "the campaign", "the department": an organisation, not its spokesman
+    marks = [w for w in words[1:-1] if _cap(w)]
+
+    def near(a: Attribution) -> str:
+        return text[max(0, a.start - 80) : a.end + 80]
+
     matches = {
         a.name: (a.start, a.end)
         for a in found
@@ -1094,6 +1104,7 @@ def _description_antecedent(found: list[Attribution], source: _Source, si: int):
         and a.name
         and a.role
         and head in {_TITLES.get(w, w) for w in a.role.lower().split()}
+        and all(m in near(a) for m in marks)
     }
     if len(matches) == 1:
         ((name, span),) = matches.items()
