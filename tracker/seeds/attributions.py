@@ -15,6 +15,8 @@ attributions of the seed.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 from dataclasses import dataclass
 
@@ -818,6 +820,7 @@ _NAME_RUN = re.compile(
 def _name_mentions(text: str, sentences: list[Sentence]) -> list[_Mention]:
     """Capitalised runs of two or more words: candidate full names for short and pronoun mentions."""
     mentions = []
+    alone = _words_alone(text)
     lowercase = set(re.findall(r"(?<![\w'’-])[a-z]+(?![\w'’-])", text))
     for m in _NAME_RUN.finditer(text):
         words = m.group().split()
@@ -843,7 +846,7 @@ def _name_mentions(text: str, sentences: list[Sentence]) -> list[_Mention]:
         titled = m.group().split()[0] != words[0]  # "Sen. Ted Cruz", "Russian President Vladimir Putin"
         # A person's surname recurs alone in news ("Donald Trump … Trump"); a place's last word
         # does not ("New York", "United States"), so that tells the two apart without a list.
-        recurs = _recurs_alone(text, words[-1], m.start(), m.end())
+        recurs = any(not m.start() <= at < m.end() for at in alone.get(words[-1], ()))
         person = (
             not any(w.lower() in _ORG_WORDS for w in words)
             and text[max(0, start - 4) : start].lower() != "the "
@@ -852,11 +855,12 @@ def _name_mentions(text: str, sentences: list[Sentence]) -> list[_Mention]:
         mentions.append(_Mention(start, start + len(name), name, person))
     # A surname alone later on ("Viguerie says") is a mention of the person named in full.
     full_names = {m.name.split()[-1]: m.name for m in mentions if m.person}
-    taken = [(m.start, m.end) for m in mentions]
+    starts = [m.start for m in mentions]  # in text order: _NAME_RUN matches do not overlap
     if full_names:
         surnames = re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, sorted(full_names))) + r")\b")
         for m in surnames.finditer(text):
-            if not any(s <= m.start() < e for s, e in taken):
+            i = bisect.bisect_right(starts, m.start()) - 1
+            if i < 0 or not m.start() < mentions[i].end:
                 mentions.append(_Mention(m.start(), m.end(), full_names[m.group(1)], True))
         mentions.sort(key=lambda m: m.start)
     return mentions
@@ -871,12 +875,21 @@ def _gender(text: str, name: str) -> str | None:
     given = name.split()[0].lower() if " " in name else None
     if given in _GIVEN_NAMES:
         return _GIVEN_NAMES[given]
-    surname = name.split()[-1]
-    found = {
-        "m" if m.group(1) == "Mr" else "f"
-        for m in re.finditer(rf"\b(Mr|Mrs|Ms|Miss)\.?\s+(?:[A-Z][\w.'’-]*\s+)?{re.escape(surname)}\b", text)
-    }
-    return found.pop() if len(found) == 1 else None
+    found = _honorifics(text).get(name.split()[-1], set())
+    return next(iter(found)) if len(found) == 1 else None
+
+
+@functools.lru_cache(maxsize=4)
+def _honorifics(text: str) -> dict[str, set[str]]:
+    """Surname → the genders its honorifics give ("Mr. Lew" → m), read once per text."""
+    found: dict[str, set[str]] = {}
+    for m in _HONORIFIC_NAME.finditer(text):
+        for word in filter(None, (m.group(2), m.group(3))):
+            found.setdefault(word, set()).add("m" if m.group(1) == "Mr" else "f")
+    return found
+
+
+_HONORIFIC_NAME = re.compile(r"\b(Mr|Mrs|Ms|Miss)\.?\s+([A-Z][\w'’-]*)(?:\s+([A-Z][\w'’-]*))?")
 
 
 # Common given names, for a pronoun's agreement only (never to find a source).
@@ -906,18 +919,32 @@ _GIVEN_NAMES = {
 }
 
 
-def _recurs_alone(text: str, word: str, start: int, end: int) -> bool:
-    """True if ``word`` stands elsewhere in ``text`` on its own, not inside a run of capitalised words."""
-    for m in re.finditer(rf"(?<![\w'’-]){re.escape(word)}(?![\w'’-])", text):
-        if start <= m.start() < end:
+def _words_alone(text: str) -> dict[str, list[int]]:
+    """Where each capitalised word stands on its own, not inside a run of capitalised words.
+
+    One pass over the text, so that telling people from places costs no more than reading it.
+    """
+    chunks = [(m.start(), m.group()) for m in re.finditer(r"\S+", text)]
+    alone: dict[str, list[int]] = {}
+    for n, (start, chunk) in enumerate(chunks):
+        core = chunk.lstrip("\"“‘'(")
+        lead = len(chunk) - len(core)
+        core = core.rstrip(".,:;!?”\"')’")
+        if not core or not _cap(core):
             continue
-        before = text[max(0, m.start() - 40) : m.start()].split()
-        after = text[m.end() : m.end() + 40].split()
-        glued_before = before and _cap(before[-1]) and not before[-1].endswith((".", ",", ":", ";", "”", '"'))
-        glued_after = after and m.end() < len(text) and text[m.end()] == " " and _cap(after[0])
+        closed = len(core) + lead < len(chunk)  # punctuation after the word ends a run
+        previous = chunks[n - 1][1] if n else ""
+        glued_before = (
+            bool(previous)
+            and _cap(previous.lstrip("\"“‘'("))
+            and not previous.endswith((".", ",", ":", ";", "”", '"'))
+            and lead == 0
+        )
+        following = chunks[n + 1][1] if n + 1 < len(chunks) else ""
+        glued_after = not closed and bool(following) and _cap(following)
         if not glued_before and not glued_after:
-            return True
-    return False
+            alone.setdefault(core, []).append(start + lead)
+    return alone
 
 
 def _fuller(name: str, mentions: list[_Mention], before: int, gender: str | None = None) -> _Mention | None:
