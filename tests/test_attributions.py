@@ -165,6 +165,9 @@ def test_offsets_of_source_cue_and_content():
     assert text[a.start : a.end] == "Reuters"
     assert text[a.cue_start : a.cue_end] == "reported"
     assert text[a.content_start : a.content_end] == "The talks stalled on Monday"
+    text = "RT reported on February 13 that the talks stalled."
+    a = only(text)
+    assert text[a.content_start : a.content_end] == "the talks stalled"
     text = "According to AFP, the talks stalled."
     a = only(text)
     assert text[a.cue_start : a.cue_end] == "According to"

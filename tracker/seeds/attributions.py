@@ -720,6 +720,11 @@ def _content_after(text: str, sentence: Sentence, toks: list[_Tok], i: int) -> t
         while k < len(toks) and k - j < 5 and toks[k].low not in {"that", ","} and toks[k].text not in _QUOTES:
             k += 1
         j = k
+    else:
+        # "reported on February 13 that …": the content starts after "that", a few words on
+        ahead = [t.low for t in toks[j : j + 7]]
+        if "that" in ahead and not {",", '"', "“"}.intersection(ahead[: ahead.index("that")]):
+            j += ahead.index("that")
     while j < len(toks) and toks[j].low in {"that", ",", ":"}:
         j += 1
     if j >= len(toks):
