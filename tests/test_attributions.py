@@ -159,6 +159,13 @@ def test_a_pronoun_records_its_evidence_and_a_lower_confidence():
     assert text[he.content_start : he.content_end] == '"We are ready,"'
 
 
+def test_an_organisation_before_a_title():
+    a = only("Kremlin spokesman Dmitry Peskov said the talks would go on.")
+    assert (a.name, a.role, a.organization) == ("Dmitry Peskov", "Kremlin spokesman", "Kremlin")
+    a = only("Defense Minister Marhaf Abu Qasara said the talks would go on.")
+    assert (a.name, a.role, a.organization) == ("Marhaf Abu Qasara", "Defense Minister", None)
+
+
 def test_offsets_of_source_cue_and_content():
     text = "The talks stalled on Monday, Reuters reported."
     a = only(text)

@@ -146,7 +146,6 @@ _LABELS = frozenset(
 
 _TOKEN = re.compile(r"[^\W_](?:[\w'’-]|\.(?=[^\W_]))*\.?|[^\w\s]")
 _ACRONYM = re.compile(r"[A-Z][A-Z0-9&.]+")
-_OPEN_QUOTES = '"“'
 _QUOTES = '"“”'
 
 
@@ -309,10 +308,6 @@ def _byline_or_idiom(toks: list[_Tok], i: int) -> bool:
     return low not in _PROGRESSIVE and prev in {"was", "were", "been", "be", "being", "is", "are"}
 
 
-def _clause_end(toks: list[_Tok], j: int) -> int:
-    return toks[j].end if j < len(toks) else -1
-
-
 def _left_source(text: str, toks: list[_Tok], i: int) -> _Source | None:
     """The subject just before the cue at ``i``: a pronoun, a name or a description."""
     j = i - 1
@@ -415,8 +410,6 @@ def _split_named(text: str, run: list[_Tok], the: _Tok | None) -> _Source | None
         role = _span(text, run[0], run[k])
         run = run[k + 1 :]
         the = None
-    if honorific is not None and honorific < len(run):
-        pass
     name_words = [w for w in run if w.low.rstrip(".") not in _HONORIFICS]
     if not name_words or (len(name_words) == 1 and name_words[0].low in _NOT_NAMES):
         return None
@@ -432,11 +425,10 @@ def _split_named(text: str, run: list[_Tok], the: _Tok | None) -> _Source | None
     person = not is_org and (role is not None or honorific is not None or 1 <= len(name_words) <= 4)
     organization = None
     if role:
+        # "Kremlin spokesman", "FBI Director": an organisation before the title
         org_words = [w for w in role.split() if w[:1].isupper() and w.lower() not in _ROLE_HEADS]
-        if org_words and role.split()[-1].lower() in _ROLE_HEADS and len(org_words) < len(role.split()):
-            organization = (
-                None if len(org_words) == 1 and org_words[0].lower() in {"deputy", "foreign", "defense"} else None
-            )
+        if any(w.lower() in _ORG_WORDS or _ACRONYM.fullmatch(w) for w in org_words):
+            organization = " ".join(org_words)
     return _Source(start, run[-1].end, "named", name, role=role, organization=organization, person=person)
 
 
@@ -766,7 +758,7 @@ def _clean(text: str, span: tuple[int, int] | None) -> tuple[int, int] | None:
 # ---------------------------------------------------------------- nesting and quotes
 
 
-def _inside_quote(text: str, sentence: Sentence, offset: int) -> bool:
+def _inside_quote(text: str, offset: int) -> bool:
     """True if ``offset`` stands inside a quotation opened in its sentence or paragraph."""
     para_start = max(text.rfind("\n", 0, offset), text.rfind("\r", 0, offset)) + 1
     chunk = text[para_start:offset]
@@ -778,7 +770,7 @@ def _inside_quote(text: str, sentence: Sentence, offset: int) -> bool:
 
 def _drop_nested(text, sentences, raw):
     """Drop attributions inside a quotation, then those inside another one's content."""
-    raw = [item for item in raw if item[2] == "colon" or not _inside_quote(text, sentences[item[6]], item[0].start)]
+    raw = [item for item in raw if item[2] == "colon" or not _inside_quote(text, item[0].start)]
     kept = []
     for item in raw:
         source, cue, kind, cs, ce, content, si = item
@@ -1020,9 +1012,6 @@ def _resolve(text, sentences, mentions, found: list[Attribution], source: _Sourc
             else:
                 name = None
                 confidence = 0.6
-    role = source.role
-    if source.kind == "description" and role is None:
-        role = None
     return Attribution(
         start=source.start,
         end=source.end,
@@ -1031,7 +1020,7 @@ def _resolve(text, sentences, mentions, found: list[Attribution], source: _Sourc
         resolved_by=resolved_by,
         resolved_start=evidence[0] if evidence else None,
         resolved_end=evidence[1] if evidence else None,
-        role=role,
+        role=source.role,
         organization=source.organization,
         cue=cue,
         cue_kind=kind,
@@ -1054,7 +1043,7 @@ def _antecedent(text, sentences, mentions, found: list[Attribution], source: _So
     people: dict[str, tuple[int, int, str]] = {}
     near = sentences[max(0, si - 2)].start
     for m in mentions:
-        if m.person and near <= m.start and m.end <= source.start and not _inside_quote(text, None, m.start):
+        if m.person and near <= m.start and m.end <= source.start and not _inside_quote(text, m.start):
             people[m.name.split()[-1]] = (m.start, m.end, m.name)
     for a in found:
         if a.source_kind != "description" and a.name and near <= a.start < source.start and _looks_person(a):
@@ -1080,7 +1069,7 @@ def _antecedent(text, sentences, mentions, found: list[Attribution], source: _So
             if m.person
             and after <= m.start < source.start
             and m.name.split()[-1] != surname
-            and not _inside_quote(text, None, m.start)
+            and not _inside_quote(text, m.start)
         ]
         if others:
             return None
