@@ -10,16 +10,31 @@ Precision before recall: a pronoun is reported only when it resolves, a descript
 resolves or names one source (a definite "the Texas senator", or one with an organisation:
 "a spokesman for the Kremlin"). Bylines ("Costa reported from Washington"), idioms ("All told",
 "I'm told") and attributions nested inside another one's content or inside a quotation are not
-attributions of the seed.
+attributions of the seed. Finding the phrasing is here; who a name or pronoun stands for is in
+``tracker.seeds.names``.
 """
 
 from __future__ import annotations
 
-import bisect
-import functools
 import re
 from dataclasses import dataclass
 
+from tracker.seeds.names import (
+    ACRONYM,
+    HONORIFICS,
+    NOT_NAMES,
+    ORG_WORDS,
+    PERSON_HEADS,
+    PRONOUN_GENDERS,
+    ROLE_HEADS,
+    description_antecedent,
+    fuller_mention,
+    inside_quote,
+    is_capitalised,
+    is_possessive,
+    name_mentions,
+    pronoun_antecedent,
+)
 from tracker.sentences import Sentence, split_sentences
 
 __all__ = ["Attribution", "find_attributions", "CUE_KINDS", "SOURCE_KINDS"]
@@ -47,8 +62,6 @@ class Attribution:
     content_end: int | None
     confidence: float
 
-
-# ---------------------------------------------------------------- vocabulary
 
 _SPEECH_VERBS = frozenset(
     """
@@ -82,21 +95,8 @@ _PROGRESSIVE = frozenset({"telling", "saying"})
 _BE = frozenset("is was are were".split())
 _PASSIVE_VERBS = frozenset("reported announced confirmed disclosed revealed first_reported told".split())
 _REPORT_NOUNS = frozenset("analysis tally poll survey count review study estimate investigation report".split())
-_HONORIFICS = frozenset({"mr", "mrs", "ms", "mx", "miss", "dr"})
-# Title words: the last one before a name ends the role ("Deputy Foreign Minister | Mikhail Bogdanov").
-_ROLE_HEADS = frozenset(
-    """
-    president minister secretary spokesman spokeswoman spokesperson ambassador chancellor
-    governor senator mayor general commander chief director chairman chairwoman envoy premier
-    king queen prince emir sheikh representative official adviser advisor aide editor
-    correspondent analyst professor researcher head leader ceo lieutenant colonel captain admiral
-    marshal judge prosecutor attorney lawmaker congressman congresswoman speaker strategist
-    pollster economist manager candidate nominee founder executive chair republican democrat
-    dr. prof. gen. gov. sen. rep. col. lt. capt. sgt. adm. maj. sens. reps.
-    """.split()
-)
 # Heads of a description that can speak: "the GOP presidential candidate", "a spokesman for X".
-_DESCRIPTION_HEADS = _ROLE_HEADS - {"dr.", "prof.", "gen.", "gov.", "sen.", "rep.", "col.", "lt.", "capt."} | frozenset(
+_DESCRIPTION_HEADS = ROLE_HEADS - {"dr.", "prof.", "gen.", "gov.", "sen.", "rep.", "col.", "lt.", "capt."} | frozenset(
     """
     campaign officials spokesmen spokeswomen candidates senators lawmakers leaders analysts experts
     economists researchers advisers aides strategists agency ministry department committee
@@ -104,33 +104,10 @@ _DESCRIPTION_HEADS = _ROLE_HEADS - {"dr.", "prof.", "gen.", "gov.", "sen.", "rep
     """.split()
 )
 _SPOKES = frozenset("spokesman spokeswoman spokesperson spokesmen spokeswomen officials official aides aide".split())
-_PERSON_HEADS = _ROLE_HEADS | {"businessman", "businesswoman", "billionaire", "mogul", "lawyer", "activist"}
-_APPOSITIVE_ROLES = _ROLE_HEADS | frozenset(
+_APPOSITIVE_ROLES = ROLE_HEADS | frozenset(
     "member expert lawyer officer diplomat journalist reporter negotiator activist scholar fellow".split()
 )
 _NAME_PARTICLES = frozenset("of for de del della di da do dos das van von der den bin ibn al el la le".split())
-# Capitalised words that do not start a name.
-_NOT_NAMES = frozenset(
-    """
-    he she they it we i you this that these those there here who what one someone everyone all
-    officials sources analysts experts witnesses residents authorities police media critics
-    observers reports others some many both meanwhile however later earlier also and but then
-    so yet yesterday today tomorrow on in at after before during since when while as if but
-    having given according asked told though although because whether unless until most
-    monday tuesday wednesday thursday friday saturday sunday january february march april may
-    june july august september october november december his her their its our my your
-    """.split()
-)
-# Words that make a capitalised run an organisation, not a person.
-_ORG_WORDS = frozenset(
-    """
-    house department ministry party committee council university post times news press agency
-    office commission court congress senate parliament government administration campaign bank
-    company corporation group institute foundation association union network journal magazine
-    kremlin pentagon bureau service services center centre board fund league club army police
-    republicans democrats gop fbi cia cnn bbc nbc cbs abc reuters afp ap rt tass politico
-    """.split()
-)
 _SKIPPABLE = frozenset(
     """
     also later previously then recently once repeatedly often has had have would will again
@@ -138,14 +115,12 @@ _SKIPPABLE = frozenset(
     now long
     """.split()
 )
-_PRONOUNS = {"he": "m", "she": "f"}
 _RELATIVE = frozenset({"who", "who's", "who’s", "who'd", "who’d"})
 _LABELS = frozenset(
     "source sources note update photo photos video related read comment comments editor tags by".split()
 )
 
 _TOKEN = re.compile(r"[^\W_](?:[\w'’-]|\.(?=[^\W_]))*\.?|[^\w\s]")
-_ACRONYM = re.compile(r"[A-Z][A-Z0-9&.]+")
 _QUOTES = '"“”'
 
 
@@ -163,8 +138,8 @@ class _Tok:
 def _dotted(word: str) -> bool:
     bare = word.rstrip(".").lower()
     return (
-        bare in _HONORIFICS
-        or f"{bare}." in _ROLE_HEADS
+        bare in HONORIFICS
+        or f"{bare}." in ROLE_HEADS
         or (len(bare) == 1 and word[0].isupper())
         or ("." in bare and word[0].isupper())  # U.S.
     )
@@ -182,22 +157,8 @@ def _tokens(text: str, start: int, end: int) -> list[_Tok]:
     return toks
 
 
-def _cap(word: str) -> bool:
-    head, hyphen, rest = word.partition("-")
-    if hyphen and head.islower() and rest[:1].isupper():
-        return True  # al-Sharaa
-    return word[:1].isupper()
-
-
 def _wordlike(t: _Tok) -> bool:
     return t.text[:1].isalnum()
-
-
-def _possessive(word: str) -> bool:
-    return word.endswith(("'s", "’s", "s'", "s’"))
-
-
-# ---------------------------------------------------------------- finding
 
 
 @dataclass
@@ -221,7 +182,7 @@ def find_attributions(text: str) -> list[Attribution]:
         for found in _in_sentence(text, sentence, toks):
             raw.append((*found, si))
     raw = _drop_nested(text, sentences, raw)
-    mentions = _name_mentions(text, sentences)
+    mentions = name_mentions(text, sentences)
     out = []
     for source, cue, kind, cs, ce, content, si in raw:
         attribution = _resolve(text, sentences, mentions, out, source, cue, kind, cs, ce, content, si)
@@ -299,7 +260,7 @@ def _byline_or_idiom(toks: list[_Tok], i: int) -> bool:
     if low in _NOUNLIKE and not (
         nxt is None
         or nxt.text in {",", ".", ":", ";", "“", '"'}
-        or _cap(nxt.text)
+        or is_capitalised(nxt.text)
         or nxt.low in _CLAUSE_STARTS
         or re.match(r"(?:he|she|it|they|we|i|you)(?:['’]|$)", nxt.low)
     ):
@@ -324,18 +285,18 @@ def _left_source(text: str, toks: list[_Tok], i: int) -> _Source | None:
             return _appositive(text, toks, j)
         return None
     t = toks[j]
-    if t.low in _RELATIVE and j >= 2 and toks[j - 1].text == "," and _cap(toks[j - 2].text):
+    if t.low in _RELATIVE and j >= 2 and toks[j - 1].text == "," and is_capitalised(toks[j - 2].text):
         # "Curly Haugland, who has argued …": the relative pronoun stands for the name before it
         named = _name_run_left(text, toks, j - 2)
         if named is None or named.kind != "named" or not named.person:
             return None
         return _Source(t.start, t.start + 3, "pronoun", "who", antecedent=named)
-    if t.low in _PRONOUNS:
+    if t.low in PRONOUN_GENDERS:
         before = toks[j - 1].low if j > 0 else ""
         if before in {"which", "that", "who", "what", "as", "where", "when", "how", "whom", "if", "because"}:
             return None  # "which he said": a clause inside someone else's sentence
         return _Source(t.start, t.end, "pronoun", t.low)
-    if _cap(t.text) or _ACRONYM.fullmatch(t.text):
+    if is_capitalised(t.text) or ACRONYM.fullmatch(t.text):
         return _name_run_left(text, toks, j)
     return _description_left(text, toks, j)
 
@@ -346,20 +307,20 @@ def _name_run_left(text: str, toks: list[_Tok], j: int) -> _Source | None:
         w = toks[k - 1]
         if not _wordlike(w):
             break
-        if _cap(w.text) or w.low in _NAME_PARTICLES or w.low in _ROLE_HEADS or w.low.rstrip(".") in _HONORIFICS:
+        if is_capitalised(w.text) or w.low in _NAME_PARTICLES or w.low in ROLE_HEADS or w.low.rstrip(".") in HONORIFICS:
             k -= 1
             continue
         break
     if toks[k].low == "the":
         k += 1
     run = toks[k : j + 1]
-    while run and not (_cap(run[0].text)) and run[0].low not in _ROLE_HEADS:
+    while run and not (is_capitalised(run[0].text)) and run[0].low not in ROLE_HEADS:
         run.pop(0)
-    while run and run[0].low in _NOT_NAMES:
+    while run and run[0].low in NOT_NAMES:
         run.pop(0)
     if not run:
         return None
-    if _possessive(run[-1].text):
+    if is_possessive(run[-1].text):
         return None
     first = toks.index(run[0])
     the = toks[first - 1] if first >= 1 and toks[first - 1].low == "the" else None
@@ -381,7 +342,7 @@ def _name_run_left(text: str, toks: list[_Tok], j: int) -> _Source | None:
                 desc,
                 role=desc,
                 organization=org,
-                person=toks[lead - 1].low in _PERSON_HEADS,
+                person=toks[lead - 1].low in PERSON_HEADS,
             )
     return _split_named(text, run, the)
 
@@ -396,8 +357,8 @@ def _the_lower(s: str) -> str:
 
 def _split_named(text: str, run: list[_Tok], the: _Tok | None) -> _Source | None:
     """A run of name words: a leading title becomes the role; a run that is all title is a description."""
-    heads = [n for n, w in enumerate(run) if w.low in _ROLE_HEADS]
-    honorific = next((n for n, w in enumerate(run) if w.low.rstrip(".") in _HONORIFICS), None)
+    heads = [n for n, w in enumerate(run) if w.low in ROLE_HEADS]
+    honorific = next((n for n, w in enumerate(run) if w.low.rstrip(".") in HONORIFICS), None)
     role = None
     first = run[0] if the is None else the
     if heads and heads[-1] == len(run) - 1:
@@ -410,8 +371,8 @@ def _split_named(text: str, run: list[_Tok], the: _Tok | None) -> _Source | None
         role = _span(text, run[0], run[k])
         run = run[k + 1 :]
         the = None
-    name_words = [w for w in run if w.low.rstrip(".") not in _HONORIFICS]
-    if not name_words or (len(name_words) == 1 and name_words[0].low in _NOT_NAMES):
+    name_words = [w for w in run if w.low.rstrip(".") not in HONORIFICS]
+    if not name_words or (len(name_words) == 1 and name_words[0].low in NOT_NAMES):
         return None
     name = _span(text, name_words[0], name_words[-1])
     start = (the or run[0]).start if role is None else first.start
@@ -419,15 +380,15 @@ def _split_named(text: str, run: list[_Tok], the: _Tok | None) -> _Source | None
         name = f"the {name}"
     is_org = (
         the is not None
-        or any(w.low in _ORG_WORDS for w in name_words)
-        or bool(len(name_words) == 1 and _ACRONYM.fullmatch(name_words[0].text))
+        or any(w.low in ORG_WORDS for w in name_words)
+        or bool(len(name_words) == 1 and ACRONYM.fullmatch(name_words[0].text))
     )
     person = not is_org and (role is not None or honorific is not None or 1 <= len(name_words) <= 4)
     organization = None
     if role:
         # "Kremlin spokesman", "FBI Director": an organisation before the title
-        org_words = [w for w in role.split() if w[:1].isupper() and w.lower() not in _ROLE_HEADS]
-        if any(w.lower() in _ORG_WORDS or _ACRONYM.fullmatch(w) for w in org_words):
+        org_words = [w for w in role.split() if w[:1].isupper() and w.lower() not in ROLE_HEADS]
+        if any(w.lower() in ORG_WORDS or ACRONYM.fullmatch(w) for w in org_words):
             organization = " ".join(org_words)
     return _Source(start, run[-1].end, "named", name, role=role, organization=organization, person=person)
 
@@ -445,27 +406,27 @@ def _description_left(text: str, toks: list[_Tok], j: int) -> _Source | None:
             break
         if w in _SPEECH_VERBS or w in {"and", "or", "but", "that", "which", "who", "as", "of", "to", "in", "on"}:
             break
-        if w in _NOT_NAMES and not _cap(toks[k - 1].text):
+        if w in NOT_NAMES and not is_capitalised(toks[k - 1].text):
             break
         k -= 1
     words = toks[k : j + 1]
-    while words and words[0].low in _NOT_NAMES and words[0].low not in {"the"}:
+    while words and words[0].low in NOT_NAMES and words[0].low not in {"the"}:
         words.pop(0)
     if not words:
         return None
     determiner = words[0].low if words[0].low in {"the", "a", "an", "another", "one"} else None
     modifiers = words[1:-1] if determiner else words[:-1]
-    caps = [w for w in modifiers if _cap(w.text) and not _possessive(w.text)]
-    possessor = [w for w in modifiers if _possessive(w.text)]
+    caps = [w for w in modifiers if is_capitalised(w.text) and not is_possessive(w.text)]
+    possessor = [w for w in modifiers if is_possessive(w.text)]
     organization = None
     if possessor:
         organization = re.sub(r"['’]s?$", "", _span(text, words[1 if determiner else 0], possessor[-1]))
-    elif caps and all(_cap(w.text) for w in caps):
-        org_run = [w for w in modifiers if _cap(w.text)]
+    elif caps and all(is_capitalised(w.text) for w in caps):
+        org_run = [w for w in modifiers if is_capitalised(w.text)]
         if (
             org_run
             and org_run == modifiers[: len(org_run)]
-            and any(w.low in _ORG_WORDS or _ACRONYM.fullmatch(w.text) for w in org_run)
+            and any(w.low in ORG_WORDS or ACRONYM.fullmatch(w.text) for w in org_run)
         ):
             organization = _span(text, org_run[0], org_run[-1])
     definite_singular = (
@@ -475,7 +436,7 @@ def _description_left(text: str, toks: list[_Tok], j: int) -> _Source | None:
         return None  # "officials said", "a senior official said": no one in particular
     desc = _the_lower(_span(text, words[0], words[-1]))
     return _Source(
-        words[0].start, words[-1].end, "description", desc, organization=organization, person=head.low in _PERSON_HEADS
+        words[0].start, words[-1].end, "description", desc, organization=organization, person=head.low in PERSON_HEADS
     )
 
 
@@ -498,7 +459,7 @@ def _appositive(text: str, toks: list[_Tok], comma: int) -> _Source | None:
     end = k - 1
     if end >= 2 and toks[end].text == ")" and toks[end - 2].text == "(":
         end -= 3  # "State Rep. Wendy Nanney (R), a leader of …, said"
-    if end < 0 or not (_cap(toks[end].text)):
+    if end < 0 or not (is_capitalised(toks[end].text)):
         return None
     named = _name_run_left(text, toks, end)
     if named is None or named.kind != "named":
@@ -522,7 +483,7 @@ def _right_source(text: str, toks: list[_Tok], j: int, according: bool) -> _Sour
     if j >= len(toks) or not _wordlike(toks[j]):
         return None
     t = toks[j]
-    if not according and t.low in _PRONOUNS and (j + 1 >= len(toks) or not _wordlike(toks[j + 1])):
+    if not according and t.low in PRONOUN_GENDERS and (j + 1 >= len(toks) or not _wordlike(toks[j + 1])):
         return _Source(t.start, t.end, "pronoun", t.low)
     k = j
     the = None
@@ -532,7 +493,13 @@ def _right_source(text: str, toks: list[_Tok], j: int, according: bool) -> _Sour
     end = k
     while end < len(toks) and _wordlike(toks[end]) and end - k < 8:
         w = toks[end]
-        if _cap(w.text) or w.low in _NAME_PARTICLES and end > k or w.low in _DESCRIPTION_HEADS or w.low in _ROLE_HEADS:
+        if (
+            is_capitalised(w.text)
+            or w.low in _NAME_PARTICLES
+            and end > k
+            or w.low in _DESCRIPTION_HEADS
+            or w.low in ROLE_HEADS
+        ):
             end += 1
             continue
         # modifiers inside a description, or a lowercase title before a name ("researcher X")
@@ -556,19 +523,19 @@ def _right_source(text: str, toks: list[_Tok], j: int, according: bool) -> _Sour
             and _wordlike(follower)
             and follower.text[:1].islower()
             and follower.low not in _FOLLOWERS
-            and not (len(words) == 1 and _ACRONYM.fullmatch(words[-1].text))
+            and not (len(words) == 1 and ACRONYM.fullmatch(words[-1].text))
             and words[-1].low not in _DESCRIPTION_HEADS | _REPORT_NOUNS
         ):
             return None  # "according to Russian officials": an adjective, not a name
     last = words[-1]
-    if _cap(last.text) and not _possessive(last.text):
+    if is_capitalised(last.text) and not is_possessive(last.text):
         # lowercase words before the name are its title ("researcher Sylvia Manzano")
         n = 0
-        while n < len(words) and not _cap(words[n].text):
+        while n < len(words) and not is_capitalised(words[n].text):
             n += 1
         title = words[:n]
         run = words[n:]
-        if title and title[-1].low not in _ROLE_HEADS:
+        if title and title[-1].low not in ROLE_HEADS:
             if the is None or the.low != "the":
                 return None
             title = []  # "the nonpartisan Congressional Budget Office": the name is what is capitalised
@@ -582,7 +549,7 @@ def _right_source(text: str, toks: list[_Tok], j: int, according: bool) -> _Sour
         return src
     # a description: "the Texas senator", "a Washington Post analysis", "a spokesman for X"
     if last.low in _REPORT_NOUNS:
-        caps = [w for w in words if _cap(w.text)]
+        caps = [w for w in words if is_capitalised(w.text)]
         if not caps:
             return None
         org = _span(text, caps[0], caps[-1])
@@ -592,7 +559,7 @@ def _right_source(text: str, toks: list[_Tok], j: int, according: bool) -> _Sour
             last.end,
             "description",
             desc,
-            organization=f"the {org}" if not _ACRONYM.fullmatch(org) else org,
+            organization=f"the {org}" if not ACRONYM.fullmatch(org) else org,
         )
     if last.low not in _DESCRIPTION_HEADS:
         return None
@@ -607,7 +574,7 @@ def _right_source(text: str, toks: list[_Tok], j: int, according: bool) -> _Sour
         while (
             org_end < len(toks)
             and _wordlike(toks[org_end])
-            and (_cap(toks[org_end].text) or toks[org_end].low in {"of"})
+            and (is_capitalised(toks[org_end].text) or toks[org_end].low in {"of"})
         ):
             org_end += 1
         if org_end > m:
@@ -620,13 +587,13 @@ def _right_source(text: str, toks: list[_Tok], j: int, according: bool) -> _Sour
                 desc,
                 role=desc,
                 organization=_the_lower(org),
-                person=last.low in _PERSON_HEADS,
+                person=last.low in PERSON_HEADS,
             )
-    caps = [w for w in words if _cap(w.text)]
+    caps = [w for w in words if is_capitalised(w.text)]
     definite = the is not None and the.low == "the" and not last.low.endswith("s")
     organization = (
         _span(text, caps[0], caps[-1])
-        if caps and any(w.low in _ORG_WORDS or _ACRONYM.fullmatch(w.text) for w in caps)
+        if caps and any(w.low in ORG_WORDS or ACRONYM.fullmatch(w.text) for w in caps)
         else None
     )
     if not (definite or organization):
@@ -637,7 +604,7 @@ def _right_source(text: str, toks: list[_Tok], j: int, according: bool) -> _Sour
         "description",
         _the_lower(_span(text, start_tok, last)),
         organization=organization,
-        person=last.low in _PERSON_HEADS,
+        person=last.low in PERSON_HEADS,
     )
 
 
@@ -675,11 +642,11 @@ def _colon(text: str, sentence: Sentence, toks: list[_Tok]):
     if line_start != sentence.start:
         return None
     n = 0
-    while n < len(toks) and _wordlike(toks[n]) and _cap(toks[n].text) and n < 4:
+    while n < len(toks) and _wordlike(toks[n]) and is_capitalised(toks[n].text) and n < 4:
         n += 1
     if n == 0 or n >= len(toks) or toks[n].text != ":":
         return None
-    if toks[0].low in _LABELS or toks[0].low in _NOT_NAMES or toks[0].low == "the" or toks[0].text.isupper():
+    if toks[0].low in _LABELS or toks[0].low in NOT_NAMES or toks[0].low == "the" or toks[0].text.isupper():
         return None
     # A headline colon is read only for a name the text uses elsewhere: "Correction:", "The
     # Latest:" and titled sections are labels, not speakers.
@@ -755,22 +722,9 @@ def _clean(text: str, span: tuple[int, int] | None) -> tuple[int, int] | None:
     return s, e
 
 
-# ---------------------------------------------------------------- nesting and quotes
-
-
-def _inside_quote(text: str, offset: int) -> bool:
-    """True if ``offset`` stands inside a quotation opened in its sentence or paragraph."""
-    para_start = max(text.rfind("\n", 0, offset), text.rfind("\r", 0, offset)) + 1
-    chunk = text[para_start:offset]
-    curly = chunk.count("“") - chunk.count("”")
-    straight = chunk.count('"') % 2
-    doubled = chunk.count("''") % 2  # ''quoted'' as some wires write it
-    return curly > 0 or straight == 1 or doubled == 1
-
-
 def _drop_nested(text, sentences, raw):
     """Drop attributions inside a quotation, then those inside another one's content."""
-    raw = [item for item in raw if item[2] == "colon" or not _inside_quote(text, item[0].start)]
+    raw = [item for item in raw if item[2] == "colon" or not inside_quote(text, item[0].start)]
     kept = []
     for item in raw:
         source, cue, kind, cs, ce, content, si = item
@@ -797,178 +751,6 @@ def _drop_nested(text, sentences, raw):
     return kept
 
 
-# ---------------------------------------------------------------- resolution
-
-
-@dataclass(frozen=True)
-class _Mention:
-    start: int
-    end: int
-    name: str  # a full name: two or more capitalised words
-    person: bool
-
-
-_NAME_WORD = r"(?:[A-Z][\w'’-]+|[A-Z]\.)"
-_NAME_RUN = re.compile(
-    rf"(?<![\w.]){_NAME_WORD}(?:[ \t]+(?:(?:al|bin|de|van|von|der|da|di|el|la|le)[ \t]+)?{_NAME_WORD})+"
-)
-
-
-def _name_mentions(text: str, sentences: list[Sentence]) -> list[_Mention]:
-    """Capitalised runs of two or more words: candidate full names for short and pronoun mentions."""
-    mentions = []
-    alone = _words_alone(text)
-    lowercase = set(re.findall(r"(?<![\w'’-])[a-z]+(?![\w'’-])", text))
-    for m in _NAME_RUN.finditer(text):
-        words = m.group().split()
-        while len(words) > 1 and words[0].lower() in lowercase:
-            words.pop(0)  # "For Obama", "Neither Johnson": a sentence's first word, not a name's
-        heads = [n for n, w in enumerate(words) if w.lower() in _ROLE_HEADS]
-        if heads:
-            words = words[heads[-1] + 1 :]  # "Russian President Vladimir Putin" names Vladimir Putin
-        while words and (
-            words[0].lower() in _NOT_NAMES
-            or words[0].lower() in _ROLE_HEADS
-            or words[0].lower().rstrip(".") in _HONORIFICS
-        ):
-            words.pop(0)
-        owner = next((n for n, w in enumerate(words) if _possessive(w)), None)
-        if owner is not None:  # "Clinton's Iraq vote" names Clinton
-            words = words[: owner + 1]
-            words[-1] = re.sub(r"['’]s?$", "", words[-1])
-        if len(words) < 2:
-            continue
-        name = " ".join(words)
-        start = m.start() + m.group().index(words[0])
-        titled = m.group().split()[0] != words[0]  # "Sen. Ted Cruz", "Russian President Vladimir Putin"
-        # A person's surname recurs alone in news ("Donald Trump … Trump"); a place's last word
-        # does not ("New York", "United States"), so that tells the two apart without a list.
-        recurs = any(not m.start() <= at < m.end() for at in alone.get(words[-1], ()))
-        person = (
-            not any(w.lower() in _ORG_WORDS for w in words)
-            and text[max(0, start - 4) : start].lower() != "the "
-            and (titled or recurs or words[0].lower() in _GIVEN_NAMES)
-        )
-        mentions.append(_Mention(start, start + len(name), name, person))
-    # A surname alone later on ("Viguerie says") is a mention of the person named in full.
-    full_names = {m.name.split()[-1]: m.name for m in mentions if m.person}
-    starts = [m.start for m in mentions]  # in text order: _NAME_RUN matches do not overlap
-    if full_names:
-        surnames = re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, sorted(full_names))) + r")\b")
-        for m in surnames.finditer(text):
-            i = bisect.bisect_right(starts, m.start()) - 1
-            if i < 0 or not m.start() < mentions[i].end:
-                mentions.append(_Mention(m.start(), m.end(), full_names[m.group(1)], True))
-        mentions.sort(key=lambda m: m.start)
-    return mentions
-
-
-def _gender(text: str, name: str) -> str | None:
-    """Whether a person is "m" or "f", where the text says so.
-
-    By a common given name ("Hillary Clinton") or an honorific given anywhere ("Mr. Lew",
-    "Ms. Acosta"); None where neither says.
-    """
-    given = name.split()[0].lower() if " " in name else None
-    if given in _GIVEN_NAMES:
-        return _GIVEN_NAMES[given]
-    found = _honorifics(text).get(name.split()[-1], set())
-    return next(iter(found)) if len(found) == 1 else None
-
-
-@functools.lru_cache(maxsize=4)
-def _honorifics(text: str) -> dict[str, set[str]]:
-    """Surname → the genders its honorifics give ("Mr. Lew" → m), read once per text."""
-    found: dict[str, set[str]] = {}
-    for m in _HONORIFIC_NAME.finditer(text):
-        for word in filter(None, (m.group(2), m.group(3))):
-            found.setdefault(word, set()).add("m" if m.group(1) == "Mr" else "f")
-    return found
-
-
-_HONORIFIC_NAME = re.compile(r"\b(Mr|Mrs|Ms|Miss)\.?\s+([A-Z][\w'’-]*)(?:\s+([A-Z][\w'’-]*))?")
-
-
-# Common given names, for a pronoun's agreement only (never to find a source).
-_GIVEN_NAMES = {
-    **dict.fromkeys(
-        """
-        donald bernie barack bill ted marco jeb john ben chris mike michael paul mitch joe george
-        james robert david richard thomas charles mark steven steve kevin brian jason eric scott
-        jeff jeffrey gary tim timothy larry rick ron ronald frank peter andrew tony dan daniel
-        matt matthew jack harry henry edward ed sam samuel vladimir dmitry sergei recep emmanuel
-        boris justin benjamin bashar ahmed ahmad mohammed muhammad ali omar jim jimmy rand newt
-        lindsey reince corey rudy rudolph chuck al dick lyndon gerald darrell armstrong bob
-        robert william will joseph tom nick greg doug craig bruce keith roger wayne
-        """.split(),
-        "m",
-    ),
-    **dict.fromkeys(
-        """
-        hillary hilary elizabeth nancy sarah carly kellyanne huma michelle melania ivanka chelsea
-        angela theresa marine mary patricia jennifer linda barbara susan jessica karen lisa
-        donna sandra ashley kimberly emily laura amy anna anne rebecca katherine kate catherine
-        maria margaret janet debbie deborah dana megyn nikki jill loretta condoleezza madeleine
-        samantha ada caroline carolyn diane dianne kamala tulsi joni kirsten claire billie
-        """.split(),
-        "f",
-    ),
-}
-
-
-def _words_alone(text: str) -> dict[str, list[int]]:
-    """Where each capitalised word stands on its own, not inside a run of capitalised words.
-
-    One pass over the text, so that telling people from places costs no more than reading it.
-    """
-    chunks = [(m.start(), m.group()) for m in re.finditer(r"\S+", text)]
-    alone: dict[str, list[int]] = {}
-    for n, (start, chunk) in enumerate(chunks):
-        core = chunk.lstrip("\"“‘'(")
-        lead = len(chunk) - len(core)
-        core = core.rstrip(".,:;!?”\"')’")
-        if not core or not _cap(core):
-            continue
-        closed = len(core) + lead < len(chunk)  # punctuation after the word ends a run
-        previous = chunks[n - 1][1] if n else ""
-        glued_before = (
-            bool(previous)
-            and _cap(previous.lstrip("\"“‘'("))
-            and not previous.endswith((".", ",", ":", ";", "”", '"'))
-            and lead == 0
-        )
-        following = chunks[n + 1][1] if n + 1 < len(chunks) else ""
-        glued_after = not closed and bool(following) and _cap(following)
-        if not glued_before and not glued_after:
-            alone.setdefault(core, []).append(start + lead)
-    return alone
-
-
-def _fuller(name: str, mentions: list[_Mention], before: int, gender: str | None = None) -> _Mention | None:
-    """The fuller mention of a short name ("Trump" → "Donald Trump"), preferring earlier ones."""
-    last = name.split()[-1]
-    if name.startswith("the "):
-        return None
-    candidates = [
-        m
-        for m in mentions
-        if m.person
-        and m.name.split()[-1] == last
-        and m.name != name
-        and len(m.name) > len(name)
-        and (gender is None or _GIVEN_NAMES.get(m.name.split()[0].lower()) in (None, gender))
-    ]
-    if not candidates:
-        return None
-    earlier = [m for m in candidates if m.end <= before]
-    pool = earlier or candidates
-    distinct = {m.name for m in pool}
-    if len(distinct) > 1:
-        # "Bill Clinton" and "Hillary Clinton": take the one named last before, if any
-        return earlier[-1] if earlier else None
-    return pool[-1] if earlier else pool[0]
-
-
 def _resolve(text, sentences, mentions, found: list[Attribution], source: _Source, cue, kind, cs, ce, content, si):
     name = source.name
     resolved_by = "as written"
@@ -976,21 +758,21 @@ def _resolve(text, sentences, mentions, found: list[Attribution], source: _Sourc
     confidence = {"speech verb": 0.9, "according to": 0.9, "passive report": 0.85, "colon": 0.7}[kind]
     if source.kind == "named":
         if source.person and name and " " not in name:
-            full = _fuller(name, mentions, source.start)
+            full = fuller_mention(name, mentions, source.start)
             if full is not None:
                 name, resolved_by, evidence = full.name, "fuller mention", (full.start, full.end)
-        elif source.person and name and name.split()[0].lower().rstrip(".") in _HONORIFICS:
+        elif source.person and name and name.split()[0].lower().rstrip(".") in HONORIFICS:
             name = " ".join(name.split()[1:])
     elif source.antecedent is not None:
         name, evidence = source.antecedent.name, (source.antecedent.start, source.antecedent.end)
-        full = _fuller(name, mentions, source.start) if name and " " not in name else None
+        full = fuller_mention(name, mentions, source.start) if name and " " not in name else None
         name = full.name if full else name
-        if name and name.split()[0].lower().rstrip(".") in _HONORIFICS:
+        if name and name.split()[0].lower().rstrip(".") in HONORIFICS:
             name = " ".join(name.split()[1:])
         resolved_by = "antecedent"
         confidence = 0.85
     elif source.kind == "pronoun":
-        antecedent = _antecedent(text, sentences, mentions, found, source, si)
+        antecedent = pronoun_antecedent(text, sentences, mentions, found, source.name or "", source.start, si)
         if antecedent is None:
             return None
         name, evidence = antecedent[0], antecedent[1]
@@ -999,13 +781,13 @@ def _resolve(text, sentences, mentions, found: list[Attribution], source: _Sourc
     else:  # description
         confidence = 0.75
         head = (source.name or "").split()[-1].lower()
-        speaks_for_org = head not in _PERSON_HEADS or head in _SPOKES
+        speaks_for_org = head not in PERSON_HEADS or head in _SPOKES
         if source.organization and speaks_for_org:
             # "a spokesman for the Kremlin", "a Washington Post analysis": the organisation speaks
             name = source.organization
             resolved_by = "organisation" if head in _SPOKES else "name in description"
         else:
-            antecedent = _description_antecedent(text, found, source, si)
+            antecedent = description_antecedent(text, found, source.name or "")
             if antecedent is not None:
                 name, evidence = antecedent
                 resolved_by = "antecedent"
@@ -1030,104 +812,3 @@ def _resolve(text, sentences, mentions, found: list[Attribution], source: _Sourc
         content_end=content[1] if content else None,
         confidence=confidence,
     )
-
-
-def _antecedent(text, sentences, mentions, found: list[Attribution], source: _Source, si: int):
-    """The person a pronoun stands for, with the mention that says so, or None if unsure.
-
-    People named inside quotations are spoken about, not speaking, and do not count. The pronoun
-    resolves (1) to the one person named in its sentence or the two before, or else (2) to the
-    speaker of the last attribution within the four sentences before when no other person is named
-    after that speaker: "…,” Bozell says. “…,” he adds.
-    """
-    people: dict[str, tuple[int, int, str]] = {}
-    near = sentences[max(0, si - 2)].start
-    for m in mentions:
-        if m.person and near <= m.start and m.end <= source.start and not _inside_quote(text, m.start):
-            people[m.name.split()[-1]] = (m.start, m.end, m.name)
-    for a in found:
-        if a.source_kind != "description" and a.name and near <= a.start < source.start and _looks_person(a):
-            people.setdefault(a.name.split()[-1], (a.start, a.end, a.name))
-    gender = _PRONOUNS[source.name or ""]
-    people = {k: v for k, v in people.items() if _gender(text, v[2]) in (None, gender)}
-    if len(people) == 1:
-        ((start, end, name),) = people.values()
-    else:
-        far = sentences[max(0, si - 4)].start
-        speakers = [a for a in found if a.name and far <= a.start < source.start]
-        if not speakers or not (_looks_person(speakers[-1]) or speakers[-1].resolved_by == "antecedent"):
-            return None
-        last = speakers[-1]
-        if _gender(text, last.name) not in (None, gender):
-            return None
-        surname = last.name.split()[-1]
-        # People named in the speaker's own sentence are what the speaker talked about.
-        after = next((x.end for x in sentences if x.start <= last.start < x.end), last.end)
-        others = [
-            m
-            for m in mentions
-            if m.person
-            and after <= m.start < source.start
-            and m.name.split()[-1] != surname
-            and not _inside_quote(text, m.start)
-        ]
-        if others:
-            return None
-        start, end, name = last.start, last.end, last.name
-        if last.resolved_start is not None:
-            start, end = last.resolved_start, last.resolved_end
-    full = _fuller(name, mentions, start, gender) if " " not in name else None
-    name = full.name if full else name
-    if _gender(text, name) not in (None, gender):
-        return None
-    return name, (start, end)
-
-
-def _looks_person(a: Attribution) -> bool:
-    return (
-        bool(a.name)
-        and not a.name.startswith("the ")
-        and not _ACRONYM.fullmatch(a.name)
-        and (a.role is not None or not any(w.lower() in _ORG_WORDS for w in a.name.split()))
-    )
-
-
-_TITLES = {
-    "sen.": "senator",
-    "rep.": "representative",
-    "gov.": "governor",
-    "gen.": "general",
-    "dr.": "doctor",
-    "prof.": "professor",
-    "col.": "colonel",
-    "capt.": "captain",
-    "adm.": "admiral",
-}
-
-
-def _description_antecedent(text: str, found: list[Attribution], source: _Source, si: int):
-    """A definite description of a person ("the Texas senator") resolves to the one named source
-    whose role has its head, where the text near that name also has its capitalised words
-    ("Texas": "Sen. Ted Cruz of Texas")."""
-    words = (source.name or "").split()
-    head = words[-1].lower() if words else ""
-    if head not in _PERSON_HEADS:
-        return None  # "the campaign", "the department": an organisation, not its spokesman
-    marks = [w for w in words[1:-1] if _cap(w)]
-
-    def near(a: Attribution) -> str:
-        return text[max(0, a.start - 80) : a.end + 80]
-
-    matches = {
-        a.name: (a.start, a.end)
-        for a in found
-        if a.source_kind == "named"
-        and a.name
-        and a.role
-        and head in {_TITLES.get(w, w) for w in a.role.lower().split()}
-        and all(m in near(a) for m in marks)
-    }
-    if len(matches) == 1:
-        ((name, span),) = matches.items()
-        return name, span
-    return None
