@@ -67,6 +67,21 @@ def test_prov_export_loads_and_has_the_provenance_relations(tracker, populated, 
     assert relations(document, prov_model.ProvCommunication)  # extract wasInformedBy fetch
 
 
+def test_prov_export_attributes_seeds_to_the_sources_they_name(tracker, populated, tmp_path):
+    out = tmp_path / "prov.json"
+    assert tracker("export", "prov", str(out)).exit_code == 0
+    document = load(out)
+    attributed = {
+        (ref(a.get_attribute("prov:entity").pop()), ref(a.get_attribute("prov:agent").pop())): a
+        for a in relations(document, prov_model.ProvAttribution)
+    }
+    assert ("seed/2", "attributed/afp") in attributed
+    assert ("seed/1", "attributed/the%20kremlin") in attributed
+    afp = attributed[("seed/2", "attributed/afp")]
+    assert {str(v) for v in afp.get_attribute("tracker:cue_kind")} == {"according to"}
+    assert {str(v) for v in afp.get_attribute("tracker:content")} == {"Both sides discussed trade and education"}
+
+
 def test_prov_export_for_one_seed(tracker, populated, tmp_path):
     out = tmp_path / "seed2.json"
     assert tracker("export", "prov", "--seed", "2", str(out)).exit_code == 0

@@ -118,3 +118,19 @@ def test_every_lookup_query_uses_an_index(populated, how):
         assert not scans, f"full scan {scans} in:\n{statement}"
     if how == "unknown":  # every way of matching was tried, the redirect chain included
         assert any("fetch_attempts" in s for s in plans)
+
+
+def test_lookup_shows_what_each_citing_seed_attributes_and_to_whom(tracker, populated):
+    found = json.loads(tracker("lookup", populated.url, "--json").output)
+    attributions = {seed["path"]: seed["attributions"] for seed in found["seeds"]}
+    (afp,) = attributions["later_seed.txt"]
+    assert (afp["source"], afp["name"], afp["source_kind"], afp["cue"], afp["cue_kind"]) == (
+        "AFP",
+        "AFP",
+        "named",
+        "according to",
+        "according to",
+    )
+    assert afp["content"] == "Both sides discussed trade and education"
+    text = tracker("lookup", populated.url).output
+    assert "attributes to the Kremlin [said: speech verb]" in text

@@ -111,6 +111,21 @@ def check_unsupported_details(populated):
 def check_attributions_to(populated):
     rows = run_query(populated, "attributions_to", name="AFP")
     assert [(r["seed_path"], r["cue"]) for r in rows] == [("later_seed.txt", "according to")]
+    (row,) = rows
+    assert (row["source"], row["source_kind"], row["name"], row["resolved_by"], row["cue_kind"]) == (
+        "AFP",
+        "named",
+        "AFP",
+        "as written",
+        "according to",
+    )
+    assert row["content"] == "Both sides discussed trade and education"
+    assert 0 < row["confidence"] <= 1
+    # matched on the source as written too: the Kremlin's sentence in the first seed
+    kremlin = run_query(populated, "attributions_to", name="Kremlin")
+    assert [(r["seed_path"], r["name"], r["content"]) for r in kremlin] == [
+        ("test_seed.txt", "the Kremlin", "Russia supports the unity of Syria")
+    ]
 
 
 CHECKS = {name.removeprefix("check_"): check for name, check in globals().items() if name.startswith("check_")}

@@ -47,3 +47,23 @@ def test_shared_sources_and_attributions_link_seeds_whatever_their_text():
     }
     assert found[(1, 2, "same_attribution")].score == 0.5
     assert found[(1, 2, "same_attribution")].shared == ("reuters",)
+
+
+def test_seeds_sharing_a_source_only_by_its_resolved_name_are_related(project):
+    # Neither seed writes "Dmitry Peskov said": one says "Mr. Peskov said", the other "he said".
+    (project / "seeds" / "a.txt").write_text(
+        "Kremlin spokesman Dmitry Peskov spoke on Monday. Mr. Peskov said the talks would go on.\n", encoding="utf-8"
+    )
+    (project / "seeds" / "b.txt").write_text(
+        "Dmitry Peskov met reporters in Moscow. He said the ceasefire would hold.\n"
+        "The GOP presidential candidate said the talks had failed.\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["run"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(project / "data" / "tracker.db") as db:
+        rows = db.execute("SELECT reason, shared FROM seed_relations WHERE reason = 'same_attribution'").fetchall()
+        names = db.execute("SELECT text, name FROM citations WHERE kind = 'attribution' ORDER BY seed_id").fetchall()
+    assert ("Mr. Peskov", "Dmitry Peskov") in names and ("He", "Dmitry Peskov") in names
+    assert ("The GOP presidential candidate", None) in names  # a description with no name relates nothing
+    assert len(rows) == 2 and all("dmitry peskov" in shared for _, shared in rows)

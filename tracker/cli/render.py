@@ -112,6 +112,8 @@ def lookup(found: dict) -> None:
         click.echo(f"  seed {seed['id']} {seed['path']} (revision {seed['revision']})")
         for citation in seed["citations"]:
             click.echo(f"    [{citation['cue']}] {citation['sentence']}")
+        for attribution in seed.get("attributions", []):
+            click.echo(f"    attributes to {attribution_line(attribution)}")
     click.echo("fetch attempts:")
     for attempt in found["fetch_attempts"]:
         result = attempt["status_code"] or attempt["error"]
@@ -183,3 +185,20 @@ def detail_lines(details: list[dict]) -> list[str]:
         source = f"; the source says “{detail['source_text']}”" if detail.get("source_text") else ""
         lines.append(f"not in the source ({detail['kind']}): {seed}{source}")
     return lines
+
+
+def attribution_line(a: dict) -> str:
+    """``Donald Trump ("he", antecedent; Republican nominee) [added: speech verb] 0.75``."""
+    who = a["name"] or a["source"]
+    details = []
+    if a["name"] and a["source"] != a["name"]:
+        details.append(f'"{a["source"]}", {a["resolved_by"]}')
+    details += [d for d in (a["role"], a["organization"]) if d and d not in (a["name"], a["source"])]
+    line = who + (f" ({'; '.join(details)})" if details else "")
+    line += f" [{a['cue']}: {a['cue_kind']}]"
+    if a["confidence"] is not None:
+        line += f" {a['confidence']:.2f}"
+    if a["content"]:
+        content = a["content"] if len(a["content"]) <= 80 else a["content"][:79] + "…"
+        line += f" — {content}"
+    return line

@@ -102,6 +102,8 @@ def relate_seeds(session: Session) -> int:
     for citation, source in rows:
         if source is not None:
             sources.setdefault(citation.seed_id, set()).add(source.normalized_url)
+        # The resolved name: "he" and "Mr. Peskov" count as Dmitry Peskov; a description that
+        # names no one (name NULL) relates nothing.
         elif citation.kind == "attribution" and citation.name:
             attributions.setdefault(citation.seed_id, set()).add(citation.name.casefold())
     relations = related_seeds(texts, sources, attributions)

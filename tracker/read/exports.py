@@ -11,6 +11,9 @@ PROV mapping (see DESIGN.md, "Provenance model"):
   excerpt    wasQuotedFrom the version it was cut from (a Quotation derivation); it carries its
   judgment (supported, paraphrased, partial) and the seed details the source does not bear out;
 - seed       hadPrimarySource each source it cites (a PrimarySource derivation);
+- seed       wasAttributedTo each agent it attributes claims to without a URL ("the Kremlin said"),
+  one agent per resolved name (shared across seeds), one per citation where no name is known;
+  the relation carries the source as written, how it resolved, role, organisation, cue and content;
 - every activity wasAssociatedWith its software and model agents.
 """
 
@@ -21,6 +24,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from itertools import count
 from typing import IO, Any
+from urllib.parse import quote
 
 from sqlmodel import Session, select
 
@@ -131,6 +135,7 @@ def prov_document(session: Session, seed_id: int | None = None) -> dict[str, Any
                 "prov:type": _qname("prov:PrimarySource"),
             },
         )
+    _add_attributions(doc, session, seeds, relate)
     for activity in sorted(activities.values(), key=lambda a: a.id):
         _add_activity(doc, activity, relate)
     for version in versions:
@@ -138,6 +143,46 @@ def prov_document(session: Session, seed_id: int | None = None) -> dict[str, Any
             doc, version, activities.get(version.activity_id), excerpts.get(version.id), details.get(version.id), relate
         )
     return {key: value for key, value in doc.items() if value}
+
+
+def _add_attributions(doc: dict, session: Session, seeds: list[Seed], relate) -> None:
+    texts = {seed.id: seed.text for seed in seeds}
+    rows = session.exec(
+        select(Citation)
+        .where(Citation.kind == "attribution", Citation.seed_id.in_(list(texts)))
+        .order_by(Citation.seed_id, Citation.char_start)
+    ).all()
+    for citation in rows:
+        if citation.name:
+            agent = f"tracker:attributed/{quote(citation.name.casefold(), safe='')}"
+            label = citation.name
+        else:
+            agent = f"tracker:attributed/citation/{citation.id}"
+            label = citation.text
+        doc["agent"].setdefault(agent, _attributes(prov_type="tracker:AttributedSource", label=label))
+        text = texts[citation.seed_id]
+        content = None
+        if citation.content_start is not None and citation.content_end is not None:
+            content = text[citation.content_start : citation.content_end]
+        relate(
+            "wasAttributedTo",
+            **{"prov:entity": f"tracker:seed/{citation.seed_id}", "prov:agent": agent},
+            **_attributes(
+                source=citation.text,
+                source_kind=citation.source_kind,
+                name=citation.name,
+                resolved_by=citation.resolved_by,
+                role=citation.role,
+                organization=citation.organization,
+                cue=citation.cue,
+                cue_kind=citation.cue_kind,
+                content=content,
+                confidence=citation.confidence,
+                char_start=citation.char_start,
+                char_end=citation.char_end,
+                sentence=citation.sentence,
+            ),
+        )
 
 
 def _add_activity(doc: dict, activity: Activity, relate) -> None:

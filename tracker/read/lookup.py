@@ -136,7 +136,7 @@ def lookup(session: Session, url: str, at: datetime | None = None) -> dict[str, 
         "url": url,
         "matched_as": matched_as,
         "source": _row(source),
-        "seeds": _seeds(citations),
+        "seeds": _seeds(citations, _attributions(session, {seed.id for _, seed in citations})),
         "fetch_attempts": [_row(a, drop={"source_id"}) for a in attempts],
         "versions": [_version(v, a) for v, a in versions],
         "excerpts": excerpts,
@@ -149,7 +149,44 @@ def lookup(session: Session, url: str, at: datetime | None = None) -> dict[str, 
     return found
 
 
-def _seeds(citations) -> list[dict]:
+def _attributions(session: Session, seed_ids: set[int]) -> dict[int, list[dict]]:
+    """The attributions of each seed: whom else it says its claims come from."""
+    rows = session.exec(
+        select(Citation, Seed)
+        .join(Seed, Seed.id == Citation.seed_id)
+        .where(Citation.seed_id.in_(list(seed_ids)), Citation.kind == "attribution")
+        .order_by(Citation.seed_id, Citation.char_start)
+    ).all()
+    found: dict[int, list[dict]] = {}
+    for citation, seed in rows:
+        content = None
+        if citation.content_start is not None and citation.content_end is not None:
+            content = seed.text[citation.content_start : citation.content_end]
+        resolved_from = None
+        if citation.resolved_start is not None and citation.resolved_end is not None:
+            resolved_from = seed.text[citation.resolved_start : citation.resolved_end]
+        found.setdefault(seed.id, []).append(
+            {
+                "source": citation.text,
+                "source_kind": citation.source_kind,
+                "name": citation.name,
+                "resolved_by": citation.resolved_by,
+                "resolved_from": resolved_from,
+                "role": citation.role,
+                "organization": citation.organization,
+                "cue": citation.cue,
+                "cue_kind": citation.cue_kind,
+                "content": content,
+                "confidence": citation.confidence,
+                "char_start": citation.char_start,
+                "char_end": citation.char_end,
+                "sentence": citation.sentence,
+            }
+        )
+    return found
+
+
+def _seeds(citations, attributions: dict[int, list[dict]]) -> list[dict]:
     seeds: dict[int, dict] = {}
     for citation, seed in citations:
         entry = seeds.setdefault(
@@ -161,6 +198,7 @@ def _seeds(citations) -> list[dict]:
                 "current": seed.superseded_at is None,
                 "title": seed.title,
                 "citations": [],
+                "attributions": attributions.get(seed.id, []),
             },
         )
         entry["citations"].append(

@@ -101,8 +101,11 @@ WHERE label = 'partial'
 ORDER BY seed_id, source_id, seed_start;
 
 -- name: attributions_to
--- Claims that seeds attribute to a name without a URL (e.g. :name = Kremlin).
-SELECT seed_path, name, role, cue, sentence
+-- Claims that seeds attribute to a name without a URL (e.g. :name = Kremlin), matched on the
+-- resolved name ("he" said → Dmitry Peskov) or the source as written, with how it was resolved,
+-- the cue and the content attributed.
+SELECT seed_path, source, source_kind, name, resolved_by, role, organization, cue, cue_kind,
+       content, confidence, sentence
 FROM attributions
-WHERE name LIKE '%' || :name || '%'
+WHERE name LIKE '%' || :name || '%' OR source LIKE '%' || :name || '%'
 ORDER BY seed_path, char_start;

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from tracker.seeds.citations import find_citations, find_publisher
+from tracker.seeds.citations import ATTRIBUTION_FIELDS, find_citations, find_publisher
 from tracker.seeds.files import SeedError, read_seed_file
 from tracker.store.tables import Citation, Seed, Source, utcnow
 from tracker.urls import normalize_url
@@ -96,6 +96,7 @@ def _record_citations(session: Session, seed: Seed, document) -> int:
                 sentence=found.sentence,
                 sentence_start=found.sentence_start,
                 sentence_end=found.sentence_end,
+                **{key: getattr(found, key) for key in ATTRIBUTION_FIELDS},
             )
         )
     return new_sources

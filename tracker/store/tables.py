@@ -64,7 +64,7 @@ class Source(SQLModel, table=True):
 
 
 class Citation(SQLModel, table=True):
-    """A URL or a named attribution in a seed, with where it stands."""
+    """A URL or an attribution in a seed, with where it stands (tracker/seeds/citations.py)."""
 
     __tablename__ = "citations"
 
@@ -73,7 +73,7 @@ class Citation(SQLModel, table=True):
     source_id: int | None = Field(default=None, foreign_key="sources.id", index=True)
     kind: str = Field(description="url or attribution")
     text: str = Field(description="the span as it stands in the seed")
-    name: str | None = Field(default=None, index=True, description="attributed name")
+    name: str | None = Field(default=None, index=True, description="attributed name, resolved")
     role: str | None = None
     cue: str
     url: str | None = None
@@ -82,6 +82,18 @@ class Citation(SQLModel, table=True):
     sentence: str
     sentence_start: int
     sentence_end: int
+    # Attributions only; NULL for URLs (see docs/attributions.md).
+    source_kind: str | None = Field(default=None, index=True, description="named, description or pronoun")
+    resolved_by: str | None = Field(default=None, description="as written, fuller mention, antecedent, …")
+    resolved_start: int | None = Field(default=None, description="where the resolved name stands in the seed")
+    resolved_end: int | None = None
+    organization: str | None = None
+    cue_kind: str | None = Field(default=None, description="speech verb, according to, passive report or colon")
+    cue_start: int | None = None
+    cue_end: int | None = None
+    content_start: int | None = Field(default=None, description="the attributed quote or clause")
+    content_end: int | None = None
+    confidence: float | None = None
 
 
 class Activity(SQLModel, table=True):
