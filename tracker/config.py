@@ -61,6 +61,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Folder of seed documents (.txt, .md, .html) that `tracker run` ingests.",
     ),
     Setting(
+        "paths",
+        "seed_page_recheck",
+        "TRACKER_SEED_PAGE_RECHECK",
+        86400,
+        "Seconds before `tracker run` fetches a seed page (a seed added by URL) again to see if it changed.",
+    ),
+    Setting(
         "translation",
         "targets",
         "TRACKER_TARGETS",
@@ -205,6 +212,7 @@ class Settings:
     database_url: str
     data_dir: Path
     seeds_dir: Path
+    seed_page_recheck: int
     targets: tuple[str, ...]
     models_dir: Path
     auto_install: bool

@@ -30,6 +30,7 @@ COMMANDS = {
     "export": "export:export",
     "models": "models:models",
     "retranslate": "models:retranslate",
+    "seeds": "seeds:seeds",
 }
 
 

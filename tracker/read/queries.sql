@@ -8,9 +8,10 @@
 -- or in Datasette, where each is a canned query (`tracker datasette-metadata`).
 -- The queries are portable SQL: they run on SQLite and PostgreSQL.
 --
--- Dates: timestamps are stored in UTC as 'YYYY-MM-DD HH:MM:SS.ffffff'. A seed's date is its
--- `ingested_at`, when tracker first read that revision of it: seeds carry no reliable
--- publication date of their own, and a seed enters tracker when it is published or later.
+-- Dates: timestamps are stored in UTC as 'YYYY-MM-DD HH:MM:SS.ffffff'. A seed's date
+-- (`seed_date` in the views) is its publication date when its page states one (`published_at`,
+-- read from JSON-LD, a meta tag, the URL or the page's text: `published_evidence`), else its
+-- `ingested_at`, when tracker first read that revision of it; `seed_dated_by` says which.
 
 -- name: which_seeds_cite_url
 -- Which seeds cite this URL, with the sentence that cites it. The URL matches as cited, in its
@@ -24,9 +25,9 @@ ORDER BY seed_id, citation_id;
 -- What the source at this URL said, in its own language, when each citing seed was published:
 -- the original version in force at the seed's date (the newest captured at or before it), else
 -- the first one captured after it, as the Wayback Machine picks its closest capture.
-SELECT seed_citations.seed_id, seed_citations.seed_path, seed_citations.seed_ingested_at,
-       cited.id AS version_id, cited.created_at AS captured_at,
-       CASE WHEN cited.created_at <= seed_citations.seed_ingested_at THEN 'before' ELSE 'after' END
+SELECT seed_citations.seed_id, seed_citations.seed_path, seed_citations.seed_date,
+       seed_citations.seed_dated_by, cited.id AS version_id, cited.created_at AS captured_at,
+       CASE WHEN cited.created_at <= seed_citations.seed_date THEN 'before' ELSE 'after' END
            AS captured,
        cited.language, cited.text
 FROM seed_citations
@@ -34,7 +35,7 @@ JOIN versions cited ON cited.source_id = seed_citations.source_id
 WHERE cited.id = COALESCE(
       (SELECT earlier.id FROM versions earlier
        WHERE earlier.source_id = seed_citations.source_id AND earlier.kind = 'original'
-         AND earlier.created_at <= seed_citations.seed_ingested_at
+         AND earlier.created_at <= seed_citations.seed_date
        ORDER BY earlier.created_at DESC LIMIT 1),
       (SELECT earliest.id FROM versions earliest
        WHERE earliest.source_id = seed_citations.source_id AND earliest.kind = 'original'
@@ -65,7 +66,7 @@ JOIN versions later ON later.source_id = cited.source_id AND later.kind = 'origi
 WHERE cited.id = COALESCE(
       (SELECT earlier.id FROM versions earlier
        WHERE earlier.source_id = seed_citations.source_id AND earlier.kind = 'original'
-         AND earlier.created_at <= seed_citations.seed_ingested_at
+         AND earlier.created_at <= seed_citations.seed_date
        ORDER BY earlier.created_at DESC LIMIT 1),
       (SELECT earliest.id FROM versions earliest
        WHERE earliest.source_id = seed_citations.source_id AND earliest.kind = 'original'
