@@ -201,3 +201,43 @@ def test_run_reads_seed_urls_from_urls_files(tracker, project, monkeypatch):
         assert urls == ["Theo", "link", "link", "Nguồn:"]
     engine.dispose()
     assert "pages.urls:4" in result.output  # the bad line is reported with where it stands
+
+
+def test_the_version_in_force_when_a_seed_was_published_uses_its_publication_date(tmp_path):
+    from tracker.read.queries import load_queries
+    from tracker.read.sql import run_read_only
+    from tracker.store.tables import Source, Version
+
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    engine = open_database(url)
+    with Session(engine) as session:
+        source = Source(url="https://src.example/a", normalized_url="https://src.example/a", host="src.example")
+        session.add(source)
+        session.flush()
+        for year in (2019, 2021):
+            session.add(
+                Version(source_id=source.id, kind="original", text=f"text of {year}",
+                        created_at=datetime(year, 6, 1, tzinfo=UTC))
+            )  # fmt: skip
+        seed = Seed(path="page.html", sha256="x", format="html", text="Source: https://src.example/a")
+        seed.published_at, seed.dated_by = datetime(2020, 1, 1, tzinfo=UTC), "published_at"
+        session.add(seed)
+        session.flush()
+        session.add(
+            Citation(seed_id=seed.id, source_id=source.id, kind="url", text="https://src.example/a", cue="Source:",
+                     url="https://src.example/a", char_start=8, char_end=29, sentence=seed.text, sentence_start=0,
+                     sentence_end=29)
+        )  # fmt: skip
+        session.commit()
+    engine.dispose()
+    query = load_queries()["source_text_when_seed_published"]
+
+    def in_force():
+        (row,) = run_read_only(url, query.sql, {"url": "https://src.example/a"}).as_dicts()
+        return row["text"], row["captured"], row["seed_dated_by"]
+
+    # Published in 2020: the 2019 capture was in force, though tracker read the seed years later.
+    assert in_force() == ("text of 2019", "before", "published_at")
+    with sqlite3.connect(tmp_path / "db.sqlite") as db:
+        db.execute("UPDATE seeds SET dated_by = 'ingested_at', published_at = NULL")
+    assert in_force() == ("text of 2021", "before", "ingested_at")
