@@ -19,6 +19,12 @@ Data (public; read from the mirror, never copied into the repo; a missing set is
   summed over pages (micro precision and recall). Pages are split in two halves by the parity of
   the first hex digit of their id: `dev` (even) was used while tuning the rules, `test` (odd) was
   not looked at page by page.
+* **Links and dates, second set**: Mozilla Readability's test pages as kept in
+  `/work/shared/corpus/readability` (98 real pages: en 80, zh, es, fr, ja, cs, pt, de, ro; the
+  32 synthetic lorem-ipsum cases are left out). Expected links are derived as above, with the
+  text of Readability's `expected.html` as the article body (Readability's reviewed output, not a
+  hand annotation); pages are resolved against Readability's test URL `http://fakehost/test/`.
+  Dates: `publishedTime` of `expected-metadata.json`, where given (compared by day).
 * **Navigation check**: on the same pages and on the date set below, every citation is checked
   against the page's navigation: links inside `<nav>`, `<header>`, `<footer>`, `<aside>`, or an
   element whose role/class/id says nav, menu, footer, header, share, social, related, tags,
@@ -50,6 +56,7 @@ from tracker.urls import normalize_url
 MIRROR = Path("/work/.mirror")
 LINKS_REPO = MIRROR / "scrapinghub+article-extraction-benchmark" / "repo"
 DATES_REPO = MIRROR / "adbar+htmldate" / "repo"
+READABILITY = Path("/work/shared/corpus/readability")
 
 _BLOCK_TAGS = frozenset("p li dd dt td th blockquote figcaption h1 h2 h3 h4 h5 h6 pre article section div body".split())
 _NAV_WORDS = frozenset(
@@ -265,16 +272,64 @@ def eval_dates(limit: int | None, show: int) -> None:
     print(f"  citations: {citations} in all; navigation links among them: {nav_hits} on {nav_pages} pages")
 
 
+def eval_readability(limit: int | None, show: int) -> None:
+    if not READABILITY.is_dir():
+        print(f"skipped readability pages: {READABILITY} not present")
+        return
+    from lxml import html as lxml_html
+
+    from tracker.seeds.dates import publication_date
+
+    rows = [json.loads(line) for line in (READABILITY / "index.jsonl").read_text().splitlines() if line.strip()]
+    rows = [r for r in rows if not r["synthetic_lorem_ipsum"]][:limit]
+    url = "http://fakehost/test/page.html"
+    ours_score, trafilatura_score = Score(), Score()
+    by_language: dict[str, Score] = {}
+    nav_hits = nav_pages = right = stated = 0
+    for row in rows:
+        html = (READABILITY / row["source_html"]).read_text(encoding="utf-8", errors="replace")
+        expected_html = (READABILITY / row["expected_html"]).read_text(encoding="utf-8", errors="replace")
+        body = lxml_html.fromstring(expected_html or "<p></p>").text_content()
+        expected = expected_links(html, url, body)
+        ours = cited_links(html, url)
+        ours_score.add(ours, expected)
+        trafilatura_score.add(trafilatura_links(html, url), expected)
+        language = row.get("lang_auto_lingua_on_expected_text") or "?"
+        by_language.setdefault("en" if language == "en" else "other", Score()).add(ours, expected)
+        bad = ours & navigation_links(html, url)
+        nav_hits += len(bad)
+        nav_pages += bool(bad)
+        if show and (ours - expected or expected - ours):
+            print(f"  {row['name']} +{sorted(ours - expected)[:3]} -{sorted(expected - ours)[:3]}")
+        metadata = json.loads((READABILITY / row["expected_metadata"]).read_text(encoding="utf-8"))
+        published = metadata.get("publishedTime")
+        if published and re.match(r"\d{4}-\d{2}-\d{2}", published):
+            stated += 1
+            date = publication_date(html, url)
+            right += date is not None and date.day.isoformat() == published[:10]
+            if show and not (date is not None and date.day.isoformat() == published[:10]):
+                print(f"  date {row['name']}: expected {published}, got {date}")
+    print(f"URL citations on {len(rows)} real pages of Mozilla Readability's tests:")
+    print(f"  tracker            all   {ours_score}")
+    for name, score in sorted(by_language.items()):
+        print(f"  tracker            {name:5} {score}")
+    print(f"  trafilatura as is  all   {trafilatura_score}")
+    print(f"  navigation links among tracker's citations: {nav_hits} on {nav_pages} pages")
+    print(f"  publication date right on {right} of {stated} pages that state one ({right / max(stated, 1):.3f})")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int)
     parser.add_argument("--show", type=int, default=0, help="print the differences on this many pages")
-    parser.add_argument("--only", choices=["links", "dates"])
+    parser.add_argument("--only", choices=["links", "dates", "readability"])
     args = parser.parse_args(argv)
-    if args.only != "dates":
+    if args.only in (None, "links"):
         eval_links(args.limit, args.show)
-    if args.only != "links":
+    if args.only in (None, "dates"):
         eval_dates(args.limit, args.show)
+    if args.only in (None, "readability"):
+        eval_readability(args.limit, args.show)
     sys.stdout.flush()
 
 
