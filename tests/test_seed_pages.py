@@ -241,3 +241,25 @@ def test_the_version_in_force_when_a_seed_was_published_uses_its_publication_dat
     with sqlite3.connect(tmp_path / "db.sqlite") as db:
         db.execute("UPDATE seeds SET dated_by = 'ingested_at', published_at = NULL")
     assert in_force() == ("text of 2021", "before", "ingested_at")
+
+
+def test_a_list_under_a_sources_heading_cites_though_a_related_list_does_not():
+    sources = (
+        "<h2>Sources</h2><ol>"
+        '<li><a href="https://www.afp.com/en/news/3954">Agence France-Presse: Russian delegation arrives in '
+        "Damascus for talks with the interim authorities</a>, 13 February 2025.</li>"
+        '<li><a href="https://sana.sy/en/?p=3412">Syrian Arab News Agency: Foreign minister receives the Russian '
+        "delegation at the ministry in Damascus</a>, 13 February 2025.</li></ol>"
+        "<h2>More from the region</h2><ul>"
+        '<li><a href="/world/2025/02/12/lebanon-ceasefire/">Lebanon ceasefire holds as talks continue in Beirut '
+        "and negotiators meet again</a>, 12 February 2025.</li>"
+        '<li><a href="/world/2025/02/12/jordan-aid/">Jordan sends a new aid convoy across the northern border '
+        "crossing into Syria</a>, 12 February 2025.</li></ul>"
+    )
+    # In the middle of the body, where trafilatura keeps headings and lists.
+    page = NEWS.replace("<p>The Kremlin spokesman", sources + "<p>The Kremlin spokesman")
+    seed = read_seed_html(page)
+    assert "Sources\nAgence France-Presse" in seed.text and "\nLebanon ceasefire holds" in seed.text
+    hrefs = [link.href for link in seed.links]
+    assert "https://www.afp.com/en/news/3954" in hrefs and "https://sana.sy/en/?p=3412" in hrefs
+    assert not any("lebanon" in href or "jordan" in href for href in hrefs)

@@ -74,6 +74,13 @@ _RELATED = re.compile(
 )
 # A paragraph that names its source keeps its link however short it is.
 _SOURCE_LINE = re.compile(r"^\W*(?:sources?|nguồn|theo|via|quelle|fuente|fonte)\b", re.IGNORECASE)
+# A heading over the article's list of sources or references: each line under it cites.
+_SOURCES_HEADING = re.compile(
+    r"^\W*(?:sources?|references?|notes|citations|bibliography|nguồn|nguồn tham khảo|tài liệu tham khảo|"
+    r"tham khảo|quellen|einzelnachweise|références|fuentes|referencias|fontes|referências|fonti|"
+    r"источники|примечания|参考文献|参考资料|出典|المصادر|مراجع)\W*$",
+    re.IGNORECASE,
+)
 _WORD_CHARS = re.compile(r"\w", re.UNICODE)
 # A block is running text when at least this share of its letters is not link text.
 _MIN_PROSE_SHARE = 0.5
@@ -161,6 +168,7 @@ class _Builder:
         self.length = 0
         self.links: list[Link] = []
         self.notes: list[str] = []
+        self.in_sources = False  # under a "Sources" / "References" heading: its lines cite
 
     def line(self, text: str) -> None:
         text = " ".join(text.split())
@@ -230,7 +238,9 @@ class _Builder:
         all_chars = len(_WORD_CHARS.findall(line))
         prose = all_chars - anchor_chars
         running = prose >= _MIN_PROSE_CHARS and prose >= _MIN_PROSE_SHARE * all_chars
-        cited_source = bool(_SOURCE_LINE.match(line))
+        if heading:
+            self.in_sources = bool(_SOURCES_HEADING.match(line))
+        cited_source = bool(_SOURCE_LINE.match(line)) or (self.in_sources and not heading)
         if (_RELATED.match(line) or heading) and not cited_source:
             running = False
         for href, s, e in spans:
