@@ -39,6 +39,11 @@ class PathSettings:
 
     data_dir: Path = setting(Path("data"), "Where tracker keeps its state: database (by default), models, caches.")
     seeds_dir: Path = setting(Path("seeds"), "Folder of seed documents (.txt, .md, .html) that `tracker run` ingests.")
+    seed_page_recheck: int = setting(
+        86400,
+        "Seconds before `tracker run` fetches a seed page (a seed added by URL) again to see if it changed.",
+        above=0,
+    )
 
 
 # Settings attribute → the component class that declares it, in documentation order.

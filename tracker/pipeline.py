@@ -24,6 +24,7 @@ from tracker.fetch.client import Fetcher
 from tracker.fetch.crawler import Crawler, CrawlRequest, origin_of
 from tracker.originals.versions import record_fetch
 from tracker.seeds.ingest import ingest_seeds
+from tracker.seeds.pages import PageReport, fetch_seed_pages, read_url_lists, seed_pages_due
 from tracker.store.db import open_database
 from tracker.store.hosts import load_hosts, save_hosts
 from tracker.store.locks import database_lock, run_lock
@@ -102,8 +103,8 @@ def run(
         engine = open_database(settings.database.url)
         try:
             with Session(engine) as session:
-                _ingest(session, settings, summary, notify)
                 with Fetcher(settings.fetch) as fetcher:
+                    _ingest(session, settings, summary, notify, fetcher, now)
                     total = count_due(session, now, fetch_all=fetch_all, limit=limit)
                     notify(f"{total} sources due", "stage", name="fetch", total=total)
                     for batch in due_batches(session, now, limit=limit, fetch_all=fetch_all):
@@ -162,15 +163,29 @@ def next_due(session: Session) -> datetime | None:
     return session.exec(select(func.min(Source.next_fetch_at)).where(Source.state != "retired")).one()
 
 
-def _ingest(session: Session, settings: Settings, summary: RunSummary, notify: Notify) -> None:
+def _ingest(
+    session: Session, settings: Settings, summary: RunSummary, notify: Notify, fetcher: Fetcher, now: datetime
+) -> None:
     if not settings.paths.seeds_dir.is_dir():
         summary.notices.append(f"seeds folder not found: {settings.paths.seeds_dir}")
     report = ingest_seeds(session, settings.paths.seeds_dir)
     session.commit()
-    summary.seeds_new, summary.seeds_revised = len(report.new), len(report.revised)
-    summary.seeds_unchanged, summary.seeds_failed = report.unchanged, report.failed
-    summary.sources_new = report.new_sources
-    if report.new or report.revised:  # relations change only when the seeds do
+    # Seed pages: URLs in seeds/*.urls, and seed pages due for a recheck.
+    listed, unlisted = read_url_lists(settings.paths.seeds_dir)
+    due = seed_pages_due(session, listed, now, settings.paths.seed_page_recheck)
+    pages = fetch_seed_pages(session, due, fetcher, settings.crawl, now=now) if due else PageReport()
+    report.failed += unlisted + pages.failed
+    summary.seeds_new, summary.seeds_revised = (
+        len(report.new) + len(pages.new),
+        len(report.revised) + len(pages.revised),
+    )
+    summary.seeds_unchanged = report.unchanged + len(pages.unchanged)
+    summary.seeds_failed = report.failed
+    summary.deferred += pages.deferred
+    summary.sources_new = report.new_sources + pages.new_sources
+    for url in pages.new + pages.revised:
+        notify(f"seed page {url}", "seed_page", url=url)
+    if report.new or report.revised or pages.new or pages.revised:  # relations change only when seeds do
         summary.related = relate_seeds(session)
         session.commit()
     for path, reason in report.failed:

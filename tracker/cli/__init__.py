@@ -32,6 +32,7 @@ COMMANDS = {
     "retranslate": "models:retranslate",
     "report": "report:report",
     "serve": "report:serve",
+    "seeds": "seeds:seeds",
 }
 
 

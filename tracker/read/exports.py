@@ -114,6 +114,9 @@ def prov_document(session: Session, seed_id: int | None = None) -> dict[str, Any
             publisher=seed.publisher,
             ingested_at=_when(seed.ingested_at),
             superseded_at=_when(seed.superseded_at),
+            location=seed.url,
+            published_at=_when(seed.published_at),
+            published_evidence=seed.published_evidence,
         )
     for source in sources:
         doc["entity"][f"tracker:source/{source.id}"] = _attributes(

@@ -8,9 +8,10 @@
 -- or in Datasette, where each is a canned query (`tracker datasette-metadata`).
 -- The queries are portable SQL: they run on SQLite and PostgreSQL.
 --
--- Dates: timestamps are stored in UTC as 'YYYY-MM-DD HH:MM:SS.ffffff'. A seed's date is its
--- `ingested_at`, when tracker first read that revision of it: seeds carry no reliable
--- publication date of their own, and a seed enters tracker when it is published or later.
+-- Dates: timestamps are stored in UTC as 'YYYY-MM-DD HH:MM:SS.ffffff'. A seed's date
+-- (`seed_date` in the views) is its publication date when its page states one (`published_at`,
+-- read from JSON-LD, a meta tag, the URL or the page's text: `published_evidence`), else its
+-- `ingested_at`, when tracker first read that revision of it; `seed_dated_by` says which.
 
 -- name: which_seeds_cite_url
 -- Which seeds cite this URL, with the sentence that cites it. The URL matches as cited, in its
@@ -25,6 +26,7 @@ ORDER BY seed_id, citation_id;
 -- the original version in force at the seed's date (the newest captured at or before it), else
 -- the first one captured after it, as the Wayback Machine picks its closest capture.
 SELECT DISTINCT cited_versions.seed_id, cited_versions.seed_path, cited_versions.seed_date,
+       cited_versions.seed_dated_by,
        cited_versions.version_id, cited_versions.captured_at, cited_versions.captured,
        versions.language, versions.text
 FROM cited_versions

@@ -1,8 +1,11 @@
 """Reading seed files into plain text, whatever their format.
 
 Plain text and Markdown are kept exactly as written (citations finds Markdown links itself).
-HTML becomes its visible text, and each ``<a href>`` is kept as a Link pointing at its anchor
-text in that produced text, because the URL itself no longer appears there.
+HTML becomes the text of its article (tracker.seeds.article: the body, without the site's
+navigation), and each link in the article's running text is kept as a Link pointing at its anchor
+text in that produced text, because the URL itself no longer appears there. A page with no article
+body becomes its whole visible text with every link, as before. HTML seeds also carry the page's
+address and its publication date (tracker.seeds.dates).
 """
 
 from __future__ import annotations
@@ -11,8 +14,12 @@ import codecs
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tracker.errors import TrackerError
+
+if TYPE_CHECKING:
+    from tracker.seeds.dates import PublicationDate
 
 
 class SeedError(TrackerError, ValueError):
@@ -33,6 +40,11 @@ class SeedText:
     text: str
     format: str  # "text", "markdown" or "html"
     links: tuple[Link, ...] = ()
+    title: str | None = None  # html: the article's title
+    canonical_url: str | None = None  # html: <link rel=canonical> or og:url
+    published: PublicationDate | None = None  # html: when the page says it was published
+    article: bool = False  # html: an article body was found (else the whole visible text)
+    notes: tuple[str, ...] = ()  # what was left out and why
 
 
 _FORMATS = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
@@ -50,14 +62,50 @@ def read_seed_file(path: Path) -> SeedText:
     except OSError as exc:
         raise SeedError(f"{path}: cannot read seed file ({exc.strerror or exc})") from None
     text = _decode(data, path)
-    if fmt == "html":
-        text, links = _html_to_text(text)
-    else:
-        links = ()
-    if not text.strip():
+    seed = read_seed_html(text) if fmt == "html" else SeedText(text=text, format=fmt)
+    if not seed.text.strip():
         raise SeedError(f"{path}: seed file has no text")
-    return SeedText(text=text, format=fmt, links=tuple(links))
+    return seed
 
+
+def read_seed_html(html: str, url: str | None = None) -> SeedText:
+    """An HTML seed (a saved file, or a page fetched from ``url``) as text, links and metadata."""
+    from tracker.seeds.article import find_article, page_address, running_text_links
+    from tracker.seeds.dates import publication_date
+
+    page_text, page_links = html_to_text(html)
+    # A short page (a fragment, a note) is all article: trafilatura is unreliable on so little.
+    article = find_article(html, url) if len(page_text) >= _SHORT_PAGE else None
+    address = article.address if article else page_address(html, url)
+    published = publication_date(html, url or address.canonical_url)
+    if article is not None:
+        return SeedText(
+            text=article.text,
+            format="html",
+            links=article.links,
+            title=article.title,
+            canonical_url=address.canonical_url,
+            published=published,
+            article=True,
+            notes=article.notes,
+        )
+    # No article found: the whole page is the seed's text, and the links of its running text
+    # (not its menus) are its citations, by the same rules as in an article.
+    links, notes = running_text_links(page_text, page_links, address)
+    if len(page_text) >= _SHORT_PAGE:
+        notes = ("no article body found: the whole page is the seed's text", *notes)
+    return SeedText(
+        text=page_text,
+        format="html",
+        links=links,
+        canonical_url=address.canonical_url,
+        published=published,
+        notes=notes,
+    )
+
+
+# Visible text shorter than this (characters) is taken whole, without looking for an article.
+_SHORT_PAGE = 1500
 
 _UNICODE_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
 
@@ -136,7 +184,8 @@ class _TextBuilder:
         return "".join(self.parts).rstrip("\n")
 
 
-def _html_to_text(html: str) -> tuple[str, list[Link]]:
+def html_to_text(html: str) -> tuple[str, list[Link]]:
+    """The visible text of a whole page, and every link in it pointing at its anchor text."""
     from lxml import etree
     from lxml import html as lxml_html
 

@@ -2,7 +2,8 @@
 
 Idempotent: a file whose content is unchanged adds nothing. An edited file becomes a new
 revision (a new `seeds` row with its own citations); the previous revision is kept and marked
-superseded, so what an older revision cited stays answerable.
+superseded, so what an older revision cited stays answerable. Seeds given by URL (pages.py) are
+recorded the same way, keyed by their URL.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from tracker.seeds.citations import ATTRIBUTION_FIELDS, find_citations, find_publisher
-from tracker.seeds.files import SeedError, read_seed_file
+from tracker.seeds.files import SeedError, SeedText, read_seed_file
 from tracker.store.tables import Citation, Seed, Source, utcnow
 from tracker.urls import normalize_url
 
@@ -55,26 +56,51 @@ def ingest_seeds(session: Session, seeds_dir: Path) -> IngestReport:
         except (OSError, SeedError) as error:
             report.failed.append((relative, str(error)))
             continue
-        seed = Seed(
-            path=relative,
-            sha256=digest,
-            format=document.format,
-            text=document.text,
-            title=_first_line(document.text),
-            publisher=find_publisher(document.text),
-            revision=1 if current is None else current.revision + 1,
-        )
-        if current is not None:
-            current.superseded_at = utcnow()
-            session.add(current)
-        session.add(seed)
-        session.flush()
-        report.new_sources += _record_citations(session, seed, document)
+        _seed, created = record_seed(session, relative, digest, document, current)
+        report.new_sources += created
         (report.new if current is None else report.revised).append(relative)
     return report
 
 
-def _record_citations(session: Session, seed: Seed, document) -> int:
+def record_seed(
+    session: Session,
+    path: str,
+    digest: str,
+    document: SeedText,
+    current: Seed | None,
+    *,
+    url: str | None = None,
+    body_sha256: str | None = None,
+) -> tuple[Seed, int]:
+    """Record a new revision of the seed at ``path`` (superseding ``current``); (seed, new sources)."""
+    now = utcnow()
+    published = document.published
+    seed = Seed(
+        path=path,
+        sha256=digest,
+        format=document.format,
+        text=document.text,
+        title=document.title or _first_line(document.text),
+        publisher=find_publisher(_body(document)),
+        revision=1 if current is None else current.revision + 1,
+        ingested_at=now,
+        url=url,
+        canonical_url=document.canonical_url,
+        body_sha256=body_sha256,
+        published_at=published.value if published else None,
+        published_evidence=published.evidence if published else None,
+        dated_by="published_at" if published else "ingested_at",
+        checked_at=now if url else None,
+    )
+    if current is not None:
+        current.superseded_at = now
+        session.add(current)
+    session.add(seed)
+    session.flush()
+    return seed, _record_citations(session, seed, document)
+
+
+def _record_citations(session: Session, seed: Seed, document: SeedText) -> int:
     new_sources = 0
     for found in find_citations(document.text, document.links):
         source_id = None
@@ -114,6 +140,13 @@ def source_for_url(session: Session, url: str) -> tuple[Source, bool]:
     session.add(source)
     session.flush()
     return source, True
+
+
+def _body(document: SeedText) -> str:
+    """The text after an HTML article's title line, where a dateline ("DAMASCUS (Reuters) —") stands."""
+    if document.title and document.text.startswith(document.title + "\n"):
+        return document.text[len(document.title) + 1 :]
+    return document.text
 
 
 def _first_line(text: str) -> str | None:

@@ -26,7 +26,7 @@ class Seed(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("path", "revision"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    path: str = Field(index=True, description="file name relative to the seeds folder")
+    path: str = Field(index=True, description="file name relative to the seeds folder, or the URL of a seed page")
     revision: int = 1
     sha256: str
     format: str = Field(description="text, markdown or html")
@@ -35,6 +35,24 @@ class Seed(SQLModel, table=True):
     text: str
     ingested_at: datetime = Field(default_factory=utcnow)
     superseded_at: datetime | None = None
+    url: str | None = Field(default=None, index=True, description="the URL a seed page was fetched from")
+    canonical_url: str | None = Field(default=None, description="the page's rel=canonical or og:url")
+    body_sha256: str | None = Field(default=None, foreign_key="bodies.sha256", description="the raw page, in bodies")
+    published_at: datetime | None = Field(default=None, description="when the page says it was published (UTC)")
+    published_evidence: str | None = Field(
+        default=None, description='where that date was read: "json-ld datePublished", "meta …", "url", …'
+    )
+    dated_by: str = Field(
+        default="ingested_at",
+        sa_column_kwargs={"server_default": "ingested_at"},
+        description="the seed's date: published_at when the page gives one, else ingested_at",
+    )
+    checked_at: datetime | None = Field(default=None, description="last fetch of a seed page, changed or not")
+
+    @property
+    def date(self) -> datetime:
+        """The seed's date: when it was published, else when tracker first read this revision."""
+        return self.published_at if self.dated_by == "published_at" and self.published_at else self.ingested_at
 
 
 class Source(SQLModel, table=True):
