@@ -97,6 +97,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Seed for langdetect, so the same text always gets the same language.",
     ),
     Setting(
+        "language",
+        "on_uncertain",
+        "TRACKER_LANGUAGE_ON_UNCERTAIN",
+        "skip",
+        'A page whose language is uncertain: "skip" leaves its translation pending, "translate" '
+        "translates it from the detected language anyway.",
+    ),
+    Setting(
         "fetch",
         "allow_private",
         "TRACKER_FETCH_ALLOW_PRIVATE",
@@ -210,6 +218,7 @@ class Settings:
     auto_install: bool
     index_url: str
     seed: int
+    on_uncertain: str
     fetch_allow_private: tuple[str, ...]
     fetch_allow_ports: tuple[int, ...]
     fetch_user_agent: str
@@ -273,6 +282,9 @@ def load_settings(config_file: str | os.PathLike | None = None, environ: Mapping
     for code in values["targets"]:
         if not _LANGUAGE_CODE.match(code):
             raise ConfigError(f'[translation] targets: {code!r} is not a language code such as "en"')
+
+    if values["on_uncertain"] not in ("skip", "translate"):
+        raise ConfigError(f'[language] on_uncertain: {values["on_uncertain"]!r} is not "skip" or "translate"')
 
     def resolve(p: str) -> Path:
         return (base_dir / Path(p).expanduser()).resolve()

@@ -328,7 +328,10 @@ def _translate(session, settings, summary, notify, download_progress) -> None:
     missing_notified: set[str] = set()
     for target in settings.targets:  # one translated version per target language
         originals = originals_needing_translation(session, target)
-        pairs = sorted({(v.language, target) for v in originals})
+        translatable = [
+            v for v in originals if v.language_status != "uncertain" or settings.on_uncertain == "translate"
+        ]
+        pairs = sorted({(v.language, target) for v in translatable})
         for from_code, to_code in pairs:
             if settings.auto_install and find_route(settings.models_dir, from_code, to_code) is None:
                 _download_model(settings, from_code, to_code, notify, download_progress)
@@ -343,7 +346,8 @@ def _translate(session, settings, summary, notify, download_progress) -> None:
             if reason not in missing_notified:  # one line per missing language pair, not per page
                 missing_notified.add(reason)
                 summary.notices.append(reason)
-                notify(reason, "model_missing")
+                uncertain = original.language_status == "uncertain" and settings.on_uncertain != "translate"
+                notify(reason, "language_uncertain" if uncertain else "model_missing")
 
 
 def _download_model(settings, from_code, to_code, notify, download_progress) -> None:

@@ -267,11 +267,18 @@ def _print_side_by_side(found: dict) -> None:
         click.echo(line)
 
 
+def _language(version: dict) -> str:
+    """`vi`, or `sw, uncertain` when the language of an original is not to be trusted."""
+    status = version.get("language_status")
+    language = version["language"] or "?"
+    return f"{language}, {status}" if status in ("uncertain", "undetermined") else language
+
+
 def _print_history(found: dict) -> None:
     click.echo(f"{found['source_url']}  (matched as {found['matched_as']})")
     for version in found["versions"]:
         line = (
-            f"  #{version['id']} {version['kind']} [{version['language'] or '?'}] {version['status']}  "
+            f"  #{version['id']} {version['kind']} [{_language(version)}] {version['status']}  "
             f"captured {version['captured_at']}"
         )
         if version["superseded_at"]:
@@ -311,8 +318,7 @@ def _print_lookup(found: dict) -> None:
         click.echo(f"  {attempt['started_at']}  {attempt['url']}  {result}")
     click.echo("versions:")
     for version in found["versions"]:
-        language = version["language"] or "?"
-        line = f"  #{version['id']} {version['kind']} [{language}] {version['status']}"
+        line = f"  #{version['id']} {version['kind']} [{_language(version)}] {version['status']}"
         if version["length"] is not None:
             line += f", {version['length']} chars"
         if version.get("title"):
