@@ -88,6 +88,9 @@ def test_an_uncertain_language_is_not_translated_unless_asked(tracker, project, 
         assert pending["status"] == "pending" and pending["text"] is None
         assert pending["activity"]["parameters"]["language_status"] == "uncertain"
         assert "[sw, uncertain]" in tracker("lookup", url).output
+        prov = json.loads(tracker("export", "prov").output)
+        entity = prov["entity"][f"tracker:version/{original['id']}"]
+        assert (entity["tracker:language"], entity["tracker:language_status"]) == ("sw", "uncertain")
 
         monkeypatch.setenv("TRACKER_LANGUAGE_ON_UNCERTAIN", "translate")
         second = tracker("run")

@@ -28,7 +28,7 @@ SELECT seed_citations.seed_id, seed_citations.seed_path, seed_citations.seed_ing
        cited.id AS version_id, cited.created_at AS captured_at,
        CASE WHEN cited.created_at <= seed_citations.seed_ingested_at THEN 'before' ELSE 'after' END
            AS captured,
-       cited.language, cited.text
+       cited.language, cited.language_status, cited.text
 FROM seed_citations
 JOIN versions cited ON cited.source_id = seed_citations.source_id
 WHERE cited.id = COALESCE(
@@ -46,8 +46,8 @@ ORDER BY seed_citations.seed_id;
 -- name: translations_by_model
 -- Every translation made by Argos package :model (e.g. translate-vi_en) at version
 -- :model_version (e.g. 1.9), with the checksum of the package files that made it.
-SELECT version_id, source_url, from_language, to_language, status, model, model_version,
-       model_sha256, started_at
+SELECT version_id, source_url, from_language, from_language_status, to_language, status, model,
+       model_version, model_sha256, started_at
 FROM translations
 WHERE model = :model AND model_version = :model_version
 ORDER BY version_id;
@@ -92,8 +92,8 @@ ORDER BY state, url;
 -- name: source_history
 -- Every version of the source at this URL (as cited or normalized), oldest first; an original
 -- is in force from captured_at until superseded_at.
-SELECT version_id, kind, parent_id, status, language, captured_at, superseded_at, activity, model,
-       model_version, text_sha256
+SELECT version_id, kind, parent_id, status, language, language_status, captured_at, superseded_at,
+       activity, model, model_version, text_sha256
 FROM source_versions
 WHERE :url IN (source_url, normalized_url)
 ORDER BY version_id;
