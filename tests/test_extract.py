@@ -77,7 +77,7 @@ def test_an_uncertain_language_is_not_translated_unless_asked(tracker, project, 
         (project / "seeds" / "s.txt").write_text(f"The boys said the work is not finished.\nSource: {url}\n")
         first = tracker("run")
         assert "translations: 0 made, 1 pending" in first.output, first.output
-        assert f"the language of {url} is uncertain (langdetect says sw; the second opinion says zu" in first.output
+        assert f"the language of {url} is uncertain (langdetect says sw; lingua says zu" in first.output
         assert 'on_uncertain = "translate"' in first.output
         found = json.loads(tracker("lookup", url, "--json").output)
         original, pending = found["versions"]

@@ -109,7 +109,7 @@ _ISO_639_3 = {
     "rum": "ro", "rus": "ru", "slk": "sk", "slo": "sk", "slv": "sl", "som": "so", "sqi": "sq",
     "alb": "sq", "srp": "sr", "swe": "sv", "swa": "sw", "tam": "ta", "tel": "te", "tha": "th",
     "tgl": "tl", "fil": "tl", "tur": "tr", "ukr": "uk", "urd": "ur", "vie": "vi", "xho": "xh",
-    "yor": "yo", "zho": "zh", "chi": "zh", "zul": "zu", "yue": "zh", "cmn": "zh",
+    "yor": "yo", "zho": "zh", "chi": "zh", "zul": "zu", "cmn": "zh",
 }  # fmt: skip
 # Regions and scripts that make a different Argos language (Traditional Chinese).
 _TRADITIONAL = re.compile(r"^zh[-_](hant|tw|hk|mo)\b", re.I)

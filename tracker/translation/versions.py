@@ -164,7 +164,8 @@ def translate_original(
     )
     started = utcnow()
     route = None
-    if original.language_status == "uncertain" and settings.on_uncertain != "translate":
+    # A retranslation redoes, with newer packages, a translation someone already let through.
+    if retranslation_of is None and original.language_status == "uncertain" and settings.on_uncertain != "translate":
         reason = uncertain_language_notice(original)
     else:
         route = find_route(settings.models_dir, original.language, target)
@@ -230,7 +231,7 @@ def language_detection(original: Version) -> dict:
 
 _REASONS = {
     "too_short": "too little text",
-    "disagreement": "the second opinion says {other}",
+    "disagreement": "lingua says {other}",
     "script": "the text is in {script} script",
     "declared": "the page declares {declared}",
 }
