@@ -93,3 +93,25 @@ def test_a_current_schema_is_recognized_without_alembic(tmp_path):
     command.downgrade(alembic_config(url), "0001")
     assert not is_current(engine)
     engine.dispose()
+
+
+def test_language_status_columns_and_views_come_and_go_with_their_migration(tmp_path):
+    url = f"sqlite:///{tmp_path / 'language.db'}"
+    open_database(url).dispose()
+    with sqlite3.connect(tmp_path / "language.db") as connection:
+        columns = {row[1] for row in connection.execute("PRAGMA table_info(versions)")}
+        assert {"language_status", "language_evidence"} <= columns
+        for view, column in [
+            ("source_versions", "language_status"),
+            ("translations", "from_language_status"),
+            ("provenance_chain", "original_language_status"),
+        ]:
+            names = [d[0] for d in connection.execute(f"SELECT * FROM {view}").description]
+            assert column in names
+    command.downgrade(alembic_config(url), "0006")
+    with sqlite3.connect(tmp_path / "language.db") as connection:
+        columns = {row[1] for row in connection.execute("PRAGMA table_info(versions)")}
+        assert "language_status" not in columns
+        names = [d[0] for d in connection.execute("SELECT * FROM source_versions").description]
+        assert "language" in names and "language_status" not in names
+    command.upgrade(alembic_config(url), "head")

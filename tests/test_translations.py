@@ -154,6 +154,9 @@ def test_unchanged_refetch_does_no_translation_work(project, settings, monkeypat
         ).encode()
         + b"</p></article></body></html>"
     )
+    # The glossary's words are not real Vietnamese prose: lingua reads them as Shona, so the
+    # language is `uncertain`, and this test is about translation, not detection.
+    monkeypatch.setenv("TRACKER_LANGUAGE_ON_UNCERTAIN", "translate")
     with serve({"/a": (200, {"Content-Type": "text/html; charset=utf-8"}, page)}) as base:
         monkeypatch.setenv("TRACKER_FETCH_ALLOW_PORTS", str(base.port))
         (project / "seeds" / "s.txt").write_text(f"The cat sleeps in the house.\nSource: {base}/a\n")
@@ -284,6 +287,7 @@ def test_one_translated_version_per_target(tracker, project, monkeypatch):
     install_file(settings.translation.models_dir, cached_package("vi", "en", VI_EN))
     install_file(settings.translation.models_dir, cached_package("en", "fr", EN_FR))
     page = "<html><body><article><p>Con mèo ngủ trong nhà và con chó ngủ trong nhà.</p></article></body></html>"
+    monkeypatch.setenv("TRACKER_LANGUAGE_ON_UNCERTAIN", "translate")  # glossary words read as Shona
     with serve({"/a": (200, {"Content-Type": "text/html; charset=utf-8"}, page.encode())}) as base:
         monkeypatch.setenv("TRACKER_FETCH_ALLOW_PORTS", str(base.port))
         (project / "seeds" / "s.txt").write_text(

@@ -251,7 +251,10 @@ def _translate(session, settings, summary, notify, download_progress) -> None:
     missing_notified: set[str] = set()
     for target in settings.translation.targets:  # one translated version per target language
         originals = originals_needing_translation(session, target)
-        pairs = sorted({(v.language, target) for v in originals})
+        translatable = [
+            v for v in originals if v.language_status != "uncertain" or settings.language.on_uncertain == "translate"
+        ]
+        pairs = sorted({(v.language, target) for v in translatable})
         for from_code, to_code in pairs:
             if (
                 settings.translation.auto_install
@@ -269,7 +272,8 @@ def _translate(session, settings, summary, notify, download_progress) -> None:
             if reason not in missing_notified:  # one line per missing language pair, not per page
                 missing_notified.add(reason)
                 summary.notices.append(reason)
-                notify(reason, "model_missing")
+                uncertain = original.language_status == "uncertain" and settings.language.on_uncertain != "translate"
+                notify(reason, "language_uncertain" if uncertain else "model_missing")
 
 
 def _download_model(settings, from_code, to_code, notify, download_progress) -> None:

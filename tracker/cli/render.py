@@ -78,7 +78,7 @@ def history(found: dict) -> None:
     click.echo(f"{found['source_url']}  (matched as {found['matched_as']})")
     for version in found["versions"]:
         line = (
-            f"  #{version['id']} {version['kind']} [{version['language'] or '?'}] {version['status']}  "
+            f"  #{version['id']} {version['kind']} [{language_label(version)}] {version['status']}  "
             f"captured {version['captured_at']}"
         )
         if version["superseded_at"]:
@@ -120,8 +120,7 @@ def lookup(found: dict) -> None:
         click.echo(f"  {attempt['started_at']}  {attempt['url']}  {result}")
     click.echo("versions:")
     for version in found["versions"]:
-        language = version["language"] or "?"
-        line = f"  #{version['id']} {version['kind']} [{language}] {version['status']}"
+        line = f"  #{version['id']} {version['kind']} [{language_label(version)}] {version['status']}"
         if version["length"] is not None:
             line += f", {version['length']} chars"
         if version.get("title"):
@@ -202,3 +201,10 @@ def attribution_line(a: dict) -> str:
         content = a["content"] if len(a["content"]) <= 80 else a["content"][:79] + "…"
         line += f" — {content}"
     return line
+
+
+def language_label(version: dict) -> str:
+    """`vi`, or `sw, uncertain` when the language of an original is not to be trusted."""
+    status = version.get("language_status")
+    language = version["language"] or "?"
+    return f"{language}, {status}" if status in ("uncertain", "undetermined") else language

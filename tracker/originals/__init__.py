@@ -16,3 +16,9 @@ class LanguageSettings:
     SECTION: ClassVar[str] = "language"
 
     seed: int = setting(0, "Seed for langdetect, so the same text always gets the same language.")
+    on_uncertain: str = setting(
+        "skip",
+        'A page whose language is uncertain: "skip" leaves its translation pending, "translate" '
+        "translates it from the detected language anyway.",
+        choices=("skip", "translate"),
+    )

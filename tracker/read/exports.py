@@ -243,6 +243,8 @@ def _add_version(
         kind=version.kind,
         status=version.status,
         language=version.language,
+        language_status=version.language_status,
+        language_probability=version.language_probability,
         url=version.url,
         text_sha256=version.text_sha256,
         body_sha256=version.body_sha256,

@@ -89,6 +89,7 @@ def version_history(session: Session, source_id: int) -> list[dict[str, Any]]:
                 "parent_id": version.parent_id,
                 "status": version.status,
                 "language": version.language,
+                "language_status": version.language_status,
                 "captured_at": version.created_at.isoformat(),
                 "superseded_at": superseded.isoformat() if superseded else None,
                 "text_sha256": version.text_sha256,
@@ -217,6 +218,8 @@ def _version(version: Version, activity: Activity | None) -> dict:
     entry = _row(version, drop={"text", "source_id"})
     entry["length"] = len(version.text) if version.text is not None else None
     entry["text"] = version.text
+    if version.language_evidence is not None:
+        entry["language_evidence"] = json.loads(version.language_evidence)
     if activity is not None:
         entry["activity"] = _row(activity, drop={"source_id"})
         for key in ("software", "parameters"):

@@ -28,7 +28,7 @@ ORDER BY seed_id, citation_id;
 SELECT DISTINCT cited_versions.seed_id, cited_versions.seed_path, cited_versions.seed_date,
        cited_versions.seed_dated_by,
        cited_versions.version_id, cited_versions.captured_at, cited_versions.captured,
-       versions.language, versions.text
+       versions.language, versions.language_status, versions.text
 FROM cited_versions
 JOIN versions ON versions.id = cited_versions.version_id
 JOIN seed_citations ON seed_citations.seed_id = cited_versions.seed_id
@@ -40,8 +40,8 @@ ORDER BY cited_versions.seed_id;
 -- name: translations_by_model
 -- Every translation made by Argos package :model (e.g. translate-vi_en) at version
 -- :model_version (e.g. 1.9), with the checksum of the package files that made it.
-SELECT version_id, source_url, from_language, to_language, status, model, model_version,
-       model_sha256, started_at
+SELECT version_id, source_url, from_language, from_language_status, to_language, status, model,
+       model_version, model_sha256, started_at
 FROM translations
 WHERE model = :model AND model_version = :model_version
 ORDER BY version_id;
@@ -78,8 +78,8 @@ ORDER BY state, url;
 -- name: source_history
 -- Every version of the source at this URL (as cited or normalized), oldest first; an original
 -- is in force from captured_at until superseded_at.
-SELECT version_id, kind, parent_id, status, language, captured_at, superseded_at, activity, model,
-       model_version, text_sha256
+SELECT version_id, kind, parent_id, status, language, language_status, captured_at, superseded_at,
+       activity, model, model_version, text_sha256
 FROM source_versions
 WHERE :url IN (source_url, normalized_url)
 ORDER BY version_id;

@@ -186,6 +186,14 @@ class Version(SQLModel, table=True):
     status: str = Field(default="ready", description="ready, or pending when its model is missing")
     language: str | None = None
     language_probability: float | None = None
+    language_status: str | None = Field(
+        default=None,
+        description="originals: detected, uncertain or undetermined (NULL: made before statuses were kept)",
+    )
+    language_evidence: str | None = Field(
+        default=None,
+        description="originals: JSON evidence (langdetect, second opinion, declared language, script, reasons)",
+    )
     declared_language: str | None = None
     title: str | None = None
     author: str | None = None

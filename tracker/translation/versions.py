@@ -97,19 +97,28 @@ def translate_original(
         url=original.url,
     )
     started = utcnow()
-    route = find_route(settings.translation.models_dir, original.language, target)
+    route = None
+    # A retranslation redoes, with newer packages, a translation someone already let through.
+    if (
+        retranslation_of is None
+        and original.language_status == "uncertain"
+        and settings.language.on_uncertain != "translate"
+    ):
+        reason = uncertain_language_notice(original)
+    else:
+        route = find_route(settings.translation.models_dir, original.language, target)
+        reason = str(MissingModel(original.language, target))
     if route is None:
-        missing = MissingModel(original.language, target)
         activity = Activity(
             kind="translate",
             source_id=original.source_id,
             status="pending",
             used_version_id=original.id,
             informed_by_id=original.activity_id,
-            error=str(missing),
+            error=reason,
             started_at=started,
             ended_at=utcnow(),
-            parameters=json.dumps({"from": original.language, "to": target}),
+            parameters=json.dumps({"from": original.language, "to": target, **language_detection(original)}),
         )
         session.add(activity)
         session.flush()
@@ -146,6 +155,40 @@ def translate_original(
         [(start, end, span.start, span.end) for span, (start, end) in zip(spans, offsets)],
     )
     return version
+
+
+def language_detection(original: Version) -> dict:
+    """How the original's language was found, for the translate activity's parameters."""
+    evidence = json.loads(original.language_evidence) if original.language_evidence else {}
+    return {
+        "language_status": original.language_status,
+        "language_probability": original.language_probability,
+        "language_reasons": evidence.get("reasons", []),
+    }
+
+
+_REASONS = {
+    "too_short": "too little text",
+    "disagreement": "lingua says {other}",
+    "script": "the text is in {script} script",
+    "declared": "the page declares {declared}",
+}
+
+
+def uncertain_language_notice(original: Version) -> str:
+    """One line: why an original with an uncertain language is not translated, and how to force it."""
+    evidence = json.loads(original.language_evidence) if original.language_evidence else {}
+    facts = {
+        "other": (evidence.get("second_opinion") or {}).get("code") or "nothing",
+        "script": evidence.get("script") or "an unknown",
+        "declared": evidence.get("declared"),
+    }
+    why = "; ".join(_REASONS.get(r, r).format(**facts) for r in evidence.get("reasons", [])) or "uncertain"
+    return (
+        f"not translated: the language of {original.url} is uncertain (langdetect says {original.language}; "
+        f'{why}); to translate it anyway set [language] on_uncertain = "translate" '
+        "(or TRACKER_LANGUAGE_ON_UNCERTAIN=translate for one run)"
+    )
 
 
 def same_translation(
@@ -197,6 +240,7 @@ def _copy_translation(session, original, version, earlier, route, started, retra
             "model_loads": 0,
             "source_text_sha256": original.text_sha256,
             "seconds": round((utcnow() - started).total_seconds(), 4),
+            **language_detection(original),
         }
     )
     if retranslation_of is not None:
@@ -312,6 +356,7 @@ def _translate_activity(
         "sentences_translated": translation.stats.translated,
         "cache_hits": translation.stats.cache_hits,
         "model_loads": translation.stats.model_loads,
+        **language_detection(original),
     }
     if retranslation_of is not None:
         parameters["retranslation_of"] = retranslation_of.id
