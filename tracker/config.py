@@ -255,6 +255,10 @@ def load_settings(config_file: str | os.PathLike | None = None, environ: Mapping
             file_values = tomllib.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise ConfigError(f"config file not found: {path}") from None
+        except UnicodeDecodeError as error:
+            raise ConfigError(
+                f"{path}: is not UTF-8 text (byte {error.start}); save it as UTF-8, as TOML requires"
+            ) from None
         except tomllib.TOMLDecodeError as error:
             raise ConfigError(f"{path}: not valid TOML ({error})") from None
     base_dir = path.parent if path is not None else Path.cwd()

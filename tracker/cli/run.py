@@ -75,7 +75,7 @@ def sources(settings: Settings, state: str | None, as_json: bool) -> None:
     """Every source with its state, schedule and last error."""
     from tracker.read.sources import list_sources
 
-    with database_session(settings) as session:
+    with database_session(settings, read_only=True) as session:
         for source in list_sources(session, state):
             if as_json:
                 click.echo(json.dumps(source.model_dump(mode="json"), ensure_ascii=False))

@@ -1,0 +1,129 @@
+"""Faults a user or the machine can cause give one line and a documented exit status, never a
+traceback, and leave files that are not tracker's untouched (docs/errors.md)."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+READING_COMMANDS = [
+    ("sources",),
+    ("sql", "SELECT count(*) FROM versions"),
+    ("lookup", "http://127.0.0.1/x"),
+    ("export", "jsonl", "-"),
+    ("diff", "http://127.0.0.1/x"),
+]
+ALL_COMMANDS = READING_COMMANDS + [("run",), ("db", "upgrade")]
+
+
+def _delete_journal(database: Path) -> bytes:
+    connection = sqlite3.connect(database)
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.execute("PRAGMA journal_mode=DELETE")
+    connection.close()
+    return database.read_bytes()
+
+
+def _garbage(n: int, seed: int = 1) -> bytes:
+    rng = random.Random(seed)
+    return bytes(rng.randrange(256) for _ in range(n))
+
+
+def _damaged(original: bytes, how: str) -> bytes:
+    page = 4096
+    if how == "truncated":
+        return original[: len(original) // 3]
+    if how == "header":
+        return _garbage(100) + original[100:]
+    if how == "schema":
+        return original[:100] + _garbage(page - 100) + original[page:]
+    # data pages: every page after the first two keeps its first bytes and loses the rest
+    return original[: 2 * page] + b"".join(
+        original[i : i + 100] + _garbage(page - 100, i) for i in range(2 * page, len(original), page)
+    )
+
+
+def _one_line(result, status: int, expected: str) -> None:
+    assert result.exit_code == status, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert expected in lines[0]
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("how", ["truncated", "header", "schema", "data"])
+def test_a_damaged_database_file_is_one_line_for_every_command(populated, tracker, how):
+    original = _delete_journal(populated.database)
+    for command in ALL_COMMANDS:
+        populated.database.write_bytes(_damaged(original, how))
+        for extra in ("-wal", "-shm"):
+            Path(str(populated.database) + extra).unlink(missing_ok=True)
+        result = tracker(*command)
+        _one_line(result, 3, f"the database file is damaged: restore a backup, or try `sqlite3 {populated.database}")
+
+
+def _stamp(database: Path, revision: str) -> None:
+    connection = sqlite3.connect(database)
+    connection.execute("UPDATE alembic_version SET version_num = ?", (revision,))
+    connection.commit()
+    connection.close()
+
+
+def test_a_database_from_a_newer_tracker_is_refused_untouched(populated, tracker):
+    _stamp(populated.database, "0099")
+    before = _delete_journal(populated.database)
+    for command in ALL_COMMANDS:
+        result = tracker(*command)
+        _one_line(result, 3, "this database was written by a newer tracker (schema 0099); upgrade tracker")
+    assert populated.database.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [("foo://bar/baz", "scheme 'foo' is not one tracker can use"), ("not a url", "is not a URL")],
+)
+def test_a_database_url_tracker_cannot_use_is_one_line(project, tracker, monkeypatch, url, expected):
+    monkeypatch.setenv("TRACKER_DATABASE_URL", url)
+    for command in ALL_COMMANDS:
+        _one_line(tracker(*command), 2, expected)
+
+
+def test_another_applications_database_is_refused_and_left_unchanged(project, tracker, monkeypatch):
+    other = project / "other.db"
+    connection = sqlite3.connect(other)
+    connection.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
+    connection.execute("INSERT INTO customers (name) VALUES ('Ada')")
+    connection.commit()
+    connection.close()
+    before = hashlib.sha256(other.read_bytes()).hexdigest()
+    monkeypatch.setenv("TRACKER_DATABASE_URL", f"sqlite:///{other}")
+    for command in ALL_COMMANDS:
+        _one_line(tracker(*command), 3, "is not a tracker database (it has tables customers")
+    assert hashlib.sha256(other.read_bytes()).hexdigest() == before
+    # nothing beside it (no -wal or -shm); `run` makes tracker's own data folder for its lock
+    assert {p.name for p in project.iterdir()} <= {"config.toml", "other.db", "seeds", "data"}
+
+
+def test_an_empty_database_file_is_tracker_to_fill(project, tracker, monkeypatch):
+    empty = project / "empty.db"
+    empty.touch()
+    monkeypatch.setenv("TRACKER_DATABASE_URL", f"sqlite:///{empty}")
+    assert tracker("db", "upgrade").exit_code == 0
+
+
+def test_a_config_file_that_is_not_utf8_is_one_line(project, tracker):
+    (project / "config.toml").write_bytes("[seeds]\n# café\n".encode("latin-1"))
+    _one_line(tracker("sources"), 2, "is not UTF-8 text")
+
+
+def test_read_only_commands_say_nothing_about_work_kept(project, tracker, monkeypatch):
+    # a folder in the way of the database file: an OSError-like failure in a reading command
+    monkeypatch.setenv("TRACKER_DATABASE_URL", f"sqlite:///{project / 'seeds'}")
+    result = tracker("sources")
+    assert result.exit_code != 0
+    assert "work committed so far is kept" not in result.output
+    assert "Traceback" not in result.output
