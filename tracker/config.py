@@ -35,7 +35,7 @@ class Setting:
     @property
     def attr(self) -> str:
         """The Settings field: the key, prefixed by its section where the key alone is vague."""
-        return f"{self.section}_{self.key}" if self.section in ("fetch", "database") else self.key
+        return f"{self.section}_{self.key}" if self.section in ("fetch", "database", "seeds") else self.key
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -59,6 +59,13 @@ SETTINGS: tuple[Setting, ...] = (
         "TRACKER_SEEDS_DIR",
         "seeds",
         "Folder of seed documents (.txt, .md, .html) that `tracker run` ingests.",
+    ),
+    Setting(
+        "seeds",
+        "max_bytes",
+        "TRACKER_SEEDS_MAX_BYTES",
+        10_000_000,
+        "A seed file larger than this many bytes is skipped with a warning (a 10 MB seed is a book).",
     ),
     Setting(
         "translation",
@@ -227,6 +234,7 @@ class Settings:
     fetch_max_host_wait: float
     retry_after: int
     retire_after_not_found: int
+    seeds_max_bytes: int = 10_000_000
     config_file: Path | None = field(default=None)
 
     @property

@@ -258,7 +258,7 @@ def next_due(session: Session) -> datetime | None:
 def _ingest(session: Session, settings: Settings, summary: RunSummary, notify: Notify) -> None:
     if not settings.seeds_dir.is_dir():
         summary.notices.append(f"seeds folder not found: {settings.seeds_dir}")
-    report = ingest_seeds(session, settings.seeds_dir)
+    report = ingest_seeds(session, settings.seeds_dir, settings.seeds_max_bytes)
     session.commit()
     summary.seeds_new, summary.seeds_revised = len(report.new), len(report.revised)
     summary.seeds_unchanged, summary.seeds_failed = report.unchanged, report.failed
@@ -268,6 +268,8 @@ def _ingest(session: Session, settings: Settings, summary: RunSummary, notify: N
         session.commit()
     for path, reason in report.failed:
         notify(f"seed {path}: {reason}", "seed_failed", path=path, reason=reason)
+    for notice in report.notices:
+        notify(notice, "seed_notice")
 
 
 def _fetch_due(session, sources, fetcher, settings, summary, notify, now, fetch_all, stop_at) -> None:

@@ -15,10 +15,9 @@ from sqlmodel import Session, select
 
 from tracker.seeds.citations import find_citations, find_publisher
 from tracker.seeds.files import SeedError, read_seed_file
+from tracker.seeds.folder import scan_seeds_folder, shown
 from tracker.store.tables import Citation, Seed, Source, utcnow
 from tracker.urls import normalize_url
-
-SEED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
 
 
 @dataclass
@@ -26,34 +25,38 @@ class IngestReport:
     new: list[str] = field(default_factory=list)  # paths relative to the seeds folder
     revised: list[str] = field(default_factory=list)
     unchanged: int = 0
-    failed: list[tuple[str, str]] = field(default_factory=list)  # (path, one-line reason)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (path, one-line reason), both printable
     new_sources: int = 0
+    notices: list[str] = field(default_factory=list)  # e.g. a seed read in a guessed encoding
 
 
 def seed_files(seeds_dir: Path) -> list[Path]:
-    if not seeds_dir.is_dir():
-        return []
-    return sorted(
-        p
-        for p in seeds_dir.rglob("*")
-        if p.is_file() and p.suffix.lower() in SEED_SUFFIXES and not p.name.startswith(".")
-    )
+    """The seed files in the folder (links out of it, special files and the like left out)."""
+    return scan_seeds_folder(seeds_dir).files
 
 
-def ingest_seeds(session: Session, seeds_dir: Path) -> IngestReport:
+def ingest_seeds(session: Session, seeds_dir: Path, max_bytes: int | None = None) -> IngestReport:
     report = IngestReport()
-    for path in seed_files(seeds_dir):
+    folder = scan_seeds_folder(seeds_dir, max_bytes)
+    report.failed.extend((shown(path), shown(reason)) for path, reason in folder.skipped)
+    for path in folder.files:
         relative = path.relative_to(seeds_dir).as_posix()
         try:
             data = path.read_bytes()
+            if max_bytes is not None and len(data) > max_bytes:  # it grew since the folder was read
+                raise SeedError(f"over [seeds] max_bytes ({max_bytes:,}): split the file or raise the limit")
             digest = hashlib.sha256(data).hexdigest()
             current = session.exec(select(Seed).where(Seed.path == relative, Seed.superseded_at.is_(None))).first()
             if current is not None and current.sha256 == digest:
                 report.unchanged += 1
                 continue
             document = read_seed_file(path)
+            if document.encoding != "utf-8":
+                report.notices.append(
+                    f"seed {shown(relative)}: not UTF-8, read as {document.encoding} (save it as UTF-8 to be sure)"
+                )
         except (OSError, SeedError) as error:
-            report.failed.append((relative, str(error)))
+            report.failed.append((shown(relative), shown(str(error))))
             continue
         seed = Seed(
             path=relative,
