@@ -127,3 +127,33 @@ def test_read_only_commands_say_nothing_about_work_kept(project, tracker, monkey
     assert result.exit_code != 0
     assert "work committed so far is kept" not in result.output
     assert "Traceback" not in result.output
+
+
+def test_credentials_in_a_cited_url_are_never_sent_logged_or_stored(project, tracker, monkeypatch):
+    from tests.http_server import serve
+
+    page = b"<html><body><p>Russia supports the unity of Syria, the Kremlin said.</p></body></html>"
+    with serve({"/page": (200, {"Content-Type": "text/html; charset=utf-8"}, page)}) as base:
+        monkeypatch.setenv("TRACKER_FETCH_ALLOW_PORTS", str(base.port))
+        cited = f"http://reader:s3cr3t-pass@127.0.0.1:{base.port}/page"
+        (project / "seeds" / "a.txt").write_text(f"The Kremlin said so.\nSource: {cited}\n", encoding="utf-8")
+        (project / "seeds" / "b.html").write_text(
+            f'<p>Also <a href="{cited.replace("/page", "/page?x=1")}">here</a>.</p>', encoding="utf-8"
+        )
+        result = tracker("run")
+        requests = base.requests
+    assert result.exit_code == 0, result.output
+    assert "s3cr3t" not in result.output and "reader" not in result.output
+    assert requests and all("authorization" not in headers for _, _, headers in requests)
+    assert b"s3cr3t" not in (project / "data" / "tracker.db").read_bytes()
+    connection = sqlite3.connect(project / "data" / "tracker.db")
+    dump = "\n".join(connection.iterdump())
+    rows = connection.execute("SELECT url, had_credentials FROM citations WHERE kind = 'url'").fetchall()
+    sources = [row[0] for row in connection.execute("SELECT url FROM sources")]
+    connection.close()
+    assert "s3cr3t" not in dump and "reader" not in dump
+    assert sorted(rows) == [
+        (f"http://127.0.0.1:{base.port}/page", 1),
+        (f"http://127.0.0.1:{base.port}/page?x=1", 1),
+    ]
+    assert all("@" not in url for url in sources)

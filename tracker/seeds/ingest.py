@@ -8,16 +8,16 @@ superseded, so what an older revision cited stays answerable.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlmodel import Session, select
 
 from tracker.seeds.citations import find_citations, find_publisher
-from tracker.seeds.files import SeedError, read_seed_file
+from tracker.seeds.files import SeedError, SeedText, read_seed_file
 from tracker.seeds.folder import scan_seeds_folder, shown
 from tracker.store.tables import Citation, Seed, Source, utcnow
-from tracker.urls import normalize_url
+from tracker.urls import mask_credentials, normalize_url, strip_credentials
 
 
 @dataclass
@@ -50,7 +50,7 @@ def ingest_seeds(session: Session, seeds_dir: Path, max_bytes: int | None = None
             if current is not None and current.sha256 == digest:
                 report.unchanged += 1
                 continue
-            document = read_seed_file(path)
+            document = _without_credentials(read_seed_file(path))
             if document.encoding != "utf-8":
                 report.notices.append(
                     f"seed {shown(relative)}: not UTF-8, read as {document.encoding} (save it as UTF-8 to be sure)"
@@ -80,9 +80,11 @@ def ingest_seeds(session: Session, seeds_dir: Path, max_bytes: int | None = None
 def _record_citations(session: Session, seed: Seed, document) -> int:
     new_sources = 0
     for found in find_citations(document.text, document.links):
-        source_id = None
+        source_id, url, had_credentials = None, found.url, False
+        if url:
+            url, had_credentials = strip_credentials(url)
         if found.kind == "url" and found.normalized_url:
-            source, created = source_for_url(session, found.url)
+            source, created = source_for_url(session, url)
             source_id, new_sources = source.id, new_sources + created
         session.add(
             Citation(
@@ -93,7 +95,8 @@ def _record_citations(session: Session, seed: Seed, document) -> int:
                 name=found.name,
                 role=found.role,
                 cue=found.cue,
-                url=found.url,
+                url=url,
+                had_credentials=had_credentials,
                 char_start=found.char_start,
                 char_end=found.char_end,
                 sentence=found.sentence,
@@ -104,8 +107,16 @@ def _record_citations(session: Session, seed: Seed, document) -> int:
     return new_sources
 
 
+def _without_credentials(document: SeedText) -> SeedText:
+    """The seed with the user:password of its URLs masked (same length, so offsets hold); link
+    targets keep theirs until each citation strips them, noting that they were there."""
+    masked = mask_credentials(document.text)
+    return document if masked == document.text else replace(document, text=masked)
+
+
 def source_for_url(session: Session, url: str) -> tuple[Source, bool]:
-    """The source for a cited URL, created on first citation; (source, created)."""
+    """The source for a cited URL (credentials removed), created on first citation; (source, created)."""
+    url, _ = strip_credentials(url)
     key = normalize_url(url)
     source = session.exec(select(Source).where(Source.normalized_url == key)).first()
     if source is not None:

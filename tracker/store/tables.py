@@ -76,7 +76,12 @@ class Citation(SQLModel, table=True):
     name: str | None = Field(default=None, index=True, description="attributed name")
     role: str | None = None
     cue: str
-    url: str | None = None
+    url: str | None = Field(default=None, description="the cited URL, any user:password@ removed")
+    had_credentials: bool = Field(
+        default=False,
+        sa_column_kwargs={"server_default": "0"},
+        description="the URL as cited carried a user name or password (never stored, sent or logged)",
+    )
     char_start: int
     char_end: int
     sentence: str

@@ -1,0 +1,22 @@
+"""fault tolerance: citations remember that a cited URL carried credentials (which are not kept)
+
+Revision ID: 0012_fault_tolerance
+Revises: 0006
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0012_fault_tolerance"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # A plain ADD COLUMN: a batch copy of citations would break the views that read it.
+    op.add_column("citations", sa.Column("had_credentials", sa.Boolean(), nullable=False, server_default="0"))
+
+
+def downgrade() -> None:
+    op.drop_column("citations", "had_credentials")  # SQLite 3.35+ drops a column in place
