@@ -30,6 +30,7 @@ from tracker.originals.versions import latest_version, record_fetch
 from tracker.seeds.ingest import ingest_seeds
 from tracker.store.db import connect, open_database
 from tracker.store.hosts import load_hosts, save_hosts
+from tracker.store.locking import say_if_waiting, sqlite_database_lock
 from tracker.store.tables import Activity, Citation, Seed, Source, Version, utcnow
 from tracker.translation.packages import PackageError, find_route, install_from_index
 from tracker.translation.translator import TranslateStats
@@ -123,13 +124,19 @@ def run(
     Raises RunInProgress when another run holds the lock. `max_seconds` stops starting new
     work after that long; what is left is done by the next run.
     """
-    with run_lock(settings.data_dir), database_lock(settings.database_url):
+    with (
+        run_lock(settings.data_dir),
+        sqlite_database_lock(settings.database_url, RunInProgress),
+        database_lock(settings.database_url),
+    ):
         now = now or utcnow()
         stop_at = None if max_seconds is None else time.monotonic() + max_seconds
         summary = RunSummary()
         engine = open_database(settings.database_url)
+        say_if_waiting(settings.database_url, notify)
         try:
             with Session(engine) as session:
+                notify("", "step", name="seeds")
                 _ingest(session, settings, summary, notify)
                 with Fetcher(fetch_policy(settings)) as fetcher:
                     total = count_due(session, now, fetch_all=fetch_all, limit=limit)
@@ -139,8 +146,10 @@ def run(
                         if _out_of_time(stop_at, summary):
                             break
                 if not _out_of_time(stop_at, summary):
+                    notify("", "step", name="translate")
                     _translate(session, settings, summary, notify, download_progress)
                 if not _out_of_time(stop_at, summary):
+                    notify("", "step", name="excerpt")
                     _excerpt(session, settings, summary)
                 summary.next_due = next_due(session)
         finally:

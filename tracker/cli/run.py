@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import signal
 
 import click
 
-from tracker.cli import Duration, database_session, render
+from tracker.cli import Duration, UserError, database_session, render
 from tracker.config import Settings
 
 
@@ -40,24 +41,31 @@ def run(
     from tracker.pipeline import RunInProgress, repeat_every
     from tracker.pipeline import run as run_pipeline
     from tracker.runlog import choose_log
+    from tracker.stopping import RunWatch, Stopped, stop_on_signals, stopped_line
 
     if no_auto_install:
         settings = settings.with_overrides(auto_install=False)
 
     def run_once() -> None:
         log = choose_log(json_lines)
+        watch = RunWatch(log)
         try:
-            summary = run_pipeline(
-                settings,
-                notify=log,
-                download_progress=log.download_progress,
-                limit=limit,
-                fetch_all=not only_due,
-                max_seconds=max_time,
-            )
+            with stop_on_signals(watch):
+                summary = run_pipeline(
+                    settings,
+                    notify=watch,
+                    download_progress=log.download_progress,
+                    limit=limit,
+                    fetch_all=not only_due,
+                    max_seconds=max_time,
+                )
         except RunInProgress as busy:
             log(f"{busy}; exiting", "run_in_progress")
             return
+        except (Stopped, KeyboardInterrupt) as stop:
+            signum = stop.signum if isinstance(stop, Stopped) else signal.SIGINT
+            log.close()
+            raise UserError(stopped_line(signum, watch), 128 + signum) from None
         finally:
             log.close()
         render.run_summary(summary, json_lines)
