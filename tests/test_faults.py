@@ -157,3 +157,28 @@ def test_credentials_in_a_cited_url_are_never_sent_logged_or_stored(project, tra
         (f"http://127.0.0.1:{base.port}/page?x=1", 1),
     ]
     assert all("@" not in url for url in sources)
+
+
+def test_allow_ports_that_are_not_numbers_say_what_is_expected(project, tracker, monkeypatch):
+    monkeypatch.setenv("TRACKER_FETCH_ALLOW_PORTS", "abc")
+    _one_line(tracker("sources"), 2, "expected a list of port numbers, e.g. [8080, 8443]")
+
+
+def test_an_invalid_metadata_json_is_reported_as_such(project, tracker):
+    import zipfile
+
+    from tests.tiny_argos import cached_package
+    from tests.vi_article import GLOSSARY
+
+    good = cached_package("vi", "en", GLOSSARY)
+    bad = project / "bad.argosmodel"
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(bad, "w") as zout:
+        for info in zin.infolist():
+            zout.writestr(info, b"{not json" if info.filename.endswith("metadata.json") else zin.read(info))
+    _one_line(tracker("models", "install", str(bad)), 1, "metadata.json is not valid JSON")
+    assert tracker("models", "install", str(good)).exit_code == 0
+    (installed,) = (project / "data" / "models").glob("*/metadata.json")
+    installed.write_text("{not json", encoding="utf-8")
+    result = tracker("models", "list")
+    _one_line(result, 1, f"{installed} is not valid JSON")
+    assert "sentencepiece" not in result.output

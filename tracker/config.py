@@ -354,6 +354,11 @@ def _coerce(setting: Setting, value: Any) -> Any:
             return tuple(int(v) for v in value) if setting.key == "allow_ports" else tuple(str(v) for v in value)
         return kind(value)
     except (TypeError, ValueError):
+        if setting.key == "allow_ports":
+            raise ConfigError(
+                f"[{setting.section}] {setting.key} = {value!r}: expected a list of port numbers, "
+                f"e.g. [8080, 8443] (in the environment: {setting.env}=8080,8443)"
+            ) from None
         raise ConfigError(f"[{setting.section}] {setting.key} = {value!r}: expected {kind.__name__}") from None
 
 
