@@ -182,3 +182,19 @@ def test_an_invalid_metadata_json_is_reported_as_such(project, tracker):
     result = tracker("models", "list")
     _one_line(result, 1, f"{installed} is not valid JSON")
     assert "sentencepiece" not in result.output
+
+
+def test_a_source_retired_for_a_refused_port_comes_back_when_the_port_is_allowed(project, tracker, monkeypatch):
+    from tests.http_server import serve
+
+    page = b"<html><body><p>Russia supports the unity of Syria, the Kremlin said on Thursday.</p></body></html>"
+    with serve({"/page": (200, {"Content-Type": "text/html; charset=utf-8"}, page)}) as base:
+        (project / "seeds" / "a.txt").write_text(f"The Kremlin said so.\nSource: {base}/page\n", encoding="utf-8")
+        first = tracker("run")  # the loopback server's port is not allowed yet
+        assert f"retired {base}/page: refused port" in first.output
+        assert f"{base}/page" not in tracker("run").output  # retired: not tried again as it is
+        monkeypatch.setenv("TRACKER_FETCH_ALLOW_PORTS", str(base.port))
+        again = tracker("run")  # no --all
+    assert again.exit_code == 0, again.output
+    assert f"re-checking {base}/page: [fetch] allow_private or allow_ports changed" in again.output
+    assert f"fetched {base}/page" in again.output

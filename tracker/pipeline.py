@@ -26,6 +26,7 @@ from tracker.excerpts.relations import relate_seeds
 from tracker.excerpts.versions import excerpt_seed_source
 from tracker.fetch.client import Fetcher, FetchPolicy
 from tracker.fetch.crawler import Crawler, CrawlPolicy, CrawlRequest, origin_of
+from tracker.fetch.revive import revive_for_new_policy
 from tracker.originals.versions import latest_version, record_fetch
 from tracker.seeds.ingest import ingest_seeds
 from tracker.store.db import connect, open_database
@@ -268,6 +269,9 @@ def _ingest(session: Session, settings: Settings, summary: RunSummary, notify: N
     if not settings.seeds_dir.is_dir():
         summary.notices.append(f"seeds folder not found: {settings.seeds_dir}")
     report = ingest_seeds(session, settings.seeds_dir, settings.seeds_max_bytes)
+    session.commit()
+    for source in revive_for_new_policy(session, settings):
+        notify(f"re-checking {source.url}: [fetch] allow_private or allow_ports changed", "revived", url=source.url)
     session.commit()
     summary.seeds_new, summary.seeds_revised = len(report.new), len(report.revised)
     summary.seeds_unchanged, summary.seeds_failed = report.unchanged, report.failed

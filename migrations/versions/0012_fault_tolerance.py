@@ -1,4 +1,5 @@
-"""fault tolerance: citations remember that a cited URL carried credentials (which are not kept)
+"""fault tolerance: citations remember that a cited URL carried credentials (which are not kept);
+sources retired for a refused address or port remember the settings that refused them
 
 Revision ID: 0012_fault_tolerance
 Revises: 0006
@@ -16,7 +17,9 @@ depends_on = None
 def upgrade() -> None:
     # A plain ADD COLUMN: a batch copy of citations would break the views that read it.
     op.add_column("citations", sa.Column("had_credentials", sa.Boolean(), nullable=False, server_default="0"))
+    op.add_column("sources", sa.Column("retired_under", sa.String(), nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_column("sources", "retired_under")
     op.drop_column("citations", "had_credentials")  # SQLite 3.35+ drops a column in place

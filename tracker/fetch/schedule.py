@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from tracker.config import Settings
+from tracker.fetch.revive import CONFIG_DEPENDENT, policy_fingerprint
 from tracker.store.tables import Source
 
 MAX_RETRY_DELAY = timedelta(days=7)
@@ -42,7 +43,7 @@ def plan_next_fetch(
         return
     if state == "changed":
         source.changes += 1
-    source.failures, source.retired_reason = 0, None
+    source.failures, source.retired_reason, source.retired_under = 0, None, None
     if state in ("new", "changed"):  # look again soon
         interval = settings.min_interval
     else:  # unchanged or nothing to extract: back off
@@ -65,6 +66,8 @@ def _after_failure(
         reason = f"{_REFUSED[error_kind]}: {error}"
     if reason is not None:
         source.state, source.retired_reason, source.next_fetch_at = "retired", reason, None
+        if error_kind in CONFIG_DEPENDENT:  # comes back when [fetch] allow_private/allow_ports change
+            source.retired_under = policy_fingerprint(settings)
         return
     delay = timedelta(seconds=settings.retry_after) * 2 ** min(source.failures - 1, 20)
     source.state = "failed"

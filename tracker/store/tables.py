@@ -56,6 +56,9 @@ class Source(SQLModel, table=True):
     )
     check_interval: int | None = Field(default=None, description="seconds between fetches while it stays unchanged")
     retired_reason: str | None = None
+    retired_under: str | None = Field(
+        default=None, description="fingerprint of the address/port settings that refused it (see fetch/revive.py)"
+    )
     etag: str | None = None
     last_modified: str | None = None
     first_cited_at: datetime = Field(default_factory=utcnow)
