@@ -379,8 +379,9 @@ def _download_model(settings, from_code, to_code, notify, download_progress) -> 
 
 
 def _excerpt(session: Session, settings: Settings, summary: RunSummary) -> None:
+    seed_indexes: dict = {}  # each seed's sentences split (and indexed) once per run
     for seed, aligned in pairs_to_align(session, settings.target):
-        summary.excerpts += len(excerpt_seed_source(session, seed, aligned))
+        summary.excerpts += len(excerpt_seed_source(session, seed, aligned, seed_indexes))
         session.commit()
 
 

@@ -70,6 +70,8 @@ class Citation(SQLModel, table=True):
     """A URL or a named attribution in a seed, with where it stands."""
 
     __tablename__ = "citations"
+    # covers link_versions_to_seeds: the seeds citing one source, without reading the rows
+    __table_args__ = (Index("ix_citations_source_seed", "source_id", "seed_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     seed_id: int = Field(foreign_key="seeds.id", index=True)
