@@ -171,7 +171,7 @@ def _run_postgresql(url: URL, sql: str, params: dict, timeout: float | None = No
             url.set(drivername="postgresql+psycopg"),
             sql,
             params,
-            connect_args={"prepare_threshold": 0, "options": options},
+            connect_args={"prepare_threshold": 0, **({"options": options} if options else {})},
         )
     except KeyboardInterrupt:
         raise QueryError("cancelled (Ctrl-C)") from None
