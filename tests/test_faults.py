@@ -106,6 +106,7 @@ def test_another_applications_database_is_refused_and_left_unchanged(project, tr
     assert hashlib.sha256(other.read_bytes()).hexdigest() == before
     # nothing beside it (no -wal or -shm); `run` makes tracker's own data folder for its lock
     assert {p.name for p in project.iterdir()} <= {"config.toml", "other.db", "seeds", "data"}
+    assert not (project / "other.db.lock").exists()
 
 
 def test_an_empty_database_file_is_tracker_to_fill(project, tracker, monkeypatch):

@@ -134,3 +134,14 @@ def test_scan_keeps_links_to_files_inside(tmp_path):
     folder = scan_seeds_folder(tmp_path)
     assert [p.relative_to(tmp_path).as_posix() for p in folder.files] == ["a.txt", "sub/b.md"]
     assert folder.skipped == []
+
+
+def test_lookup_escapes_control_characters_in_seed_file_names(project, tracker):
+    (project / "seeds" / "evil\nname\x1b[2J.txt").write_text(
+        "The Kremlin said so.\nSource: http://127.0.0.1:1/x\n", encoding="utf-8"
+    )
+    assert tracker("run").exit_code == 0
+    result = tracker("lookup", "http://127.0.0.1:1/x")
+    assert result.exit_code == 0, result.output
+    assert "seed 1 evil\\nname\\x1b[2J.txt (revision 1)" in result.output
+    assert "\x1b" not in result.output

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tracker.store.checks import parse_database_url
+from tracker.store.checks import parse_database_url, preflight_sqlite
 
 
 @contextmanager
@@ -26,6 +26,7 @@ def sqlite_database_lock(database_url: str, busy: Callable[[str], Exception]) ->
         yield
         return
     path = Path(url.database).resolve()
+    preflight_sqlite(path)  # nothing, not even a lock file, beside a database that is not ours
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(f"{path}.lock", "a+") as lock_file:
         try:
