@@ -121,3 +121,29 @@ def test_a_run_waiting_for_the_database_says_so_once(project, tracker):
     assert result.exit_code == 0, result.output
     assert result.output.count("waiting for the database") == 1
     assert "another process is writing to it" in result.output
+
+
+def test_a_seed_recorded_by_another_run_at_the_same_moment_is_one_line(project, tracker, monkeypatch):
+    """The locks cannot see a run on another machine: if it records the same seed revision
+    between this run's check and its insert, this run says so and leaves the seeds to the next."""
+    import tracker.seeds.ingest as ingest
+
+    (project / "seeds" / "a.txt").write_text("The Kremlin said so.\n", encoding="utf-8")
+    assert tracker("db", "upgrade").exit_code == 0
+    real_read = ingest.read_seed_file
+
+    def read_while_another_run_records(path):
+        other = sqlite3.connect(project / "data" / "tracker.db")
+        other.execute(
+            "INSERT INTO seeds (path, sha256, format, text, revision, ingested_at) "
+            "VALUES ('a.txt', 'other', 'text', 'other', 1, '2026-01-01 00:00:00')"
+        )
+        other.commit()
+        other.close()
+        return real_read(path)
+
+    monkeypatch.setattr(ingest, "read_seed_file", read_while_another_run_records)
+    result = tracker("run")
+    assert result.exit_code == 0, result.output
+    assert "another run recorded the same seeds at the same moment; the next run reads them again" in result.output
+    assert "IntegrityError" not in result.output

@@ -74,7 +74,11 @@ def test_an_unreadable_folder_is_reported(tmp_path):
         out = subprocess.run(command, capture_output=True, text=True, check=True, timeout=60).stdout
         assert "['ok.txt']" in out
         assert "('locked', 'cannot read this folder (Permission denied)')" in out
+        (home / "seeds").chmod(0o311)  # the seeds folder itself: searchable, not listable
+        out = subprocess.run(command, capture_output=True, text=True, check=True, timeout=60).stdout
+        assert f"('{home / 'seeds'}', 'cannot read this folder (Permission denied)')" in out
     finally:
+        (home / "seeds").chmod(0o755)
         (home / "seeds" / "locked").chmod(0o755)
         shutil.rmtree(home)
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy import exists, func, or_, true
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -28,7 +29,7 @@ from tracker.fetch.client import Fetcher, FetchPolicy
 from tracker.fetch.crawler import Crawler, CrawlPolicy, CrawlRequest, origin_of
 from tracker.fetch.revive import revive_for_new_policy
 from tracker.originals.versions import latest_version, record_fetch
-from tracker.seeds.ingest import ingest_seeds
+from tracker.seeds.ingest import IngestReport, ingest_seeds
 from tracker.store.db import connect, open_database
 from tracker.store.hosts import load_hosts, save_hosts
 from tracker.store.locking import say_if_waiting, sqlite_database_lock
@@ -268,8 +269,18 @@ def next_due(session: Session) -> datetime | None:
 def _ingest(session: Session, settings: Settings, summary: RunSummary, notify: Notify) -> None:
     if not settings.seeds_dir.is_dir():
         summary.notices.append(f"seeds folder not found: {settings.seeds_dir}")
-    report = ingest_seeds(session, settings.seeds_dir, settings.seeds_max_bytes)
-    session.commit()
+    try:
+        report = ingest_seeds(session, settings.seeds_dir, settings.seeds_max_bytes)
+        session.commit()
+    except IntegrityError:
+        # Another run (one the locks could not see: another machine on a shared SQLite file)
+        # recorded the same seed revision or source first. Nothing of this ingestion is kept;
+        # the next run reads the seeds again and finds theirs.
+        session.rollback()
+        message = "seeds: another run recorded the same seeds at the same moment; the next run reads them again"
+        summary.notices.append(message)
+        notify(message, "seed_conflict")
+        report = IngestReport()
     for source in revive_for_new_policy(session, settings):
         notify(f"re-checking {source.url}: [fetch] allow_private or allow_ports changed", "revived", url=source.url)
     session.commit()

@@ -38,7 +38,7 @@ def scan_seeds_folder(seeds_dir: Path, max_bytes: int | None = None) -> SeedsFol
     pending = [seeds_dir]
     while pending:
         folder = pending.pop()
-        relative_folder = folder.relative_to(seeds_dir).as_posix()
+        relative_folder = folder.relative_to(seeds_dir).as_posix() if folder != seeds_dir else str(seeds_dir)
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as error:
