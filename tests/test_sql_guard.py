@@ -129,3 +129,48 @@ def test_read_only_commands_work_on_a_read_only_database_in_a_read_only_folder(p
             if not path.is_symlink():
                 path.chmod(0o755)
         shutil.rmtree(home)
+
+
+def test_a_read_only_folder_with_changes_left_in_the_wal_is_read_or_explained(populated, tracker):
+    """immutable=1 would silently ignore the -wal file: with one present it is not used."""
+    reason = _nobody_can_run()
+    if reason:
+        pytest.skip(reason)
+    home = Path(tempfile.mkdtemp(prefix="tracker-ro-wal-"))
+    try:
+        project = home / "project"
+        shutil.copytree(populated.project, project, symlinks=True)
+        database = project / "data" / "tracker.db"
+        # a writer that died without checkpointing: its last change is only in the -wal file
+        import sqlite3
+
+        writer = sqlite3.connect(database)
+        writer.execute("PRAGMA wal_autocheckpoint=0")
+        writer.execute("UPDATE sources SET last_error = 'only-in-the-wal'")
+        writer.commit()
+        shutil.copy(database, home / "db.copy")
+        shutil.copy(str(database) + "-wal", home / "wal.copy")
+        writer.close()  # checkpoints; put the crash leftovers back
+        shutil.copy(home / "db.copy", database)
+        shutil.copy(home / "wal.copy", str(database) + "-wal")
+        Path(str(database) + "-shm").unlink(missing_ok=True)
+        for path in [project, *project.rglob("*")]:
+            if not path.is_symlink():
+                path.chmod(0o555 if path.is_dir() else 0o444)
+        home.chmod(0o755)
+        user = "nobody" if os.geteuid() == 0 else None
+        env = {"TRACKER_CONFIG": str(project / "config.toml"), "HOME": str(home)}
+        process = _tracker_process("sql", "SELECT last_error FROM sources", cwd=project, env=env, user=user)
+        out, err = process.communicate(timeout=120)
+        if process.returncode == 0:
+            assert "only-in-the-wal" in out  # the change was read, not silently missed
+        else:
+            assert err.strip().endswith(
+                "its last changes are still in tracker.db-wal and its folder is read-only; "
+                "run any tracker command on it once with write access"
+            ), err
+    finally:
+        for path in [home, *home.rglob("*")]:
+            if not path.is_symlink():
+                path.chmod(0o755)
+        shutil.rmtree(home)

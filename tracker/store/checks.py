@@ -120,7 +120,9 @@ def sqlite_uri(path: str | os.PathLike, *, read_only: bool) -> str:
     uri = "file:" + quote(str(path))
     if not read_only:
         return uri
-    return uri + ("?mode=ro" if folder_writable(path) else "?mode=ro&immutable=1")
+    wal = Path(f"{path}-wal")
+    pending = wal.exists() and wal.stat().st_size > 0  # immutable=1 would not read these changes
+    return uri + ("?mode=ro" if folder_writable(path) or pending else "?mode=ro&immutable=1")
 
 
 def folder_writable(path: Path) -> bool:
@@ -149,6 +151,12 @@ def preflight_sqlite(path: str | os.PathLike) -> list[str] | None:
     except sqlite3.DatabaseError as error:
         if is_damage(error):
             raise DatabaseDamaged(damaged_message(path)) from None
+        wal = Path(f"{path}-wal")
+        if wal.exists() and wal.stat().st_size > 0 and not folder_writable(path.resolve()):
+            raise DatabaseUnavailable(
+                f"cannot read the database {path}: its last changes are still in {wal.name} and its folder "
+                "is read-only; run any tracker command on it once with write access"
+            ) from None
         raise DatabaseUnavailable(f"cannot read the database {path}: {error}") from None
     finally:
         connection.close()
