@@ -174,3 +174,37 @@ def test_a_read_only_folder_with_changes_left_in_the_wal_is_read_or_explained(po
             if not path.is_symlink():
                 path.chmod(0o755)
         shutil.rmtree(home)
+
+
+def test_an_older_schema_in_a_read_only_folder_is_one_line(populated):
+    reason = _nobody_can_run()
+    if reason:
+        pytest.skip(reason)
+    from alembic import command
+
+    from tracker.store.db import alembic_config
+
+    home = Path(tempfile.mkdtemp(prefix="tracker-ro-old-"))
+    try:
+        project = home / "project"
+        shutil.copytree(populated.project, project, symlinks=True)
+        database = project / "data" / "tracker.db"
+        command.downgrade(alembic_config(f"sqlite:///{database}"), "0006")
+        for path in [project, *project.rglob("*")]:
+            if not path.is_symlink():
+                path.chmod(0o555 if path.is_dir() else 0o444)
+        home.chmod(0o755)
+        user = "nobody" if os.geteuid() == 0 else None
+        env = {"TRACKER_CONFIG": str(project / "config.toml"), "HOME": str(home)}
+        process = _tracker_process("sources", cwd=project, env=env, user=user)
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 3, err
+        assert err.strip() == (
+            f"tracker: the database {database} has an older schema and cannot be written here: "
+            "run `tracker db upgrade` where it can be"
+        )
+    finally:
+        for path in [home, *home.rglob("*")]:
+            if not path.is_symlink():
+                path.chmod(0o755)
+        shutil.rmtree(home)
