@@ -147,3 +147,28 @@ def test_a_seed_recorded_by_another_run_at_the_same_moment_is_one_line(project, 
     assert result.exit_code == 0, result.output
     assert "another run recorded the same seeds at the same moment; the next run reads them again" in result.output
     assert "IntegrityError" not in result.output
+
+
+def test_a_signal_between_runs_of_every_is_one_line(project):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tracker", "run", "--every", "1h"],
+        cwd=project,
+        env={**os.environ, "TRACKER_CONFIG": str(project / "config.toml")},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for line in process.stdout:  # the first run's summary: the loop now sleeps
+            if line.startswith("translations:"):
+                break
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 128 + signal.SIGTERM, err
+    assert err.strip().splitlines()[-1] == (
+        "tracker: stopped by SIGTERM while waiting for the next run; everything finished so far is saved, "
+        "and the next `tracker run` continues from there"
+    )

@@ -70,7 +70,14 @@ def run(
             log.close()
         render.run_summary(summary, json_lines)
 
-    repeat_every(every, run_once)
+    between = RunWatch(lambda *args, **fields: None)  # with --every: where a signal finds the loop
+    between.step = "waiting for the next run"
+    try:
+        with stop_on_signals(between):
+            repeat_every(every, run_once)
+    except (Stopped, KeyboardInterrupt) as stop:
+        signum = stop.signum if isinstance(stop, Stopped) else signal.SIGINT
+        raise UserError(stopped_line(signum, between), 128 + signum) from None
 
 
 @click.command()
