@@ -87,7 +87,7 @@ def test_lists_in_the_environment_as_commas_or_json(name, raw, expected):
 @pytest.mark.parametrize(
     "name, raw, message",
     [
-        ("TRACKER_FETCH_ALLOW_PORTS", "abc", "TRACKER_FETCH_ALLOW_PORTS='abc': expected a whole number"),
+        ("TRACKER_FETCH_ALLOW_PORTS", "abc", "TRACKER_FETCH_ALLOW_PORTS='abc': expected a list of whole numbers"),
         ("TRACKER_FETCH_READ_TIMEOUT", "-3", "TRACKER_FETCH_READ_TIMEOUT='-3': expected a number greater than 0"),
         ("TRACKER_FETCH_ALLOW_PRIVATE", '["a"', "expected a list of strings"),
     ],

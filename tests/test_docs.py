@@ -64,7 +64,7 @@ def test_every_command_and_option_the_docs_name_exists(doc, mention):
 def test_every_setting_the_docs_name_exists():
     known = {(o.section, o.key) for o in options()}
     for doc in DOCS:
-        for section, key in re.findall(r"`\[(\w+)\] (\w+)", doc.read_text()):
+        for section, key in re.findall(r"`\[([a-z_]+)\] ([a-z_]+)", doc.read_text()):
             assert (section, key) in known, f"{doc.name}: [{section}] {key} is not a setting"
 
 

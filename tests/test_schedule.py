@@ -24,7 +24,11 @@ def test_unchanged_backs_off_to_the_cap_and_a_change_resets(settings):
     intervals = [source.check_interval]
     for _ in range(12):
         intervals.append(plan(source, "unchanged", settings).check_interval)
-    assert intervals[:3] == [settings.min_interval, 2 * settings.min_interval, 4 * settings.min_interval]
+    assert intervals[:3] == [
+        settings.min_interval,
+        2 * settings.min_interval,
+        4 * settings.min_interval,
+    ]
     assert intervals[-1] == settings.max_interval and max(intervals) == settings.max_interval
     plan(source, "changed", settings)
     assert source.check_interval == settings.min_interval and source.changes == 1

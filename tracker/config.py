@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 from tracker.errors import TrackerError
 from tracker.fetch import CrawlSettings, FetchSettings, ScheduleSettings
 from tracker.originals import LanguageSettings
+from tracker.seeds import SeedsSettings
 from tracker.setting import setting
 from tracker.store import DatabaseSettings
 from tracker.translation import TranslationSettings
@@ -50,6 +51,7 @@ class PathSettings:
 COMPONENTS: dict[str, type] = {
     "database": DatabaseSettings,
     "paths": PathSettings,
+    "seeds": SeedsSettings,
     "translation": TranslationSettings,
     "language": LanguageSettings,
     "fetch": FetchSettings,
@@ -66,6 +68,7 @@ class Settings:
     config_file: Path | None
     database: DatabaseSettings
     paths: PathSettings
+    seeds: SeedsSettings
     translation: TranslationSettings
     language: LanguageSettings
     fetch: FetchSettings
@@ -252,7 +255,10 @@ def _coerce(option: Option, value: Any, where: str) -> Any:
         item_kind = typing.get_args(option.kind)[0]
         if not isinstance(value, list):
             raise ConfigError(f"{where}: expected a list of {_PLURAL[item_kind]}")
-        items = tuple(_coerce_scalar(item_kind, item, where) for item in value)
+        try:
+            items = tuple(_coerce_scalar(item_kind, item, where) for item in value)
+        except ConfigError:
+            raise ConfigError(f"{where}: expected a list of {_PLURAL[item_kind]}") from None
         if meta.get("at_least") and len(items) < meta["at_least"]:
             raise ConfigError(f"{where}: expected at least {meta['at_least']:g} item(s)")
         for item in items:

@@ -2,11 +2,16 @@
 
 The CLI catches `TrackerError` in one place and prints `tracker: <message>` with the error's
 `exit_status`; anything else is a bug and keeps its traceback. Library callers catch the
-subclass they care about.
+subclass they care about. docs/errors.md lists every line and exit status.
 
     TrackerError
     ├── ConfigError          a setting, config file or environment value to fix (exit 2)
-    ├── DatabaseUnavailable  the database cannot be opened or reached
+    ├── DatabaseUnavailable  the database cannot be opened or reached (tracker/store/checks.py)
+    │   ├── DatabaseUrlError     not a URL, or a scheme tracker cannot use (exit 2)
+    │   ├── DatabaseDamaged      a corrupt SQLite file (exit 3)
+    │   ├── DatabaseTooNew       a schema revision this tracker does not know (exit 3)
+    │   ├── ForeignDatabase      another application's database, left unchanged (exit 3)
+    │   └── DatabaseNotUpgraded  an older schema a read-only command cannot upgrade (exit 3)
     ├── RunInProgress        another run holds the lock (exit 0: nothing went wrong)
     ├── SeedError            a seed file that cannot be read
     ├── FetchError           a page that could not be fetched (recorded, never fatal to a run)

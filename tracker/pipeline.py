@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import exists, func, or_, true
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -22,12 +23,14 @@ from tracker.excerpts.relations import relate_seeds
 from tracker.excerpts.versions import excerpt_seed_source
 from tracker.fetch.client import Fetcher
 from tracker.fetch.crawler import Crawler, CrawlRequest, origin_of
+from tracker.fetch.revive import revive_for_new_policy
 from tracker.originals.versions import record_fetch
-from tracker.seeds.ingest import ingest_seeds
+from tracker.seeds.ingest import IngestReport, ingest_seeds
 from tracker.seeds.pages import PageReport, fetch_seed_pages, read_url_lists, seed_pages_due
 from tracker.store.db import open_database
 from tracker.store.hosts import load_hosts, save_hosts
-from tracker.store.locks import database_lock, run_lock
+from tracker.store.locking import say_if_waiting, sqlite_database_lock
+from tracker.store.locks import RunInProgress, database_lock, run_lock
 from tracker.store.tables import Activity, Citation, Seed, Source, Version, utcnow
 from tracker.store.versions import text_in_language
 from tracker.translation.index import install_from_index
@@ -96,14 +99,20 @@ def run(
     Raises RunInProgress when another run holds the lock. `max_seconds` stops starting new
     work after that long; what is left is done by the next run.
     """
-    with run_lock(settings.paths.data_dir), database_lock(settings.database.url):
+    with (
+        run_lock(settings.paths.data_dir),
+        sqlite_database_lock(settings.database.url, RunInProgress),
+        database_lock(settings.database.url),
+    ):
         now = now or utcnow()
         stop_at = None if max_seconds is None else time.monotonic() + max_seconds
         summary = RunSummary()
         engine = open_database(settings.database.url)
+        say_if_waiting(settings.database.url, notify)
         try:
             with Session(engine) as session:
                 with Fetcher(settings.fetch) as fetcher:
+                    notify("", "step", name="seeds")
                     _ingest(session, settings, summary, notify, fetcher, now)
                     total = count_due(session, now, fetch_all=fetch_all, limit=limit)
                     notify(f"{total} sources due", "stage", name="fetch", total=total)
@@ -112,8 +121,10 @@ def run(
                         if _out_of_time(stop_at, summary):
                             break
                 if not _out_of_time(stop_at, summary):
+                    notify("", "step", name="translate")
                     _translate(session, settings, summary, notify, download_progress)
                 if not _out_of_time(stop_at, summary):
+                    notify("", "step", name="excerpt")
                     _excerpt(session, settings, summary)
                 summary.next_due = next_due(session)
         finally:
@@ -168,7 +179,20 @@ def _ingest(
 ) -> None:
     if not settings.paths.seeds_dir.is_dir():
         summary.notices.append(f"seeds folder not found: {settings.paths.seeds_dir}")
-    report = ingest_seeds(session, settings.paths.seeds_dir)
+    try:
+        report = ingest_seeds(session, settings.paths.seeds_dir, settings.seeds.max_bytes)
+        session.commit()
+    except IntegrityError:
+        # Another run (one the locks could not see: another machine on a shared SQLite file)
+        # recorded the same seed revision or source first. Nothing of this ingestion is kept;
+        # the next run reads the seeds again and finds theirs.
+        session.rollback()
+        message = "seeds: another run recorded the same seeds at the same moment; the next run reads them again"
+        summary.notices.append(message)
+        notify(message, "seed_conflict")
+        report = IngestReport()
+    for source in revive_for_new_policy(session, settings.fetch):
+        notify(f"re-checking {source.url}: [fetch] allow_private or allow_ports changed", "revived", url=source.url)
     session.commit()
     # Seed pages: URLs in seeds/*.urls, and seed pages due for a recheck.
     listed, unlisted = read_url_lists(settings.paths.seeds_dir)
@@ -190,6 +214,8 @@ def _ingest(
         session.commit()
     for path, reason in report.failed:
         notify(f"seed {path}: {reason}", "seed_failed", path=path, reason=reason)
+    for notice in report.notices:
+        notify(notice, "seed_notice")
 
 
 def _fetch_due(session, sources, fetcher, settings, summary, notify, now, fetch_all, stop_at) -> None:
@@ -297,8 +323,13 @@ def _download_model(settings, from_code, to_code, notify, download_progress) -> 
 
 
 def _excerpt(session: Session, settings: Settings, summary: RunSummary) -> None:
+    seed_indexes: dict = {}  # each seed's sentences split (and indexed) once per run
     for seed, aligned in pairs_to_align(session, settings.translation.target):
-        summary.excerpts += len(excerpt_seed_source(session, seed, aligned, models_dir=settings.translation.models_dir))
+        summary.excerpts += len(
+            excerpt_seed_source(
+                session, seed, aligned, models_dir=settings.translation.models_dir, seed_indexes=seed_indexes
+            )
+        )
         session.commit()
 
 

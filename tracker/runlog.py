@@ -8,7 +8,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-_DISPLAY_ONLY = {"stage", "progress"}
+_DISPLAY_ONLY = {"stage", "progress", "step"}  # "step": where a run is, for tracker.stopping
 
 
 class PlainLog:

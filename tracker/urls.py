@@ -9,7 +9,8 @@ as significant, and a key that merges two different pages is worse than a duplic
 
 from __future__ import annotations
 
-from urllib.parse import unquote_plus, urlsplit
+import re
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 import idna  # IDNA 2008 / UTS 46 host encoding; installed with httpx
 
@@ -101,3 +102,26 @@ def clean_cited_url(raw: str) -> str:
         else:
             break
     return url
+
+
+# user[:password]@ in an http(s) URL standing in prose (a seed's text).
+_USERINFO_IN_TEXT = re.compile(r"(?i)\b(https?://)([^\s/?#@\[\]<>\"']+)@(?=[^\s@])")
+
+
+def strip_credentials(url: str) -> tuple[str, bool]:
+    """The URL without any user:password@ part, and whether there was one: credentials in a cited
+    URL are never sent, logged or stored."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url, False
+    userinfo, at, hostport = parts.netloc.rpartition("@")
+    if not at:
+        return url, False
+    return urlunsplit(parts._replace(netloc=hostport)), True
+
+
+def mask_credentials(text: str) -> str:
+    """`text` with the user:password of every http(s) URL in it replaced by as many `*`, so
+    offsets into the text stay valid and the secret is not stored."""
+    return _USERINFO_IN_TEXT.sub(lambda m: m.group(1) + "*" * len(m.group(2)) + "@", text)

@@ -60,17 +60,15 @@ class TrackerGroup(click.Group):
         return getattr(importlib.import_module(f"tracker.cli.{module}"), attribute)
 
     def invoke(self, ctx: click.Context):
-        from sqlalchemy.exc import OperationalError
+        from tracker.faults import one_line
 
         try:
             return super().invoke(ctx)
-        except TrackerError as error:
-            raise UserError(str(error), error.exit_status) from None
-        except (OSError, OperationalError) as error:
-            # The machine, not tracker: a full disk, a read-only or missing folder. Every source
-            # finished before this was committed on its own, so the next run resumes from here.
-            reason = str(getattr(error, "orig", None) or error).splitlines()[0]
-            raise UserError(f"stopped: {reason} (work committed so far is kept)") from None
+        except Exception as error:
+            line = one_line(error, ctx.obj, ctx.invoked_subcommand)
+            if line is None:
+                raise  # a bug: keep its traceback
+            raise UserError(*line) from None
 
 
 @click.group(cls=TrackerGroup)
@@ -91,13 +89,14 @@ def cli(ctx: click.Context, config_file: Path | None) -> None:
 
 
 @contextmanager
-def database_session(settings: Settings) -> Iterator:
-    """A session on the (upgraded) database; the engine is disposed however the command ends."""
+def database_session(settings: Settings, read_only: bool = False) -> Iterator:
+    """A session on the (upgraded) database; the engine is disposed however the command ends.
+    `read_only` opens a SQLite file read-only, so read-only files and folders can be read."""
     from sqlmodel import Session
 
-    from tracker.store.db import open_database
+    from tracker.store.db import open_database, open_read_only
 
-    engine = open_database(settings.database.url)
+    engine = (open_read_only if read_only else open_database)(settings.database.url)
     try:
         with Session(engine) as session:
             yield session

@@ -25,7 +25,7 @@ def export_prov(settings: Settings, file: Path | None, seed_id: int | None) -> N
     from tracker.read.output import output_file
     from tracker.store.tables import Seed
 
-    with database_session(settings) as session:
+    with database_session(settings, read_only=True) as session:
         if seed_id is not None and session.get(Seed, seed_id) is None:
             raise UserError(f'no seed with id {seed_id} (see `tracker sql "SELECT id, path FROM seeds"`)')
         with output_file(file) as out:
@@ -42,7 +42,7 @@ def export_jsonl(settings: Settings, file: Path) -> None:
     from tracker.read.exports import write_jsonl
     from tracker.read.output import output_file
 
-    with database_session(settings) as session, output_file(file) as out:
+    with database_session(settings, read_only=True) as session, output_file(file) as out:
         written = write_jsonl(session, out)
     if str(file) != "-":
         click.echo(f"wrote {written} versions to {file}", err=True)
@@ -56,6 +56,6 @@ def export_warc(settings: Settings, file: Path) -> None:
     from tracker.read.output import output_file
     from tracker.read.warc import export_warc as write_warc
 
-    with database_session(settings) as session, output_file(file, binary=True) as out:
+    with database_session(settings, read_only=True) as session, output_file(file, binary=True) as out:
         count = write_warc(session, out, gzip=file.name.endswith(".gz"), filename=file.name)
     click.echo(f"wrote {count} response{'' if count == 1 else 's'} to {file}")

@@ -36,7 +36,7 @@ def lookup(
         when = parse_date(at) if at is not None else None
     except ValueError as error:
         raise UserError(str(error)) from None
-    with database_session(settings) as session:
+    with database_session(settings, read_only=True) as session:
         if list_versions:
             match = find_source(session, url)
             found = (
@@ -75,7 +75,7 @@ def diff(settings: Settings, url: str, from_id: int | None, to_id: int | None, t
     from tracker.read.diff import diff_source
     from tracker.read.lookup import find_source
 
-    with database_session(settings) as session:
+    with database_session(settings, read_only=True) as session:
         found = find_source(session, url)
         if found is None:
             raise UserError(f"no source known for {url}")

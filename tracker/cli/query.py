@@ -17,6 +17,14 @@ from tracker.config import Settings
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Value of parameter :NAME (repeatable).")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of objects.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=60.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Cancel the statement after SECONDS (0: no limit). Ctrl-C cancels it at once.",
+)
 @click.pass_obj
 def sql(
     settings: Settings,
@@ -25,11 +33,12 @@ def sql(
     params: tuple[str, ...],
     as_csv: bool,
     as_json: bool,
+    timeout: float,
 ) -> None:
     """Run one read-only SQL STATEMENT (or a named query) and print the rows."""
     from tracker.read.queries import load_queries
     from tracker.read.sql import parse_params, run_read_only, to_csv, to_json, to_table
-    from tracker.store.db import open_database
+    from tracker.store.db import open_read_only
 
     if (statement is None) == (query_name is None):
         raise UserError("give either a SQL statement or --query NAME")
@@ -40,8 +49,8 @@ def sql(
         if query_name not in queries:
             raise UserError(f"no query named {query_name!r} in tracker/read/queries.sql; known: {', '.join(queries)}")
         statement = queries[query_name].sql
-    open_database(settings.database.url).dispose()  # the views exist once the schema is current
-    result = run_read_only(settings.database.url, statement, parse_params(params))
+    open_read_only(settings.database.url).dispose()  # checked, and the views exist once the schema is current
+    result = run_read_only(settings.database.url, statement, parse_params(params), timeout=timeout or None)
     click.echo(to_csv(result) if as_csv else to_json(result) if as_json else to_table(result))
 
 

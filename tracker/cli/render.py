@@ -6,6 +6,8 @@ import json
 
 import click
 
+from tracker.seeds.folder import shown  # seed file names may hold newlines or escapes
+
 
 def run_summary(summary, as_json: bool) -> None:
     if as_json:
@@ -56,7 +58,7 @@ def side_by_side(found: dict) -> None:
     width = max(24, (min(shutil.get_terminal_size((150, 24)).columns, 180) - 6) // 3)
     for group in found["alignments"]:
         click.echo(
-            f"seed {group['seed_id']} {group['seed_path']}  ↔  version #{group['version_id']} "
+            f"seed {group['seed_id']} {shown(group['seed_path'])}  ↔  version #{group['version_id']} "
             f"({group['version_kind']}, {group['language']})"
         )
         for line in columns(["seed", "translation", "original"], width):
@@ -68,7 +70,7 @@ def side_by_side(found: dict) -> None:
             for line in detail_lines(pair["unsupported_details"]):
                 click.echo("    " + line)
     for quote in found["quotes"]:
-        line = f"  quote “{quote['quote']}” ({quote['seed_path']}): {quote['status']}"
+        line = f"  quote “{quote['quote']}” ({shown(quote['seed_path'])}): {quote['status']}"
         if quote["differences"]:
             line += " — " + "; ".join(f"seed “{d['seed']}” / source “{d['source']}”" for d in quote["differences"])
         click.echo(line)
@@ -109,7 +111,7 @@ def lookup(found: dict) -> None:
         click.echo(f"  next fetch: {source['next_fetch_at']}")
     click.echo("cited by:")
     for seed in found["seeds"]:
-        click.echo(f"  seed {seed['id']} {seed['path']} (revision {seed['revision']})")
+        click.echo(f"  seed {seed['id']} {shown(seed['path'])} (revision {seed['revision']})")
         for citation in seed["citations"]:
             click.echo(f"    [{citation['cue']}] {citation['sentence']}")
         for attribution in seed.get("attributions", []):
@@ -153,7 +155,7 @@ def lookup(found: dict) -> None:
         click.echo("related seeds:")
     for relation in found["related_seeds"]:
         click.echo(
-            f"  seed {relation['seed_id']} ↔ seed {relation['related_seed_id']} {relation['related_path']}: "
+            f"  seed {relation['seed_id']} ↔ seed {relation['related_seed_id']} {shown(relation['related_path'])}: "
             f"{relation['reason']} {relation['score']:.2f} {', '.join(relation['shared'][:8])}"
         )
 

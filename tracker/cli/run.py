@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import signal
 
 import click
 
-from tracker.cli import Duration, database_session, render
+from tracker.cli import Duration, UserError, database_session, render
 from tracker.config import Settings
 
 
@@ -40,6 +41,7 @@ def run(
     from tracker.pipeline import repeat_every
     from tracker.pipeline import run as run_pipeline
     from tracker.runlog import choose_log
+    from tracker.stopping import RunWatch, Stopped, stop_on_signals, stopped_line
     from tracker.store.locks import RunInProgress
 
     if no_auto_install:
@@ -47,23 +49,36 @@ def run(
 
     def run_once() -> None:
         log = choose_log(json_lines)
+        watch = RunWatch(log)
         try:
-            summary = run_pipeline(
-                settings,
-                notify=log,
-                download_progress=log.download_progress,
-                limit=limit,
-                fetch_all=not only_due,
-                max_seconds=max_time,
-            )
+            with stop_on_signals(watch):
+                summary = run_pipeline(
+                    settings,
+                    notify=watch,
+                    download_progress=log.download_progress,
+                    limit=limit,
+                    fetch_all=not only_due,
+                    max_seconds=max_time,
+                )
         except RunInProgress as busy:
             log(f"{busy}; exiting", "run_in_progress")
             return
+        except (Stopped, KeyboardInterrupt) as stop:
+            signum = stop.signum if isinstance(stop, Stopped) else signal.SIGINT
+            log.close()
+            raise UserError(stopped_line(signum, watch), 128 + signum) from None
         finally:
             log.close()
         render.run_summary(summary, json_lines)
 
-    repeat_every(every, run_once)
+    between = RunWatch(lambda *args, **fields: None)  # with --every: where a signal finds the loop
+    between.step = "waiting for the next run"
+    try:
+        with stop_on_signals(between):
+            repeat_every(every, run_once)
+    except (Stopped, KeyboardInterrupt) as stop:
+        signum = stop.signum if isinstance(stop, Stopped) else signal.SIGINT
+        raise UserError(stopped_line(signum, between), 128 + signum) from None
 
 
 @click.command()
@@ -76,7 +91,7 @@ def sources(settings: Settings, state: str | None, as_json: bool) -> None:
     """Every source with its state, schedule and last error."""
     from tracker.read.sources import list_sources
 
-    with database_session(settings) as session:
+    with database_session(settings, read_only=True) as session:
         for source in list_sources(session, state):
             if as_json:
                 click.echo(json.dumps(source.model_dump(mode="json"), ensure_ascii=False))

@@ -11,24 +11,34 @@ The seed's quotations are checked against the same text and stored in `quotes`.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from sqlmodel import Session, select
 
 from tracker.excerpts import align as aligner
+from tracker.excerpts.candidates import SeedIndex, index_seed
 from tracker.excerpts.details import KINDS as DETAIL_KINDS
 from tracker.excerpts.quotes import APPROXIMATE, check_quotes
 from tracker.sentences import Sentence as TextSpan
 from tracker.sentences import split_sentences
 from tracker.store.provenance import link_versions_to_seeds, software
-from tracker.store.tables import Activity, Alignment, Excerpt, Quote, Seed, Sentence, Version, utcnow
+from tracker.store.tables import Activity, Alignment, Citation, Excerpt, Quote, Seed, Sentence, Version, utcnow
 
 
-def excerpt_seed_source(session: Session, seed: Seed, aligned: Version, *, models_dir=None) -> list[Version]:
+def excerpt_seed_source(
+    session: Session,
+    seed: Seed,
+    aligned: Version,
+    *,
+    models_dir=None,
+    seed_indexes: dict[int, SeedIndex] | None = None,
+) -> list[Version]:
     """Align `seed` with `aligned` (a translated or original version); make its excerpt versions.
 
     Idempotent: a seed already aligned with this version is left alone (a new translation is a
     new version, and is aligned afresh). With `models_dir`, a translated source's links are
-    also scored by the installed translation model (see `model_scores`).
+    also scored by the installed translation model (see `model_scores`). `seed_indexes` caches
+    each seed's sentences (and, for a long seed, its candidate index) across the sources of one run.
     """
     done = session.exec(
         select(Alignment.id).where(Alignment.seed_id == seed.id, Alignment.version_id == aligned.id)
@@ -39,10 +49,18 @@ def excerpt_seed_source(session: Session, seed: Seed, aligned: Version, *, model
         session.exec(select(Sentence).where(Sentence.version_id == aligned.id).order_by(Sentence.position)).all()
     )
     source_spans = [TextSpan(aligned.text[r.char_start : r.char_end], r.char_start, r.char_end) for r in rows]
-    seed_spans = split_sentences(seed.text)
+    seed_index = _seed_index(seed, seed_indexes)
+    seed_spans = seed_index.spans
     started = utcnow()
-    result = aligner.align(seed_spans, source_spans)
-    if not result.links:
+    # A long seed is aligned through the sentences that could draw on this source only; its
+    # positions map back through `chosen` (identity for a seed aligned whole).
+    cited_at = session.exec(
+        select(Citation.char_start).where(Citation.seed_id == seed.id, Citation.source_id == aligned.source_id)
+    ).all()
+    chosen = seed_index.candidates([span.text for span in source_spans], cited_at)
+    result = aligner.align([seed_spans[i] for i in chosen], source_spans)
+    result.links = [replace(link, seed=tuple(chosen[i] for i in link.seed)) for link in result.links]
+    if not result.links and not seed_index.is_long:
         return []
     original = session.get(Version, aligned.parent_id) if aligned.kind == "translated" else None
     scored = None
@@ -133,7 +151,9 @@ def excerpt_seed_source(session: Session, seed: Seed, aligned: Version, *, model
         for position in range(first, last + 1):
             excerpt_of[position] = version.id
 
-    for index, link in enumerate(result.links):
+    for position, link in enumerate(result.links):
+        if seed_index.is_long and not link.source:
+            continue  # in the one summary row below
         seed_first, seed_last = seed_spans[link.seed[0]], seed_spans[link.seed[-1]]
         row = Alignment(
             seed_id=seed.id,
@@ -148,7 +168,7 @@ def excerpt_seed_source(session: Session, seed: Seed, aligned: Version, *, model
             label=link.label,
             coverage=link.coverage if link.source else None,
             unsupported_details=_details_json(link),
-            model_score=scored[0].get(index) if scored else None,
+            model_score=scored[0].get(position) if scored else None,
         )
         if link.source:
             first, last = link.source[0], link.source[-1]
@@ -156,6 +176,9 @@ def excerpt_seed_source(session: Session, seed: Seed, aligned: Version, *, model
             row.source_start, row.source_end = rows[first].char_start, rows[last].char_end
             row.original_start, row.original_end = original_span(first, last)
         session.add(row)
+
+    if seed_index.is_long:
+        session.add(_unsupported_summary(seed, aligned, activity, seed_spans, result.links))
 
     for check in check_quotes(seed.text, aligned.text):
         session.add(
@@ -208,6 +231,33 @@ def _excerpt_label(links: list[aligner.Link]) -> str:
 
 def _details_json(link: aligner.Link) -> str:
     return json.dumps([d.as_dict() for d in link.unsupported_details], ensure_ascii=False)
+
+
+def _seed_index(seed: Seed, cache: dict[int, SeedIndex] | None) -> SeedIndex:
+    if cache is None:
+        return index_seed(seed.text)
+    if seed.id not in cache:
+        cache[seed.id] = index_seed(seed.text)
+    return cache[seed.id]
+
+
+def _unsupported_summary(seed, aligned, activity, seed_spans, links) -> Alignment:
+    """One `added` row for every sentence of a long seed that does not draw on this source, in
+    place of a row each (10,000 rows per source for a seed citing 10,000 pages)."""
+    drawn = {i for link in links if link.source for i in link.seed}
+    rest = [i for i in range(len(seed_spans)) if i not in drawn]
+    return Alignment(
+        seed_id=seed.id,
+        version_id=aligned.id,
+        activity_id=activity.id,
+        seed_start=seed_spans[rest[0]].start if rest else 0,
+        seed_end=seed_spans[rest[-1]].end if rest else 0,
+        seed_text=f"({len(rest)} other seed sentences: none draws on this source)",
+        seed_sentences=json.dumps(rest),
+        source_sentences="[]",
+        score=0.0,
+        label="added",
+    )
 
 
 def align_files(

@@ -165,6 +165,7 @@ class Crawler:
 
         running: dict[Future, tuple[str, CrawlRequest | None, datetime]] = {}
         pool = ThreadPoolExecutor(max_workers=max(1, self.policy.concurrency), thread_name_prefix="tracker-fetch")
+        stopping = False
         try:
             while True:
                 wake = self._launch(queues, running, ready, pool)
@@ -180,8 +181,12 @@ class Crawler:
                         self._finished(origin, request, started, future.result(), ready)
                 elif wake is not None:
                     self._sleep(max(0.0, (wake - self._clock()).total_seconds()))
+        except BaseException as error:
+            # A signal (SIGTERM, Ctrl-C): say so now rather than after the fetches in flight.
+            stopping = not isinstance(error, (Exception, GeneratorExit))
+            raise
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.shutdown(wait=not stopping, cancel_futures=True)
 
     def _launch(self, queues, running, ready, pool) -> datetime | None:
         """Start what may start now; return when the next waiting host may go (None: no waiting)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from tracker.fetch import ScheduleSettings
+from tracker.fetch.revive import CONFIG_DEPENDENT
 from tracker.store.tables import Source
 
 MAX_RETRY_DELAY = timedelta(days=7)
@@ -34,15 +35,17 @@ def plan_next_fetch(
     error: str | None,
     now: datetime,
     settings: ScheduleSettings,
+    fetch_policy: str | None = None,
 ) -> None:
-    """Update `source`'s schedule after a fetch whose outcome was `state`."""
+    """Update `source`'s schedule after a fetch whose outcome was `state`. `fetch_policy` is the
+    fingerprint of the address and port settings in force (tracker.fetch.revive)."""
     source.last_error = error
     if state == "failed":
-        _after_failure(source, status, error_kind, error, now, settings)
+        _after_failure(source, status, error_kind, error, now, settings, fetch_policy)
         return
     if state == "changed":
         source.changes += 1
-    source.failures, source.retired_reason = 0, None
+    source.failures, source.retired_reason, source.retired_under = 0, None, None
     if state in ("new", "changed"):  # look again soon
         interval = settings.min_interval
     else:  # unchanged or nothing to extract: back off
@@ -59,6 +62,7 @@ def _after_failure(
     error: str | None,
     now: datetime,
     settings: ScheduleSettings,
+    fetch_policy: str | None,
 ) -> None:
     source.failures += 1
     reason = None
@@ -70,6 +74,8 @@ def _after_failure(
         reason = f"{_REFUSED[error_kind]}: {error}"
     if reason is not None:
         source.state, source.retired_reason, source.next_fetch_at = "retired", reason, None
+        if error_kind in CONFIG_DEPENDENT:  # comes back when [fetch] allow_private/allow_ports change
+            source.retired_under = fetch_policy
         return
     delay = timedelta(seconds=settings.retry_after) * 2 ** min(source.failures - 1, 20)
     source.state = "failed"

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from tracker.config import Settings
 from tracker.fetch.charset import decode_html
 from tracker.fetch.client import FetchResult
+from tracker.fetch.revive import policy_fingerprint
 from tracker.fetch.schedule import plan_next_fetch
 from tracker.originals.extract import extract_main_text
 from tracker.originals.language import language_status
@@ -72,6 +73,7 @@ def record_fetch(
         error=outcome.error,
         now=now,
         settings=settings.schedule,
+        fetch_policy=policy_fingerprint(settings.fetch),
     )
     session.add_all([source, activity])
     return outcome

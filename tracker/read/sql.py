@@ -1,7 +1,9 @@
 """Read-only SQL over the tracker database, for `tracker sql` and for scripts.
 
 Read-only by construction, not by inspecting the statement: SQLite is opened with a
-`mode=ro` URI and `PRAGMA query_only`; PostgreSQL runs the statement in a READ ONLY transaction,
+`mode=ro` URI (`immutable=1` in a read-only folder) and `PRAGMA query_only`, and an authorizer
+refuses ATTACH, DETACH, VACUUM (INTO) and pragmas that set something while the statement is
+prepared, before any file is opened; PostgreSQL runs the statement in a READ ONLY transaction,
 sent through the extended query protocol (psycopg with `prepare_threshold=0`), which takes one
 statement only, so a `COMMIT; DELETE …` cannot end that transaction and write after it.
 """
@@ -11,18 +13,22 @@ from __future__ import annotations
 import csv
 import io
 import json
+import signal
 import sqlite3
-from collections.abc import Mapping
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL
 
 from tracker.errors import TrackerError
 
 BUSY_TIMEOUT_MS = 30_000
+DEFAULT_TIMEOUT = 60.0  # seconds a `tracker sql` statement may run before it is cancelled
 
 
 class QueryError(TrackerError):
@@ -41,50 +47,137 @@ class QueryResult:
         return [dict(zip(self.columns, row)) for row in self.rows]
 
 
-def run_read_only(database_url: str, sql: str, params: Mapping[str, Any] | None = None) -> QueryResult:
-    """Run one statement without any possibility of writing; raise QueryError if it fails."""
-    url = make_url(database_url)
+def run_read_only(
+    database_url: str, sql: str, params: Mapping[str, Any] | None = None, *, timeout: float | None = DEFAULT_TIMEOUT
+) -> QueryResult:
+    """Run one statement without any possibility of writing; raise QueryError if it fails, runs
+    longer than `timeout` seconds (None: no limit) or is interrupted (Ctrl-C cancels it at once)."""
+    from tracker.store.checks import parse_database_url
+
+    url = parse_database_url(database_url)
     if url.get_backend_name() == "sqlite":
-        return _run_sqlite(url.database, sql, dict(params or {}))
+        return _run_sqlite(url.database, sql, dict(params or {}), timeout)
     if url.get_backend_name() == "postgresql":
-        return _run_postgresql(url, sql, dict(params or {}))
+        return _run_postgresql(url, sql, dict(params or {}), timeout)
     return _run_sqlalchemy(url, sql, dict(params or {}))
 
 
 def sqlite_read_only_uri(path: str | Path) -> str:
-    return "file:" + quote(str(Path(path).resolve())) + "?mode=ro"
+    from tracker.store.checks import sqlite_uri
+
+    return sqlite_uri(path, read_only=True)
 
 
-def _run_sqlite(path: str | None, sql: str, params: dict) -> QueryResult:
+# Pragmas that only report, even when given an argument (a table or index name).
+_READING_PRAGMAS = frozenset(
+    """table_info table_xinfo table_list index_info index_xinfo index_list foreign_key_list
+    foreign_key_check integrity_check quick_check pragma_list function_list module_list
+    collation_list database_list compile_options""".split()
+)
+# Pragmas that change something even without an argument.
+_ACTING_PRAGMAS = frozenset("optimize shrink_memory wal_checkpoint incremental_vacuum".split())
+
+
+def _authorizer(refused: list[str]):
+    def authorize(action: int, arg1, arg2, _database, _trigger) -> int:
+        if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH):
+            refused.append("ATTACH, DETACH and VACUUM are not allowed in tracker sql (it only reads)")
+            return sqlite3.SQLITE_DENY
+        if action == sqlite3.SQLITE_PRAGMA:
+            name = (arg1 or "").lower()
+            if name in _ACTING_PRAGMAS or (arg2 is not None and name not in _READING_PRAGMAS):
+                refused.append(f"PRAGMA {name} with a value is not allowed in tracker sql (it only reads)")
+                return sqlite3.SQLITE_DENY
+        return sqlite3.SQLITE_OK
+
+    return authorize
+
+
+def _run_sqlite(path: str | None, sql: str, params: dict, timeout: float | None) -> QueryResult:
     if not path or path == ":memory:":
         raise QueryError("tracker sql needs a database file, not an in-memory database")
     if not Path(path).is_file():
         raise QueryError(f"no database at {path}: run `tracker run` first")
     connection = sqlite3.connect(sqlite_read_only_uri(path), uri=True)
+    refused: list[str] = []
     try:
         connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         connection.execute("PRAGMA query_only=ON")
-        cursor = connection.execute(sql, params)
-        columns = [d[0] for d in cursor.description or ()]
-        return QueryResult(columns, cursor.fetchall())
+        connection.set_authorizer(_authorizer(refused))
+        with _cancellable(connection, timeout) as stop:
+            try:
+                cursor = connection.execute(sql, params)
+                columns = [d[0] for d in cursor.description or ()]
+                rows = cursor.fetchall()
+            except sqlite3.OperationalError:
+                if stop.reason:
+                    raise QueryError(stop.reason) from None
+                raise
+        return QueryResult(columns, rows)
     except (sqlite3.Error, sqlite3.Warning) as error:
+        if refused:
+            raise QueryError(refused[0]) from None
+        from tracker.store.checks import DatabaseDamaged, damaged_message, is_damage
+
+        if is_damage(error):
+            raise DatabaseDamaged(damaged_message(path)) from None
         raise QueryError(_one_line(error)) from None
     finally:
         connection.close()
 
 
-def _run_postgresql(url: URL, sql: str, params: dict) -> QueryResult:
+class _Stop:
+    reason: str | None = None
+
+
+@contextmanager
+def _cancellable(connection: sqlite3.Connection, timeout: float | None) -> Iterator[_Stop]:
+    """Ctrl-C and the time limit stop the running statement: SQLite calls the progress handler
+    every few thousand instructions, and a non-zero return interrupts the statement. (A plain
+    KeyboardInterrupt raised inside that handler would be swallowed by the sqlite3 module.)"""
+    stop = _Stop()
+    deadline = None if timeout is None else time.monotonic() + timeout
+
+    def on_sigint(_signum, _frame) -> None:
+        stop.reason = "cancelled (Ctrl-C)"
+
+    def progress() -> int:
+        if stop.reason is None and deadline is not None and time.monotonic() > deadline:
+            stop.reason = f"cancelled after {timeout:g} s (--timeout SECONDS, 0 for no limit)"
+        return 1 if stop.reason else 0
+
+    connection.set_progress_handler(progress, 10_000)
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, on_sigint) if in_main else None
+    try:
+        yield stop
+    finally:
+        if in_main:
+            signal.signal(signal.SIGINT, previous)
+        connection.set_progress_handler(None, 0)
+
+
+def _run_postgresql(url: URL, sql: str, params: dict, timeout: float | None = None) -> QueryResult:
     # Other drivers (psycopg2, pg8000) send a parameterless query with the simple protocol,
     # which runs any number of statements: the read-only guarantee needs psycopg 3.
     try:
         import psycopg  # noqa: F401
     except ImportError:
         raise QueryError("tracker sql on PostgreSQL needs the psycopg driver: pip install 'psycopg[binary]'") from None
+    # statement_timeout is the server's own limit; psycopg 3 sends a cancel request on Ctrl-C.
+    options = f"-c statement_timeout={int(timeout * 1000)}" if timeout else ""
     try:
         return _run_sqlalchemy(
-            url.set(drivername="postgresql+psycopg"), sql, params, connect_args={"prepare_threshold": 0}
+            url.set(drivername="postgresql+psycopg"),
+            sql,
+            params,
+            connect_args={"prepare_threshold": 0, **({"options": options} if options else {})},
         )
+    except KeyboardInterrupt:
+        raise QueryError("cancelled (Ctrl-C)") from None
     except QueryError as error:
+        if "statement timeout" in str(error):
+            raise QueryError(f"cancelled after {timeout:g} s (--timeout SECONDS, 0 for no limit)") from None
         if "multiple commands" in str(error):
             raise QueryError(f"one statement at a time ({error})") from None
         raise
@@ -171,6 +264,7 @@ def read_only_engine(database_url: str):
     with a `mode=ro` URI and `PRAGMA query_only`, PostgreSQL sessions READ ONLY. The schema must
     be current already (a read-only connection cannot upgrade it)."""
     from sqlalchemy import create_engine, event
+    from sqlalchemy.engine import make_url
 
     from tracker.store.db import connect_check, is_current, make_engine
 

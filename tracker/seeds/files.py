@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,6 +45,7 @@ class SeedText:
     published: PublicationDate | None = None  # html: when the page says it was published
     article: bool = False  # html: an article body was found (else the whole visible text)
     notes: tuple[str, ...] = ()  # what was left out and why
+    encoding: str = "utf-8"  # as decoded; anything else was a guess, and the run says so
 
 
 _FORMATS = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
@@ -61,11 +62,11 @@ def read_seed_file(path: Path) -> SeedText:
         data = path.read_bytes()
     except OSError as exc:
         raise SeedError(f"{path}: cannot read seed file ({exc.strerror or exc})") from None
-    text = _decode(data, path)
+    text, encoding = _decode(data, path)
     seed = read_seed_html(text) if fmt == "html" else SeedText(text=text, format=fmt)
     if not seed.text.strip():
         raise SeedError(f"{path}: seed file has no text")
-    return seed
+    return replace(seed, encoding=encoding)
 
 
 def read_seed_html(html: str, url: str | None = None) -> SeedText:
@@ -110,22 +111,19 @@ _SHORT_PAGE = 1500
 _UNICODE_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
 
 
-def _decode(data: bytes, path: Path) -> str:
+def _decode(data: bytes, path: Path) -> tuple[str, str]:
     if not data.strip():
         raise SeedError(f"{path}: seed file is empty")
     if b"\x00" in data and not data.startswith(_UNICODE_BOMS):
         # NUL never appears in 8-bit or UTF-8 text; without a UTF-16/32 BOM this is binary.
         raise SeedError(f"{path}: seed file looks binary, not text")
     try:
-        return data.decode("utf-8-sig")  # utf-8-sig also accepts input without a BOM
+        return data.decode("utf-8-sig"), "utf-8"  # utf-8-sig also accepts input without a BOM
     except UnicodeDecodeError:
         pass
-    import charset_normalizer  # only needed for the rare non-UTF-8 seed
+    from tracker.seeds.encoding import guess_encoding
 
-    best = charset_normalizer.from_bytes(data).best()
-    if best is None:
-        raise SeedError(f"{path}: cannot determine the text encoding of this seed file")
-    return str(best)
+    return guess_encoding(data, path)
 
 
 # Elements whose start and end break the line, so headings and paragraphs stay separate

@@ -9,17 +9,16 @@ recorded the same way, keyed by their URL.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlmodel import Session, select
 
 from tracker.seeds.citations import ATTRIBUTION_FIELDS, find_citations, find_publisher
 from tracker.seeds.files import SeedError, SeedText, read_seed_file
+from tracker.seeds.folder import scan_seeds_folder, shown
 from tracker.store.tables import Citation, Seed, Source, utcnow
-from tracker.urls import normalize_url
-
-SEED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
+from tracker.urls import mask_credentials, normalize_url, strip_credentials
 
 
 @dataclass
@@ -27,34 +26,38 @@ class IngestReport:
     new: list[str] = field(default_factory=list)  # paths relative to the seeds folder
     revised: list[str] = field(default_factory=list)
     unchanged: int = 0
-    failed: list[tuple[str, str]] = field(default_factory=list)  # (path, one-line reason)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (path, one-line reason), both printable
     new_sources: int = 0
+    notices: list[str] = field(default_factory=list)  # e.g. a seed read in a guessed encoding
 
 
 def seed_files(seeds_dir: Path) -> list[Path]:
-    if not seeds_dir.is_dir():
-        return []
-    return sorted(
-        p
-        for p in seeds_dir.rglob("*")
-        if p.is_file() and p.suffix.lower() in SEED_SUFFIXES and not p.name.startswith(".")
-    )
+    """The seed files in the folder (links out of it, special files and the like left out)."""
+    return scan_seeds_folder(seeds_dir).files
 
 
-def ingest_seeds(session: Session, seeds_dir: Path) -> IngestReport:
+def ingest_seeds(session: Session, seeds_dir: Path, max_bytes: int | None = None) -> IngestReport:
     report = IngestReport()
-    for path in seed_files(seeds_dir):
+    folder = scan_seeds_folder(seeds_dir, max_bytes)
+    report.failed.extend((shown(path), shown(reason)) for path, reason in folder.skipped)
+    for path in folder.files:
         relative = path.relative_to(seeds_dir).as_posix()
         try:
             data = path.read_bytes()
+            if max_bytes is not None and len(data) > max_bytes:  # it grew since the folder was read
+                raise SeedError(f"over [seeds] max_bytes ({max_bytes:,}): split the file or raise the limit")
             digest = hashlib.sha256(data).hexdigest()
             current = session.exec(select(Seed).where(Seed.path == relative, Seed.superseded_at.is_(None))).first()
             if current is not None and current.sha256 == digest:
                 report.unchanged += 1
                 continue
-            document = read_seed_file(path)
+            document = _without_credentials(read_seed_file(path))
+            if document.encoding != "utf-8":
+                report.notices.append(
+                    f"seed {shown(relative)}: not UTF-8, read as {document.encoding} (save it as UTF-8 to be sure)"
+                )
         except (OSError, SeedError) as error:
-            report.failed.append((relative, str(error)))
+            report.failed.append((shown(relative), shown(str(error))))
             continue
         _seed, created = record_seed(session, relative, digest, document, current)
         report.new_sources += created
@@ -103,9 +106,11 @@ def record_seed(
 def _record_citations(session: Session, seed: Seed, document: SeedText) -> int:
     new_sources = 0
     for found in find_citations(document.text, document.links):
-        source_id = None
+        source_id, url, had_credentials = None, found.url, False
+        if url:
+            url, had_credentials = strip_credentials(url)
         if found.kind == "url" and found.normalized_url:
-            source, created = source_for_url(session, found.url)
+            source, created = source_for_url(session, url)
             source_id, new_sources = source.id, new_sources + created
         session.add(
             Citation(
@@ -116,7 +121,8 @@ def _record_citations(session: Session, seed: Seed, document: SeedText) -> int:
                 name=found.name,
                 role=found.role,
                 cue=found.cue,
-                url=found.url,
+                url=url,
+                had_credentials=had_credentials,
                 char_start=found.char_start,
                 char_end=found.char_end,
                 sentence=found.sentence,
@@ -128,8 +134,16 @@ def _record_citations(session: Session, seed: Seed, document: SeedText) -> int:
     return new_sources
 
 
+def _without_credentials(document: SeedText) -> SeedText:
+    """The seed with the user:password of its URLs masked (same length, so offsets hold); link
+    targets keep theirs until each citation strips them, noting that they were there."""
+    masked = mask_credentials(document.text)
+    return document if masked == document.text else replace(document, text=masked)
+
+
 def source_for_url(session: Session, url: str) -> tuple[Source, bool]:
-    """The source for a cited URL, created on first citation; (source, created)."""
+    """The source for a cited URL (credentials removed), created on first citation; (source, created)."""
+    url, _ = strip_credentials(url)
     key = normalize_url(url)
     source = session.exec(select(Source).where(Source.normalized_url == key)).first()
     if source is not None:

@@ -17,20 +17,39 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import DBAPIError
 
-from tracker.errors import TrackerError
+from tracker.store.checks import (
+    DatabaseDamaged,
+    DatabaseNotUpgraded,
+    DatabaseUnavailable,
+    check_revisions,
+    damaged_message,
+    is_damage,
+    parse_database_url,
+    preflight_engine,
+    preflight_sqlite,
+    sqlite_uri,
+)
 
 # migrations/ ships inside the wheel as tracker.migrations (pyproject.toml maps it).
 MIGRATIONS_DIR = Path(str(resources.files("tracker.migrations")))
 BUSY_TIMEOUT_MS = 30_000
 
 
-def make_engine(database_url: str | URL, **engine_options) -> Engine:
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+def make_engine(database_url: str | URL, *, read_only: bool = False, **engine_options) -> Engine:
+    """An engine with tracker's session settings; `read_only` opens a SQLite file with
+    `mode=ro` (and `immutable=1` in a folder that cannot be written) and never writes to it."""
+    url = parse_database_url(database_url) if isinstance(database_url, str) else make_url(database_url)
+    is_file = url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:"
+    if is_file and not read_only:
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    if is_file and read_only:
+        import sqlite3
+
+        uri = sqlite_uri(url.database, read_only=True)
+        engine_options["creator"] = lambda: sqlite3.connect(uri, uri=True, check_same_thread=False)
     engine = create_engine(url, **engine_options)
     if url.get_backend_name() == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_read_only_pragmas if read_only else _sqlite_pragmas)
     elif url.get_backend_name() == "postgresql":
         event.listen(engine, "connect", _postgresql_session)
     return engine
@@ -42,6 +61,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL: a crash loses no committed data
+    cursor.close()
+
+
+def _sqlite_read_only_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA query_only=ON")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
@@ -104,10 +130,6 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
-class DatabaseUnavailable(TrackerError, RuntimeError):
-    """The database cannot be reached (server down, wrong URL or password, driver missing)."""
-
-
 def connect_check(engine: Engine) -> None:
     """Connect once, so an unreachable database is one clear error rather than a traceback
     from deep inside the first query."""
@@ -118,15 +140,17 @@ def connect_check(engine: Engine) -> None:
         with engine.connect():
             pass
     except OperationalError as error:
+        if is_damage(error):
+            raise DatabaseDamaged(damaged_message(engine.url.database)) from None
         lines = str(error.orig or error).strip().splitlines()
         reason = lines[0] if lines else type(error).__name__
         raise DatabaseUnavailable(f"cannot connect to the database {where}: {reason}") from None
 
 
-def connect(database_url: str, **engine_options) -> Engine:
+def connect(database_url: str, *, read_only: bool = False, **engine_options) -> Engine:
     """An engine that has connected once; DatabaseUnavailable if it cannot."""
     try:
-        engine = make_engine(database_url, **engine_options)
+        engine = make_engine(database_url, read_only=read_only, **engine_options)
     except ModuleNotFoundError as error:  # the URL names a driver that is not installed
         raise DatabaseUnavailable(
             f"the database URL needs the Python package {error.name!r} "
@@ -138,6 +162,52 @@ def connect(database_url: str, **engine_options) -> Engine:
 
 
 def open_database(database_url: str) -> Engine:
-    engine = connect(database_url)
-    upgrade(engine)
+    """An engine on the database, its schema upgraded: checked first to be empty or tracker's own
+    (ForeignDatabase, DatabaseTooNew, DatabaseDamaged otherwise, with nothing written)."""
+    url = parse_database_url(database_url)
+    if _sqlite_file(url):
+        preflight_sqlite(url.database)
+        engine = connect(database_url)
+    else:
+        engine = connect(database_url)
+        try:
+            preflight_engine(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+    try:
+        upgrade(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     return engine
+
+
+def open_read_only(database_url: str) -> Engine:
+    """An engine for commands that only read: a SQLite file is opened `mode=ro` (`immutable=1`
+    when its folder is read-only), so read-only files and folders can be read. A missing file is
+    created (an empty, current schema); an older schema is upgraded first if it can be written."""
+    url = parse_database_url(database_url)
+    if not _sqlite_file(url):
+        return open_database(database_url)
+    stamped = preflight_sqlite(url.database)
+    head = script_head()
+    if stamped is None or (stamped != [head] and _writable(url.database)):
+        open_database(database_url).dispose()
+    elif stamped != [head]:
+        check_revisions(stamped)
+        raise DatabaseNotUpgraded(
+            f"the database {url.database} has an older schema and cannot be written here: "
+            "run `tracker db upgrade` where it can be"
+        )
+    return connect(database_url, read_only=True)
+
+
+def _sqlite_file(url) -> bool:
+    return url.get_backend_name() == "sqlite" and bool(url.database) and url.database != ":memory:"
+
+
+def _writable(path: str) -> bool:
+    import os
+
+    return os.access(path, os.W_OK) and os.access(Path(path).resolve().parent, os.W_OK)

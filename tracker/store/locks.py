@@ -49,11 +49,12 @@ def database_lock(database_url: str) -> Iterator[None]:
     several machines that share one database exclude each other as run_lock does on one machine.
     The server releases it if the run dies with its connection. SQLite needs only run_lock."""
     from sqlalchemy import text
-    from sqlalchemy.engine import make_url
     from sqlalchemy.exc import DBAPIError
     from sqlalchemy.pool import NullPool
 
-    if make_url(database_url).get_backend_name() != "postgresql":
+    from tracker.store.checks import parse_database_url
+
+    if parse_database_url(database_url).get_backend_name() != "postgresql":
         yield
         return
     engine = connect(database_url, poolclass=NullPool)  # the lock lives and dies with its connection

@@ -74,6 +74,9 @@ class Source(SQLModel, table=True):
     )
     check_interval: int | None = Field(default=None, description="seconds between fetches while it stays unchanged")
     retired_reason: str | None = None
+    retired_under: str | None = Field(
+        default=None, description="fingerprint of the address/port settings that refused it (see fetch/revive.py)"
+    )
     etag: str | None = None
     last_modified: str | None = None
     first_cited_at: datetime = Field(default_factory=utcnow)
@@ -85,6 +88,8 @@ class Citation(SQLModel, table=True):
     """A URL or an attribution in a seed, with where it stands (tracker/seeds/citations.py)."""
 
     __tablename__ = "citations"
+    # covers link_versions_to_seeds: the seeds citing one source, without reading the rows
+    __table_args__ = (Index("ix_citations_source_seed", "source_id", "seed_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     seed_id: int = Field(foreign_key="seeds.id", index=True)
@@ -94,7 +99,12 @@ class Citation(SQLModel, table=True):
     name: str | None = Field(default=None, index=True, description="attributed name, resolved")
     role: str | None = None
     cue: str
-    url: str | None = None
+    url: str | None = Field(default=None, description="the cited URL, any user:password@ removed")
+    had_credentials: bool = Field(
+        default=False,
+        sa_column_kwargs={"server_default": "0"},
+        description="the URL as cited carried a user name or password (never stored, sent or logged)",
+    )
     char_start: int
     char_end: int
     sentence: str

@@ -301,7 +301,11 @@ def _staging_dir(models_dir: Path) -> Path:
 def _read_metadata(package_dir: Path) -> dict:
     try:
         metadata = json.loads((package_dir / "metadata.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
+    except ValueError as e:
+        raise PackageError(
+            f"{package_dir}/metadata.json is not valid JSON ({one_line(e)}): reinstall the package"
+        ) from None
+    except OSError as e:
         raise PackageError(f"{package_dir}/metadata.json cannot be read ({one_line(e)})") from None
     if not isinstance(metadata, dict):
         raise PackageError(f"{package_dir}/metadata.json is not a JSON object")
