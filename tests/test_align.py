@@ -21,7 +21,7 @@ def fixture(name: str) -> str:
     return (FIXTURES / name).read_text(encoding="utf-8")
 
 
-def by_seed(result: align.Alignment) -> dict[tuple[int, ...], align.Link]:
+def by_seed(result: align.AlignmentResult) -> dict[tuple[int, ...], align.SentenceLink]:
     return {link.seed: link for link in result.links}
 
 

@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from tracker.seeds.citations import Citation, find_citations, find_publisher
-from tracker.seeds.files import Link, read_seed_file
+from tracker.seeds.citations import FoundCitation, find_citations, find_publisher
+from tracker.seeds.files import SeedLink, read_seed_file
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_000 = ROOT / "seeds" / "000_2c3edb034ccb3b0f.txt"
@@ -12,7 +12,7 @@ SEED_004 = ROOT / "seeds" / "004_5649e7dd8b6e68a8.txt"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "seeds"
 
 
-def assert_well_formed(text: str, citations: list[Citation]) -> None:
+def assert_well_formed(text: str, citations: list[FoundCitation]) -> None:
     """Offsets point at the span and its sentence; sorted; one citation per span."""
     for c in citations:
         assert c.text == text[c.char_start : c.char_end]
@@ -215,7 +215,7 @@ def test_html_links_cite_their_anchor_text():
 
 def test_link_and_bare_url_at_same_offsets_are_one_citation():
     text = "Read https://a.com/x now."
-    citations = find_citations(text, [Link("https://a.com/x", 5, 20)])
+    citations = find_citations(text, [SeedLink("https://a.com/x", 5, 20)])
     assert [(c.cue, c.text) for c in citations] == [("link", "https://a.com/x")]
 
 

@@ -14,13 +14,13 @@ from tracker.excerpts.details import extract, unsupported
 FIXTURES = Path(__file__).parent / "fixtures" / "details"
 
 
-def floods() -> tuple[str, dict[tuple[int, ...], align.Link]]:
+def floods() -> tuple[str, dict[tuple[int, ...], align.SentenceLink]]:
     seed = (FIXTURES / "seed_floods.txt").read_text(encoding="utf-8")
     result = align.align_texts(seed, (FIXTURES / "source_floods.txt").read_text(encoding="utf-8"))
     return seed, {link.seed: link for link in result.links}
 
 
-def listed(link: align.Link) -> list[tuple[str, str, str | None]]:
+def listed(link: align.SentenceLink) -> list[tuple[str, str, str | None]]:
     return [(d.kind, d.text, d.source_text) for d in link.unsupported_details]
 
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.seeds.files import Link, SeedError, SeedText, read_seed_file
+from tracker.seeds.files import SeedError, SeedLink, SeedText, read_seed_file
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "seeds"
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -42,7 +42,7 @@ def test_html_links_point_at_their_anchor_text():
         ("https://www.reuters.com/world/a.html?utm_source=x#top", "Reuters"),
         ("https://thanhnien.vn/b.htm", "Thanh Niên"),
     ]  # mailto: is never a citation
-    assert all(isinstance(link, Link) for link in seed.links)
+    assert all(isinstance(link, SeedLink) for link in seed.links)
     # "See about us & write." is not running text around its links: neither is a citation.
 
 
@@ -55,7 +55,7 @@ def test_html_whitespace_comments_and_line_breaks(tmp_path):
     )
     seed = read_seed_file(path)
     assert seed.text == "Theo Báo X, trời đẹp.\nDòng hai"
-    assert seed.links == (Link("https://x.vn/a", 5, 10),)
+    assert seed.links == (SeedLink("https://x.vn/a", 5, 10),)
 
 
 def test_html_with_xml_declaration(tmp_path):

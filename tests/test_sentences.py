@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracker.sentences import Sentence, split_long, split_sentences
+from tracker.sentences import TextSpan, split_long, split_sentences
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -13,7 +13,7 @@ def texts(source: str) -> list[str]:
     return [s.text for s in split_sentences(source)]
 
 
-def assert_offsets(source: str, sentences: list[Sentence]) -> None:
+def assert_offsets(source: str, sentences: list[TextSpan]) -> None:
     for s in sentences:
         assert s.text == source[s.start : s.end]
         assert s.text and s.text == s.text.strip()
@@ -158,7 +158,7 @@ def test_sentences_cover_all_text_in_order(source):
 
 
 def test_split_long_leaves_short_sentences_alone():
-    s = Sentence("Short one.", 5, 15)
+    s = TextSpan("Short one.", 5, 15)
     assert split_long(s, max_chars=400) == [s]
 
 
@@ -173,13 +173,13 @@ def test_split_long_prefers_semicolon_then_comma_and_keeps_offsets():
 
 
 def test_split_long_does_not_break_inside_numbers():
-    sentence = Sentence("Prices rose 1,000 percent and more", 0, 34)
+    sentence = TextSpan("Prices rose 1,000 percent and more", 0, 34)
     pieces = split_long(sentence, max_chars=20)
     assert [p.text for p in pieces] == ["Prices rose 1,000", "percent and more"]
 
 
 def test_split_long_hard_cuts_text_without_spaces():
-    sentence = Sentence("x" * 25, 10, 35)
+    sentence = TextSpan("x" * 25, 10, 35)
     pieces = split_long(sentence, max_chars=10)
     assert [(p.start, p.end) for p in pieces] == [(10, 20), (20, 30), (30, 35)]
 

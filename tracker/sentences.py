@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
-class Sentence:
+class TextSpan:
     """One sentence; ``text == source[start:end]`` and carries no surrounding whitespace."""
 
     text: str
@@ -42,9 +42,9 @@ _LONGEST_WORD = 40
 _NEXT_WORD = re.compile(r"\s*(\S*)")
 
 
-def split_sentences(text: str) -> list[Sentence]:
+def split_sentences(text: str) -> list[TextSpan]:
     """Split ``text`` into sentences with offsets into ``text``; whitespace-only input → []."""
-    sentences: list[Sentence] = []
+    sentences: list[TextSpan] = []
     for line in _LINE.finditer(text):
         start = line.start()
         for cut in _cuts(text, line.start(), line.end()):
@@ -91,20 +91,20 @@ def _is_abbreviation(text: str, line_start: int, dot: int, following: str) -> bo
     return lowered in _ABBREVIATIONS
 
 
-def _append(sentences: list[Sentence], text: str, start: int, end: int) -> None:
+def _append(sentences: list[TextSpan], text: str, start: int, end: int) -> None:
     chunk = text[start:end]
     stripped = chunk.strip()
     if not stripped:
         return
     begin = start + (len(chunk) - len(chunk.lstrip()))
-    sentences.append(Sentence(stripped, begin, begin + len(stripped)))
+    sentences.append(TextSpan(stripped, begin, begin + len(stripped)))
 
 
 # Break after one of these (only when followed by whitespace, so "1,000" and "10:30" hold).
 _SOFT_BREAKS = (";", ":", ",")
 
 
-def split_long(sentence: Sentence, max_chars: int = 400) -> list[Sentence]:
+def split_long(sentence: TextSpan, max_chars: int = 400) -> list[TextSpan]:
     """Split an over-long sentence into pieces of at most ``max_chars``, offsets preserved.
 
     Machine translation truncates very long inputs, so each piece should be a phrase: break
@@ -113,7 +113,7 @@ def split_long(sentence: Sentence, max_chars: int = 400) -> list[Sentence]:
     """
     if max_chars < 1:
         raise ValueError("max_chars must be at least 1")
-    pieces: list[Sentence] = []
+    pieces: list[TextSpan] = []
     text, base = sentence.text, sentence.start
     pos = 0
     while len(text) - pos > max_chars:
@@ -124,7 +124,7 @@ def split_long(sentence: Sentence, max_chars: int = 400) -> list[Sentence]:
         while pos < len(text) and text[pos].isspace():
             pos += 1
     _append(pieces, text, pos, len(text))
-    return [Sentence(p.text, base + p.start, base + p.end) for p in pieces]
+    return [TextSpan(p.text, base + p.start, base + p.end) for p in pieces]
 
 
 def _best_cut(window: str, max_chars: int) -> int:

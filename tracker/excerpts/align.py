@@ -1,4 +1,4 @@
-"""Sentence alignment of a seed with the (translated) text of a source it cites. Pure functions.
+"""TextSpan alignment of a seed with the (translated) text of a source it cites. Pure functions.
 
 No neural model is available offline, so similarity is lexical, built to survive rewriting:
 
@@ -29,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from tracker.excerpts.details import UnsupportedDetail, borne_out_names, unsupported
-from tracker.sentences import Sentence, split_sentences
+from tracker.sentences import TextSpan, split_sentences
 
 SUPPORTED = 0.55
 PARAPHRASED = 0.18  # off-topic additions score < 0.14 on the bench; on-topic ones more
@@ -61,7 +61,7 @@ just more most other such only own same too s t one its itself themselves himsel
 
 
 @dataclass(frozen=True)
-class Link:
+class SentenceLink:
     """Seed sentences (indices, contiguous) drawn from source sentences (indices, any order).
 
     An `added` link has no source sentences.
@@ -76,10 +76,10 @@ class Link:
 
 
 @dataclass
-class Alignment:
-    seed_sentences: list[Sentence]
-    source_sentences: list[Sentence]
-    links: list[Link]  # every seed sentence with content stands in exactly one link, in seed order
+class AlignmentResult:
+    seed_sentences: list[TextSpan]
+    source_sentences: list[TextSpan]
+    links: list[SentenceLink]  # every seed sentence with content stands in exactly one link, in seed order
     used: list[bool] = field(default_factory=list)  # per source sentence: drawn on by the seed?
 
     def runs(self) -> list[tuple[int, int]]:
@@ -94,7 +94,7 @@ class Alignment:
                 runs.append((position, position))
         return runs
 
-    def links_in(self, first: int, last: int) -> list[Link]:
+    def links_in(self, first: int, last: int) -> list[SentenceLink]:
         return [link for link in self.links if any(first <= j <= last for j in link.source)]
 
 
@@ -233,12 +233,12 @@ def similarity(a: str, b: str, context: Iterable[str] = ()) -> float:
 # --- assignment -----------------------------------------------------------------------------
 
 
-def align_texts(seed_text: str, source_text: str) -> Alignment:
+def align_texts(seed_text: str, source_text: str) -> AlignmentResult:
     """Split both texts into sentences and align them."""
     return align(split_sentences(seed_text), split_sentences(source_text))
 
 
-def align(seed_sentences: Sequence[Sentence], source_sentences: Sequence[Sentence]) -> Alignment:
+def align(seed_sentences: Sequence[TextSpan], source_sentences: Sequence[TextSpan]) -> AlignmentResult:
     """Align seed sentences with source sentences (both already in the same language)."""
     seed_feats = [_raw_features(s.text) for s in seed_sentences]
     source_feats = [_raw_features(s.text) for s in source_sentences]
@@ -271,7 +271,7 @@ def align(seed_sentences: Sequence[Sentence], source_sentences: Sequence[Sentenc
     for link in links:
         for j in link.source:
             used[j] = True
-    return Alignment(list(seed_sentences), list(source_sentences), links, used)
+    return AlignmentResult(list(seed_sentences), list(source_sentences), links, used)
 
 
 def _matched(term: str, stems: set[str], prefixes: set[str]) -> bool:
@@ -296,7 +296,7 @@ def _coverage(space: _Space, seed: _Features, source: _Features, granted: set[st
     return covered / total, seed_only - source_only
 
 
-def _judge(space, link: Link, seed_sentences, source_sentences, seed_feats, source_feats) -> Link:
+def _judge(space, link: SentenceLink, seed_sentences, source_sentences, seed_feats, source_feats) -> SentenceLink:
     """Label a link from its score, the coverage of its seed sentences and their details."""
     if not link.source:
         return link
@@ -322,7 +322,7 @@ def _judge(space, link: Link, seed_sentences, source_sentences, seed_feats, sour
                     found.source_text,
                 )
             )
-    return Link(
+    return SentenceLink(
         link.seed,
         link.source,
         link.score,
@@ -388,9 +388,9 @@ def _attach_fragments(space, candidates, seed_feats, source_feats):
     return fixed
 
 
-def _join_splits(space, candidates, seed_feats, source_feats) -> list[Link]:
+def _join_splits(space, candidates, seed_feats, source_feats) -> list[SentenceLink]:
     """Adjacent seed sentences drawing on overlapping source sentences become one n:1 link."""
-    links: list[Link] = []
+    links: list[SentenceLink] = []
     pending: list[tuple[int, tuple[int, ...], float]] = []
 
     def flush() -> None:
@@ -408,7 +408,7 @@ def _join_splits(space, candidates, seed_feats, source_feats) -> list[Link]:
             for j in source[1:]:
                 merged_source = merged_source + source_feats[j]
             score = max(_similarity(space, merged_seed, merged_source), max(s for _, _, s in pending))
-        links.append(Link(seeds, source, round(score, 4), label_for(score) if source else "added"))
+        links.append(SentenceLink(seeds, source, round(score, 4), label_for(score) if source else "added"))
         pending.clear()
 
     for i, group, score in candidates:

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from tracker.excerpts.align import tokens
-from tracker.sentences import Sentence, split_sentences
+from tracker.sentences import TextSpan, split_sentences
 
 LONG_SEED = 200  # sentences; longer seeds are aligned through their candidate sentences only
 # A term in more than this share of a long seed's sentences says nothing about which source a
@@ -29,7 +29,7 @@ COMMON_SHARE = 0.02
 
 @dataclass
 class SeedIndex:
-    spans: list[Sentence]
+    spans: list[TextSpan]
     postings: dict[str, list[int]] = field(default_factory=dict)  # rarer term → sentence positions
 
     @property

@@ -1,4 +1,4 @@
-"""Quote checks: does a passage a seed puts in quotation marks stand in the source it cites?
+"""QuotedPassage checks: does a passage a seed puts in quotation marks stand in the source it cites?
 
 The source text is the one in the seed's language (its translation, or the original when it
 needs none), so a quote of a translated source can only be `approximate` when the seed's
@@ -27,7 +27,7 @@ _WORD = re.compile(r"\w+(?:['’]\w+)*", re.UNICODE)
 
 
 @dataclass(frozen=True)
-class Quote:
+class QuotedPassage:
     text: str  # the words inside the quotation marks; text == seed[start:end]
     start: int
     end: int
@@ -35,7 +35,7 @@ class Quote:
 
 @dataclass(frozen=True)
 class QuoteCheck:
-    quote: Quote
+    quote: QuotedPassage
     status: str  # exact, approximate or not_found
     score: float
     source_start: int | None = None  # the matching passage in the source text
@@ -44,7 +44,7 @@ class QuoteCheck:
     differences: list[dict] = field(default_factory=list)  # {"seed": words, "source": words}
 
 
-def find_quotes(text: str) -> list[Quote]:
+def find_quotes(text: str) -> list[QuotedPassage]:
     quotes = []
     for match in _QUOTED.finditer(text):
         group = next(g for g in range(1, 4) if match.group(g) is not None)
@@ -54,7 +54,7 @@ def find_quotes(text: str) -> list[Quote]:
         stripped = inner.strip().rstrip(",.;:").rstrip()
         start += len(inner) - len(inner.lstrip())
         if len(_WORD.findall(stripped)) >= MIN_WORDS:
-            quotes.append(Quote(stripped, start, start + len(stripped)))
+            quotes.append(QuotedPassage(stripped, start, start + len(stripped)))
     return quotes
 
 
@@ -65,7 +65,7 @@ def _words(text: str) -> list[tuple[str, int, int]]:
     ]
 
 
-def check_quote(quote: Quote, source: str) -> QuoteCheck:
+def check_quote(quote: QuotedPassage, source: str) -> QuoteCheck:
     wanted = [w for w, _, _ in _words(quote.text)]
     found = _words(source)
     words = [w for w, _, _ in found]

@@ -19,8 +19,7 @@ from tracker.excerpts import align as aligner
 from tracker.excerpts.candidates import SeedIndex, index_seed
 from tracker.excerpts.details import KINDS as DETAIL_KINDS
 from tracker.excerpts.quotes import APPROXIMATE, check_quotes
-from tracker.sentences import Sentence as TextSpan
-from tracker.sentences import split_sentences
+from tracker.sentences import TextSpan, split_sentences
 from tracker.store.provenance import link_versions_to_seeds, software
 from tracker.store.tables import Activity, Alignment, Citation, Excerpt, Quote, Seed, Sentence, Version, utcnow
 
@@ -221,7 +220,7 @@ def model_scores(links, seed_texts, original_texts, from_code, to_code, models_d
     return dict(zip(wanted, scored.scores)), scored.provenance()
 
 
-def _excerpt_label(links: list[aligner.Link]) -> str:
+def _excerpt_label(links: list[aligner.SentenceLink]) -> str:
     """An excerpt is as good as its weakest link: supported, paraphrased or partial."""
     labels = {link.label for link in links}
     if "partial" in labels:
@@ -229,7 +228,7 @@ def _excerpt_label(links: list[aligner.Link]) -> str:
     return "supported" if labels == {"supported"} else "paraphrased"
 
 
-def _details_json(link: aligner.Link) -> str:
+def _details_json(link: aligner.SentenceLink) -> str:
     return json.dumps([d.as_dict() for d in link.unsupported_details], ensure_ascii=False)
 
 

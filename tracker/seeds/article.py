@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-from tracker.seeds.files import Link
+from tracker.seeds.files import SeedLink
 
 __all__ = ["Article", "PageAddress", "find_article", "page_address", "running_text_links"]
 
@@ -34,7 +34,7 @@ class PageAddress:
 @dataclass(frozen=True)
 class Article:
     text: str  # title line, then one line per paragraph, heading, list item or table row
-    links: tuple[Link, ...]  # links in running text, hrefs absolute
+    links: tuple[SeedLink, ...]  # links in running text, hrefs absolute
     title: str | None
     address: PageAddress
     notes: tuple[str, ...] = field(default=())  # what was dropped and why, for the user
@@ -166,7 +166,7 @@ class _Builder:
         self.address = address
         self.parts: list[str] = []
         self.length = 0
-        self.links: list[Link] = []
+        self.links: list[SeedLink] = []
         self.notes: list[str] = []
         self.in_sources = False  # under a "Sources" / "References" heading: its lines cite
 
@@ -249,7 +249,7 @@ class _Builder:
             resolved = self._resolve(href)
             if resolved is None:
                 continue
-            self.links.append(Link(resolved, line_start + s, line_start + e))
+            self.links.append(SeedLink(resolved, line_start + s, line_start + e))
 
     def _resolve(self, href: str) -> str | None:
         href = href.strip()
@@ -273,7 +273,7 @@ class _Builder:
         return href
 
 
-def running_text_links(text: str, links, address: PageAddress) -> tuple[tuple[Link, ...], tuple[str, ...]]:
+def running_text_links(text: str, links, address: PageAddress) -> tuple[tuple[SeedLink, ...], tuple[str, ...]]:
     """Of ``links`` into ``text`` (one block a line), those in running text, resolved; and notes."""
     builder = _Builder(address)
     for line, spans, line_start in _lines_with_links(text, links):

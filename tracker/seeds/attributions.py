@@ -48,7 +48,7 @@ from tracker.seeds.names import (
     pronoun_antecedent,
 )
 from tracker.seeds.speakers import SpeakerPhrase, left_source, right_source, split_named
-from tracker.sentences import Sentence, split_sentences
+from tracker.sentences import TextSpan, split_sentences
 
 __all__ = ["Attribution", "find_attributions", "CUE_KINDS", "SOURCE_KINDS"]
 
@@ -106,7 +106,7 @@ def find_attributions(text: str) -> list[Attribution]:
     return out
 
 
-def _in_sentence(text: str, sentence: Sentence, toks: list[Token]):
+def _in_sentence(text: str, sentence: TextSpan, toks: list[Token]):
     if not toks:
         return
     colon = _colon(text, sentence, toks)
@@ -183,7 +183,7 @@ def _byline_or_idiom(toks: list[Token], i: int) -> bool:
     return low not in PROGRESSIVE and prev in {"was", "were", "been", "be", "being", "is", "are"}
 
 
-def _passive(text: str, sentence: Sentence, toks: list[Token], i: int):
+def _passive(text: str, sentence: TextSpan, toks: list[Token], i: int):
     """``was first reported by Politico``, ``a tally by the Associated Press``."""
     verb = toks[i - 1]
     if verb.low in PASSIVE_VERBS:
@@ -203,7 +203,7 @@ def _passive(text: str, sentence: Sentence, toks: list[Token], i: int):
     return src, f"{verb.low} by", "passive report", cue_start, toks[i].end, _clean(text, content)
 
 
-def _colon(text: str, sentence: Sentence, toks: list[Token]):
+def _colon(text: str, sentence: TextSpan, toks: list[Token]):
     """A headline or caption line ``Trump: We will win``."""
     line_start = max(text.rfind("\n", 0, sentence.start), text.rfind("\r", 0, sentence.start)) + 1
     if line_start != sentence.start:
@@ -238,7 +238,7 @@ def _colon(text: str, sentence: Sentence, toks: list[Token]):
     return src, ":", "colon", toks[n].start, toks[n].end, content
 
 
-def _content_after(text: str, sentence: Sentence, toks: list[Token], i: int) -> tuple[int, int] | None:
+def _content_after(text: str, sentence: TextSpan, toks: list[Token], i: int) -> tuple[int, int] | None:
     j = i + 1
     if toks[i].low in {"told", "tells", "asked", "asks", "warned", "warns"}:
         # the person told: up to "that" or the next comma, at most a few words
@@ -258,11 +258,11 @@ def _content_after(text: str, sentence: Sentence, toks: list[Token], i: int) -> 
     return _clean(text, (toks[j].start, sentence.end))
 
 
-def _quote_before(text: str, sentence: Sentence, before: int) -> tuple[int, int] | None:
+def _quote_before(text: str, sentence: TextSpan, before: int) -> tuple[int, int] | None:
     return _clean(text, (sentence.start, before))
 
 
-def _content_around(text: str, sentence: Sentence, toks: list[Token], i: int, src_end: int) -> tuple[int, int] | None:
+def _content_around(text: str, sentence: TextSpan, toks: list[Token], i: int, src_end: int) -> tuple[int, int] | None:
     """Content of ``according to X``: the clause after it, or the sentence before it."""
     after = text[src_end : sentence.end].lstrip(" ,")
     if len(after) > 3:

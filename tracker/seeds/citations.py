@@ -15,15 +15,15 @@ from dataclasses import asdict, dataclass
 from typing import NamedTuple
 
 from tracker.seeds.attributions import find_attributions
-from tracker.seeds.files import Link
-from tracker.sentences import Sentence, split_sentences
+from tracker.seeds.files import SeedLink
+from tracker.sentences import TextSpan, split_sentences
 from tracker.urls import clean_cited_url, normalize_url
 
-__all__ = ["ATTRIBUTION_FIELDS", "Citation", "find_citations", "find_publisher"]
+__all__ = ["ATTRIBUTION_FIELDS", "FoundCitation", "find_citations", "find_publisher"]
 
 
 @dataclass(frozen=True)
-class Citation:
+class FoundCitation:
     kind: str  # "url" or "attribution"
     text: str  # the span as it stands in the seed: the URL as cited, or the attributed name
     char_start: int  # text == seed[char_start:char_end]
@@ -50,7 +50,7 @@ class Citation:
     confidence: float | None = None
 
 
-# The Citation fields that only attributions fill, stored in columns of the same names.
+# The FoundCitation fields that only attributions fill, stored in columns of the same names.
 ATTRIBUTION_FIELDS = (
     "source_kind",
     "resolved_by",
@@ -76,7 +76,7 @@ class _Found(NamedTuple):
     attribution: dict | None = None  # the Attribution's own fields, for attributions
 
 
-def find_citations(text: str, links: Sequence[Link] = ()) -> list[Citation]:
+def find_citations(text: str, links: Sequence[SeedLink] = ()) -> list[FoundCitation]:
     """Every URL and attribution cited in ``text``, sorted by offset, one per span."""
     found = _link_urls(text, links)
     markdown, markdown_spans = _markdown_urls(text)
@@ -108,7 +108,7 @@ def find_citations(text: str, links: Sequence[Link] = ()) -> list[Citation]:
         seen.add(key)
         sentence = _sentence_at(sentences, starts, f.start, text)
         citations.append(
-            Citation(
+            FoundCitation(
                 kind=f.kind,
                 text=text[f.start : f.end],
                 char_start=f.start,
@@ -126,12 +126,12 @@ def find_citations(text: str, links: Sequence[Link] = ()) -> list[Citation]:
     return citations
 
 
-def _sentence_at(sentences: list[Sentence], starts: list[int], offset: int, text: str) -> Sentence:
+def _sentence_at(sentences: list[TextSpan], starts: list[int], offset: int, text: str) -> TextSpan:
     i = bisect.bisect_right(starts, offset) - 1
     if i >= 0 and offset < sentences[i].end:
         return sentences[i]
     # Only reachable for an empty anchor between sentences; give it a sentence of its own.
-    return Sentence("", offset, offset)
+    return TextSpan("", offset, offset)
 
 
 # ---------------------------------------------------------------- URLs
@@ -167,7 +167,7 @@ def _line_cue(text: str, offset: int) -> str | None:
     return "Nguồn:" if m.group(1).lower() == "nguồn" else "Source:"
 
 
-def _link_urls(text: str, links: Sequence[Link]) -> list[_Found]:
+def _link_urls(text: str, links: Sequence[SeedLink]) -> list[_Found]:
     found = []
     for link in links:
         f = _url_found(text, link.start, link.end, link.href.strip(), "link")

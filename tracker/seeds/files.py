@@ -2,7 +2,7 @@
 
 Plain text and Markdown are kept exactly as written (citations finds Markdown links itself).
 HTML becomes the text of its article (tracker.seeds.article: the body, without the site's
-navigation), and each link in the article's running text is kept as a Link pointing at its anchor
+navigation), and each link in the article's running text is kept as a SeedLink pointing at its anchor
 text in that produced text, because the URL itself no longer appears there. A page with no article
 body becomes its whole visible text with every link, as before. HTML seeds also carry the page's
 address and its publication date (tracker.seeds.dates).
@@ -27,7 +27,7 @@ class SeedError(TrackerError, ValueError):
 
 
 @dataclass(frozen=True)
-class Link:
+class SeedLink:
     """A hyperlink in a seed: ``href`` as written, offsets of its anchor text in SeedText.text."""
 
     href: str
@@ -39,7 +39,7 @@ class Link:
 class SeedText:
     text: str
     format: str  # "text", "markdown" or "html"
-    links: tuple[Link, ...] = ()
+    links: tuple[SeedLink, ...] = ()
     title: str | None = None  # html: the article's title
     canonical_url: str | None = None  # html: <link rel=canonical> or og:url
     published: PublicationDate | None = None  # html: when the page says it was published
@@ -182,7 +182,7 @@ class _TextBuilder:
         return "".join(self.parts).rstrip("\n")
 
 
-def html_to_text(html: str) -> tuple[str, list[Link]]:
+def html_to_text(html: str) -> tuple[str, list[SeedLink]]:
     """The visible text of a whole page, and every link in it pointing at its anchor text."""
     from lxml import etree
     from lxml import html as lxml_html
@@ -235,5 +235,5 @@ def html_to_text(html: str) -> tuple[str, list[Link]]:
             start += 1
         while end > start and text[end - 1].isspace():
             end -= 1
-        links.append(Link(href, start, end))
+        links.append(SeedLink(href, start, end))
     return text, links

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from tracker.seeds.attributions import Attribution
-    from tracker.sentences import Sentence
+    from tracker.sentences import TextSpan
 
 HONORIFICS = frozenset({"mr", "mrs", "ms", "mx", "miss", "dr"})
 
@@ -99,7 +99,7 @@ _NAME_RUN = re.compile(
 )
 
 
-def name_mentions(text: str, sentences: list[Sentence]) -> list[Mention]:
+def name_mentions(text: str, sentences: list[TextSpan]) -> list[Mention]:
     """Capitalised runs of two or more words: candidate full names for short and pronoun mentions."""
     mentions = []
     alone = _words_alone(text)
@@ -255,7 +255,7 @@ def fuller_mention(name: str, mentions: list[Mention], before: int, gender: str 
 
 def pronoun_antecedent(
     text: str,
-    sentences: list[Sentence],
+    sentences: list[TextSpan],
     mentions: list[Mention],
     found: list[Attribution],
     pronoun: str,

@@ -19,8 +19,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from tracker.config import Settings
-from tracker.sentences import Sentence as TextSpan
-from tracker.sentences import split_long, split_sentences
+from tracker.sentences import TextSpan, split_long, split_sentences
 from tracker.store.provenance import link_versions_to_seeds, package_version
 from tracker.store.tables import Activity, ActivityModel, Sentence, Version, utcnow
 from tracker.translation.cache import DatabaseCache, sha256_hex
