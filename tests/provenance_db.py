@@ -9,7 +9,6 @@ A second cited URL answers 404 and stays failed.
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_runner import invoke_tracker
+from tests.cli_runner import in_project, tracker_ok
 from tests.http_server import serve
 from tests.tiny_argos import cached_package
 from tests.vi_article import GLOSSARY
@@ -53,18 +52,9 @@ def build(project: Path, database_url: str | None = None) -> Populated:
         "/bai-viet.htm": (200, {"Content-Type": "text/html; charset=utf-8"}, FIRST_PAGE),
         "/gone": (404, {"Content-Type": "text/html"}, b"<h1>not here</h1>"),
     }
-    saved = {k: os.environ.get(k) for k in ("TRACKER_CONFIG", "TRACKER_FETCH_ALLOW_PORTS", "TRACKER_DATABASE_URL")}
-    cwd = os.getcwd()
-    try:
-        with serve(routes) as base:
-            url, gone = f"{base}/bai-viet.htm", f"{base}/gone"
-            os.environ["TRACKER_CONFIG"] = str(project / "config.toml")
-            os.environ["TRACKER_FETCH_ALLOW_PORTS"] = str(base.port)
-            if database_url:
-                os.environ["TRACKER_DATABASE_URL"] = database_url
-            else:
-                os.environ.pop("TRACKER_DATABASE_URL", None)
-            os.chdir(project)
+    with serve(routes) as base:
+        url, gone = f"{base}/bai-viet.htm", f"{base}/gone"
+        with in_project(project, base.port, database_url):
             (project / "seeds" / "test_seed.txt").write_text(
                 "Russia supports the unity of Syria, the Kremlin said on Thursday.\n"
                 "Both sides discussed trade and education, officials added.\n"
@@ -72,20 +62,13 @@ def build(project: Path, database_url: str | None = None) -> Populated:
                 f"Source: {url}\nSee also {gone}\n",
                 encoding="utf-8",
             )
-            _tracker("models", "install", str(cached_package("vi", "en", GLOSSARY)))
-            _tracker("run")
+            tracker_ok("models", "install", str(cached_package("vi", "en", GLOSSARY)))
+            tracker_ok("run")
             (project / "seeds" / "later_seed.txt").write_text(
                 f"Both sides discussed trade and education, according to AFP.\nSource: {url}\n", encoding="utf-8"
             )
             routes["/bai-viet.htm"] = (200, {"Content-Type": "text/html; charset=utf-8"}, CHANGED_PAGE)
-            _tracker("run", "--all")
-    finally:
-        os.chdir(cwd)
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+            tracker_ok("run", "--all")
     database = project / "data" / "tracker.db"
     return Populated(project, database, url, gone, base.port, database_url or f"sqlite:///{database}")
 
@@ -93,11 +76,6 @@ def build(project: Path, database_url: str | None = None) -> Populated:
 @cache
 def _build() -> Populated:
     return build(Path(tempfile.mkdtemp(prefix="tracker-populated-")))
-
-
-def _tracker(*args: str) -> None:
-    result = invoke_tracker(*args)
-    assert result.exit_code == 0, result.output
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ loopback server and two tiny Argos packages (vi→en, ar→en); each test gets a
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_runner import invoke_tracker
+from tests.cli_runner import in_project, tracker_ok
 from tests.http_server import serve
 from tests.provenance_db import CONFIG
 from tests.tiny_argos import cached_package
@@ -57,15 +56,9 @@ def build(project: Path) -> ReportDatabase:
         "/maqal.htm": (200, {"Content-Type": "text/html; charset=utf-8"}, (PAGES / "ar_article.html").read_bytes()),
         "/gone": (404, {"Content-Type": "text/html"}, b"<h1>not here</h1>"),
     }
-    saved = {k: os.environ.get(k) for k in ("TRACKER_CONFIG", "TRACKER_FETCH_ALLOW_PORTS", "TRACKER_DATABASE_URL")}
-    cwd = os.getcwd()
-    try:
-        with serve(routes) as base:
-            vi_url, ar_url, gone = f"{base}/bai-viet.htm", f"{base}/maqal.htm", f"{base}/gone"
-            os.environ["TRACKER_CONFIG"] = str(project / "config.toml")
-            os.environ["TRACKER_FETCH_ALLOW_PORTS"] = str(base.port)
-            os.environ.pop("TRACKER_DATABASE_URL", None)
-            os.chdir(project)
+    with serve(routes) as base:
+        vi_url, ar_url, gone = f"{base}/bai-viet.htm", f"{base}/maqal.htm", f"{base}/gone"
+        with in_project(project, base.port):
             (project / "seeds" / SEED_PATH).write_text(
                 "The Kremlin said that Russia supports the unity of Syria.\n"
                 "Both sides discussed trade and education, officials added.\n"
@@ -75,15 +68,8 @@ def build(project: Path) -> ReportDatabase:
                 encoding="utf-8",
             )
             for code, glossary in (("vi", VI_GLOSSARY), ("ar", AR_GLOSSARY)):
-                _tracker("models", "install", str(cached_package(code, "en", glossary)))
-            _tracker("run")
-    finally:
-        os.chdir(cwd)
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+                tracker_ok("models", "install", str(cached_package(code, "en", glossary)))
+            tracker_ok("run")
     database = project / "data" / "tracker.db"
     return ReportDatabase(project, database, f"sqlite:///{database}", vi_url, ar_url, gone)
 
@@ -91,11 +77,6 @@ def build(project: Path) -> ReportDatabase:
 @cache
 def _build() -> ReportDatabase:
     return build(Path(tempfile.mkdtemp(prefix="tracker-report-")))
-
-
-def _tracker(*args: str) -> None:
-    result = invoke_tracker(*args)
-    assert result.exit_code == 0, result.output
 
 
 @pytest.fixture

@@ -29,8 +29,7 @@ from tracker.seeds.ingest import IngestReport, ingest_seeds
 from tracker.seeds.pages import PageReport, fetch_seed_pages, read_url_lists, seed_pages_due
 from tracker.store.db import open_database
 from tracker.store.hosts import load_hosts, save_hosts
-from tracker.store.locking import say_if_waiting, sqlite_database_lock
-from tracker.store.locks import RunInProgress, database_lock, run_lock
+from tracker.store.locks import database_lock, run_lock, say_if_waiting, sqlite_database_lock
 from tracker.store.tables import Activity, Citation, Seed, Source, Version, utcnow
 from tracker.store.versions import text_in_language
 from tracker.translation.index import install_from_index
@@ -101,7 +100,7 @@ def run(
     """
     with (
         run_lock(settings.paths.data_dir),
-        sqlite_database_lock(settings.database.url, RunInProgress),
+        sqlite_database_lock(settings.database.url),
         database_lock(settings.database.url),
     ):
         now = now or utcnow()

@@ -1,13 +1,16 @@
-"""One run at a time: a file lock on this machine, and an advisory lock in PostgreSQL across machines."""
+"""One run at a time: file locks on this machine (per data folder, and per SQLite file), an advisory
+lock in PostgreSQL across machines; and one line when a run must wait for another writer."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from tracker.errors import TrackerError
+from tracker.store.checks import parse_database_url, preflight_sqlite
 from tracker.store.db import connect
 
 
@@ -19,16 +22,39 @@ class RunInProgress(TrackerError, RuntimeError):
 def run_lock(data_dir: Path) -> Iterator[None]:
     """Hold an exclusive lock for the run, so a run started by the scheduler while the
     previous one is still going exits instead of competing with it."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with _pid_lock(data_dir / "run.lock", "another tracker run is in progress"):
+        yield
+
+
+@contextmanager
+def sqlite_database_lock(database_url: str) -> Iterator[None]:
+    """Hold `<database>.lock` for the run: two projects (two data folders) pointed at one SQLite
+    file are kept apart as run_lock keeps two runs of one project apart, so they can never both
+    record the same new seed revision. (PostgreSQL has database_lock.)"""
+    url = parse_database_url(database_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        yield
+        return
+    path = Path(url.database).resolve()
+    preflight_sqlite(path)  # nothing, not even a lock file, beside a database that is not ours
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _pid_lock(Path(f"{path}.lock"), f"another tracker run is in progress on {path}"):
+        yield
+
+
+@contextmanager
+def _pid_lock(lock_path: Path, busy: str) -> Iterator[None]:
+    """flock `lock_path` and write our pid in it; RunInProgress naming the holder if it is taken."""
     import fcntl
 
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with open(data_dir / "run.lock", "a+") as lock_file:
+    with open(lock_path, "a+") as lock_file:
         try:
             fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             lock_file.seek(0)
             holder = lock_file.read().strip() or "unknown"
-            raise RunInProgress(f"another tracker run is in progress (pid {holder})") from None
+            raise RunInProgress(f"{busy} (pid {holder})") from None
         lock_file.seek(0)
         lock_file.truncate()
         lock_file.write(str(os.getpid()))
@@ -78,3 +104,24 @@ def database_lock(database_url: str) -> Iterator[None]:
                     pass  # the connection is gone, and the lock went with it
     finally:
         engine.dispose()
+
+
+def say_if_waiting(database_url: str, notify: Callable[..., None]) -> None:
+    """If another process holds SQLite's write lock (a long transaction in `sqlite3`, say), say
+    once that the run waits for it; the run's own busy timeout then does the waiting."""
+    url = parse_database_url(database_url)
+    if url.get_backend_name() != "sqlite" or not url.database or not Path(url.database).is_file():
+        return
+    connection = sqlite3.connect(url.database, timeout=0)
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        connection.rollback()
+    except sqlite3.OperationalError as error:
+        if "locked" in str(error) or "busy" in str(error):
+            notify(
+                f"waiting for the database {url.database}: another process is writing to it",
+                "waiting_for_lock",
+                database=url.database,
+            )
+    finally:
+        connection.close()
