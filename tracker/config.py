@@ -35,7 +35,7 @@ class Setting:
     @property
     def attr(self) -> str:
         """The Settings field: the key, prefixed by its section where the key alone is vague."""
-        return f"{self.section}_{self.key}" if self.section in ("fetch", "database") else self.key
+        return f"{self.section}_{self.key}" if self.section in ("fetch", "database", "worker") else self.key
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -88,6 +88,41 @@ SETTINGS: tuple[Setting, ...] = (
         "TRACKER_INDEX_URL",
         "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json",
         "Argos package index that missing models are downloaded from.",
+    ),
+    Setting(
+        "translation",
+        "device",
+        "TRACKER_TRANSLATION_DEVICE",
+        "auto",
+        'Where `tracker worker` runs translation models: "auto" (CUDA when CTranslate2 sees a GPU), "cpu" or "cuda".',
+    ),
+    Setting(
+        "translation",
+        "compute_type",
+        "TRACKER_TRANSLATION_COMPUTE_TYPE",
+        "auto",
+        'CTranslate2 compute type for workers ("auto", "int8", "float16", ...).',
+    ),
+    Setting(
+        "translation",
+        "inter_threads",
+        "TRACKER_TRANSLATION_INTER_THREADS",
+        1,
+        "Batches a worker's model translates at once (keep inter × intra threads <= physical cores).",
+    ),
+    Setting(
+        "translation",
+        "intra_threads",
+        "TRACKER_TRANSLATION_INTRA_THREADS",
+        0,
+        "Threads per batch in a worker (0: CTranslate2 picks).",
+    ),
+    Setting(
+        "worker",
+        "lease",
+        "TRACKER_WORKER_LEASE",
+        60.0,
+        "Seconds a worker's claim on a job or a host lasts unless renewed; then another worker takes over.",
     ),
     Setting(
         "language",
@@ -227,6 +262,11 @@ class Settings:
     fetch_max_host_wait: float
     retry_after: int
     retire_after_not_found: int
+    device: str = "auto"
+    compute_type: str = "auto"
+    inter_threads: int = 1
+    intra_threads: int = 0
+    worker_lease: float = 60.0
     config_file: Path | None = field(default=None)
 
     @property

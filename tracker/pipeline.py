@@ -124,6 +124,10 @@ def run(
     work after that long; what is left is done by the next run.
     """
     with run_lock(settings.data_dir), database_lock(settings.database_url):
+        if _is_postgres(settings.database_url):  # the work goes through the queue that workers share
+            from tracker.workers.loop import run_in_process
+
+            return run_in_process(settings, notify=notify, limit=limit, fetch_all=fetch_all, max_seconds=max_seconds)
         now = now or utcnow()
         stop_at = None if max_seconds is None else time.monotonic() + max_seconds
         summary = RunSummary()
@@ -146,6 +150,12 @@ def run(
         finally:
             engine.dispose()
         return summary
+
+
+def _is_postgres(database_url: str) -> bool:
+    from sqlalchemy.engine import make_url
+
+    return make_url(database_url).get_backend_name() == "postgresql"
 
 
 @contextmanager

@@ -30,6 +30,8 @@ COMMANDS = {
     "export": "export:export",
     "models": "models:models",
     "retranslate": "models:retranslate",
+    "worker": "workers:worker",
+    "status": "workers:status",
 }
 
 
