@@ -104,6 +104,11 @@ class Worker:
 
     def run(self, *, handle_signals: bool = True) -> RunSummary:
         configure_translation(self.settings)
+        # langdetect loads its profiles on first use, and threads that race to it get wrong
+        # answers: load them before the threads start.
+        from tracker.originals.language import detect_language
+
+        detect_language("Xin chào, đây là một câu tiếng Việt.", self.settings.seed)
         lease = self.settings.worker_lease
         engine = connect(self.settings.database_url, pool_pre_ping=True, pool_size=self.concurrency + 2, max_overflow=4)
         upgrade(engine)
@@ -219,9 +224,18 @@ class Worker:
         except Fenced as fenced:
             self.notify(f"refused: {fenced}", "fenced", job=jobs[0].id)
         except DBAPIError as error:
-            if _connection_trouble(error):
-                raise
-            self._failed(context, jobs, error)
+            if not _connection_trouble(error):
+                self._failed(context, jobs, error)
+                return
+            # Cut off from the database mid-job: give the jobs back once it answers again (if
+            # it does not, their leases run out and another worker takes them over).
+            self.notify(f"database unavailable ({_first_line(error)}); giving job {jobs[0].id} back", "db_retry")
+            try:
+                with context.engine.begin() as connection:
+                    for job in jobs:
+                        queue.release(connection, job, delay=POLL)
+            except DBAPIError:
+                pass
         except Exception as error:  # noqa: BLE001  a bug or bad data: retried, then failed
             self._failed(context, jobs, error)
         finally:

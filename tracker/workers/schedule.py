@@ -13,6 +13,7 @@ from collections import defaultdict
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
 from tracker.config import Settings
@@ -42,10 +43,14 @@ def enqueue_due(
     summary = summary if summary is not None else RunSummary()
     notify = notify or (lambda *args, **kwargs: None)
     with engine.connect() as locker:
-        if not locker.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": SCHEDULE_LOCK_KEY}).scalar():
-            locker.commit()
+        # A transaction-level lock on a connection of its own, which the server ends (and the
+        # lock with it) once it idles for longer than the lease: a worker stopped mid-pass
+        # (SIGSTOP, a frozen VM) does not block scheduling for everyone.
+        timeout_ms = int(max(1.0, settings.worker_lease) * 1000)
+        locker.exec_driver_sql(f"SET idle_in_transaction_session_timeout = {timeout_ms}")
+        if not locker.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": SCHEDULE_LOCK_KEY}).scalar():
+            locker.rollback()
             return None
-        locker.commit()
         try:
             with Session(engine) as session:
                 seeds = RunSummary()
@@ -63,8 +68,12 @@ def enqueue_due(
                 session.commit()
                 return added
         finally:
-            locker.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SCHEDULE_LOCK_KEY})
-            locker.commit()
+            try:
+                locker.rollback()  # ends the transaction, and the lock
+                locker.exec_driver_sql("SET idle_in_transaction_session_timeout = 0")
+                locker.commit()
+            except DBAPIError:
+                locker.invalidate()
 
 
 def _enqueue_fetches(session: Session, fetch_all: bool, limit: int | None) -> int:
