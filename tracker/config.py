@@ -125,6 +125,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds a worker's claim on a job or a host lasts unless renewed; then another worker takes over.",
     ),
     Setting(
+        "worker",
+        "batch_tokens",
+        "TRACKER_WORKER_BATCH_TOKENS",
+        4000,
+        "Rough tokens of originals (of one language pair) a translation job takes at once.",
+    ),
+    Setting(
         "language",
         "seed",
         "TRACKER_LANGUAGE_SEED",
@@ -267,6 +274,7 @@ class Settings:
     inter_threads: int = 1
     intra_threads: int = 0
     worker_lease: float = 60.0
+    worker_batch_tokens: int = 4000
     config_file: Path | None = field(default=None)
 
     @property

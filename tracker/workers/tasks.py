@@ -29,8 +29,6 @@ from tracker.translation.versions import DatabaseCache, sentence_spans, translat
 from tracker.workers import leases, queue
 from tracker.workers.queue import Claimed, Fenced
 
-BATCH_TOKENS = 4000  # a translation job's batch: originals of one language pair, about this many tokens
-
 
 @dataclass
 class Context:
