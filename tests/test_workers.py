@@ -138,6 +138,21 @@ def site(tmp_path: Path, postgres_url: str, web: Web, cited: int, monkeypatch) -
     return project
 
 
+_started: list[subprocess.Popen] = []
+
+
+@pytest.fixture(autouse=True)
+def no_stray_processes() -> Iterator[None]:
+    """A test that fails midway leaves no worker running (or stopped) behind."""
+    yield
+    while _started:
+        proc = _started.pop()
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGCONT)
+            proc.kill()
+            proc.wait()
+
+
 class Process:
     """A `tracker` subprocess whose stderr is collected."""
 
@@ -152,6 +167,7 @@ class Process:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
         )
+        _started.append(self.popen)
 
     def wait(self, timeout: float = 120) -> int:
         try:

@@ -40,7 +40,14 @@ def upgrade() -> None:
         sa.Column("error", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index("ix_jobs_queue_status", "jobs", ["queue", "status", "id"])
+    # Claims look only at waiting and running jobs: done ones pile up without slowing them.
+    op.create_index(
+        "ix_jobs_pending",
+        "jobs",
+        ["queue", "id"],
+        postgresql_where=sa.text(_PENDING),
+        sqlite_where=sa.text(_PENDING),
+    )
     op.create_index("ix_jobs_queue_key", "jobs", ["queue", "key"])
     op.create_index(
         "ux_jobs_pending_key",
@@ -63,5 +70,5 @@ def downgrade() -> None:
         batch.drop_column("lease_holder")
     op.drop_index("ux_jobs_pending_key", table_name="jobs")
     op.drop_index("ix_jobs_queue_key", table_name="jobs")
-    op.drop_index("ix_jobs_queue_status", table_name="jobs")
+    op.drop_index("ix_jobs_pending", table_name="jobs")
     op.drop_table("jobs")

@@ -342,7 +342,7 @@ class Job(SQLModel, table=True):
 
     __tablename__ = "jobs"
     __table_args__ = (
-        Index("ix_jobs_queue_status", "queue", "status", "id"),
+        Index("ix_jobs_pending", "queue", "id", postgresql_where=_PENDING, sqlite_where=_PENDING),
         Index("ix_jobs_queue_key", "queue", "key"),
         Index("ux_jobs_pending_key", "queue", "key", unique=True, postgresql_where=_PENDING, sqlite_where=_PENDING),
     )

@@ -170,7 +170,8 @@ class Worker:
             try:
                 self._schedule(context, force=not self._first_pass_done)
                 with context.engine.connect() as connection:
-                    jobs = queue.claim(connection, name, self.queues, context.lease, batch_weight=self.settings.worker_batch_tokens)
+                    batch = self.settings.worker_batch_tokens
+                    jobs = queue.claim(connection, name, self.queues, context.lease, batch_weight=batch)
                 if not jobs:
                     if self.until_idle and self._idle(context):
                         return

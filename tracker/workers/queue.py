@@ -87,7 +87,7 @@ def enqueue(
 
 
 _CLAIMABLE = """
-    queue = ANY(:queues) AND (
+    queue = ANY(:queues) AND status IN ('waiting', 'running') AND (
         (status = 'waiting' AND run_after <= now())
         OR (status = 'running' AND lease_until < now()))
 """
