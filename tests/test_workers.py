@@ -339,3 +339,31 @@ def test_worker_on_sqlite_says_it_needs_postgresql(tmp_path, monkeypatch):
     assert done.stderr.strip().splitlines() == [
         "tracker: tracker worker needs a PostgreSQL database ([database] url = postgresql+psycopg://…)"
     ]
+
+
+def _restart_server(url: str) -> None:
+    """Restart the session's PostgreSQL server in place (same port, same data): pg_ctl restart."""
+    import shutil as _shutil
+
+    data = scalar(url, "SHOW data_directory")
+    bindirs = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
+    pg_ctl = next((str(d / "pg_ctl") for d in bindirs if (d / "pg_ctl").exists()), _shutil.which("pg_ctl"))
+    if pg_ctl is None:
+        pytest.skip("pg_ctl not found")
+    log = str(Path(data).parent / "server.log")  # the server must not inherit our pipes
+    command = [pg_ctl, "-D", data, "-l", log, "restart", "-m", "fast", "-w", "-t", "60"]
+    if os.geteuid() == 0:  # as root the cluster belongs to the postgres user (scripts/postgres.sh)
+        command = ["runuser", "-u", "postgres", "--", *command]
+    subprocess.run(
+        command, check=True, timeout=90, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
+def test_workers_carry_on_after_a_database_restart(site, web, cited, postgres_url):
+    web.slow = 0.05
+    workers = [worker(site, "--until-idle", "--concurrency", "4", lease=3) for _ in range(2)]
+    wait_for(lambda: sum(web.page_hits().values()) >= 10)
+    _restart_server(postgres_url)
+    assert [w.wait() for w in workers] == [0, 0], [w.output() for w in workers]
+    assert "database unavailable" in "".join(w.output() for w in workers)  # they did notice
+    assert_everything_once(postgres_url, web, cited)
