@@ -70,7 +70,7 @@ class _FencedFetcher:
     def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> FetchResult:
         crawler = self._crawler[0]
         delay = crawler._delay(crawler.host(self._lease.origin))
-        if not self._job.lost:
+        if not self._job.lost and self._lease.origin != "-":
             with self._context.engine.connect() as connection:
                 if not leases.renew(connection, self._lease, self._context.lease, delay=delay):
                     self._job.lost = True
@@ -82,13 +82,17 @@ class _FencedFetcher:
 def fetch_host(context: Context, session: Session, job: Claimed) -> str:
     settings = context.settings
     origin, fetch_all = job.payload["origin"], job.payload.get("fetch_all", False)
-    with context.engine.connect() as connection:
-        lease = leases.acquire(connection, origin, job.worker, context.lease)
+    if origin == "-":  # URLs with no http(s) origin: refused by the fetcher without a request
+        lease = leases.HostLease(origin, job.worker, 0)
+    else:
+        with context.engine.connect() as connection:
+            lease = leases.acquire(connection, origin, job.worker, context.lease)
     if lease is None:  # a worker that stopped renewing still holds it: try again after its lease
         with context.engine.begin() as connection:
             queue.release(connection, job, delay=min(context.lease, 5.0))
         return "released"
-    context.host_leases[job.id] = lease
+    if origin != "-":
+        context.host_leases[job.id] = lease
     try:
         now = utcnow()
         sources = session.exec(
@@ -108,7 +112,8 @@ def fetch_host(context: Context, session: Session, job: Claimed) -> str:
                 raise Fenced(f"job {job.id}: lease on {origin} lost")
             connection = session.connection()
             queue.fence(connection, job)
-            leases.check(connection, lease)
+            if origin != "-":
+                leases.check(connection, lease)
             save_hosts(session, crawler.changed_hosts())
             source = session.get(Source, request.key)
             due = session.exec(select(Source.id).where(Source.id == source.id, _due(utcnow(), fetch_all))).first()
@@ -137,8 +142,9 @@ def fetch_host(context: Context, session: Session, job: Claimed) -> str:
         context.host_leases.pop(job.id, None)
         session.rollback()
         try:
-            with context.engine.connect() as connection:
-                leases.release(connection, lease)
+            if origin != "-":
+                with context.engine.connect() as connection:
+                    leases.release(connection, lease)
         except Exception:  # noqa: BLE001  the lease ends by itself
             pass
 
