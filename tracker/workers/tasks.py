@@ -20,11 +20,11 @@ from tracker.excerpts.versions import excerpt_seed_source
 from tracker.fetch.client import Fetcher, FetchResult
 from tracker.fetch.crawler import Crawler, CrawlRequest
 from tracker.originals.versions import record_fetch
-from tracker.pipeline import Notify, RunSummary, _due, _report, crawl_policy
+from tracker.pipeline import Notify, RunSummary, _download_model, _due, _report, crawl_policy
 from tracker.store.hosts import load_hosts, save_hosts
 from tracker.store.tables import Activity, Citation, Seed, Source, Version, utcnow
 from tracker.translation.packages import find_route
-from tracker.translation.translator import TranslateStats, translate_sentences
+from tracker.translation.translator import MissingModel, TranslateStats, translate_sentences
 from tracker.translation.versions import DatabaseCache, sentence_spans, translate_original
 from tracker.workers import leases, queue
 from tracker.workers.queue import Claimed, Fenced
@@ -207,6 +207,13 @@ def translate_batch(context: Context, session: Session, jobs: list[Claimed]) -> 
     if todo:
         first = originals[todo[0].id]
         target = todo[0].payload["target"]
+        if find_route(settings.models_dir, first.language, target) is None:
+            # This machine lacks the model that the scheduling worker had: fetch it, or let the
+            # job fail here (it is retried with backoff, by a worker that has it if there is one).
+            if settings.auto_install:
+                _download_model(settings, first.language, target, context.notify, None)
+            if find_route(settings.models_dir, first.language, target) is None:
+                raise MissingModel(first.language, target)
         if find_route(settings.models_dir, first.language, target) is not None:
             sentences = list(
                 dict.fromkeys(s.text for job in todo for s in sentence_spans(originals[job.id].text or ""))
