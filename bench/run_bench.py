@@ -27,7 +27,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-CORPUS = ROOT.parent / "shared" / "corpus"
+# ../shared/corpus from /work/main; /work/shared/corpus from a worktree under /work/wt.
+CORPUS = next(
+    (p for p in (ROOT.parent / "shared" / "corpus", ROOT.parent.parent / "shared" / "corpus") if p.is_dir()),
+    ROOT.parent / "shared" / "corpus",
+)
 
 
 def page_bodies(pages: int, synthetic: bool) -> tuple[list[bytes], str]:
@@ -40,7 +44,7 @@ def page_bodies(pages: int, synthetic: bool) -> tuple[list[bytes], str]:
     if files:
         real = [f.read_bytes() for f in files]
         return [real[i % len(real)] for i in range(pages)], f"corpus ({len(real)} distinct pages)"
-    from pages import article_html
+    from tests.pages import article_html
 
     return [article_html(i) for i in range(pages)], "synthetic"
 
@@ -48,7 +52,7 @@ def page_bodies(pages: int, synthetic: bool) -> tuple[list[bytes], str]:
 def serve_pages(hosts: int, pages: int, synthetic: bool, ports, ready) -> None:
     from contextlib import ExitStack
 
-    from http_server import serve
+    from tests.http_server import serve
 
     bodies = {f"/p{i}": body for i, body in enumerate(page_bodies(pages, synthetic)[0])}
 

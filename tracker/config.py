@@ -25,6 +25,7 @@ from tracker.seeds import SeedsSettings
 from tracker.setting import setting
 from tracker.store import DatabaseSettings
 from tracker.translation import TranslationSettings
+from tracker.workers import WorkerSettings
 
 
 class ConfigError(TrackerError, ValueError):
@@ -57,6 +58,7 @@ COMPONENTS: dict[str, type] = {
     "fetch": FetchSettings,
     "crawl": CrawlSettings,
     "schedule": ScheduleSettings,
+    "worker": WorkerSettings,
 }
 
 
@@ -74,6 +76,7 @@ class Settings:
     fetch: FetchSettings
     crawl: CrawlSettings
     schedule: ScheduleSettings
+    worker: WorkerSettings
 
     @property
     def cache_dir(self) -> Path:

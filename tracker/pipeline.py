@@ -103,6 +103,10 @@ def run(
         sqlite_database_lock(settings.database.url),
         database_lock(settings.database.url),
     ):
+        if _is_postgres(settings.database.url):  # the work goes through the queue that workers share
+            from tracker.workers.loop import run_in_process
+
+            return run_in_process(settings, notify=notify, limit=limit, fetch_all=fetch_all, max_seconds=max_seconds)
         now = now or utcnow()
         stop_at = None if max_seconds is None else time.monotonic() + max_seconds
         summary = RunSummary()
@@ -129,6 +133,12 @@ def run(
         finally:
             engine.dispose()
         return summary
+
+
+def _is_postgres(database_url: str) -> bool:
+    from sqlalchemy.engine import make_url
+
+    return make_url(database_url).get_backend_name() == "postgresql"
 
 
 def _out_of_time(stop_at: float | None, summary: RunSummary) -> bool:

@@ -33,6 +33,8 @@ COMMANDS = {
     "report": "report:report",
     "serve": "report:serve",
     "seeds": "seeds:seeds",
+    "worker": "workers:worker",
+    "status": "workers:status",
 }
 
 

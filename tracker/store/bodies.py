@@ -13,8 +13,16 @@ from tracker.store.tables import Body
 def store_body(session: Session, data: bytes) -> str:
     """Store `data` unless an identical body is there already; returns its sha256."""
     digest = hashlib.sha256(data).hexdigest()
-    if session.get(Body, digest) is None:
-        session.add(Body(sha256=digest, size=len(data), content=zlib.compress(data, 6)))
+    if session.get(Body, digest) is not None:
+        return digest
+    row = {"sha256": digest, "size": len(data), "content": zlib.compress(data, 6)}
+    if session.get_bind().dialect.name == "postgresql":
+        # Workers on other machines may store the same body at the same moment.
+        from sqlalchemy.dialects.postgresql import insert
+
+        session.execute(insert(Body).values(**row).on_conflict_do_nothing())
+    else:
+        session.add(Body(**row))
     return digest
 
 

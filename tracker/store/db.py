@@ -33,6 +33,7 @@ from tracker.store.checks import (
 # migrations/ ships inside the wheel as tracker.migrations (pyproject.toml maps it).
 MIGRATIONS_DIR = Path(str(resources.files("tracker.migrations")))
 BUSY_TIMEOUT_MS = 30_000
+UPGRADE_LOCK_KEY = int.from_bytes(b"trackeru", "big")  # advisory lock held while upgrading on PostgreSQL
 
 
 def make_engine(database_url: str | URL, *, read_only: bool = False, **engine_options) -> Engine:
@@ -126,6 +127,8 @@ def upgrade(engine: Engine) -> None:
 
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":  # workers starting together upgrade one at a time
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({UPGRADE_LOCK_KEY})")
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -386,3 +386,41 @@ class Host(SQLModel, table=True):
     next_request_at: datetime | None = Field(default=None, description="no request starts before this")
     blocked_until: datetime | None = Field(default=None, description="set by Retry-After on a 429 or 503")
     blocked_reason: str | None = None
+    # The lease of the worker fetching from this origin (tracker/workers/leases.py): taken with a
+    # compare-and-set on the database clock; every write of a fetch result checks lease_token.
+    lease_holder: str | None = Field(default=None, description="the worker fetching from this origin")
+    lease_token: int = Field(
+        default=0, sa_column_kwargs={"server_default": "0"}, description="fencing token, +1 per new holder"
+    )
+    lease_until: datetime | None = Field(default=None, description="the lease is free after this")
+
+
+_PENDING = text("status IN ('waiting', 'running')")
+
+
+class Job(SQLModel, table=True):
+    """A unit of work for `tracker worker` (PostgreSQL only): fetch one host's due sources,
+    translate an original, align a seed with a version. Claimed with FOR UPDATE SKIP LOCKED."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        Index("ix_jobs_pending", "queue", "id", postgresql_where=_PENDING, sqlite_where=_PENDING),
+        Index("ix_jobs_queue_key", "queue", "key"),
+        Index("ux_jobs_pending_key", "queue", "key", unique=True, postgresql_where=_PENDING, sqlite_where=_PENDING),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    queue: str = Field(description="fetch, translate, align or ingest")
+    key: str = Field(description="at most one waiting or running job per (queue, key)")
+    batch_key: str | None = Field(default=None, description="jobs claimed together (a language pair)")
+    weight: int = Field(default=0, description="its share of a batch (tokens, roughly)")
+    payload: str = Field(default="{}", description="JSON")
+    status: str = Field(default="waiting", description="waiting, running, done or failed")
+    attempts: int = Field(default=0, description="claims so far; the fencing token of the current one")
+    worker: str | None = None
+    lease_until: datetime | None = None
+    run_after: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    error: str | None = None

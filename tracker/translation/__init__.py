@@ -30,6 +30,26 @@ class TranslationSettings:
         "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json",
         "Argos package index that missing models are downloaded from.",
     )
+    device: str = setting(
+        "auto",
+        'Where `tracker worker` runs translation models: "auto" (CUDA when CTranslate2 sees a GPU), "cpu" or "cuda".',
+        env="TRACKER_TRANSLATION_DEVICE",
+        choices=("auto", "cpu", "cuda"),
+    )
+    compute_type: str = setting(
+        "auto",
+        'CTranslate2 compute type for workers ("auto", "int8", "float16", ...).',
+        env="TRACKER_TRANSLATION_COMPUTE_TYPE",
+    )
+    inter_threads: int = setting(
+        1,
+        "Batches a worker's model translates at once (keep inter × intra threads <= physical cores).",
+        env="TRACKER_TRANSLATION_INTER_THREADS",
+        at_least=1,
+    )
+    intra_threads: int = setting(
+        0, "Threads per batch in a worker (0: CTranslate2 picks).", env="TRACKER_TRANSLATION_INTRA_THREADS", at_least=0
+    )
 
     @property
     def target(self) -> str:

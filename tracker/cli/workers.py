@@ -1,0 +1,62 @@
+"""`tracker worker` (a pool of workers on a shared PostgreSQL database) and `tracker status`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from tracker.config import Settings
+
+
+def _log(message: str, event: str = "info", **fields) -> None:
+    if message and event not in ("stage", "progress"):
+        click.echo(message, err=True)
+        sys.stderr.flush()
+
+
+@click.command()
+@click.option(
+    "--queues",
+    default="fetch,translate,align",
+    show_default=True,
+    help="Comma-separated queues this worker takes jobs from.",
+)
+@click.option("--concurrency", type=click.IntRange(min=1), default=1, show_default=True, help="Jobs at once.")
+@click.option("--until-idle", is_flag=True, help="Exit (status 0) once nothing is due or running.")
+@click.pass_obj
+def worker(settings: Settings, queues: str, concurrency: int, until_idle: bool) -> None:
+    """Take fetch, translation and alignment jobs from the shared queue (PostgreSQL only)."""
+    from tracker.workers.loop import Worker
+
+    names = [name.strip() for name in queues.split(",") if name.strip()]
+    summary = Worker(settings, queues=names, concurrency=concurrency, until_idle=until_idle, notify=_log).run()
+    click.echo(
+        f"fetched: {summary.fetched} new or changed, {summary.unchanged} unchanged, {len(summary.failed)} failed; "
+        f"translations: {summary.translated}; excerpts: {summary.excerpts}"
+    )
+
+
+@click.command()
+@click.pass_obj
+def status(settings: Settings) -> None:
+    """Each queue (waiting, running, failed, stalled) and the hosts that workers hold a lease on."""
+    from tracker.workers.loop import NeedsPostgres, is_postgres
+    from tracker.workers.queue import queue_status
+
+    if not is_postgres(settings.database.url):
+        raise NeedsPostgres("tracker status shows the worker queues, which need a PostgreSQL database")
+    from tracker.cli import database_session
+
+    with database_session(settings) as session:
+        queues, hosts = queue_status(session.connection())
+    for entry in queues:
+        click.echo(
+            f"{entry.queue}: {entry.waiting} waiting, {len(entry.running)} running, "
+            f"{entry.failed} failed, {entry.stalled} stalled"
+        )
+        for who, since in entry.running:
+            click.echo(f"  {who} since {since:%Y-%m-%d %H:%M:%S} UTC")
+    click.echo(f"hosts leased: {len(hosts)}")
+    for origin, holder, until in hosts:
+        click.echo(f"  {origin} by {holder} until {until:%Y-%m-%d %H:%M:%S} UTC")

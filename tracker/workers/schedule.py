@@ -1,0 +1,139 @@
+"""Finding due work and putting it in the queue: one worker at a time (a PostgreSQL advisory lock).
+
+A pass ingests the seeds folder, then enqueues one fetch job per origin with due sources, a
+translation job per original that lacks a translation (when a model is installed; otherwise the
+translation is recorded as pending, as `tracker run` does), and an align job per (seed, version)
+not aligned yet. Most work also reaches the queue without a pass: the transaction that stores an
+original enqueues its translation, the one that stores a translation enqueues its alignments.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session, select
+
+from tracker.config import Settings
+from tracker.fetch.client import Fetcher
+from tracker.fetch.crawler import origin_of
+from tracker.pipeline import Notify, RunSummary, _download_model, _due, _ingest, pairs_to_align
+from tracker.store.tables import Activity, Source, Version, utcnow
+from tracker.translation.packages import find_route
+from tracker.translation.versions import originals_needing_translation, translate_original
+from tracker.workers import queue
+from tracker.workers.tasks import enqueue_translation
+
+# The key of the advisory lock a scheduling pass holds: "trackers" in ASCII, as a bigint.
+SCHEDULE_LOCK_KEY = int.from_bytes(b"trackers", "big")
+FETCH_JOB_SOURCES = 100  # due sources of one origin per fetch job
+
+
+def enqueue_due(
+    engine: Engine,
+    settings: Settings,
+    *,
+    summary: RunSummary | None = None,
+    notify: Notify | None = None,
+    fetch_all: bool = False,
+    limit: int | None = None,
+) -> int | None:
+    """One scheduling pass; the number of jobs enqueued, or None if another worker is doing one."""
+    summary = summary if summary is not None else RunSummary()
+    notify = notify or (lambda *args, **kwargs: None)
+    with engine.connect() as locker:
+        # A transaction-level lock on a connection of its own, which the server ends (and the
+        # lock with it) once it idles for longer than the lease: a worker stopped mid-pass
+        # (SIGSTOP, a frozen VM) does not block scheduling for everyone.
+        timeout_ms = int(max(1.0, settings.worker.lease) * 1000)
+        locker.exec_driver_sql(f"SET idle_in_transaction_session_timeout = {timeout_ms}")
+        if not locker.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": SCHEDULE_LOCK_KEY}).scalar():
+            locker.rollback()
+            return None
+        try:
+            with Session(engine) as session, Fetcher(settings.fetch) as fetcher:
+                seeds = RunSummary()
+                _ingest(session, settings, seeds, notify, fetcher, utcnow())
+                summary.seeds_new += seeds.seeds_new
+                summary.seeds_revised += seeds.seeds_revised
+                summary.seeds_unchanged = max(summary.seeds_unchanged, seeds.seeds_unchanged)
+                summary.seeds_failed += [f for f in seeds.seeds_failed if f not in summary.seeds_failed]
+                summary.sources_new += seeds.sources_new
+                summary.related += seeds.related
+                summary.notices += [n for n in seeds.notices if n not in summary.notices]
+                added = _enqueue_fetches(session, fetch_all, limit)
+                added += _enqueue_translations(session, settings, summary, notify)
+                added += _enqueue_alignments(session, settings)
+                session.commit()
+                return added
+        finally:
+            try:
+                locker.rollback()  # ends the transaction, and the lock
+                locker.exec_driver_sql("SET idle_in_transaction_session_timeout = 0")
+                locker.commit()
+            except DBAPIError:
+                locker.invalidate()
+
+
+def _enqueue_fetches(session: Session, fetch_all: bool, limit: int | None) -> int:
+    query = select(Source.id, Source.url).where(_due(utcnow(), fetch_all)).order_by(Source.id)
+    if limit:
+        query = query.limit(limit)
+    by_origin: dict[str, list[int]] = defaultdict(list)
+    for source_id, url in session.exec(query).all():
+        by_origin[origin_of(url) or "-"].append(source_id)
+    connection = session.connection()
+    added = 0
+    for origin, ids in sorted(by_origin.items()):
+        payload = {"origin": origin, "source_ids": ids[:FETCH_JOB_SOURCES], "fetch_all": fetch_all}
+        added += queue.enqueue(connection, "fetch", origin, payload)
+    return added
+
+
+def _enqueue_translations(session: Session, settings: Settings, summary: RunSummary, notify: Notify) -> int:
+    added = 0
+    for target in settings.translation.targets:
+        originals = originals_needing_translation(session, target)
+        for from_code in sorted({v.language for v in originals}):
+            if (
+                settings.translation.auto_install
+                and find_route(settings.translation.models_dir, from_code, target) is None
+            ):
+                _download_model(settings, from_code, target, notify, None)
+        for original in originals:
+            if find_route(settings.translation.models_dir, original.language, target) is not None:
+                added += enqueue_translation(session.connection(), original, target)
+            elif not _pending(session, original, target):  # recorded once, as `tracker run` does
+                version = translate_original(session, original, settings, target)
+                summary.pending += 1
+                reason = session.get(Activity, version.activity_id).error
+                if reason not in summary.notices:
+                    summary.notices.append(reason)
+                    notify(reason, "model_missing")
+    return added
+
+
+def _pending(session: Session, original: Version, target: str) -> bool:
+    return (
+        session.exec(
+            select(Version.id).where(
+                Version.parent_id == original.id,
+                Version.kind == "translated",
+                Version.language == target,
+                Version.status == "pending",
+            )
+        ).first()
+        is not None
+    )
+
+
+def _enqueue_alignments(session: Session, settings: Settings) -> int:
+    connection = session.connection()
+    return sum(
+        queue.enqueue(
+            connection, "align", f"{seed.id}:{version.id}", {"seed_id": seed.id, "version_id": version.id}, once=True
+        )
+        for seed, version in pairs_to_align(session, settings.translation.target)
+    )
