@@ -9,6 +9,7 @@ killed database connections are survived; `tracker run` and `tracker worker` sha
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -170,8 +171,12 @@ class Process:
         _started.append(self.popen)
 
     def wait(self, timeout: float = 120) -> int:
+        """The exit status; -9 after killing a process that outlived `timeout`."""
         try:
             return self.popen.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.popen.kill()
+            return self.popen.wait()
         finally:
             self._file.close()
 
@@ -200,6 +205,17 @@ def rows(url: str, sql: str, **params) -> list:
 
 def scalar(url: str, sql: str, **params):
     return rows(url, sql, **params)[0][0]
+
+
+def status() -> str:
+    """`tracker status`, in-process."""
+    from click.testing import CliRunner
+
+    from tracker.cli import cli
+
+    result = CliRunner().invoke(cli, ["status"])
+    assert result.exit_code == 0, result.output
+    return result.output
 
 
 def wait_for(condition, timeout: float = 60.0, every: float = 0.1) -> None:
@@ -270,16 +286,28 @@ def test_a_stopped_worker_woken_after_its_lease_was_taken_over_is_refused(site, 
     web.slow = 0.3
     sleeper = worker(site, "--queues", "fetch", "--concurrency", "8", lease=2)
     wait_for(lambda: sum(web.page_hits().values()) >= 8)
+    busy = status()
+    assert re.search(r"^fetch: \d+ waiting, [1-8] running, 0 failed, 0 stalled$", busy, re.M), (busy, sleeper.output())
+    assert re.search(r"^hosts leased: [1-8]$", busy, re.M), busy
+    mine = f":{sleeper.popen.pid}/"  # worker names are host:pid/thread
+    assert re.search(rf"^  \S+{re.escape(mine)}\d+ since ", busy, re.M), busy  # running: who, since when
+    assert re.search(rf"^  http://127\.0\.0\.\d+:\d+ by \S+{re.escape(mine)}\d+ until ", busy, re.M), busy
     sleeper.popen.send_signal(signal.SIGSTOP)
+    wait_for(lambda: re.search(r"^fetch: .* [1-8] stalled$", status(), re.M) is not None, timeout=30, every=0.5)
     try:
         other = worker(site, "--until-idle", "--concurrency", "8", lease=2)
-        assert other.wait() == 0, other.output()
+        assert other.wait(timeout=60) == 0, (other.output(), status())
         assert_everything_once(postgres_url, web, cited)
         before = sum(web.page_hits().values())
     finally:
         sleeper.popen.send_signal(signal.SIGCONT)
     woke = time.monotonic()
-    wait_for(lambda: "refused" in sleeper.output(), timeout=30)
+    try:
+        # Refused by the fence, or (when it froze mid-transaction) by the server, which ended that
+        # transaction after the lease (idle_in_transaction_session_timeout): nothing of it commits.
+        wait_for(lambda: re.search("refused|idle-in-transaction timeout", sleeper.output()), timeout=30)
+    except AssertionError:
+        raise AssertionError(sleeper.output()[-3000:]) from None
     time.sleep(1.0)
     sleeper.popen.send_signal(signal.SIGTERM)
     assert sleeper.wait(timeout=60) == 0, sleeper.output()

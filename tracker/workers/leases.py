@@ -3,10 +3,10 @@
 A worker takes an origin's lease with a compare-and-set on the database clock (the row is free,
 or its lease ended before `now()`), which adds one to `lease_token`. It renews the lease before
 each request, naming its token: once another worker has taken the lease over, the renewal
-matches no row and the request is not sent. Every write of a fetch result first reads the row
-FOR SHARE and compares the token (`check`), so a worker that was wrongly presumed dead (stopped,
-swapped out, cut off) cannot write after its lease was taken over; a takeover waits for a write
-in progress to commit.
+matches no row and the request is not sent. Every write of a fetch result first compares the
+token (`check`), in the transaction that also holds the job's fence (queue.fence), so a worker
+that was wrongly presumed dead (stopped, swapped out, cut off) cannot write after its lease was
+taken over: a takeover must claim the job first, and that waits for a write in progress.
 
 Renewing also records the request's start as the host's `last_request_at` and the earliest next
 start as `next_request_at`, so the delay between requests holds across workers even when a
@@ -73,7 +73,7 @@ def check(connection: Connection, lease: HostLease) -> None:
     """In a transaction that writes a fetch result: lock the host row and raise Fenced if the
     lease is no longer ours."""
     token = connection.execute(
-        text("SELECT lease_token FROM hosts WHERE origin = :origin AND lease_holder = :holder FOR SHARE"),
+        text("SELECT lease_token FROM hosts WHERE origin = :origin AND lease_holder = :holder FOR KEY SHARE"),
         {"origin": lease.origin, "holder": lease.holder},
     ).scalar()
     if token != lease.token:

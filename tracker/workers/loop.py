@@ -110,12 +110,28 @@ class Worker:
 
         detect_language("Xin chào, đây là một câu tiếng Việt.", self.settings.language.seed)
         lease = self.settings.worker.lease
-        engine = connect(self.settings.database.url, pool_pre_ping=True, pool_size=self.concurrency + 2, max_overflow=4)
+        # A worker frozen mid-transaction (SIGSTOP, a paused VM) would hold its row locks for as
+        # long as its connection lives: the server ends such a transaction after the lease.
+        options = {"options": f"-c idle_in_transaction_session_timeout={int(max(1.0, lease) * 1000)}"}
+        # Per thread: its job's session and a fetch's lease renewals; plus scheduling passes.
+        engine = connect(
+            self.settings.database.url,
+            pool_pre_ping=True,
+            pool_size=2 * self.concurrency + 2,
+            max_overflow=self.concurrency + 4,
+            connect_args=options,
+        )
         upgrade(engine)
+        # The heartbeat has a connection of its own: it must never wait for a busy pool.
+        beat_engine = connect(
+            self.settings.database.url, pool_pre_ping=True, pool_size=1, max_overflow=1, connect_args=options
+        )
         previous = self._install_signals() if handle_signals else {}
         fetcher = Fetcher(self.settings.fetch)
         context = tasks.Context(self.settings, engine, fetcher, lease, self.notify, self.summary, self.stopping)
-        heartbeat = threading.Thread(target=self._heartbeat, args=(context,), name="tracker-heartbeat", daemon=True)
+        heartbeat = threading.Thread(
+            target=self._heartbeat, args=(context, beat_engine), name="tracker-heartbeat", daemon=True
+        )
         heartbeat.start()
         threads = [
             threading.Thread(target=self._loop, args=(context, f"{self.name}/{i}"), name=f"tracker-worker-{i}")
@@ -141,6 +157,7 @@ class Worker:
             except DBAPIError:
                 pass
             engine.dispose()
+            beat_engine.dispose()
         self.notify(f"worker {self.name}: stopped", "worker_stopped")
         return self.summary
 
@@ -250,7 +267,7 @@ class Worker:
             for job in jobs:
                 queue.fail(connection, job, f"{type(error).__name__}: {_first_line(error)}")
 
-    def _heartbeat(self, context: tasks.Context) -> None:
+    def _heartbeat(self, context: tasks.Context, engine) -> None:
         every = max(0.2, context.lease / 3)
         while True:
             if self.stopping.is_set():
@@ -262,7 +279,7 @@ class Worker:
             if not jobs and self.stopping.is_set():
                 return
             try:
-                with context.engine.connect() as connection:
+                with engine.connect() as connection:
                     for job in jobs:
                         if not job.lost and queue.renew(connection, job, context.lease):
                             host = context.host_leases.get(job.id)

@@ -6,8 +6,9 @@
   its lease (a stalled job: taken over). Each claim adds one to `attempts`, which is the
   job's fencing token: renewals and writes name it, and fail once another worker has claimed.
 - `fence` is the first statement of every transaction that writes a job's results: it locks
-  the job row (FOR UPDATE, so no one can take it over until the write commits) and raises
-  `Fenced` if the job is no longer ours.
+  the job row FOR KEY SHARE (a claim's FOR UPDATE SKIP LOCKED passes it by, so no one can take
+  the job over until the write commits, while the heartbeat's lease renewal is not blocked) and
+  raises `Fenced` if the job is no longer ours.
 
 Times come from the database clock (`now()`), never from a worker's, so machines whose clocks
 disagree still agree on when a lease ends.
@@ -159,9 +160,9 @@ def renew(connection: Connection, job: Claimed, lease: float) -> bool:
 
 
 def fence(connection: Connection, job: Claimed) -> None:
-    """Lock the job row for this transaction; raise Fenced if the job is not ours any more."""
+    """Lock the job row against takeover for this transaction; raise Fenced if it is not ours any more."""
     row = connection.execute(
-        text("SELECT attempts, status FROM jobs WHERE id = :id FOR UPDATE"), {"id": job.id}
+        text("SELECT attempts, status FROM jobs WHERE id = :id FOR KEY SHARE"), {"id": job.id}
     ).first()
     if row is None or row.attempts != job.token or row.status != "running":
         job.lost = True

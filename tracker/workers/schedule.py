@@ -48,7 +48,7 @@ def enqueue_due(
         # lock with it) once it idles for longer than the lease: a worker stopped mid-pass
         # (SIGSTOP, a frozen VM) does not block scheduling for everyone.
         timeout_ms = int(max(1.0, settings.worker.lease) * 1000)
-        locker.exec_driver_sql(f"SET idle_in_transaction_session_timeout = {timeout_ms}")
+        locker.exec_driver_sql(f"SET LOCAL idle_in_transaction_session_timeout = {timeout_ms}")
         if not locker.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": SCHEDULE_LOCK_KEY}).scalar():
             locker.rollback()
             return None
@@ -70,9 +70,7 @@ def enqueue_due(
                 return added
         finally:
             try:
-                locker.rollback()  # ends the transaction, and the lock
-                locker.exec_driver_sql("SET idle_in_transaction_session_timeout = 0")
-                locker.commit()
+                locker.rollback()  # ends the transaction, the lock and the SET LOCAL
             except DBAPIError:
                 locker.invalidate()
 

@@ -48,7 +48,9 @@ class Context:
 
 def run_jobs(context: Context, jobs: list[Claimed]) -> str:
     """Run claimed jobs (one, or a translation batch); 'done', 'released' or 'lost'."""
-    with Session(context.engine) as session:
+    # expire_on_commit=False: reading a result after its commit must not open a transaction that
+    # then idles (holding a pooled connection) while the job waits for the network.
+    with Session(context.engine, expire_on_commit=False) as session:
         if jobs[0].queue == "fetch":
             return fetch_host(context, session, jobs[0])
         if jobs[0].queue == "translate":
