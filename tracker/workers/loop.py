@@ -24,6 +24,7 @@ from tracker.config import Settings
 from tracker.errors import TrackerError
 from tracker.fetch.client import Fetcher
 from tracker.pipeline import Notify, RunSummary, _quiet, next_due
+from tracker.store.checks import preflight_engine
 from tracker.store.db import connect, upgrade
 from tracker.workers import leases, queue, tasks
 from tracker.workers.queue import QUEUES, Claimed, Fenced
@@ -121,6 +122,7 @@ class Worker:
             max_overflow=self.concurrency + 4,
             connect_args=options,
         )
+        preflight_engine(engine)  # a database that is not tracker's is refused untouched
         upgrade(engine)
         # The heartbeat has a connection of its own: it must never wait for a busy pool.
         beat_engine = connect(
