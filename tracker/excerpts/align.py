@@ -193,12 +193,20 @@ class _Space:
         for doc in documents:
             for kind in WEIGHTS:
                 self.df[kind].update(getattr(doc, kind).keys())
+        # id(features) -> (features, weights): a sentence is compared with many, weighed once.
+        # The features object is kept alive with its weights, so its id cannot be reused.
+        self._weighed: dict[int, tuple[_Features, dict[str, dict[str, float]]]] = {}
 
     def idf(self, kind: str, term: str) -> float:
         return math.log((1 + self.n) / (1 + self.df[kind][term])) + 1.0
 
     def weigh(self, features: _Features) -> dict[str, dict[str, float]]:
-        return {kind: {t: w * self.idf(kind, t) for t, w in getattr(features, kind).items()} for kind in WEIGHTS}
+        cached = self._weighed.get(id(features))
+        if cached is not None and cached[0] is features:
+            return cached[1]
+        weights = {kind: {t: w * self.idf(kind, t) for t, w in getattr(features, kind).items()} for kind in WEIGHTS}
+        self._weighed[id(features)] = (features, weights)
+        return weights
 
 
 def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
