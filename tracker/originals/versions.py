@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import insert
 from sqlmodel import Session
 
 from tracker.config import Settings
@@ -163,10 +164,12 @@ def make_original(
     )
     session.add(version)
     session.flush()
-    for position, sentence in enumerate(split_sentences(text)):
-        session.add(
-            Sentence(version_id=version.id, position=position, char_start=sentence.start, char_end=sentence.end)
-        )
+    rows = [
+        {"version_id": version.id, "position": position, "char_start": sentence.start, "char_end": sentence.end}
+        for position, sentence in enumerate(split_sentences(text))
+    ]
+    if rows:  # one executemany, not an ORM object per sentence (hundreds per page)
+        session.execute(insert(Sentence), rows)
     activity.ended_at = utcnow()
     link_versions_to_seeds(session, source.id)
     return FetchOutcome("new" if latest is None else "changed", version=version)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import exists
+from sqlalchemy import exists, insert
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -293,17 +293,19 @@ def _record(session, original, version, activity, packages, text, spans) -> None
     version.text_sha256 = sha256_hex(text)
     session.add(version)
     session.flush()
-    for position, (start, end, parent_start, parent_end) in enumerate(spans):
-        session.add(
-            Sentence(
-                version_id=version.id,
-                position=position,
-                char_start=start,
-                char_end=end,
-                parent_start=parent_start,
-                parent_end=parent_end,
-            )
-        )
+    rows = [
+        {
+            "version_id": version.id,
+            "position": position,
+            "char_start": start,
+            "char_end": end,
+            "parent_start": parent_start,
+            "parent_end": parent_end,
+        }
+        for position, (start, end, parent_start, parent_end) in enumerate(spans)
+    ]
+    if rows:  # one executemany, not an ORM object per sentence
+        session.execute(insert(Sentence), rows)
     link_versions_to_seeds(session, original.source_id)
 
 
