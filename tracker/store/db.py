@@ -164,15 +164,16 @@ def connect(database_url: str, *, read_only: bool = False, **engine_options) -> 
     return engine
 
 
-def open_database(database_url: str) -> Engine:
+def open_database(database_url: str, **engine_options) -> Engine:
     """An engine on the database, its schema upgraded: checked first to be empty or tracker's own
-    (ForeignDatabase, DatabaseTooNew, DatabaseDamaged otherwise, with nothing written)."""
+    (ForeignDatabase, DatabaseTooNew, DatabaseDamaged otherwise, with nothing written).
+    `engine_options` go to SQLAlchemy (a worker's pool size, connection arguments)."""
     url = parse_database_url(database_url)
     if _sqlite_file(url):
         preflight_sqlite(url.database)
-        engine = connect(database_url)
+        engine = connect(database_url, **engine_options)
     else:
-        engine = connect(database_url)
+        engine = connect(database_url, **engine_options)
         try:
             preflight_engine(engine)
         except BaseException:

@@ -24,8 +24,7 @@ from tracker.config import Settings
 from tracker.errors import TrackerError
 from tracker.fetch.client import Fetcher
 from tracker.pipeline import Notify, RunSummary, _quiet, next_due
-from tracker.store.checks import preflight_engine
-from tracker.store.db import connect, upgrade
+from tracker.store.db import connect, open_database
 from tracker.workers import leases, queue, tasks
 from tracker.workers.queue import QUEUES, Claimed, Fenced
 from tracker.workers.schedule import enqueue_due
@@ -115,15 +114,14 @@ class Worker:
         # long as its connection lives: the server ends such a transaction after the lease.
         options = {"options": f"-c idle_in_transaction_session_timeout={int(max(1.0, lease) * 1000)}"}
         # Per thread: its job's session and a fetch's lease renewals; plus scheduling passes.
-        engine = connect(
+        # Checked to be tracker's own (else refused untouched) and upgraded, as for every command.
+        engine = open_database(
             self.settings.database.url,
             pool_pre_ping=True,
             pool_size=2 * self.concurrency + 2,
             max_overflow=self.concurrency + 4,
             connect_args=options,
         )
-        preflight_engine(engine)  # a database that is not tracker's is refused untouched
-        upgrade(engine)
         # The heartbeat has a connection of its own: it must never wait for a busy pool.
         beat_engine = connect(
             self.settings.database.url, pool_pre_ping=True, pool_size=1, max_overflow=1, connect_args=options
