@@ -1,15 +1,18 @@
-"""Extraction quality on the shared corpus: trafilatura's default pass alone against the default
-pass with its fallbacks (favor_recall, then the baseline extractor), as tracker extracts.
+"""Extraction quality and cost: tracker's extraction (trafilatura in fast mode, then its
+fallbacks) against trafilatura's thorough default (main extractor compared with readability and
+jusText), on the same pages.
 
     .venv/bin/python -m bench.extract_eval
 
-Data: ../shared/corpus (read in place, never copied; skipped cleanly when absent):
-- readability/test-pages/*/ (Mozilla Readability's test pages): `expected.html` is the whole
-  expected article, so we score bag-of-words precision, recall and F1 of the extracted text
-  against its text;
-- goose3/content/*.json: `cleaned_text` is only a prefix of the article (see the corpus
-  MANIFEST), so we score recall of the prefix's words only.
-A page where extraction finds nothing scores 0. Writes JSON to bench/results/.
+Data (read in place, never copied; each set is skipped cleanly when absent):
+- ../shared/corpus readability/test-pages/*/ (Mozilla Readability's test pages): `expected.html`
+  is the whole expected article, so we score bag-of-words precision, recall and F1 against its
+  text; goose3/content/*.json: `cleaned_text` is only a prefix of the article (see the corpus
+  MANIFEST), so we score recall of the prefix's words only;
+- scrapinghub's article-extraction-benchmark (github.com/scrapinghub/article-extraction-benchmark,
+  181 news and blog pages with their `articleBody`; fetched with the search tool's `fetch`): F1.
+A page where extraction finds nothing scores 0. CPU is per page, measured in this run. Writes
+JSON to bench/results/.
 """
 
 from __future__ import annotations
@@ -59,47 +62,81 @@ def cases() -> list[tuple[str, str, str, str]]:
     return found
 
 
+def benchmark_cases() -> list[tuple[str, str, str, str]]:
+    """scrapinghub's article-extraction-benchmark pages, as (name, HTML, articleBody, "full")."""
+    import gzip
+
+    from bench.seed_links_eval import LINKS_REPO, _git_show
+
+    if not LINKS_REPO.is_dir():
+        print(f"skipped: {LINKS_REPO} not present (fetch github:scrapinghub/article-extraction-benchmark)")
+        return []
+    truth = json.loads(_git_show(LINKS_REPO, "ground-truth.json"))
+    return [
+        (
+            f"benchmark/{page_id}",
+            gzip.decompress(_git_show(LINKS_REPO, f"html/{page_id}.html.gz")).decode(),
+            r["articleBody"],
+            "full",
+        )
+        for page_id, r in sorted(truth.items())
+    ]
+
+
 def main() -> int:
+    import time
+
+    import trafilatura
+
     from tracker.originals.extract import extract_main_text
 
-    if not CORPUS.is_dir():
-        print(f"skipped: no corpus at {CORPUS}")
-        return 0
-    report: dict = {"corpus": str(CORPUS), "modes": {}}
-    all_cases = cases()
-    for mode, fallbacks in (("default only (before)", False), ("with fallbacks (after)", True)):
-        full, prefix, empty, methods, per_page = [], [], [], Counter(), {}
-        for name, html, expected, kind in all_cases:
-            extracted = extract_main_text(html, url=None, fallbacks=fallbacks)
-            text = extracted.text if extracted else ""
-            methods[extracted.method if extracted else "none"] += 1
-            if not text:
-                empty.append(name)
-            precision, recall, f1 = scores(text, expected)
-            (full if kind == "full" else prefix).append((precision, recall, f1))
-            per_page[name] = round(f1 if kind == "full" else recall, 4)
-        report["modes"][mode] = {
-            "readability_pages": len(full),
-            "readability_precision": _mean(p for p, _, _ in full),
-            "readability_recall": _mean(r for _, r, _ in full),
-            "readability_f1": _mean(f for _, _, f in full),
-            "goose3_pages": len(prefix),
-            "goose3_prefix_recall": _mean(r for _, r, _ in prefix),
-            "pages_with_no_text": empty,
-            "methods": dict(methods),
-            "per_page": per_page,
-        }
-    before, after = report["modes"].values()
-    changed = {n: (before["per_page"][n], s) for n, s in after["per_page"].items() if s != before["per_page"][n]}
-    report["changed_pages"] = changed
-    for mode, r in report["modes"].items():
-        print(
-            f"{mode:<24} readability ({r['readability_pages']} pages): P {r['readability_precision']:.4f} "
-            f"R {r['readability_recall']:.4f} F1 {r['readability_f1']:.4f} | goose3 ({r['goose3_pages']}): "
-            f"prefix recall {r['goose3_prefix_recall']:.4f} | no text: {len(r['pages_with_no_text'])} | {r['methods']}"
-        )
-    for name, (was, now) in sorted(changed.items()):
-        print(f"  changed: {name}: {was:.3f} -> {now:.3f}")
+    sets = {"readability+goose3": cases() if CORPUS.is_dir() else [], "benchmark": benchmark_cases()}
+    modes = {
+        "trafilatura thorough": lambda html: trafilatura.bare_extraction(html, include_comments=False),
+        "tracker, no fallbacks": lambda html: extract_main_text(html, fallbacks=False),
+        "tracker": lambda html: extract_main_text(html),
+    }
+    report: dict = {"corpus": str(CORPUS), "sets": {}}
+    for set_name, set_cases in sets.items():
+        if not set_cases:
+            continue
+        report["sets"][set_name] = results = {}
+        for mode, extract in modes.items():
+            full, prefix, empty, methods, per_page, cpu = [], [], [], Counter(), {}, 0.0
+            for name, html, expected, kind in set_cases:
+                started = time.process_time()
+                extracted = extract(html)
+                cpu += time.process_time() - started
+                text = (extracted.text if extracted else "") or ""
+                methods[getattr(extracted, "method", "trafilatura") if extracted else "none"] += 1
+                if not text:
+                    empty.append(name)
+                precision, recall, f1 = scores(text, expected)
+                (full if kind == "full" else prefix).append((precision, recall, f1))
+                per_page[name] = round(f1 if kind == "full" else recall, 4)
+            results[mode] = {
+                "pages": len(set_cases),
+                "cpu_ms_per_page": round(cpu * 1000 / len(set_cases), 2),
+                "full_pages": len(full),
+                "precision": _mean(p for p, _, _ in full),
+                "recall": _mean(r for _, r, _ in full),
+                "f1": _mean(f for _, _, f in full),
+                "prefix_pages": len(prefix),
+                "prefix_recall": _mean(r for _, r, _ in prefix),
+                "pages_with_no_text": empty,
+                "methods": dict(methods),
+                "per_page": per_page,
+            }
+            r = results[mode]
+            prefix_part = f" | prefix recall {r['prefix_recall']:.4f} ({len(prefix)} pages)" if prefix else ""
+            print(
+                f"{set_name:<19} {mode:<22} F1 {r['f1']:.4f} (P {r['precision']:.4f} R {r['recall']:.4f}, "
+                f"{len(full)} pages){prefix_part} | no text: {len(empty)} | {r['cpu_ms_per_page']} ms CPU/page"
+            )
+        thorough, ours = results["trafilatura thorough"]["per_page"], results["tracker"]["per_page"]
+        worse = sum(thorough[n] - ours[n] > 0.2 for n in ours)
+        better = sum(ours[n] - thorough[n] > 0.2 for n in ours)
+        print(f"{set_name:<19} pages where tracker scores 0.2 below thorough: {worse}; 0.2 above: {better}")
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "extract_eval.json").write_text(json.dumps(report, indent=1, sort_keys=True))
     return 0

@@ -101,3 +101,21 @@ def test_an_uncertain_language_is_not_translated_unless_asked(tracker, project, 
     parameters = translated["activity"]["parameters"]
     assert (parameters["from"], parameters["language_status"]) == ("sw", "uncertain")
     assert parameters["language_reasons"] == ["disagreement", "declared"]
+
+
+def test_page_metadata_matches_trafilaturas_own_on_every_field_tracker_stores():
+    # page_metadata follows trafilatura's extract_metadata step by step; a trafilatura release
+    # that changes those steps shows here.
+    from trafilatura.metadata import extract_metadata
+    from trafilatura.utils import load_html
+
+    from tracker.originals.extract import page_metadata
+
+    dates = {"extensive_search": False, "original_date": True}
+    for page in sorted(PAGES.glob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        ours = page_metadata(load_html(html), "https://example.org/a")
+        theirs = extract_metadata(html, "https://example.org/a", date_config=dates)
+        assert ours.title, page.name
+        for field in ("title", "author", "date", "sitename", "url"):
+            assert getattr(ours, field) == getattr(theirs, field), (page.name, field)
