@@ -27,6 +27,9 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import chain
+from typing import NamedTuple
 
 from tracker.excerpts.details import UnsupportedDetail, borne_out_names, unsupported
 from tracker.sentences import TextSpan, split_sentences
@@ -137,8 +140,7 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).replace("’", "'")
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):  # a tuple, not a dataclass: made for every word of every page
     stem: str
     weight: float  # before IDF: numbers and names count more
 
@@ -146,19 +148,20 @@ class _Token:
 def tokens(text: str) -> list[_Token]:
     """Content tokens of a sentence (URLs, stopwords and punctuation dropped)."""
     text = _URL.sub(" ", _fold(text))
-    found = []
-    for index, match in enumerate(_TOKEN.finditer(text)):
-        word = match.group()
-        lowered = word.casefold()
-        if word[0].isdigit():
-            found.append(_Token(re.sub(r"[.,]", "", word), NUMBER_WEIGHT))
-            continue
-        if lowered in _STOPWORDS or len(lowered) < 2:
-            continue
-        # A capitalised word not at the start of the sentence is most likely a name.
-        is_name = index > 0 and word[0].isupper()
-        found.append(_Token(_stem(lowered.replace("'", "")), NAME_WEIGHT if is_name else 1.0))
-    return found
+    found = (_word_token(match.group(), index > 0) for index, match in enumerate(_TOKEN.finditer(text)))
+    return [token for token in found if token is not None]
+
+
+@lru_cache(maxsize=1 << 16)  # a page repeats its words: each is folded once
+def _word_token(word: str, inside: bool) -> _Token | None:
+    if word[0].isdigit():
+        return _Token(re.sub(r"[.,]", "", word), NUMBER_WEIGHT)
+    lowered = word.casefold()
+    if lowered in _STOPWORDS or len(lowered) < 2:
+        return None
+    # A capitalised word not at the start of the sentence is most likely a name.
+    is_name = inside and word[0].isupper()
+    return _Token(_stem(lowered.replace("'", "")), NAME_WEIGHT if is_name else 1.0)
 
 
 @dataclass
@@ -171,17 +174,28 @@ class _Features:
         return _Features(self.word + other.word, self.bigram + other.bigram, self.char + other.char)
 
 
+@lru_cache(maxsize=1 << 16)
+def _char_grams(stem: str) -> tuple[str, ...]:
+    padded = f" {stem} "
+    return tuple(padded[k : k + CHAR_N] for k in range(max(1, len(padded) - CHAR_N + 1)))
+
+
 def _raw_features(text: str) -> _Features:
     toks = tokens(text)
     word: Counter = Counter()
-    char: Counter = Counter()
     for token in toks:
         word[token.stem] += token.weight
-        padded = f" {token.stem} "
-        for k in range(max(1, len(padded) - CHAR_N + 1)):
-            char[padded[k : k + CHAR_N]] += 1
+    char = Counter(chain.from_iterable(_char_grams(token.stem) for token in toks))
     bigram = Counter(f"{a.stem} {b.stem}" for a, b in zip(toks, toks[1:]))
     return _Features(word, bigram, char)
+
+
+class _Vector(dict):
+    """Weighted terms, with their norm computed once (a sentence is compared with many)."""
+
+    def __init__(self, weights: dict[str, float]):
+        super().__init__(weights)
+        self.norm = math.sqrt(sum(w * w for w in weights.values()))
 
 
 class _Space:
@@ -193,31 +207,42 @@ class _Space:
         for doc in documents:
             for kind in WEIGHTS:
                 self.df[kind].update(getattr(doc, kind).keys())
-        # id(features) -> (features, weights): a sentence is compared with many, weighed once.
-        # The features object is kept alive with its weights, so its id cannot be reused.
-        self._weighed: dict[int, tuple[_Features, dict[str, dict[str, float]]]] = {}
+        by_count = {count: self._idf_of(count) for kind in WEIGHTS for count in set(self.df[kind].values())}
+        self._idf = {kind: {t: by_count[count] for t, count in self.df[kind].items()} for kind in WEIGHTS}
+        # id(features) -> (features, vectors): a sentence is compared with many, weighed once.
+        # The features object is kept alive with its vectors, so its id cannot be reused.
+        self._weighed: dict[int, tuple[_Features, dict[str, _Vector]]] = {}
 
-    def idf(self, kind: str, term: str) -> float:
-        return math.log((1 + self.n) / (1 + self.df[kind][term])) + 1.0
+    def _idf_of(self, count: int) -> float:
+        return math.log((1 + self.n) / (1 + count)) + 1.0
 
-    def weigh(self, features: _Features) -> dict[str, dict[str, float]]:
+    def weigh(self, features: _Features) -> dict[str, _Vector]:
         cached = self._weighed.get(id(features))
         if cached is not None and cached[0] is features:
             return cached[1]
-        weights = {kind: {t: w * self.idf(kind, t) for t, w in getattr(features, kind).items()} for kind in WEIGHTS}
-        self._weighed[id(features)] = (features, weights)
-        return weights
+        unseen = self._idf_of(0)
+        vectors = {
+            kind: _Vector({t: w * self._idf[kind].get(t, unseen) for t, w in getattr(features, kind).items()})
+            for kind in WEIGHTS
+        }
+        self._weighed[id(features)] = (features, vectors)
+        return vectors
 
 
 def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
     if not a or not b:
         return 0.0
-    if len(a) > len(b):
-        a, b = b, a
-    dot = sum(w * b.get(t, 0.0) for t, w in a.items())
+    shared = a.keys() & b.keys()  # a set operation in C: most terms of two sentences differ
+    if not shared:
+        return 0.0
+    dot = sum(a[t] * b[t] for t in shared)
     if not dot:
         return 0.0
-    return dot / (math.sqrt(sum(w * w for w in a.values())) * math.sqrt(sum(w * w for w in b.values())))
+    return dot / (_norm(a) * _norm(b))
+
+
+def _norm(vector: dict[str, float]) -> float:
+    return vector.norm if isinstance(vector, _Vector) else math.sqrt(sum(w * w for w in vector.values()))
 
 
 def _similarity(space: _Space, a: _Features, b: _Features) -> float:
