@@ -396,3 +396,44 @@ def test_workers_carry_on_after_a_database_restart(site, web, cited, postgres_ur
     assert [w.wait() for w in workers] == [0, 0], [w.output() for w in workers]
     assert "database unavailable" in "".join(w.output() for w in workers)  # they did notice
     assert_everything_once(postgres_url, web, cited)
+
+
+def test_finished_jobs_are_pruned_after_a_week_and_status_has_a_json_form(postgres_url, monkeypatch):
+    import json
+
+    from click.testing import CliRunner
+
+    from tracker.cli import cli
+    from tracker.store.db import open_database
+    from tracker.workers import queue
+
+    engine = open_database(postgres_url)
+    jobs = [  # (queue, key, status, finished days ago)
+        ("fetch", "old-done", "done", 8),
+        ("fetch", "new-done", "done", 1),
+        ("translate", "old-failed", "failed", 8),
+        ("align", "1:2", "done", 30),  # kept: it is what keeps (seed 1, version 2) aligned once
+        ("fetch", "waiting", "waiting", None),
+    ]
+    with engine.begin() as connection:
+        for name, key, state, days in jobs:
+            connection.execute(
+                text(
+                    "INSERT INTO jobs (queue, key, weight, payload, status, attempts, run_after, created_at, "
+                    "finished_at) VALUES (:queue, :key, 0, '{}', :status, 1, now(), now(), "
+                    "now() - make_interval(days => :days))"
+                ),
+                {"queue": name, "key": key, "status": state, "days": days},
+            )
+        assert queue.prune(connection) == 2
+    left = {key for (key,) in rows(postgres_url, "SELECT key FROM jobs")}
+    assert left == {"new-done", "1:2", "waiting"}
+    engine.dispose()
+
+    monkeypatch.setenv("TRACKER_DATABASE_URL", postgres_url)
+    result = CliRunner().invoke(cli, ["status", "--json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    fetch = next(q for q in document["queues"] if q["queue"] == "fetch")
+    assert (fetch["waiting"], fetch["running"], fetch["failed"], fetch["stalled"]) == (1, [], 0, 0)
+    assert document["hosts"] == []

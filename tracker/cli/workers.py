@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 import click
@@ -38,8 +39,9 @@ def worker(settings: Settings, queues: str, concurrency: int, until_idle: bool) 
 
 
 @click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (for monitoring).")
 @click.pass_obj
-def status(settings: Settings) -> None:
+def status(settings: Settings, as_json: bool) -> None:
     """Each queue (waiting, running, failed, stalled) and the hosts that workers hold a lease on."""
     from tracker.workers.loop import NeedsPostgres, is_postgres
     from tracker.workers.queue import queue_status
@@ -50,6 +52,9 @@ def status(settings: Settings) -> None:
 
     with database_session(settings) as session:
         queues, hosts = queue_status(session.connection())
+    if as_json:
+        click.echo(json.dumps(status_document(queues, hosts), indent=2))
+        return
     for entry in queues:
         click.echo(
             f"{entry.queue}: {entry.waiting} waiting, {len(entry.running)} running, "
@@ -60,3 +65,20 @@ def status(settings: Settings) -> None:
     click.echo(f"hosts leased: {len(hosts)}")
     for origin, holder, until in hosts:
         click.echo(f"  {origin} by {holder} until {until:%Y-%m-%d %H:%M:%S} UTC")
+
+
+def status_document(queues, hosts) -> dict:
+    """`tracker status --json`: the queues and the leased hosts, times in ISO 8601 (UTC)."""
+    return {
+        "queues": [
+            {
+                "queue": entry.queue,
+                "waiting": entry.waiting,
+                "running": [{"worker": who, "since": since.isoformat()} for who, since in entry.running],
+                "failed": entry.failed,
+                "stalled": entry.stalled,
+            }
+            for entry in queues
+        ],
+        "hosts": [{"origin": origin, "holder": holder, "until": until.isoformat()} for origin, holder, until in hosts],
+    }

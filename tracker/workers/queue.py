@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection
 
 QUEUES = ("fetch", "translate", "align")
 RETRY_LIMIT = 3  # attempts before a job that keeps raising is marked failed
+KEEP_FINISHED_DAYS = 7  # done and failed jobs stay this long (for `tracker status` and debugging)
 
 
 class Fenced(RuntimeError):
@@ -208,6 +209,18 @@ def fail(connection: Connection, job: Claimed, error: str) -> None:
         ),
         {"id": job.id, "token": job.token, "error": error[:2000], "limit": RETRY_LIMIT},
     )
+
+
+def prune(connection: Connection, days: float = KEEP_FINISHED_DAYS) -> int:
+    """Delete jobs that finished (done or failed) more than `days` ago; how many. Done alignment
+    jobs stay: they keep a (seed, version) aligned once, and there is one per pair, not per cycle."""
+    return connection.execute(
+        text(
+            "DELETE FROM jobs WHERE status IN ('done', 'failed') "
+            "AND finished_at < now() - make_interval(days => :days) AND NOT (queue = 'align' AND status = 'done')"
+        ),
+        {"days": days},
+    ).rowcount
 
 
 def pending(connection: Connection, queues: list[str]) -> int:

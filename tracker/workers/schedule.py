@@ -66,6 +66,7 @@ def enqueue_due(
                 added = _enqueue_fetches(session, fetch_all, limit)
                 added += _enqueue_translations(session, settings, summary, notify)
                 added += _enqueue_alignments(session, settings)
+                queue.prune(session.connection())
                 session.commit()
                 return added
         finally:
