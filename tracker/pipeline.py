@@ -359,6 +359,9 @@ def pairs_to_align(session: Session, target: str) -> list[tuple[Seed, Version]]:
             Seed.superseded_at.is_(None),
             Version.status == "ready",
             Version.kind.in_(("original", "translated")),
+            # Only a text in the target language is ever aligned: without this, every original in
+            # another language stayed a candidate (and cost queries) in every run, forever.
+            Version.language == target,
             ~exists().where(
                 align.kind == "align", align.seed_id == Citation.seed_id, align.used_version_id == Version.id
             ),
