@@ -112,6 +112,10 @@ def test_missing_model_is_pending_then_translated_once_installed(tracker, projec
     pending = found["versions"][1]
     assert pending["status"] == "pending" and pending["text"] is None
     assert "tracker models install" in pending["activity"]["error"]
+    # A later run without the model says so again but records nothing new: one pending activity.
+    assert "translations: 0 made, 1 pending" in tracker("run", "--all").output
+    count = tracker("sql", "--csv", "SELECT count(*) FROM activities WHERE kind = 'translate'").output
+    assert count.splitlines()[1:] == ["1"]
 
     tracker("models", "install", str(cached_package("vi", "en", GLOSSARY)))
     second = tracker("run")

@@ -108,6 +108,8 @@ def translate_original(
         route = find_route(settings.translation.models_dir, original.language, target)
         reason = str(MissingModel(original.language, target))
     if route is None:
+        if version.id is not None and _pending_reason(session, version) == reason:
+            return version  # recorded as pending for this reason already: one activity, not one a run
         activity = Activity(
             kind="translate",
             source_id=original.source_id,
@@ -154,6 +156,11 @@ def translate_original(
         [(start, end, span.start, span.end) for span, (start, end) in zip(spans, offsets)],
     )
     return version
+
+
+def _pending_reason(session: Session, version: Version) -> str | None:
+    activity = session.get(Activity, version.activity_id) if version.activity_id is not None else None
+    return activity.error if activity is not None else None
 
 
 def language_detection(original: Version) -> dict:
