@@ -9,6 +9,7 @@ original enqueues its translation, the one that stores a translation enqueues it
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 
 from sqlalchemy import text
@@ -28,6 +29,10 @@ from tracker.workers.tasks import enqueue_translation
 
 # The key of the advisory lock a scheduling pass holds: "trackers" in ASCII, as a bigint.
 SCHEDULE_LOCK_KEY = int.from_bytes(b"trackers", "big")
+# A worker tries to download a missing model at most this often (seconds): its scheduling pass
+# runs every few seconds, and offline each try waits for the index's timeout.
+DOWNLOAD_RETRY = 3600.0
+_download_tried: dict[tuple[str, str], float] = {}  # (from, to) -> monotonic time, in this process
 FETCH_JOB_SOURCES = 100  # due sources of one origin per fetch job
 
 
@@ -99,12 +104,19 @@ def _enqueue_translations(session: Session, settings: Settings, summary: RunSumm
             if (
                 settings.translation.auto_install
                 and find_route(settings.translation.models_dir, from_code, target) is None
+                and download_due((from_code, target))
             ):
                 _download_model(settings, from_code, target, notify, None)
+        # Per language and in one query, not per original: this pass runs every few seconds, and
+        # thousands of originals may wait for a model nobody installed.
+        routes = {
+            code: find_route(settings.translation.models_dir, code, target) for code in {v.language for v in originals}
+        }
+        pending = _pending_originals(session, target)
         for original in originals:
-            if find_route(settings.translation.models_dir, original.language, target) is not None:
+            if routes[original.language] is not None:
                 added += enqueue_translation(session.connection(), original, target)
-            elif not _pending(session, original, target):  # recorded once, as `tracker run` does
+            elif original.id not in pending:  # recorded once, as `tracker run` does
                 version = translate_original(session, original, settings, target)
                 summary.pending += 1
                 reason = session.get(Activity, version.activity_id).error
@@ -114,17 +126,23 @@ def _enqueue_translations(session: Session, settings: Settings, summary: RunSumm
     return added
 
 
-def _pending(session: Session, original: Version, target: str) -> bool:
-    return (
+def download_due(pair: tuple[str, str], now: float | None = None) -> bool:
+    """Whether this worker process may try to download the `pair` model now (and note the try)."""
+    now = time.monotonic() if now is None else now
+    if now - _download_tried.get(pair, -DOWNLOAD_RETRY) < DOWNLOAD_RETRY:
+        return False
+    _download_tried[pair] = now
+    return True
+
+
+def _pending_originals(session: Session, target: str) -> set[int]:
+    """Originals whose translation into `target` is recorded as pending."""
+    return set(
         session.exec(
-            select(Version.id).where(
-                Version.parent_id == original.id,
-                Version.kind == "translated",
-                Version.language == target,
-                Version.status == "pending",
+            select(Version.parent_id).where(
+                Version.kind == "translated", Version.language == target, Version.status == "pending"
             )
-        ).first()
-        is not None
+        ).all()
     )
 
 
