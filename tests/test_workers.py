@@ -3,6 +3,7 @@ against a loopback web of 200 pages on 8 hosts (127.0.0.2 … 127.0.0.9), each s
 requests it receives: several workers at once fetch every due source once and translate and align
 each version once; politeness holds across workers; a killed worker's job is taken over after
 its lease; a stopped worker that wakes after its lease was taken over is refused by the fence;
+Crawl-delay and Retry-After learnt by one worker hold for the worker that takes the host over;
 killed database connections are survived; `tracker run` and `tracker worker` share a database.
 """
 
@@ -437,3 +438,74 @@ def test_finished_jobs_are_pruned_after_a_week_and_status_has_a_json_form(postgr
     fetch = next(q for q in document["queues"] if q["queue"] == "fetch")
     assert (fetch["waiting"], fetch["running"], fetch["failed"], fetch["stalled"]) == (1, [], 0, 0)
     assert document["hosts"] == []
+
+
+def test_crawl_delay_and_retry_after_hold_when_another_worker_takes_over_the_host(tmp_path, postgres_url, monkeypatch):
+    from tracker.store.db import open_database
+
+    crawl_delay, retry_after = 1.5, 8.0  # long enough that a worker starting up would not wait it by chance
+    hits: dict[str, list[tuple[float, str]]] = {"a": [], "b": []}
+
+    def page(host: str, n: int, first_answer: tuple | None = None):
+        body = PAGE.format(n=n).encode()
+        answers = [first_answer] if first_answer else []
+
+        def answer(handler):
+            hits[host].append((time.monotonic(), handler.path))
+            if answers:
+                return answers.pop()
+            return 200, {"Content-Type": "text/html; charset=utf-8"}, body
+
+        return answer
+
+    slow_robots = (200, {"Content-Type": "text/plain"}, f"User-agent: *\nCrawl-delay: {crawl_delay}\n".encode())
+    busy = (503, {"Content-Type": "text/plain", "Retry-After": str(int(retry_after))}, b"busy")
+    with (
+        serve({"/robots.txt": slow_robots, **{f"/a{n}": page("a", n) for n in range(4)}}, "127.0.0.2") as a,
+        serve(
+            {"/robots.txt": (404, {}, b""), "/b0": page("b", 0, busy), **{f"/b{n}": page("b", n) for n in (1, 2)}},
+            "127.0.0.3",
+        ) as b,
+    ):
+        (tmp_path / "seeds").mkdir()
+        (tmp_path / "seeds" / "a.txt").write_text(SEED + "".join(f"Source: {a}/a{n}\n" for n in range(4)))
+        (tmp_path / "seeds" / "b.txt").write_text(SEED + "".join(f"Source: {b}/b{n}\n" for n in range(3)))
+        (tmp_path / "config.toml").write_text(
+            f'[fetch]\nallow_private = ["127.0.0.0/8"]\nallow_ports = [{a.port}, {b.port}]\n'
+            # A worker waits out Crawl-delay (1.5 s) but not Retry-After (8 s): host b's other pages
+            # are left for a later job, which another worker takes.
+            "max_retries = 0\nhost_delay = 0.1\nmax_host_wait = 2.0\n[translation]\nauto_install = false\n"
+        )
+        monkeypatch.chdir(tmp_path)
+        monkeypatch.setenv("TRACKER_CONFIG", str(tmp_path / "config.toml"))
+        monkeypatch.setenv("TRACKER_DATABASE_URL", postgres_url)
+
+        open_database(postgres_url).dispose()  # the schema, before polling it
+        first = worker(tmp_path, "--queues", "fetch", "--concurrency", "2")
+        # Once the first worker has learnt both (Crawl-delay from robots.txt, Retry-After from the
+        # 503) and recorded them, it stops; a second worker takes the two hosts over.
+        wait_for(
+            lambda: (
+                scalar(
+                    postgres_url,
+                    "SELECT count(*) FROM hosts WHERE crawl_delay IS NOT NULL OR blocked_until IS NOT NULL",
+                )
+                == 2
+            ),
+            timeout=60,
+        )
+        first.popen.send_signal(signal.SIGTERM)
+        assert first.wait(timeout=60) == 0, first.output()
+        handed_over = time.monotonic()
+        second = worker(tmp_path, "--queues", "fetch", "--concurrency", "2", "--until-idle")
+        assert second.wait(timeout=120) == 0, second.output()
+
+    a_pages = sorted(t for t, path in hits["a"] if path != "/robots.txt")
+    assert sorted(path for _, path in hits["a"] if path != "/robots.txt") == [f"/a{n}" for n in range(4)]
+    assert min(later - earlier for earlier, later in zip(a_pages, a_pages[1:])) >= crawl_delay
+    assert a_pages[0] < handed_over < a_pages[-1]  # both workers requested pages of host a
+    refused_at = next(t for t, path in hits["b"] if path == "/b0")
+    after = [(t, path) for t, path in hits["b"] if t > refused_at and path != "/robots.txt"]
+    assert sorted(path for _, path in after) == ["/b1", "/b2"]  # fetched, by one worker or the other
+    assert min(t for t, _ in after) - refused_at >= retry_after  # not before Retry-After said
+    assert refused_at < handed_over < min(t for t, _ in after)  # ... though another worker asked
