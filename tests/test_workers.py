@@ -458,7 +458,10 @@ def test_crawl_delay_and_retry_after_hold_when_another_worker_takes_over_the_hos
 
         return answer
 
-    slow_robots = (200, {"Content-Type": "text/plain"}, f"User-agent: *\nCrawl-delay: {crawl_delay}\n".encode())
+    def slow_robots(handler):
+        hits["a"].append((time.monotonic(), handler.path))
+        return 200, {"Content-Type": "text/plain"}, f"User-agent: *\nCrawl-delay: {crawl_delay}\n".encode()
+
     busy = (503, {"Content-Type": "text/plain", "Retry-After": str(int(retry_after))}, b"busy")
     with (
         serve({"/robots.txt": slow_robots, **{f"/a{n}": page("a", n) for n in range(4)}}, "127.0.0.2") as a,
@@ -504,6 +507,7 @@ def test_crawl_delay_and_retry_after_hold_when_another_worker_takes_over_the_hos
     assert sorted(path for _, path in hits["a"] if path != "/robots.txt") == [f"/a{n}" for n in range(4)]
     assert min(later - earlier for earlier, later in zip(a_pages, a_pages[1:])) >= crawl_delay
     assert a_pages[0] < handed_over < a_pages[-1]  # both workers requested pages of host a
+    assert [path for _, path in hits["a"]].count("/robots.txt") == 1  # the second read it from the database
     refused_at = next(t for t, path in hits["b"] if path == "/b0")
     after = [(t, path) for t, path in hits["b"] if t > refused_at and path != "/robots.txt"]
     assert sorted(path for _, path in after) == ["/b1", "/b2"]  # fetched, by one worker or the other
