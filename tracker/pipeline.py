@@ -35,7 +35,7 @@ from tracker.store.versions import text_in_language
 from tracker.translation.index import install_from_index
 from tracker.translation.packages import PackageError, find_route
 from tracker.translation.translator import TranslateStats
-from tracker.translation.versions import originals_needing_translation, translate_original
+from tracker.translation.versions import originals_needing_translation, pending_reason, translate_original
 
 
 class Notify(Protocol):
@@ -306,7 +306,7 @@ def _translate(session, settings, summary, notify, download_progress) -> None:
                 summary.translated += 1
                 continue
             summary.pending += 1
-            reason = session.get(Activity, version.activity_id).error
+            reason = pending_reason(session, version)
             if reason not in missing_notified:  # one line per missing language pair, not per page
                 missing_notified.add(reason)
                 summary.notices.append(reason)

@@ -108,7 +108,7 @@ def translate_original(
         route = find_route(settings.translation.models_dir, original.language, target)
         reason = str(MissingModel(original.language, target))
     if route is None:
-        if version.id is not None and _pending_reason(session, version) == reason:
+        if version.id is not None and pending_reason(session, version) == reason:
             return version  # recorded as pending for this reason already: one activity, not one a run
         activity = Activity(
             kind="translate",
@@ -158,7 +158,8 @@ def translate_original(
     return version
 
 
-def _pending_reason(session: Session, version: Version) -> str | None:
+def pending_reason(session: Session, version: Version) -> str | None:
+    """Why `version` is pending: the error its latest translate activity recorded."""
     activity = session.get(Activity, version.activity_id) if version.activity_id is not None else None
     return activity.error if activity is not None else None
 

@@ -21,9 +21,9 @@ from tracker.config import Settings
 from tracker.fetch.client import Fetcher
 from tracker.fetch.crawler import origin_of
 from tracker.pipeline import Notify, RunSummary, _download_model, _due, _ingest, pairs_to_align
-from tracker.store.tables import Activity, Source, Version, utcnow
+from tracker.store.tables import Source, Version, utcnow
 from tracker.translation.packages import find_route
-from tracker.translation.versions import originals_needing_translation, translate_original
+from tracker.translation.versions import originals_needing_translation, pending_reason, translate_original
 from tracker.workers import queue
 from tracker.workers.tasks import enqueue_translation
 
@@ -119,7 +119,7 @@ def _enqueue_translations(session: Session, settings: Settings, summary: RunSumm
             elif original.id not in pending:  # recorded once, as `tracker run` does
                 version = translate_original(session, original, settings, target)
                 summary.pending += 1
-                reason = session.get(Activity, version.activity_id).error
+                reason = pending_reason(session, version)
                 if reason not in summary.notices:
                     summary.notices.append(reason)
                     notify(reason, "model_missing")
