@@ -6,7 +6,7 @@ from tracker.workers import schedule
 
 
 def test_a_worker_tries_a_missing_model_s_download_at_most_once_an_hour(monkeypatch):
-    monkeypatch.setattr(schedule, "_download_tried", {})
+    monkeypatch.setattr(schedule, "_last_done", {})
     start = 1_000.0
     assert schedule.download_due(("vi", "en"), now=start)
     assert not schedule.download_due(("vi", "en"), now=start + 5)  # the next pass, seconds later

@@ -29,10 +29,10 @@ from tracker.workers.tasks import enqueue_translation
 
 # The key of the advisory lock a scheduling pass holds: "trackers" in ASCII, as a bigint.
 SCHEDULE_LOCK_KEY = int.from_bytes(b"trackers", "big")
-# A worker tries to download a missing model at most this often (seconds): its scheduling pass
-# runs every few seconds, and offline each try waits for the index's timeout.
-DOWNLOAD_RETRY = 3600.0
-_download_tried: dict[tuple[str, str], float] = {}  # (from, to) -> monotonic time, in this process
+# What a worker does at most this often (seconds), though its scheduling pass runs every few:
+DOWNLOAD_RETRY = 3600.0  # trying to download a missing model (offline, each try waits out a timeout)
+PRUNE_EVERY = 3600.0  # deleting old finished jobs (a scan of `jobs`)
+_last_done: dict[tuple, float] = {}  # key -> monotonic time, in this process
 FETCH_JOB_SOURCES = 100  # due sources of one origin per fetch job
 
 
@@ -71,7 +71,8 @@ def enqueue_due(
                 added = _enqueue_fetches(session, fetch_all, limit)
                 added += _enqueue_translations(session, settings, summary, notify)
                 added += _enqueue_alignments(session, settings)
-                queue.prune(session.connection())
+                if once_per(("prune",), PRUNE_EVERY):
+                    queue.prune(session.connection())
                 session.commit()
                 return added
         finally:
@@ -100,18 +101,14 @@ def _enqueue_translations(session: Session, settings: Settings, summary: RunSumm
     added = 0
     for target in settings.translation.targets:
         originals = originals_needing_translation(session, target)
-        for from_code in sorted({v.language for v in originals}):
-            if (
-                settings.translation.auto_install
-                and find_route(settings.translation.models_dir, from_code, target) is None
-                and download_due((from_code, target))
-            ):
-                _download_model(settings, from_code, target, notify, None)
         # Per language and in one query, not per original: this pass runs every few seconds, and
         # thousands of originals may wait for a model nobody installed.
-        routes = {
-            code: find_route(settings.translation.models_dir, code, target) for code in {v.language for v in originals}
-        }
+        codes = sorted({v.language for v in originals})
+        routes = {code: find_route(settings.translation.models_dir, code, target) for code in codes}
+        for code in codes:
+            if routes[code] is None and settings.translation.auto_install and download_due((code, target)):
+                _download_model(settings, code, target, notify, None)
+                routes[code] = find_route(settings.translation.models_dir, code, target)
         pending = _pending_originals(session, target)
         for original in originals:
             if routes[original.language] is not None:
@@ -126,13 +123,18 @@ def _enqueue_translations(session: Session, settings: Settings, summary: RunSumm
     return added
 
 
+def once_per(key: tuple, seconds: float, now: float | None = None) -> bool:
+    """Whether this worker process may do `key` now, at most once in `seconds` (and note it)."""
+    now = time.monotonic() if now is None else now
+    if now - _last_done.get(key, -seconds) < seconds:
+        return False
+    _last_done[key] = now
+    return True
+
+
 def download_due(pair: tuple[str, str], now: float | None = None) -> bool:
     """Whether this worker process may try to download the `pair` model now (and note the try)."""
-    now = time.monotonic() if now is None else now
-    if now - _download_tried.get(pair, -DOWNLOAD_RETRY) < DOWNLOAD_RETRY:
-        return False
-    _download_tried[pair] = now
-    return True
+    return once_per(("download", *pair), DOWNLOAD_RETRY, now)
 
 
 def _pending_originals(session: Session, target: str) -> set[int]:
