@@ -209,6 +209,7 @@ class _Space:
                 self.df[kind].update(getattr(doc, kind).keys())
         by_count = {count: self._idf_of(count) for kind in WEIGHTS for count in set(self.df[kind].values())}
         self._idf = {kind: {t: by_count[count] for t, count in self.df[kind].items()} for kind in WEIGHTS}
+        self._unseen_idf = self._idf_of(0)  # for a term none of the documents has
         # id(features) -> (features, vectors): a sentence is compared with many, weighed once.
         # The features object is kept alive with its vectors, so its id cannot be reused.
         self._weighed: dict[int, tuple[_Features, dict[str, _Vector]]] = {}
@@ -220,9 +221,8 @@ class _Space:
         cached = self._weighed.get(id(features))
         if cached is not None and cached[0] is features:
             return cached[1]
-        unseen = self._idf_of(0)
         vectors = {
-            kind: _Vector({t: w * self._idf[kind].get(t, unseen) for t, w in getattr(features, kind).items()})
+            kind: _Vector({t: w * self._idf[kind].get(t, self._unseen_idf) for t, w in getattr(features, kind).items()})
             for kind in WEIGHTS
         }
         self._weighed[id(features)] = (features, vectors)

@@ -57,7 +57,7 @@ def extract_main_text(html: str, url: str | None = None, *, fallbacks: bool = Tr
         if not _empty(recall):
             document, method = recall, "favor_recall"
     if _empty(document) and fallbacks:
-        document, method = _baseline_text(tree), "baseline"
+        document, method = _baseline_document(tree), "baseline"
     if _empty(document):
         return None
     return _extracted(html, url, page_metadata(tree, url), document.text.strip(), method)
@@ -102,7 +102,7 @@ def _empty(document) -> bool:
     return document is None or not (document.text or "").strip()
 
 
-def _baseline_text(tree):
+def _baseline_document(tree):
     """trafilatura's baseline extractor on `tree`, as a document, or None when it finds
     too little to be an article."""
     import trafilatura
