@@ -52,6 +52,7 @@ def test_upgrade_from_the_first_schema_keeps_its_rows(tmp_path):
     command.downgrade(alembic_config(url), "0001")  # and back down, cleanly
 
 
+# Every view the migrations make (tests/test_postgres.py checks the same ones on PostgreSQL).
 VIEWS = {
     "provenance_chain",
     "source_versions",
@@ -61,6 +62,8 @@ VIEWS = {
     "attributions",
     "failed_sources",
     "alignment_judgments",
+    "original_periods",
+    "cited_versions",
 }
 
 

@@ -19,21 +19,12 @@ from sqlmodel import SQLModel
 from tests.http_server import serve
 from tests.postgres import fresh_database
 from tests.provenance_db import Populated, build
+from tests.test_db import VIEWS
 from tests.test_pipeline import GLOSSARY, ORIGINAL, TRANSLATION, html_page, write_seed
 from tests.test_queries import CHECKS, QUERIES
 from tests.tiny_argos import cached_package
 from tracker.cli import cli
 from tracker.store.db import alembic_config, open_database
-
-VIEWS = {
-    "provenance_chain",
-    "source_versions",
-    "translations",
-    "excerpt_texts",
-    "seed_citations",
-    "attributions",
-    "failed_sources",
-}
 
 
 def count(url: str, sql: str) -> int:
