@@ -52,9 +52,9 @@ def run_read_only(
 ) -> QueryResult:
     """Run one statement without any possibility of writing; raise QueryError if it fails, runs
     longer than `timeout` seconds (None: no limit) or is interrupted (Ctrl-C cancels it at once)."""
-    from tracker.store.checks import parse_database_url
+    from tracker.store.target import DatabaseTarget
 
-    url = parse_database_url(database_url)
+    url = DatabaseTarget.parse(database_url).url
     if url.get_backend_name() == "sqlite":
         return _run_sqlite(url.database, sql, dict(params or {}), timeout)
     if url.get_backend_name() == "postgresql":

@@ -6,9 +6,13 @@ Every stage reads and writes through these; nothing here knows about HTTP or tra
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from functools import cached_property
+from typing import TYPE_CHECKING, ClassVar
 
 from tracker.setting import setting
+
+if TYPE_CHECKING:
+    from tracker.store.target import DatabaseTarget
 
 
 @dataclass(frozen=True)
@@ -19,3 +23,10 @@ class DatabaseSettings:
         "sqlite:///data/tracker.db",
         "SQLAlchemy URL of the database; a relative SQLite path is relative to the config file.",
     )
+
+    @cached_property
+    def target(self) -> DatabaseTarget:
+        """The URL parsed and checked once (DatabaseUrlError if it is not one tracker can use)."""
+        from tracker.store.target import DatabaseTarget
+
+        return DatabaseTarget.parse(self.url)

@@ -10,12 +10,12 @@ journal mode changes).
 from __future__ import annotations
 
 import os
-import re
 import sqlite3
 from pathlib import Path
 from urllib.parse import quote
 
 from tracker.errors import TrackerError
+from tracker.store.revisions import known_revisions
 
 
 class DatabaseUnavailable(TrackerError, RuntimeError):
@@ -52,34 +52,6 @@ class DatabaseNotUpgraded(DatabaseUnavailable):
     exit_status = 3
 
 
-def parse_database_url(database_url: str):
-    """The SQLAlchemy URL, or DatabaseUrlError for something that is not one."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
-
-    try:
-        url = make_url(database_url)
-    except ArgumentError:
-        raise DatabaseUrlError(
-            f"the database URL {_masked(database_url)!r} is not a URL "
-            "(expected e.g. sqlite:///data/tracker.db or postgresql+psycopg://user@host/db)"
-        ) from None
-    try:
-        url.get_dialect()
-    except NoSuchModuleError:
-        raise DatabaseUrlError(
-            f"the database URL scheme {url.drivername!r} is not one tracker can use "
-            "(use sqlite:///PATH or postgresql+psycopg://…)"
-        ) from None
-    except ModuleNotFoundError:
-        pass  # a known dialect whose driver is missing: connect() says which package to install
-    return url
-
-
-def _masked(text: str) -> str:
-    return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", text)
-
-
 def damaged_message(path: str | os.PathLike | None) -> str:
     where = str(path) if path else "data/tracker.db"
     return f"the database file is damaged: restore a backup, or try `sqlite3 {where} .recover`"
@@ -92,17 +64,6 @@ def is_damage(error: BaseException) -> bool:
         marker in text
         for marker in ("file is not a database", "malformed", "disk image is malformed", "database corrupt")
     )
-
-
-def known_revisions() -> set[str]:
-    from tracker.store.db import _REVISION_LINE, MIGRATIONS_DIR
-
-    revisions = set()
-    for path in (MIGRATIONS_DIR / "versions").glob("[0-9]*.py"):
-        found = dict(_REVISION_LINE.findall(path.read_text(encoding="utf-8")))
-        if "revision" in found:
-            revisions.add(found["revision"])
-    return revisions
 
 
 def check_revisions(stamped: list[str]) -> None:

@@ -9,12 +9,10 @@ upgrades it before anything else touches the database.
 
 from __future__ import annotations
 
-import re
-from importlib import resources
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import DBAPIError
 
 from tracker.store.checks import (
@@ -24,34 +22,37 @@ from tracker.store.checks import (
     check_revisions,
     damaged_message,
     is_damage,
-    parse_database_url,
     preflight_engine,
     preflight_sqlite,
     sqlite_uri,
 )
+from tracker.store.revisions import MIGRATIONS_DIR, script_head
+from tracker.store.target import DatabaseTarget
 
-# migrations/ ships inside the wheel as tracker.migrations (pyproject.toml maps it).
-MIGRATIONS_DIR = Path(str(resources.files("tracker.migrations")))
 BUSY_TIMEOUT_MS = 30_000
 UPGRADE_LOCK_KEY = int.from_bytes(b"trackeru", "big")  # advisory lock held while upgrading on PostgreSQL
 
 
-def make_engine(database_url: str | URL, *, read_only: bool = False, **engine_options) -> Engine:
-    """An engine with tracker's session settings; `read_only` opens a SQLite file with
-    `mode=ro` (and `immutable=1` in a folder that cannot be written) and never writes to it."""
-    url = parse_database_url(database_url) if isinstance(database_url, str) else make_url(database_url)
-    is_file = url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:"
-    if is_file and not read_only:
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    if is_file and read_only:
+Database = str | URL | DatabaseTarget  # what the functions below accept; parsed once into a target
+
+
+def make_engine(database: Database, *, read_only: bool = False, **engine_options) -> Engine:
+    """An engine with tracker's session settings; `read_only` (or a reading target) opens a
+    SQLite file with `mode=ro` (and `immutable=1` in a folder that cannot be written) and never
+    writes to it."""
+    target = DatabaseTarget.parse(database)
+    read_only = read_only or target.read_only
+    if target.path is not None and not read_only:
+        target.path.parent.mkdir(parents=True, exist_ok=True)
+    if target.path is not None and read_only:
         import sqlite3
 
-        uri = sqlite_uri(url.database, read_only=True)
+        uri = sqlite_uri(target.path, read_only=True)
         engine_options["creator"] = lambda: sqlite3.connect(uri, uri=True, check_same_thread=False)
-    engine = create_engine(url, **engine_options)
-    if url.get_backend_name() == "sqlite":
+    engine = create_engine(target.url, **engine_options)
+    if target.backend == "sqlite":
         event.listen(engine, "connect", _sqlite_read_only_pragmas if read_only else _sqlite_pragmas)
-    elif url.get_backend_name() == "postgresql":
+    elif target.is_postgres:
         event.listen(engine, "connect", _postgresql_session)
     return engine
 
@@ -88,23 +89,6 @@ def alembic_config(database_url: str):
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     return config
-
-
-_REVISION_LINE = re.compile(r"""^(revision|down_revision)\s*(?::[^=\n]*)?=\s*['"]([^'"]+)['"]""", re.MULTILINE)
-
-
-def script_head() -> str | None:
-    """The newest migration's revision, read from the files without importing Alembic (which
-    costs a few hundred milliseconds at every start); None when that is not clear-cut."""
-    revisions, parents = set(), set()
-    for path in (MIGRATIONS_DIR / "versions").glob("[0-9]*.py"):
-        found = dict(_REVISION_LINE.findall(path.read_text(encoding="utf-8")))
-        if "revision" not in found:
-            return None
-        revisions.add(found["revision"])
-        parents.add(found.get("down_revision"))
-    heads = revisions - parents
-    return heads.pop() if len(heads) == 1 else None
 
 
 def is_current(engine: Engine) -> bool:
@@ -150,10 +134,10 @@ def connect_check(engine: Engine) -> None:
         raise DatabaseUnavailable(f"cannot connect to the database {where}: {reason}") from None
 
 
-def connect(database_url: str, *, read_only: bool = False, **engine_options) -> Engine:
+def connect(database: Database, *, read_only: bool = False, **engine_options) -> Engine:
     """An engine that has connected once; DatabaseUnavailable if it cannot."""
     try:
-        engine = make_engine(database_url, read_only=read_only, **engine_options)
+        engine = make_engine(database, read_only=read_only, **engine_options)
     except ModuleNotFoundError as error:  # the URL names a driver that is not installed
         raise DatabaseUnavailable(
             f"the database URL needs the Python package {error.name!r} "
@@ -164,16 +148,16 @@ def connect(database_url: str, *, read_only: bool = False, **engine_options) -> 
     return engine
 
 
-def open_database(database_url: str, **engine_options) -> Engine:
+def open_database(database: Database, **engine_options) -> Engine:
     """An engine on the database, its schema upgraded: checked first to be empty or tracker's own
     (ForeignDatabase, DatabaseTooNew, DatabaseDamaged otherwise, with nothing written).
     `engine_options` go to SQLAlchemy (a worker's pool size, connection arguments)."""
-    url = parse_database_url(database_url)
-    if _sqlite_file(url):
-        preflight_sqlite(url.database)
-        engine = connect(database_url, **engine_options)
+    target = DatabaseTarget.parse(database)
+    if target.path is not None:
+        preflight_sqlite(target.path)
+        engine = connect(target, **engine_options)
     else:
-        engine = connect(database_url, **engine_options)
+        engine = connect(target, **engine_options)
         try:
             preflight_engine(engine)
         except BaseException:
@@ -187,31 +171,27 @@ def open_database(database_url: str, **engine_options) -> Engine:
     return engine
 
 
-def open_read_only(database_url: str) -> Engine:
+def open_read_only(database: Database) -> Engine:
     """An engine for commands that only read: a SQLite file is opened `mode=ro` (`immutable=1`
     when its folder is read-only), so read-only files and folders can be read. A missing file is
     created (an empty, current schema); an older schema is upgraded first if it can be written."""
-    url = parse_database_url(database_url)
-    if not _sqlite_file(url):
-        return open_database(database_url)
-    stamped = preflight_sqlite(url.database)
+    target = DatabaseTarget.parse(database)
+    if target.path is None:
+        return open_database(target)
+    stamped = preflight_sqlite(target.path)
     head = script_head()
-    if stamped is None or (stamped != [head] and _writable(url.database)):
-        open_database(database_url).dispose()
+    if stamped is None or (stamped != [head] and _writable(target.path)):
+        open_database(target).dispose()
     elif stamped != [head]:
         check_revisions(stamped)
         raise DatabaseNotUpgraded(
-            f"the database {url.database} has an older schema and cannot be written here: "
+            f"the database {target.path} has an older schema and cannot be written here: "
             "run `tracker db upgrade` where it can be"
         )
-    return connect(database_url, read_only=True)
+    return connect(target.reading())
 
 
-def _sqlite_file(url) -> bool:
-    return url.get_backend_name() == "sqlite" and bool(url.database) and url.database != ":memory:"
-
-
-def _writable(path: str) -> bool:
+def _writable(path: Path) -> bool:
     import os
 
-    return os.access(path, os.W_OK) and os.access(Path(path).resolve().parent, os.W_OK)
+    return os.access(path, os.W_OK) and os.access(path.resolve().parent, os.W_OK)

@@ -10,8 +10,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from tracker.errors import TrackerError
-from tracker.store.checks import parse_database_url, preflight_sqlite
-from tracker.store.db import connect
+from tracker.store.checks import preflight_sqlite
+from tracker.store.db import Database, connect
+from tracker.store.target import DatabaseTarget
 
 
 class RunInProgress(TrackerError, RuntimeError):
@@ -28,18 +29,18 @@ def run_lock(data_dir: Path) -> Iterator[None]:
 
 
 @contextmanager
-def sqlite_database_lock(database_url: str) -> Iterator[None]:
+def sqlite_database_lock(database: Database) -> Iterator[None]:
     """Hold `<database>.lock` for the run: two projects (two data folders) pointed at one SQLite
     file are kept apart as run_lock keeps two runs of one project apart, so they can never both
     record the same new seed revision. (PostgreSQL has database_lock.)"""
-    url = parse_database_url(database_url)
-    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+    target = DatabaseTarget.parse(database)
+    if target.lock_file is None:
         yield
         return
-    path = Path(url.database).resolve()
+    path = target.path.resolve()
     preflight_sqlite(path)  # nothing, not even a lock file, beside a database that is not ours
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _pid_lock(Path(f"{path}.lock"), f"another tracker run is in progress on {path}"):
+    with _pid_lock(target.lock_file, f"another tracker run is in progress on {path}"):
         yield
 
 
@@ -70,7 +71,7 @@ RUN_LOCK_KEY = int.from_bytes(b"tracker", "big")
 
 
 @contextmanager
-def database_lock(database_url: str) -> Iterator[None]:
+def database_lock(database: Database) -> Iterator[None]:
     """On PostgreSQL, also hold a session advisory lock in the database for the run, so runs on
     several machines that share one database exclude each other as run_lock does on one machine.
     The server releases it if the run dies with its connection. SQLite needs only run_lock."""
@@ -78,12 +79,11 @@ def database_lock(database_url: str) -> Iterator[None]:
     from sqlalchemy.exc import DBAPIError
     from sqlalchemy.pool import NullPool
 
-    from tracker.store.checks import parse_database_url
-
-    if parse_database_url(database_url).get_backend_name() != "postgresql":
+    target = DatabaseTarget.parse(database)
+    if not target.is_postgres:
         yield
         return
-    engine = connect(database_url, poolclass=NullPool)  # the lock lives and dies with its connection
+    engine = connect(target, poolclass=NullPool)  # the lock lives and dies with its connection
     key = {"key": RUN_LOCK_KEY}
     try:
         with engine.connect() as connection:
@@ -106,22 +106,22 @@ def database_lock(database_url: str) -> Iterator[None]:
         engine.dispose()
 
 
-def say_if_waiting(database_url: str, notify: Callable[..., None]) -> None:
+def say_if_waiting(database: Database, notify: Callable[..., None]) -> None:
     """If another process holds SQLite's write lock (a long transaction in `sqlite3`, say), say
     once that the run waits for it; the run's own busy timeout then does the waiting."""
-    url = parse_database_url(database_url)
-    if url.get_backend_name() != "sqlite" or not url.database or not Path(url.database).is_file():
+    path = DatabaseTarget.parse(database).path
+    if path is None or not path.is_file():
         return
-    connection = sqlite3.connect(url.database, timeout=0)
+    connection = sqlite3.connect(path, timeout=0)
     try:
         connection.execute("BEGIN IMMEDIATE")
         connection.rollback()
     except sqlite3.OperationalError as error:
         if "locked" in str(error) or "busy" in str(error):
             notify(
-                f"waiting for the database {url.database}: another process is writing to it",
+                f"waiting for the database {path}: another process is writing to it",
                 "waiting_for_lock",
-                database=url.database,
+                database=str(path),
             )
     finally:
         connection.close()
