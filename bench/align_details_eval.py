@@ -266,7 +266,7 @@ def model_cost(pairs) -> dict:
     import time
 
     from bench.translate_bench import build_base_package, glossary
-    from tracker.translation.translator import _forget_translators, score_translations
+    from tracker.translation.translator import forget_translators, score_translations
 
     with tempfile.TemporaryDirectory() as models:
         build_base_package(Path(models), glossary())
@@ -275,7 +275,7 @@ def model_cost(pairs) -> dict:
         started = time.perf_counter()
         result = score_translations(scored, "vi", "en", Path(models))
         seconds = time.perf_counter() - started
-        _forget_translators()
+        forget_translators()
     return {
         "pairs": len(scored),
         "seconds": round(seconds, 3),

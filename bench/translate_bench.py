@@ -283,7 +283,7 @@ def refetch_cases(work_dir: Path, models_dir: Path, text: str) -> list[dict]:
 
         def stage(case: str) -> None:
             # What pipeline._translate does; translators are forgotten so loads show what was needed.
-            translate_module._forget_translators()
+            translate_module.forget_translators()
             stats = TranslateStats()
             started = time.perf_counter()
             originals = originals_needing_translation(session, "en")

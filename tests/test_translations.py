@@ -69,7 +69,7 @@ def add_original(session: Session, text: str, language: str = "vi") -> Version:
 
 def translate(session, original, settings, target="en") -> tuple[Version, TranslateStats]:
     # Forget translators loaded by earlier calls, so model_loads counts what this call needed.
-    translate_module._forget_translators()
+    translate_module.forget_translators()
     stats = TranslateStats()
     version = translate_original(session, original, settings, target, stats=stats)
     session.commit()
@@ -163,7 +163,7 @@ def test_unchanged_refetch_does_no_translation_work(project, settings, monkeypat
         first = CliRunner().invoke(cli, ["run"])
         assert "translations: 1 made" in first.output, first.output
         assert "model loads 1" in first.output
-        translate_module._forget_translators()
+        translate_module.forget_translators()
         again = CliRunner().invoke(cli, ["run", "--all"])  # fetched again, same text
     assert "fetched 1" in again.output or "unchanged 1" in again.output
     assert "translations: 0 made, 0 pending" in again.output

@@ -84,7 +84,7 @@ def list_packages(models_dir: Path) -> list[InstalledPackage]:
     for path in sorted(models_dir.iterdir()):
         if path.name.startswith(STAGING_PREFIX) or not (path / "metadata.json").is_file():
             continue
-        metadata = _read_metadata(path)
+        metadata = read_metadata(path)
         if not metadata.get("from_code") or not metadata.get("to_code"):
             continue
         packages.append(_installed(path, metadata))
@@ -136,7 +136,7 @@ def install_file(
     except zipfile.BadZipFile as e:
         raise PackageError(f"{archive} is a damaged zip archive ({e})") from None
     _forget_loaded_models()
-    return _installed(destination, _read_metadata(destination))
+    return _installed(destination, read_metadata(destination))
 
 
 def installed_unless_replacing(models_dir: Path, code: str, offered: str, replace: bool) -> InstalledPackage | None:
@@ -298,7 +298,7 @@ def _staging_dir(models_dir: Path) -> Path:
     return staging
 
 
-def _read_metadata(package_dir: Path) -> dict:
+def read_metadata(package_dir: Path) -> dict:
     try:
         metadata = json.loads((package_dir / "metadata.json").read_text(encoding="utf-8"))
     except ValueError as e:
@@ -368,7 +368,7 @@ def _forget_loaded_models() -> None:
         argos_translate.installed_translates.clear()
     ours = sys.modules.get("tracker.translate")
     if ours is not None:
-        ours._forget_translators()
+        ours.forget_translators()
 
 
 def one_line(error: BaseException) -> str:

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from tracker.config import Settings
 from tracker.store.tables import Activity, ActivityModel, Version
 from tracker.translation.packages import find_route, version_key
-from tracker.translation.translator import TranslateStats, _argos_settings, decoding_key
+from tracker.translation.translator import TranslateStats, argos_settings, decoding_key
 from tracker.translation.versions import route_identity, translate_original
 
 
@@ -48,7 +48,7 @@ def retranslate(
         if before_version is None or version_key(used.model_version) < version_key(before_version):
             made_by[(version.parent_id, version.language)] = version
     report.matched = len(made_by)
-    decoding = decoding_key(_argos_settings())
+    decoding = decoding_key(argos_settings())
     for (original_id, target), old in sorted(made_by.items()):
         original = session.get(Version, original_id)
         route = find_route(settings.translation.models_dir, original.language, target)

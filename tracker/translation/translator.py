@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Protocol
 
 from tracker.errors import TrackerError
-from tracker.translation.packages import InstalledPackage, _read_metadata, find_route
+from tracker.translation.packages import InstalledPackage, find_route, read_metadata
 
 # Tokens per CTranslate2 batch: bounds memory on long documents. Argos's own
 # ARGOS_BATCH_SIZE (32 tokens) would cut a document into one batch per sentence.
@@ -117,7 +117,7 @@ def translate_sentences(
     route = find_route(Path(models_dir), from_code, to_code)
     if route is None:
         raise MissingModel(from_code, to_code)
-    settings = _argos_settings()
+    settings = argos_settings()
     decoding = decoding_key(settings)
     work = TranslateStats(sentences=len(sentences))
     texts = list(sentences)
@@ -211,7 +211,7 @@ def _translate_batch(loaded: _LoadedPackage, texts: list[str], beam_size: int) -
     return translations
 
 
-def _argos_settings() -> dict:
+def argos_settings() -> dict:
     """The CTranslate2 options argostranslate would use in this process."""
     settings = sys.modules.get("argostranslate.settings")
     if settings is not None:  # already read (once, at import) by argostranslate
@@ -268,12 +268,12 @@ def _load(package: InstalledPackage, settings: dict, work: TranslateStats) -> _L
             inter_threads=settings["inter_threads"],
             intra_threads=settings["intra_threads"],
         )
-        metadata = _read_metadata(package.path)
+        metadata = read_metadata(package.path)
         _loaded[key] = _LoadedPackage(translator, tokenizer, str(metadata.get("target_prefix", "")))
     return _loaded[key]
 
 
-def _forget_translators() -> None:
+def forget_translators() -> None:
     _loaded.clear()
 
 
@@ -310,7 +310,7 @@ def score_translations(
     if not route or len(route) != 1:
         return None
     package = route[0]
-    loaded = _load(package, _argos_settings(), TranslateStats())
+    loaded = _load(package, argos_settings(), TranslateStats())
     prefix = [loaded.target_prefix] if loaded.target_prefix else []
     sources = [loaded.tokenizer.encode(original) for original, _ in pairs]
     targets = [prefix + loaded.tokenizer.encode(target) for _, target in pairs]

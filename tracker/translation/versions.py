@@ -29,7 +29,7 @@ from tracker.translation.translator import (
     MissingModel,
     TranslateStats,
     Translation,
-    _argos_settings,
+    argos_settings,
     decoding_key,
     translate_sentences,
 )
@@ -129,7 +129,7 @@ def translate_original(
         link_versions_to_seeds(session, original.source_id)
         return version
 
-    decoding = decoding_key(_argos_settings())
+    decoding = decoding_key(argos_settings())
     earlier = same_translation(session, original.text_sha256, target, route, decoding)
     if earlier is not None:
         stats.reused += 1
