@@ -118,3 +118,37 @@ def test_language_status_columns_and_views_come_and_go_with_their_migration(tmp_
         names = [d[0] for d in connection.execute("SELECT * FROM source_versions").description]
         assert "language" in names and "language_status" not in names
     command.upgrade(alembic_config(url), "head")
+
+
+# A child that dies (as with kill -9) after the first schema upgrade has created some tables.
+DIE_MID_UPGRADE = """
+import os, sys
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+created = []
+@event.listens_for(Engine, "after_cursor_execute")
+def die_after_a_few_tables(conn, cursor, statement, *args):
+    if statement.lstrip().upper().startswith("CREATE TABLE"):
+        created.append(statement)
+        if len(created) == 5:
+            os._exit(9)
+from tracker.store.db import open_database
+open_database(sys.argv[1])
+"""
+
+
+def test_a_run_killed_during_the_first_upgrade_leaves_a_database_the_next_run_upgrades(tmp_path):
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    child = subprocess.run([sys.executable, "-c", DIE_MID_UPGRADE, url], capture_output=True, text=True)
+    assert child.returncode == 9, child.stderr
+
+    # Python's sqlite3 committed each CREATE TABLE on its own: the file held tables and no
+    # alembic_version, and every later command refused it as "not a tracker database".
+    with sqlite3.connect(tmp_path / "tracker.db") as db:
+        assert db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone() == (0,)
+    open_database(url).dispose()
+    with sqlite3.connect(tmp_path / "tracker.db") as db:
+        assert db.execute("SELECT count(*) FROM alembic_version").fetchone() == (1,)

@@ -110,11 +110,37 @@ def upgrade(engine: Engine) -> None:
     from alembic import command
 
     config = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":  # workers starting together upgrade one at a time
-            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({UPGRADE_LOCK_KEY})")
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    migrating = _transactional_ddl(engine) if engine.dialect.name == "sqlite" else engine
+    try:
+        with migrating.begin() as connection:
+            if engine.dialect.name == "postgresql":  # workers starting together upgrade one at a time
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({UPGRADE_LOCK_KEY})")
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    finally:
+        if migrating is not engine:
+            migrating.dispose()
+
+
+def _transactional_ddl(engine: Engine) -> Engine:
+    """An engine on the same SQLite file whose transactions hold DDL too. Python's sqlite3 opens a
+    transaction only before INSERT/UPDATE/DELETE, so each CREATE TABLE of a migration committed on
+    its own: a run killed during the first upgrade left tables without `alembic_version`, a
+    database every later run refused as not tracker's. Here sqlite3 is told to stay out of it
+    and the transaction starts with an explicit BEGIN IMMEDIATE."""
+    from sqlalchemy.pool import NullPool
+
+    migrating = make_engine(engine.url, poolclass=NullPool)
+
+    @event.listens_for(migrating, "connect")
+    def _autocommit_driver(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(migrating, "begin")
+    def _begin(connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return migrating
 
 
 def connect_check(engine: Engine) -> None:
