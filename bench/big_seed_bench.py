@@ -42,7 +42,7 @@ def timed_run(project: Path, fetch: int) -> tuple[float, float, dict]:
     from sqlmodel import Session
 
     from tracker.config import load_settings
-    from tracker.pipeline import run
+    from tracker.runner import run
     from tracker.seeds.ingest import ingest_seeds
     from tracker.store.db import open_database
 

@@ -154,7 +154,7 @@ def main() -> None:
     import trafilatura
 
     from tracker.config import load_settings
-    from tracker.pipeline import run
+    from tracker.runner import run
 
     # Baseline: bare trafilatura on the same pages, in this process.
     bodies, kind = page_bodies(args.pages, args.synthetic)

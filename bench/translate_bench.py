@@ -282,7 +282,7 @@ def refetch_cases(work_dir: Path, models_dir: Path, text: str) -> list[dict]:
             session.commit()
 
         def stage(case: str) -> None:
-            # What pipeline._translate does; translators are forgotten so loads show what was needed.
+            # What the translate stage does; translators are forgotten so loads show what was needed.
             translate_module.forget_translators()
             stats = TranslateStats()
             started = time.perf_counter()

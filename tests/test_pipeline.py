@@ -16,7 +16,7 @@ from tests.tiny_argos import cached_package
 from tests.vi_article import GLOSSARY, ORIGINAL, TRANSLATION
 from tracker.cli import cli
 from tracker.config import load_settings
-from tracker.pipeline import run
+from tracker.runner import run
 from tracker.store.tables import utcnow
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"

@@ -19,8 +19,8 @@ from sqlmodel import Session, select
 from tests.http_server import serve
 from tests.pages import article_html
 from tracker.config import load_settings
-from tracker.pipeline import run
 from tracker.read.lookup import lookup
+from tracker.runner import run
 from tracker.store.db import open_database
 from tracker.store.locks import run_lock
 from tracker.store.tables import FetchAttempt, Source, Version, utcnow

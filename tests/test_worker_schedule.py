@@ -5,11 +5,17 @@ from __future__ import annotations
 from tracker.workers import schedule
 
 
-def test_a_worker_tries_a_missing_model_s_download_at_most_once_an_hour(monkeypatch):
-    monkeypatch.setattr(schedule, "_last_done", {})
+def test_a_worker_tries_a_missing_model_s_download_at_most_once_an_hour():
+    timers = schedule.Timers()
     start = 1_000.0
-    assert schedule.download_due(("vi", "en"), now=start)
-    assert not schedule.download_due(("vi", "en"), now=start + 5)  # the next pass, seconds later
-    assert schedule.download_due(("th", "en"), now=start + 5)  # another pair is tried at once
-    assert not schedule.download_due(("vi", "en"), now=start + schedule.DOWNLOAD_RETRY - 1)
-    assert schedule.download_due(("vi", "en"), now=start + schedule.DOWNLOAD_RETRY)
+    assert timers.download_due(("vi", "en"), now=start)
+    assert not timers.download_due(("vi", "en"), now=start + 5)  # the next pass, seconds later
+    assert timers.download_due(("th", "en"), now=start + 5)  # another pair is tried at once
+    assert not timers.download_due(("vi", "en"), now=start + schedule.DOWNLOAD_RETRY - 1)
+    assert timers.download_due(("vi", "en"), now=start + schedule.DOWNLOAD_RETRY)
+
+
+def test_two_workers_in_one_process_keep_their_own_timers():
+    first, second = schedule.Timers(), schedule.Timers()
+    assert first.once_per(("prune",), schedule.PRUNE_EVERY, now=10.0)
+    assert second.once_per(("prune",), schedule.PRUNE_EVERY, now=10.0)  # not blocked by the first

@@ -38,9 +38,9 @@ def run(
     json_lines: bool,
 ) -> None:
     """Ingest seeds, fetch due sources, extract, detect, translate and excerpt."""
-    from tracker.pipeline import repeat_every
-    from tracker.pipeline import run as run_pipeline
     from tracker.runlog import choose_log
+    from tracker.runner import repeat_every
+    from tracker.runner import run as run_pipeline
     from tracker.stopping import RunWatch, Stopped, stop_on_signals, stopped_line
     from tracker.store.locks import RunInProgress
 

@@ -43,10 +43,10 @@ def worker(settings: Settings, queues: str, concurrency: int, until_idle: bool) 
 @click.pass_obj
 def status(settings: Settings, as_json: bool) -> None:
     """Each queue (waiting, running, failed, stalled) and the hosts that workers hold a lease on."""
-    from tracker.workers.loop import NeedsPostgres, is_postgres
+    from tracker.workers.loop import NeedsPostgres
     from tracker.workers.queue import queue_status
 
-    if not is_postgres(settings.database.url):
+    if not settings.database.target.is_postgres:
         raise NeedsPostgres("tracker status shows the worker queues, which need a PostgreSQL database")
     from tracker.cli import database_session
 

@@ -114,7 +114,10 @@ class Crawler:
 
     `hosts` maps origins to their `HostState` (missing ones are created); the crawler updates
     them in place and sets `changed`, so the caller can save what changed. `clock` and `sleep` are
-    injectable so tests can check the schedule without waiting for it.
+    injectable so tests can check the schedule without waiting for it. `may_request(origin,
+    delay)` is asked before each request to a host (a worker renews its host lease there, for
+    `delay` seconds beyond the request); when it says no, that host's requests are yielded
+    unfetched (error_kind "fenced") and nothing is sent.
     """
 
     def __init__(
@@ -125,8 +128,10 @@ class Crawler:
         *,
         clock: Clock = _utcnow,
         sleep: Callable[[float], None] = time.sleep,
+        may_request: Callable[[str, float], bool] | None = None,
     ) -> None:
         self.fetcher = fetcher
+        self._may_request = may_request
         self.policy = policy
         self.hosts: dict[str, HostState] = dict(hosts or {})
         self.agent = product_token(fetcher.policy.user_agent)
@@ -208,6 +213,11 @@ class Crawler:
                     del queues[origin]
                 else:
                     wake = not_before if wake is None else min(wake, not_before)
+                continue
+            if self._may_request is not None and not self._may_request(origin, self._delay(state)):
+                for request in queue:
+                    ready.append((request, _unfetched(request, "fenced", "not sent: the host lease was lost"), now))
+                del queues[origin]
                 continue
             rules = RobotsRules(origin, 404) if origin in self._guarded else state.robots(now)
             if rules is None:

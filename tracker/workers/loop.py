@@ -23,11 +23,12 @@ from sqlmodel import Session
 from tracker.config import Settings
 from tracker.errors import TrackerError
 from tracker.fetch.client import Fetcher
-from tracker.pipeline import Notify, RunSummary, _quiet, next_due
+from tracker.fetch.stage import next_due
+from tracker.outcomes import Notify, RunSummary, quiet
 from tracker.store.db import connect, open_database
 from tracker.workers import leases, queue, tasks
 from tracker.workers.queue import QUEUES, Claimed, Fenced
-from tracker.workers.schedule import enqueue_due
+from tracker.workers.schedule import Timers, enqueue_due
 
 POLL = 1.0  # seconds between claims when nothing is due
 SCHEDULE_EVERY = 5.0  # seconds between scheduling passes while jobs keep coming
@@ -35,12 +36,6 @@ SCHEDULE_EVERY = 5.0  # seconds between scheduling passes while jobs keep coming
 
 class NeedsPostgres(TrackerError):
     """`tracker worker` was started on a SQLite database."""
-
-
-def is_postgres(database_url: str) -> bool:
-    from sqlalchemy.engine import make_url
-
-    return make_url(database_url).get_backend_name() == "postgresql"
 
 
 def configure_translation(settings: Settings) -> None:
@@ -71,13 +66,13 @@ class Worker:
         queues: Iterable[str] = QUEUES,
         concurrency: int = 1,
         until_idle: bool = False,
-        notify: Notify = _quiet,
+        notify: Notify = quiet,
         name: str | None = None,
         fetch_all: bool = False,
         limit: int | None = None,
         max_seconds: float | None = None,
     ) -> None:
-        if not is_postgres(settings.database.url):
+        if not settings.database.target.is_postgres:
             raise NeedsPostgres("tracker worker needs a PostgreSQL database ([database] url = postgresql+psycopg://…)")
         self.settings = settings
         self.queues = [q for q in queues]
@@ -99,6 +94,7 @@ class Worker:
         self._first_pass = threading.Lock()
         self._first_pass_done = False
         self._last_pass = 0.0
+        self.timers = Timers()  # the model-download retry and the pruning of old jobs
 
     # -- lifecycle
 
@@ -116,7 +112,7 @@ class Worker:
         # Per thread: its job's session and a fetch's lease renewals; plus scheduling passes.
         # Checked to be tracker's own (else refused untouched) and upgraded, as for every command.
         engine = open_database(
-            self.settings.database.url,
+            self.settings.database.target,
             pool_pre_ping=True,
             pool_size=2 * self.concurrency + 2,
             max_overflow=self.concurrency + 4,
@@ -124,7 +120,7 @@ class Worker:
         )
         # The heartbeat has a connection of its own: it must never wait for a busy pool.
         beat_engine = connect(
-            self.settings.database.url, pool_pre_ping=True, pool_size=1, max_overflow=1, connect_args=options
+            self.settings.database.target, pool_pre_ping=True, pool_size=1, max_overflow=1, connect_args=options
         )
         previous = self._install_signals() if handle_signals else {}
         fetcher = Fetcher(self.settings.fetch)
@@ -213,6 +209,7 @@ class Worker:
                 notify=self.notify,
                 fetch_all=self.fetch_all and not self._first_pass_done,
                 limit=self.limit if not self._first_pass_done else None,
+                timers=self.timers,
             )
             if added is not None:
                 self._first_pass_done = True
@@ -301,10 +298,10 @@ def _first_line(error: BaseException) -> str:
     return text.splitlines()[0] if text else type(error).__name__
 
 
-def run_in_process(
+def run_with_queue(
     settings: Settings,
     *,
-    notify: Notify = _quiet,
+    notify: Notify = quiet,
     limit: int | None = None,
     fetch_all: bool = False,
     max_seconds: float | None = None,

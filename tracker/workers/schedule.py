@@ -18,12 +18,16 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
 from tracker.config import Settings
+from tracker.excerpts.stage import pairs_to_align
 from tracker.fetch.client import Fetcher
 from tracker.fetch.crawler import origin_of
-from tracker.pipeline import Notify, RunSummary, _download_model, _due, _ingest, pairs_to_align
+from tracker.fetch.stage import due
+from tracker.outcomes import Notify, RunSummary
+from tracker.seeds.stage import ingest
 from tracker.store.tables import Source, Version, utcnow
 from tracker.translation.packages import find_route
-from tracker.translation.versions import originals_needing_translation, pending_reason, translate_original
+from tracker.translation.stage import ensure_model, translate_batch
+from tracker.translation.versions import originals_needing_translation
 from tracker.workers import queue
 from tracker.workers.tasks import enqueue_translation
 
@@ -32,8 +36,27 @@ SCHEDULE_LOCK_KEY = int.from_bytes(b"trackers", "big")
 # What a worker does at most this often (seconds), though its scheduling pass runs every few:
 DOWNLOAD_RETRY = 3600.0  # trying to download a missing model (offline, each try waits out a timeout)
 PRUNE_EVERY = 3600.0  # deleting old finished jobs (a scan of `jobs`)
-_last_done: dict[tuple, float] = {}  # key -> monotonic time, in this process
 FETCH_JOB_SOURCES = 100  # due sources of one origin per fetch job
+
+
+class Timers:
+    """What one worker does at most once in a while, though its scheduling pass runs every few
+    seconds (kept on the worker: two workers in one process keep their own)."""
+
+    def __init__(self) -> None:
+        self._last_done: dict[tuple, float] = {}  # key -> monotonic time
+
+    def once_per(self, key: tuple, seconds: float, now: float | None = None) -> bool:
+        """Whether `key` may be done now, at most once in `seconds` (and note it)."""
+        now = time.monotonic() if now is None else now
+        if now - self._last_done.get(key, -seconds) < seconds:
+            return False
+        self._last_done[key] = now
+        return True
+
+    def download_due(self, pair: tuple[str, str], now: float | None = None) -> bool:
+        """Whether the `pair` model may be downloaded now (and note the try)."""
+        return self.once_per(("download", *pair), DOWNLOAD_RETRY, now)
 
 
 def enqueue_due(
@@ -44,8 +67,10 @@ def enqueue_due(
     notify: Notify | None = None,
     fetch_all: bool = False,
     limit: int | None = None,
+    timers: Timers | None = None,
 ) -> int | None:
     """One scheduling pass; the number of jobs enqueued, or None if another worker is doing one."""
+    timers = timers or Timers()
     summary = summary if summary is not None else RunSummary()
     notify = notify or (lambda *args, **kwargs: None)
     with engine.connect() as locker:
@@ -60,18 +85,12 @@ def enqueue_due(
         try:
             with Session(engine) as session, Fetcher(settings.fetch) as fetcher:
                 seeds = RunSummary()
-                _ingest(session, settings, seeds, notify, fetcher, utcnow())
-                summary.seeds_new += seeds.seeds_new
-                summary.seeds_revised += seeds.seeds_revised
-                summary.seeds_unchanged = max(summary.seeds_unchanged, seeds.seeds_unchanged)
-                summary.seeds_failed += [f for f in seeds.seeds_failed if f not in summary.seeds_failed]
-                summary.sources_new += seeds.sources_new
-                summary.related += seeds.related
-                summary.notices += [n for n in seeds.notices if n not in summary.notices]
+                ingest(session, settings, fetcher, utcnow(), seeds, notify)
+                summary.add_seeds(seeds)
                 added = _enqueue_fetches(session, fetch_all, limit)
-                added += _enqueue_translations(session, settings, summary, notify)
+                added += _enqueue_translations(session, settings, summary, notify, timers)
                 added += _enqueue_alignments(session, settings)
-                if once_per(("prune",), PRUNE_EVERY):
+                if timers.once_per(("prune",), PRUNE_EVERY):
                     queue.prune(session.connection())
                 session.commit()
                 return added
@@ -83,7 +102,7 @@ def enqueue_due(
 
 
 def _enqueue_fetches(session: Session, fetch_all: bool, limit: int | None) -> int:
-    query = select(Source.id, Source.url).where(_due(utcnow(), fetch_all)).order_by(Source.id)
+    query = select(Source.id, Source.url).where(due(utcnow(), fetch_all)).order_by(Source.id)
     if limit:
         query = query.limit(limit)
     by_origin: dict[str, list[int]] = defaultdict(list)
@@ -97,7 +116,9 @@ def _enqueue_fetches(session: Session, fetch_all: bool, limit: int | None) -> in
     return added
 
 
-def _enqueue_translations(session: Session, settings: Settings, summary: RunSummary, notify: Notify) -> int:
+def _enqueue_translations(
+    session: Session, settings: Settings, summary: RunSummary, notify: Notify, timers: Timers
+) -> int:
     added = 0
     for target in settings.translation.targets:
         originals = originals_needing_translation(session, target)
@@ -106,35 +127,19 @@ def _enqueue_translations(session: Session, settings: Settings, summary: RunSumm
         codes = sorted({v.language for v in originals})
         routes = {code: find_route(settings.translation.models_dir, code, target) for code in codes}
         for code in codes:
-            if routes[code] is None and settings.translation.auto_install and download_due((code, target)):
-                _download_model(settings, code, target, notify, None)
+            if routes[code] is None and settings.translation.auto_install and timers.download_due((code, target)):
+                ensure_model(settings, code, target, notify)
                 routes[code] = find_route(settings.translation.models_dir, code, target)
         pending = _pending_originals(session, target)
+        unroutable: dict[str, list[Version]] = defaultdict(list)
         for original in originals:
             if routes[original.language] is not None:
                 added += enqueue_translation(session.connection(), original, target)
             elif original.id not in pending:  # recorded once, as `tracker run` does
-                version = translate_original(session, original, settings, target)
-                summary.pending += 1
-                reason = pending_reason(session, version)
-                if reason not in summary.notices:
-                    summary.notices.append(reason)
-                    notify(reason, "model_missing")
+                unroutable[original.language].append(original)
+        for language_originals in unroutable.values():  # recorded as pending, with the reason told
+            translate_batch(session, language_originals, target, settings, summary, notify)
     return added
-
-
-def once_per(key: tuple, seconds: float, now: float | None = None) -> bool:
-    """Whether this worker process may do `key` now, at most once in `seconds` (and note it)."""
-    now = time.monotonic() if now is None else now
-    if now - _last_done.get(key, -seconds) < seconds:
-        return False
-    _last_done[key] = now
-    return True
-
-
-def download_due(pair: tuple[str, str], now: float | None = None) -> bool:
-    """Whether this worker process may try to download the `pair` model now (and note the try)."""
-    return once_per(("download", *pair), DOWNLOAD_RETRY, now)
 
 
 def _pending_originals(session: Session, target: str) -> set[int]:

@@ -16,17 +16,15 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from tracker.config import Settings
-from tracker.excerpts.versions import excerpt_seed_source
-from tracker.fetch.client import Fetcher, FetchResult
-from tracker.fetch.crawler import Crawler, CrawlRequest
-from tracker.originals.versions import record_fetch
-from tracker.pipeline import Notify, RunSummary, _download_model, _due, _report
-from tracker.store.hosts import load_hosts, save_hosts
-from tracker.store.tables import Activity, Citation, Seed, Source, Version, utcnow
-from tracker.translation.cache import DatabaseCache
+from tracker.excerpts.stage import align_pair
+from tracker.fetch.client import Fetcher
+from tracker.fetch.stage import FetchHooks, due, fetch_sources
+from tracker.originals.versions import FetchOutcome
+from tracker.outcomes import Notify, RunSummary
+from tracker.store.tables import Citation, Seed, Source, Version, utcnow
 from tracker.translation.packages import find_route
-from tracker.translation.translator import MissingModel, TranslateStats, translate_sentences
-from tracker.translation.versions import sentence_spans, translate_original
+from tracker.translation.stage import TranslateHooks, ensure_model, translate_batch
+from tracker.translation.translator import MissingModel
 from tracker.workers import leases, queue
 from tracker.workers.queue import Claimed, Fenced
 
@@ -47,43 +45,54 @@ class Context:
 
 
 def run_jobs(context: Context, jobs: list[Claimed]) -> str:
-    """Run claimed jobs (one, or a translation batch); 'done', 'released' or 'lost'."""
+    """Run claimed jobs (one, or a translation batch); 'done' or 'released'."""
     # expire_on_commit=False: reading a result after its commit must not open a transaction that
     # then idles (holding a pooled connection) while the job waits for the network.
     with Session(context.engine, expire_on_commit=False) as session:
         if jobs[0].queue == "fetch":
-            return fetch_host(context, session, jobs[0])
+            return fetch_job(context, session, jobs[0])
         if jobs[0].queue == "translate":
-            return translate_batch(context, session, jobs)
+            return translate_job(context, session, jobs)
         if jobs[0].queue == "align":
-            return align_pair(context, session, jobs[0])
+            return align_job(context, session, jobs[0])
     raise ValueError(f"unknown queue {jobs[0].queue!r}")
 
 
 # --- fetch -------------------------------------------------------------------------------------
 
 
-class _FencedFetcher:
-    """A Fetcher that renews the host lease before each request and sends nothing once it is lost."""
+class _FencedFetch(FetchHooks):
+    """The fetch stage under a job's claim: the host lease renewed before each request, every
+    result written only while the job and the lease are still ours."""
 
-    def __init__(self, context: Context, job: Claimed, lease: leases.HostLease, crawler_ref: list) -> None:
-        self.policy = context.fetcher.policy
-        self._context, self._job, self._lease, self._crawler = context, job, lease, crawler_ref
+    def __init__(self, context: Context, job: Claimed, lease: leases.HostLease, summary: RunSummary) -> None:
+        self.context, self.job, self.lease, self.summary = context, job, lease, summary
 
-    def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> FetchResult:
-        crawler = self._crawler[0]
-        delay = crawler._delay(crawler.host(self._lease.origin))
-        if not self._job.lost and self._lease.origin != "-":
-            with self._context.engine.connect() as connection:
-                if not leases.renew(connection, self._lease, self._context.lease, delay=delay):
-                    self._job.lost = True
-        if self._job.lost:
-            return FetchResult(url, None, [], None, None, None, None, etag, last_modified, "lease lost", "fenced")
-        return self._context.fetcher.fetch(url, etag=etag, last_modified=last_modified)
+    def may_request(self, origin: str, delay: float) -> bool:
+        if not self.job.lost:
+            with self.context.engine.connect() as connection:
+                if not leases.renew(connection, self.lease, self.context.lease, delay=delay):
+                    self.job.lost = True
+        return not self.job.lost
+
+    def before_record(self, session: Session) -> None:
+        if self.job.lost:
+            raise Fenced(f"job {self.job.id}: lease on {self.lease.origin} lost")
+        connection = session.connection()
+        queue.fence(connection, self.job)
+        if self.lease.origin != "-":
+            leases.check(connection, self.lease)
+
+    def after_record(self, session: Session, outcome: FetchOutcome) -> None:
+        if outcome.version is not None and outcome.state in ("new", "changed"):
+            _enqueue_after_original(session, self.context.settings, outcome.version)
+
+    def should_stop(self) -> bool:
+        return self.context.stopping.is_set()
 
 
-def fetch_host(context: Context, session: Session, job: Claimed) -> str:
-    settings = context.settings
+def fetch_job(context: Context, session: Session, job: Claimed) -> str:
+    """Fetch one origin's due sources under its host lease (the fetch stage, fenced)."""
     origin, fetch_all = job.payload["origin"], job.payload.get("fetch_all", False)
     if origin == "-":  # URLs with no http(s) origin: refused by the fetcher without a request
         lease = leases.HostLease(origin, job.worker, 0)
@@ -97,43 +106,27 @@ def fetch_host(context: Context, session: Session, job: Claimed) -> str:
     if origin != "-":
         context.host_leases[job.id] = lease
     try:
-        now = utcnow()
         sources = session.exec(
-            select(Source).where(Source.id.in_(job.payload["source_ids"]), _due(now, fetch_all)).order_by(Source.id)
+            select(Source).where(Source.id.in_(job.payload["source_ids"]), due(utcnow(), fetch_all)).order_by(Source.id)
         ).all()
-        requests = [CrawlRequest(s.url, etag=s.etag, last_modified=s.last_modified, key=s.id) for s in sources]
-        hosts = load_hosts(session, [origin])
-        if fetch_all:
-            for state in hosts.values():
-                state.forget_failed_robots()
-        session.rollback()  # no transaction stays open while we fetch
-        crawler_ref: list = []
-        crawler = Crawler(_FencedFetcher(context, job, lease, crawler_ref), settings.crawl, hosts)
-        crawler_ref.append(crawler)
-        for request, result, started in crawler.fetch_all(requests):
-            if job.lost:
-                raise Fenced(f"job {job.id}: lease on {origin} lost")
-            connection = session.connection()
-            queue.fence(connection, job)
-            if origin != "-":
-                leases.check(connection, lease)
-            save_hosts(session, crawler.changed_hosts())
-            source = session.get(Source, request.key)
-            due = session.exec(select(Source.id).where(Source.id == source.id, _due(utcnow(), fetch_all))).first()
-            if result.error_kind == "deferred" or due is None:  # stays due / fetched meanwhile
-                session.commit()
-                continue
-            outcome = record_fetch(session, source, result, settings, started=started, now=utcnow())
-            if outcome.version is not None and outcome.state in ("new", "changed"):
-                _enqueue_after_original(session, settings, outcome.version)
-            session.commit()
+        summary = RunSummary()  # this job's; added to the worker's under its lock
+        hooks = _FencedFetch(context, job, lease, summary)
+        try:
+            fetch_sources(
+                session,
+                sources,
+                context.fetcher,
+                context.settings,
+                summary,
+                context.notify,
+                fetch_all=fetch_all,
+                hooks=hooks,
+            )
+        finally:
             with context.lock:
-                _report(source, outcome, context.summary, context.notify)
-            if context.stopping.is_set():
-                break
+                context.summary.add(summary)
         connection = session.connection()
         queue.fence(connection, job)
-        save_hosts(session, crawler.changed_hosts())
         if context.stopping.is_set():
             queue.release(connection, job)
             session.commit()
@@ -199,98 +192,82 @@ def enqueue_alignments(session: Session, version: Version) -> int:
 # --- translate ---------------------------------------------------------------------------------
 
 
-def translate_batch(context: Context, session: Session, jobs: list[Claimed]) -> str:
-    """Translate a batch of originals of one language pair: first every sentence of the batch in
-    one model call (results upserted into the sentence cache, so a retried job costs nothing),
-    then each original's translated version, in its own fenced transaction."""
+class _FencedTranslate(TranslateHooks):
+    """The translate stage under a batch of jobs: each original's translation written in its
+    job's fenced transaction, under a row lock, and its alignments enqueued with it."""
+
+    def __init__(self, context: Context, jobs: dict[int, Claimed], target: str) -> None:
+        self.context, self.jobs, self.target = context, jobs, target
+
+    def before_each(self, session: Session, original: Version) -> bool:
+        queue.fence(session.connection(), self.jobs[original.id])
+        session.execute(text("SELECT id FROM versions WHERE id = :id FOR UPDATE"), {"id": original.id})
+        return True
+
+    def after_each(self, session: Session, original: Version, version: Version | None) -> None:
+        if (
+            version is not None
+            and version.status == "ready"
+            and self.target == self.context.settings.translation.target
+        ):
+            enqueue_alignments(session, version)
+        queue.finish(session.connection(), self.jobs[original.id])
+
+    def should_stop(self) -> bool:
+        return self.context.stopping.is_set()
+
+
+def translate_job(context: Context, session: Session, jobs: list[Claimed]) -> str:
+    """Translate a batch of originals of one language pair (the translate stage, fenced)."""
     settings = context.settings
-    stats = TranslateStats()
+    target = jobs[0].payload["target"]
     originals = {job.id: session.get(Version, job.payload["original_id"]) for job in jobs}
-    todo = [job for job in jobs if originals[job.id] is not None and not _has_translation(session, job)]
-    if todo:
-        first = originals[todo[0].id]
-        target = todo[0].payload["target"]
-        if find_route(settings.translation.models_dir, first.language, target) is None:
-            # This machine lacks the model that the scheduling worker had: fetch it, or let the
-            # job fail here (it is retried with backoff, by a worker that has it if there is one).
-            if settings.translation.auto_install:
-                _download_model(settings, first.language, target, context.notify, None)
-            if find_route(settings.translation.models_dir, first.language, target) is None:
-                raise MissingModel(first.language, target)
-        if find_route(settings.translation.models_dir, first.language, target) is not None:
-            sentences = list(
-                dict.fromkeys(s.text for job in todo for s in sentence_spans(originals[job.id].text or ""))
-            )
-            translate_sentences(
-                sentences,
-                first.language,
-                target,
-                settings.translation.models_dir,
-                cache=DatabaseCache(session),
-                stats=stats,
-            )
-            session.commit()  # the cache: keyed by (sentence hash, package, version, decoding)
-    outcome = "done"
     for job in jobs:
-        if context.stopping.is_set() and job is not jobs[0]:
-            with context.engine.begin() as connection:
-                queue.release(connection, job)
-            outcome = "released"
-            continue
-        connection = session.connection()
-        queue.fence(connection, job)
-        original = originals[job.id]
-        if original is not None:
-            session.execute(text("SELECT id FROM versions WHERE id = :id FOR UPDATE"), {"id": original.id})
-        if original is not None and not _has_translation(session, job):
-            again = TranslateStats()  # the sentences came from the cache filled above: count them once
-            version = translate_original(session, original, settings, job.payload["target"], stats=again)
-            stats.reused += again.reused
-            stats.model_loads += again.model_loads
-            if version.status == "ready":
-                if job.payload["target"] == settings.translation.target:
-                    enqueue_alignments(session, version)
-                with context.lock:
-                    context.summary.translated += 1
-        queue.finish(connection, job)
-        session.commit()
-    with context.lock:
-        context.summary.translation.add(stats)
-    return outcome
-
-
-def _has_translation(session: Session, job: Claimed) -> bool:
-    return (
-        session.exec(
-            select(Version.id).where(
-                Version.parent_id == job.payload["original_id"],
-                Version.kind == "translated",
-                Version.language == job.payload["target"],
-                Version.status == "ready",
-            )
-        ).first()
-        is not None
-    )
+        if originals[job.id] is None:  # deleted meanwhile: nothing to do
+            queue.finish(session.connection(), job)
+    session.commit()
+    found = [v for v in originals.values() if v is not None]
+    if found and find_route(settings.translation.models_dir, found[0].language, target) is None:
+        # This machine lacks the model that the scheduling worker had: fetch it, or let the
+        # job fail here (it is retried with backoff, by a worker that has it if there is one).
+        ensure_model(settings, found[0].language, target, context.notify)
+        if find_route(settings.translation.models_dir, found[0].language, target) is None:
+            raise MissingModel(found[0].language, target)
+    by_original = {originals[job.id].id: job for job in jobs if originals[job.id] is not None}
+    summary = RunSummary()
+    try:
+        left = translate_batch(
+            session,
+            found,
+            target,
+            settings,
+            summary,
+            context.notify,
+            hooks=_FencedTranslate(context, by_original, target),
+        )
+    finally:
+        with context.lock:
+            context.summary.add(summary)
+    if left:
+        with context.engine.begin() as connection:
+            for original in left:
+                queue.release(connection, by_original[original.id])
+        return "released"
+    return "done"
 
 
 # --- align -------------------------------------------------------------------------------------
 
 
-def align_pair(context: Context, session: Session, job: Claimed) -> str:
+def align_job(context: Context, session: Session, job: Claimed) -> str:
+    """Align one (seed, version) pair (the align stage, fenced, under the seed's row lock)."""
     connection = session.connection()
     queue.fence(connection, job)
     seed_id, version_id = job.payload["seed_id"], job.payload["version_id"]
     session.execute(text("SELECT id FROM seeds WHERE id = :id FOR UPDATE"), {"id": seed_id})
-    seed, version = session.get(Seed, seed_id), session.get(Version, version_id)
-    done = session.exec(
-        select(Activity.id).where(
-            Activity.kind == "align", Activity.seed_id == seed_id, Activity.used_version_id == version_id
-        )
-    ).first()
-    if seed is not None and version is not None and seed.superseded_at is None and done is None:
-        made = excerpt_seed_source(session, seed, version, models_dir=context.settings.translation.models_dir)
-        with context.lock:
-            context.summary.excerpts += len(made)
+    made = align_pair(session, session.get(Seed, seed_id), session.get(Version, version_id), context.settings)
+    with context.lock:
+        context.summary.excerpts += made
     queue.finish(connection, job)
     session.commit()
     return "done"
