@@ -31,6 +31,10 @@ class TrackerError(Exception):
     exit_status = 1
 
 
+class SeedError(TrackerError, ValueError):
+    """A seed file that cannot be used: unreadable, empty, binary or of an unsupported type."""
+
+
 class FetchError(TrackerError):
     """A request refused or abandoned by the fetcher itself; `kind` is the `error_kind` token.
 

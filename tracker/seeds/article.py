@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-from tracker.seeds.files import SeedLink
+from tracker.seeds.html_text import SeedLink
 
 __all__ = ["Article", "PageAddress", "find_article", "page_address", "running_text_links"]
 
@@ -294,7 +294,7 @@ def _lines_with_links(text: str, links):
 
 
 def _recover_links(html: str, text: str, builder: _Builder) -> None:
-    from tracker.seeds.files import html_to_text
+    from tracker.seeds.html_text import html_to_text
 
     page_text, page_links = html_to_text(html)
     article_lines: dict[str, int] = {}

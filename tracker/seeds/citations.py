@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from typing import NamedTuple
 
 from tracker.seeds.attributions import find_attributions
-from tracker.seeds.files import SeedLink
+from tracker.seeds.html_text import SeedLink
 from tracker.sentences import TextSpan, split_sentences
 from tracker.urls import clean_cited_url, normalize_url
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tracker.seeds.files import SeedError
+from tracker.errors import SeedError
 
 # Candidates whose chaos is this close to the best one's count as ties.
 _TIE = 0.05

@@ -11,11 +11,22 @@ import bisect
 import functools
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from tracker.seeds.attributions import Attribution
     from tracker.sentences import TextSpan
+
+
+class Attribution(Protocol):
+    """What this module reads of an attribution found earlier (tracker.seeds.attributions makes
+    them; named here so that module and this one do not import each other)."""
+
+    start: int
+    end: int
+    source_kind: str
+    name: str | None
+    role: str | None
+
 
 HONORIFICS = frozenset({"mr", "mrs", "ms", "mx", "miss", "dr"})
 
