@@ -24,7 +24,7 @@ from tracker.excerpts.versions import excerpt_seed_source
 from tracker.fetch.client import Fetcher
 from tracker.fetch.crawler import Crawler, CrawlRequest, origin_of
 from tracker.fetch.revive import revive_for_new_policy
-from tracker.originals.versions import record_fetch
+from tracker.originals.versions import record_failure, record_fetch
 from tracker.seeds.ingest import IngestReport, ingest_seeds
 from tracker.seeds.pages import PageReport, fetch_seed_pages, read_url_lists, seed_pages_due
 from tracker.store.db import open_database
@@ -211,6 +211,7 @@ def _ingest(
     due = seed_pages_due(session, listed, now, settings.paths.seed_page_recheck)
     pages = fetch_seed_pages(session, due, fetcher, settings.crawl, now=now) if due else PageReport()
     report.failed += unlisted + pages.failed
+    report.notices += pages.notices
     summary.seeds_new, summary.seeds_revised = (
         len(report.new) + len(pages.new),
         len(report.revised) + len(pages.revised),
@@ -248,8 +249,14 @@ def _fetch_due(session, sources, fetcher, settings, summary, notify, now, fetch_
             summary.deferred.append((source.url, result.error))
             notify(f"{result.error}: {source.url}", "deferred", url=source.url, reason=result.error)
             continue
-        outcome = record_fetch(session, source, result, settings, started=started, now=now)
-        session.commit()
+        try:
+            outcome = record_fetch(session, source, result, settings, started=started, now=now)
+            session.commit()
+        except Exception as error:  # noqa: BLE001  one source never stops the run
+            session.rollback()
+            source = session.get(Source, request.key)
+            outcome = record_failure(session, source, error, settings, now=now)
+            session.commit()
         _report(source, outcome, summary, notify)
         notify("", "progress", name="fetch")
         if _out_of_time(stop_at, summary):

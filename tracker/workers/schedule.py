@@ -25,7 +25,7 @@ from tracker.store.tables import Source, Version, utcnow
 from tracker.translation.packages import find_route
 from tracker.translation.versions import originals_needing_translation, pending_reason, translate_original
 from tracker.workers import queue
-from tracker.workers.tasks import enqueue_translation
+from tracker.workers.tasks import FETCH_JOB_SOURCES, enqueue_translation
 
 # The key of the advisory lock a scheduling pass holds: "trackers" in ASCII, as a bigint.
 SCHEDULE_LOCK_KEY = int.from_bytes(b"trackers", "big")
@@ -33,7 +33,6 @@ SCHEDULE_LOCK_KEY = int.from_bytes(b"trackers", "big")
 DOWNLOAD_RETRY = 3600.0  # trying to download a missing model (offline, each try waits out a timeout)
 PRUNE_EVERY = 3600.0  # deleting old finished jobs (a scan of `jobs`)
 _last_done: dict[tuple, float] = {}  # key -> monotonic time, in this process
-FETCH_JOB_SOURCES = 100  # due sources of one origin per fetch job
 
 
 def enqueue_due(
@@ -92,7 +91,14 @@ def _enqueue_fetches(session: Session, fetch_all: bool, limit: int | None) -> in
     connection = session.connection()
     added = 0
     for origin, ids in sorted(by_origin.items()):
-        payload = {"origin": origin, "source_ids": ids[:FETCH_JOB_SOURCES], "fetch_all": fetch_all}
+        # `more`: how many of this origin's due sources wait behind this job; the job enqueues
+        # the next part when it is done (under --all they all stay "due", so no pass would).
+        payload = {
+            "origin": origin,
+            "source_ids": ids[:FETCH_JOB_SOURCES],
+            "fetch_all": fetch_all,
+            "more": len(ids) - len(ids[:FETCH_JOB_SOURCES]),
+        }
         added += queue.enqueue(connection, "fetch", origin, payload)
     return added
 

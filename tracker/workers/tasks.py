@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
 from tracker.config import Settings
 from tracker.excerpts.versions import excerpt_seed_source
 from tracker.fetch.client import Fetcher, FetchResult
-from tracker.fetch.crawler import Crawler, CrawlRequest
-from tracker.originals.versions import record_fetch
+from tracker.fetch.crawler import Crawler, CrawlRequest, origin_of
+from tracker.originals.versions import record_failure, record_fetch
 from tracker.pipeline import Notify, RunSummary, _download_model, _due, _report
 from tracker.store.hosts import load_hosts, save_hosts
 from tracker.store.tables import Activity, Citation, Seed, Source, Version, utcnow
@@ -29,6 +31,8 @@ from tracker.translation.translator import MissingModel, TranslateStats, transla
 from tracker.translation.versions import sentence_spans, translate_original
 from tracker.workers import leases, queue
 from tracker.workers.queue import Claimed, Fenced
+
+FETCH_JOB_SOURCES = 100  # due sources of one origin per fetch job (the rest follow, a job at a time)
 
 
 @dataclass
@@ -123,10 +127,22 @@ def fetch_host(context: Context, session: Session, job: Claimed) -> str:
             if result.error_kind == "deferred" or due is None:  # stays due / fetched meanwhile
                 session.commit()
                 continue
-            outcome = record_fetch(session, source, result, settings, started=started, now=utcnow())
-            if outcome.version is not None and outcome.state in ("new", "changed"):
-                _enqueue_after_original(session, settings, outcome.version)
-            session.commit()
+            try:
+                outcome = record_fetch(session, source, result, settings, started=started, now=utcnow())
+                if outcome.version is not None and outcome.state in ("new", "changed"):
+                    _enqueue_after_original(session, settings, outcome.version)
+                session.commit()
+            except (Fenced, DBAPIError):
+                raise  # the job's own trouble (taken over, the database gone): the worker handles it
+            except Exception as error:  # noqa: BLE001  one source never stops its host's job
+                session.rollback()
+                connection = session.connection()
+                queue.fence(connection, job)
+                if origin != "-":
+                    leases.check(connection, lease)
+                source = session.get(Source, request.key)
+                outcome = record_failure(session, source, error, settings, now=utcnow())
+                session.commit()
             with context.lock:
                 _report(source, outcome, context.summary, context.notify)
             if context.stopping.is_set():
@@ -139,6 +155,7 @@ def fetch_host(context: Context, session: Session, job: Claimed) -> str:
             session.commit()
             return "released"
         queue.finish(connection, job)
+        _enqueue_next_part(session, job)
         session.commit()
         return "done"
     finally:
@@ -150,6 +167,31 @@ def fetch_host(context: Context, session: Session, job: Claimed) -> str:
                     leases.release(connection, lease)
         except Exception:  # noqa: BLE001  the lease ends by itself
             pass
+
+
+def _enqueue_next_part(session: Session, job: Claimed) -> None:
+    """In the transaction that finishes a fetch job that was capped at FETCH_JOB_SOURCES: a job
+    for the origin's next due sources (after the last id of this one), until none are left."""
+    more, ids = job.payload.get("more", 0), job.payload["source_ids"]
+    if more <= 0 or not ids:
+        return
+    origin, fetch_all = job.payload["origin"], job.payload.get("fetch_all", False)
+    host = urlsplit(origin).hostname or ""
+    rows = session.exec(
+        select(Source.id, Source.url)
+        .where(Source.host == host, Source.id > max(ids), _due(utcnow(), fetch_all))
+        .order_by(Source.id)
+    )
+    wanted = min(more, FETCH_JOB_SOURCES)
+    next_ids = []
+    for source_id, url in rows:
+        if (origin_of(url) or "-") == origin:  # same host, other scheme or port: another origin
+            next_ids.append(source_id)
+            if len(next_ids) == wanted:
+                break
+    if next_ids:
+        payload = {**job.payload, "source_ids": next_ids, "more": more - len(next_ids)}
+        queue.enqueue(session.connection(), "fetch", origin, payload)
 
 
 def _enqueue_after_original(session: Session, settings: Settings, original: Version) -> None:
