@@ -47,9 +47,7 @@ def upgrade() -> None:
     )
     # Only hosts with an A-label can fail; the LIKE keeps this a small read on a large table.
     rows = connection.execute(
-        sa.select(sources.c.id, sources.c.host).where(
-            sources.c.host.like("%xn--%"), sources.c.state != "retired"
-        )
+        sa.select(sources.c.id, sources.c.host).where(sources.c.host.like("%xn--%"), sources.c.state != "retired")
     ).all()
     bad = [source_id for source_id, host in rows if not _encodable(host or "")]
     for start in range(0, len(bad), 500):
