@@ -47,6 +47,7 @@ class Context:
     summary: RunSummary
     stopping: threading.Event
     host_leases: dict[int, leases.HostLease] = field(default_factory=dict)  # job id → lease, renewed by heartbeat
+    waiting_for: set[str] = field(default_factory=set)  # origins whose lease wait was said
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -95,6 +96,19 @@ def fetch_host(context: Context, session: Session, job: Claimed) -> str:
         with context.engine.connect() as connection:
             lease = leases.acquire(connection, origin, job.worker, context.lease)
     if lease is None:  # a worker that stopped renewing still holds it: try again after its lease
+        with context.engine.connect() as connection:
+            held = leases.holder(connection, origin)
+        with context.lock:
+            first = origin not in context.waiting_for
+            context.waiting_for.add(origin)
+        if held is not None and first:  # said once: the job comes back every few seconds
+            context.notify(
+                f"waiting for host {origin}: its lease held by worker {held[0]} runs out at {held[1]:%H:%M:%S} UTC",
+                "lease_wait",
+                origin=origin,
+                holder=held[0],
+                until=held[1].isoformat(),
+            )
         with context.engine.begin() as connection:
             queue.release(connection, job, delay=min(context.lease, 5.0))
         return "released"
