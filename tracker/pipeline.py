@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from sqlalchemy import exists, func, or_, true
@@ -109,6 +109,9 @@ def run(
             return run_in_process(settings, notify=notify, limit=limit, fetch_all=fetch_all, max_seconds=max_seconds)
         now = now or utcnow()
         stop_at = None if max_seconds is None else time.monotonic() + max_seconds
+        # Fetching stops starting new pages after three quarters of --max-time, so translating
+        # and aligning what was fetched has the rest: a run cut short still aligns its pages.
+        fetch_stop = None if max_seconds is None else time.monotonic() + 0.75 * max_seconds
         summary = RunSummary()
         engine = open_database(settings.database.url)
         say_if_waiting(settings.database.url, notify)
@@ -122,20 +125,36 @@ def run(
                     _ingest(session, settings, summary, notify, fetcher, now)
                     total = count_due(session, now, fetch_all=fetch_all, limit=limit)
                     notify(f"{total} sources due", "stage", name="fetch", total=total)
-                    for batch in due_batches(session, now, limit=limit, fetch_all=fetch_all):
-                        _fetch_due(session, batch, fetcher, settings, summary, notify, now, fetch_all, stop_at)
-                        if _out_of_time(stop_at, summary):
+                    # Each batch is translated and aligned before the next is fetched, so a run
+                    # stopped later (signal, --max-time, a crash) keeps excerpts of what it fetched.
+                    seen: dict = {"notified": set(), "pending": set()}  # said and counted once per run
+                    for batch in due_batches(session, now, limit=limit, fetch_all=fetch_all, batch_size=50):
+                        fetched = summary.fetched
+                        _fetch_due(session, batch, fetcher, settings, summary, notify, now, fetch_all, fetch_stop)
+                        fetch_over = summary.stopped_early
+                        summary.stopped_early = False  # the fetch's own stop; the run's is stop_at
+                        if fetch_over or summary.fetched > fetched:  # new texts, or the last chance
+                            _translate_and_excerpt(session, settings, summary, notify, download_progress, stop_at, seen)
+                        if fetch_over or _out_of_time(stop_at, summary):
+                            summary.stopped_early = True
                             break
-                if not _out_of_time(stop_at, summary):
-                    notify("", "step", name="translate")
-                    _translate(session, settings, summary, notify, download_progress)
-                if not _out_of_time(stop_at, summary):
-                    notify("", "step", name="excerpt")
-                    _excerpt(session, settings, summary)
+                        done = summary.fetched + summary.unchanged + len(summary.skipped) + len(summary.failed)
+                        notify("", "step", name="fetch", total=total, done=done)  # back to fetching
+                    else:  # also what earlier runs left (a model installed since, a seed revised)
+                        _translate_and_excerpt(session, settings, summary, notify, download_progress, stop_at, seen)
                 summary.next_due = next_due(session)
         finally:
             engine.dispose()
         return summary
+
+
+def _translate_and_excerpt(session, settings, summary, notify, download_progress, stop_at, seen) -> None:
+    if not _out_of_time(stop_at, summary):
+        notify("", "step", name="translate")
+        _translate(session, settings, summary, notify, download_progress, stop_at, seen)
+    if not _out_of_time(stop_at, summary):
+        notify("", "step", name="excerpt")
+        _excerpt(session, settings, summary, stop_at)
 
 
 def _is_postgres(database_url: str) -> bool:
@@ -164,22 +183,39 @@ def count_due(session: Session, now: datetime, *, fetch_all: bool = False, limit
 def due_batches(
     session: Session, now: datetime, *, limit: int | None = None, fetch_all: bool = False, batch_size: int = 200
 ) -> Iterator[list[Source]]:
-    """Due sources in id order, a batch at a time, so memory stays flat however many there are."""
-    after, left = 0, limit
+    """Due sources in id order, a batch at a time, so memory stays flat however many there are.
+
+    With `fetch_all`, least recently fetched first (never fetched before all), and none fetched
+    by this run (stamped `now`): repeated `--all` runs cut short work through every source in turn
+    instead of fetching the first ones again each time."""
+    after, after_fetched, left = 0, _NEVER, limit
+    last_fetched = func.coalesce(Source.last_fetched_at, _NEVER)
     while left is None or left > 0:
         size = batch_size if left is None else min(batch_size, left)
-        batch = list(
-            session.exec(
-                select(Source).where(Source.id > after, _due(now, fetch_all)).order_by(Source.id).limit(size)
-            ).all()
-        )
+        if fetch_all:
+            query = (
+                select(Source)
+                .where(
+                    # Fetched by this run: record_fetch stamps its `now` (a later `<` test would
+                    # skip sources a run told a later time fetched "in the future").
+                    last_fetched != now,
+                    or_(last_fetched > after_fetched, (last_fetched == after_fetched) & (Source.id > after)),
+                )
+                .order_by(last_fetched, Source.id)
+            )
+        else:
+            query = select(Source).where(Source.id > after, _due(now, fetch_all)).order_by(Source.id)
+        batch = list(session.exec(query.limit(size)).all())
         if not batch:
             return
-        after = batch[-1].id
+        after, after_fetched = batch[-1].id, batch[-1].last_fetched_at or _NEVER
         yield batch
         if left is not None:
             left -= len(batch)
         session.expunge_all()  # forget the finished batch
+
+
+_NEVER = datetime(1970, 1, 1, tzinfo=UTC)  # the last fetch of a source never fetched, for ordering
 
 
 def next_due(session: Session) -> datetime | None:
@@ -292,8 +328,9 @@ def _report(source, outcome, summary, notify) -> None:
         )
 
 
-def _translate(session, settings, summary, notify, download_progress) -> None:
-    missing_notified: set[str] = set()
+def _translate(session, settings, summary, notify, download_progress, stop_at=None, seen=None) -> None:
+    seen = seen if seen is not None else {"notified": set(), "pending": set()}
+    missing_notified: set[str] = seen["notified"]
     for target in settings.translation.targets:  # one translated version per target language
         originals = originals_needing_translation(session, target)
         translatable = [
@@ -307,12 +344,16 @@ def _translate(session, settings, summary, notify, download_progress) -> None:
             ):
                 _download_model(settings, from_code, to_code, notify, download_progress)
         for original in originals:
+            if _out_of_time(stop_at, summary):
+                return
             version = translate_original(session, original, settings, target, stats=summary.translation)
             session.commit()
             if version.status == "ready":
                 summary.translated += 1
                 continue
-            summary.pending += 1
+            if original.id not in seen["pending"]:  # once per run, though each batch looks again
+                seen["pending"].add(original.id)
+                summary.pending += 1
             reason = pending_reason(session, version)
             if reason not in missing_notified:  # one line per missing language pair, not per page
                 missing_notified.add(reason)
@@ -341,9 +382,11 @@ def _download_model(settings, from_code, to_code, notify, download_progress) -> 
     notify(f"installed {package.code} {package.version}", "model_installed", code=package.code)
 
 
-def _excerpt(session: Session, settings: Settings, summary: RunSummary) -> None:
+def _excerpt(session: Session, settings: Settings, summary: RunSummary, stop_at: float | None = None) -> None:
     seed_indexes: dict = {}  # each seed's sentences split (and indexed) once per run
     for seed, aligned in pairs_to_align(session, settings.translation.target):
+        if _out_of_time(stop_at, summary):
+            return
         summary.excerpts += len(
             excerpt_seed_source(
                 session, seed, aligned, models_dir=settings.translation.models_dir, seed_indexes=seed_indexes
