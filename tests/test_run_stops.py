@@ -172,3 +172,42 @@ def test_a_signal_between_runs_of_every_is_one_line(project):
         "tracker: stopped by SIGTERM while waiting for the next run; everything finished so far is saved, "
         "and the next `tracker run` continues from there"
     )
+
+
+def test_every_says_once_that_another_run_holds_the_lock_then_runs_when_it_is_free(project):
+    from tracker.store.locks import run_lock
+
+    with run_lock(project / "data"):  # another run, holding the lock for several rounds
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tracker", "run", "--every", "1s"],
+            cwd=project,
+            env={**os.environ, "TRACKER_CONFIG": str(project / "config.toml")},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        seen = []
+        try:
+            for line in process.stdout:  # the first round's line
+                seen.append(line)
+                if "another tracker run is in progress" in line:
+                    break
+            time.sleep(3.5)  # three more rounds find the lock taken
+        except BaseException:
+            process.kill()
+            raise
+    try:
+        for line in process.stdout:  # the lock is free: the next round runs
+            seen.append(line)
+            if line.startswith("translations:"):
+                break
+        process.send_signal(signal.SIGTERM)
+        out, _ = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    output = "".join(seen) + out
+    busy = [line for line in output.splitlines() if "another tracker run is in progress" in line]
+    assert len(busy) == 1, output
+    assert "skipping rounds until it ends" in busy[0]
+    assert "translations:" in output  # it ran once the other run was done

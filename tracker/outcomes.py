@@ -53,16 +53,22 @@ class RunSummary:
     translation: TranslateStats = field(default_factory=TranslateStats)  # sentences, cache hits, model loads
     related: int = 0  # pairs of related seeds, recomputed when seeds changed
     notices: list[str] = field(default_factory=list)
+    # Originals counted in `pending`: a run that translates after each batch of fetches looks at
+    # the same waiting originals again, and counts each once.
+    pending_originals: set[int] = field(default_factory=set, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        del data["pending_originals"]
         data["next_due"] = self.next_due.isoformat() if self.next_due else None
         return data
 
     def add(self, other: RunSummary) -> None:
         """Add the work of `other` (a worker's job) to this summary: counts add up, lists join."""
-        for name in ("fetched", "unchanged", "translated", "pending", "excerpts"):
+        for name in ("fetched", "unchanged", "translated", "excerpts"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.pending += len(other.pending_originals - self.pending_originals)
+        self.pending_originals |= other.pending_originals
         for name in ("skipped", "failed", "retired", "deferred"):
             getattr(self, name).extend(getattr(other, name))
         self.notices += [n for n in other.notices if n not in self.notices]

@@ -28,16 +28,20 @@ from tracker.translation.stage import batches, ensure_model, translatable, trans
 
 
 class _Deadline(FetchHooks):
-    """`--max-time`: stop starting new work once it has passed."""
+    """`--max-time`: stop starting new work once `seconds` have passed (None: never)."""
 
-    def __init__(self, max_seconds: float | None, summary: RunSummary) -> None:
-        self.stop_at = None if max_seconds is None else time.monotonic() + max_seconds
-        self.summary = summary
+    def __init__(self, seconds: float | None) -> None:
+        self.stop_at = None if seconds is None else time.monotonic() + seconds
+        self.passed = False
 
     def should_stop(self) -> bool:
-        if self.stop_at is not None and time.monotonic() >= self.stop_at:
-            self.summary.stopped_early = True
-        return self.summary.stopped_early
+        self.passed = self.passed or (self.stop_at is not None and time.monotonic() >= self.stop_at)
+        return self.passed
+
+
+# Sources fetched between two passes of translating and aligning: a run stopped later (a signal,
+# --max-time, a crash) keeps the excerpts of what it fetched.
+FETCH_BATCH = 50
 
 
 def run_stages(
@@ -54,7 +58,11 @@ def run_stages(
     the run locks: tracker.runner). `max_seconds` stops starting new work after that long."""
     now = now or utcnow()
     summary = RunSummary()
-    deadline = _Deadline(max_seconds, summary)
+    deadline = _Deadline(max_seconds)
+    # Fetching stops starting new pages after three quarters of --max-time, so translating and
+    # aligning what was fetched has the rest: a run cut short still aligns its pages.
+    fetch_deadline = _Deadline(None if max_seconds is None else 0.75 * max_seconds)
+    tried: set[tuple[str, str]] = set()  # model downloads tried in this run
     engine = open_database(settings.database.target)
     say_if_waiting(settings.database.target, notify)
     try:
@@ -68,7 +76,8 @@ def run_stages(
                 total = count_due(session, now, fetch_all=fetch_all, limit=limit)
                 notify(f"{total} sources due", "stage", name="fetch", total=total)
                 offset = now - utcnow()  # a run told it is later than it is keeps host times consistent
-                for batch in due_batches(session, now, limit=limit, fetch_all=fetch_all):
+                for batch in due_batches(session, now, limit=limit, fetch_all=fetch_all, batch_size=FETCH_BATCH):
+                    fetched = summary.fetched
                     fetch_sources(
                         session,
                         batch,
@@ -79,27 +88,40 @@ def run_stages(
                         fetch_all=fetch_all,
                         clock=lambda: utcnow() + offset,
                         recorded_at=lambda: now,
-                        hooks=deadline,
+                        hooks=fetch_deadline,
                     )
-                    if deadline.should_stop():
+                    if fetch_deadline.should_stop() or summary.fetched > fetched:  # new texts, or the last chance
+                        _translate_and_align(session, settings, summary, notify, download_progress, deadline, tried)
+                    if fetch_deadline.should_stop() or deadline.should_stop():
                         break
-            if not deadline.should_stop():
-                notify("", "step", name="translate")
-                translate_waiting(session, settings, summary, notify, download_progress, deadline)
-            if not deadline.should_stop():
-                notify("", "step", name="excerpt")
-                align_waiting(session, settings, summary)
+                    done = summary.fetched + summary.unchanged + len(summary.skipped) + len(summary.failed)
+                    notify("", "step", name="fetch", total=total, done=done)  # back to fetching
+                else:  # also what earlier runs left (a model installed since, a seed revised)
+                    _translate_and_align(session, settings, summary, notify, download_progress, deadline, tried)
+            summary.stopped_early = fetch_deadline.passed or deadline.passed
             summary.next_due = next_due(session)
     finally:
         engine.dispose()
     return summary
 
 
-def translate_waiting(session, settings, summary, notify, download_progress=None, deadline=None) -> None:
-    """Every original waiting for a translation, a batch of one language pair at a time."""
+def _translate_and_align(session, settings, summary, notify, download_progress, deadline, tried) -> None:
+    if not deadline.should_stop():
+        notify("", "step", name="translate")
+        translate_waiting(session, settings, summary, notify, download_progress, deadline, tried)
+    if not deadline.should_stop():
+        notify("", "step", name="excerpt")
+        align_waiting(session, settings, summary, deadline)
+
+
+def translate_waiting(session, settings, summary, notify, download_progress=None, deadline=None, tried=None) -> None:
+    """Every original waiting for a translation, a batch of one language pair at a time; a
+    missing model is downloaded (when allowed) once per run, whatever the passes."""
+    tried = tried if tried is not None else set()
     for target in settings.translation.targets:  # one translated version per target language
         for language, originals in sorted(waiting_by_pair(session, target).items()):
-            if translatable(originals, settings):
+            if translatable(originals, settings) and (language, target) not in tried:
+                tried.add((language, target))
                 ensure_model(settings, language, target, notify, download_progress)
             for batch in batches(originals, settings.worker.batch_tokens):
                 translate_batch(session, batch, target, settings, summary, notify)
@@ -107,9 +129,11 @@ def translate_waiting(session, settings, summary, notify, download_progress=None
                     return
 
 
-def align_waiting(session, settings, summary) -> None:
+def align_waiting(session, settings, summary, deadline=None) -> None:
     """Every (seed, text) pair not aligned yet."""
     seed_indexes: dict = {}  # each seed's sentences split (and indexed) once per run
     for seed, version in pairs_to_align(session, settings.translation.target):
+        if deadline is not None and deadline.should_stop():
+            return
         summary.excerpts += align_pair(session, seed, version, settings, seed_indexes=seed_indexes)
         session.commit()

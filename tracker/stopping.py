@@ -43,7 +43,7 @@ class RunWatch:
         if self.signum is not None:  # the raise in the handler was swallowed (a bare except)
             raise Stopped(self.signum)
         if event in ("stage", "step"):
-            self.step, self.done, self.total = fields.get("name", self.step), 0, fields.get("total")
+            self.step, self.done, self.total = fields.get("name", self.step), fields.get("done", 0), fields.get("total")
         elif event == "progress":
             self.done += 1
         self.notify(message, event, **fields)

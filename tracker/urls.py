@@ -18,6 +18,16 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 _TRACKING_PARAMS = frozenset({"fbclid", "gclid", "mc_cid", "mc_eid", "igshid", "ref_src", "_ga", "yclid", "msclkid"})
 
 
+class UnencodableHost(ValueError):
+    """An http(s) URL whose host name IDNA cannot encode or decode (an A-label such as
+    "xn--zz" that is not valid Punycode): no request can be made for it, and httpx raises on it.
+    `reason` is the short why, without the URL."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
 def normalize_url(url: str) -> str:
     """Return the dedup/lookup key for an http(s) URL; raise ValueError for anything else."""
     try:
@@ -52,6 +62,16 @@ def _encode_host(host: str, url: str) -> str:
         return f"[{host}]"
     if host.isascii():
         # Not passed through idna: real hosts contain "_" and other things strict IDNA rejects.
+        # An A-label ("xn--…") must still decode: httpx raises on one that does not, anywhere.
+        for label in host.split("."):
+            if label.startswith("xn--"):
+                try:
+                    idna.decode(label)
+                except (idna.IDNAError, UnicodeError, IndexError) as exc:
+                    reason = f"its host name cannot be encoded (IDNA: {_first_line(exc)})"
+                    raise UnencodableHost(
+                        f"URL has a host name that cannot be encoded: {url!r} ({reason})", reason
+                    ) from None
         return host
     try:
         # Map (case, full-width dots) first, then encode only the labels that need it, so an
@@ -59,8 +79,23 @@ def _encode_host(host: str, url: str) -> str:
         mapped = idna.uts46_remap(host, std3_rules=False, transitional=False)
         labels = [label if label.isascii() else idna.alabel(label).decode("ascii") for label in mapped.split(".")]
     except (idna.IDNAError, UnicodeError) as exc:
-        raise ValueError(f"URL has an invalid international host name: {url!r} ({exc})") from None
+        reason = f"its host name cannot be encoded (IDNA: {_first_line(exc)})"
+        raise UnencodableHost(f"URL has an invalid international host name: {url!r} ({exc})", reason) from None
     return ".".join(labels).lower()
+
+
+def host_is_encodable(host: str) -> bool:
+    """Whether every A-label ("xn--…") of an ASCII host name decodes (see UnencodableHost)."""
+    try:
+        _encode_host(host.lower(), host)
+    except UnencodableHost:
+        return False
+    return True
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]
 
 
 def _clean_query(query: str) -> str:

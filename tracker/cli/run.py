@@ -47,6 +47,10 @@ def run(
     if no_auto_install:
         settings = settings.with_overrides("translation", auto_install=False)
 
+    # With --every, a round that finds another run holding the lock is skipped: said once, then
+    # quietly until a round runs again (cron-style: the other run does the work, no log spam).
+    busy_said = [False]
+
     def run_once() -> None:
         log = choose_log(json_lines)
         watch = RunWatch(log)
@@ -61,7 +65,11 @@ def run(
                     max_seconds=max_time,
                 )
         except RunInProgress as busy:
-            log(f"{busy}; exiting", "run_in_progress")
+            if every is None:
+                log(f"{busy}; exiting", "run_in_progress")
+            elif not busy_said[0]:
+                busy_said[0] = True
+                log(f"{busy}; skipping rounds until it ends (said once)", "run_in_progress")
             return
         except (Stopped, KeyboardInterrupt) as stop:
             signum = stop.signum if isinstance(stop, Stopped) else signal.SIGINT
@@ -69,6 +77,7 @@ def run(
             raise UserError(stopped_line(signum, watch), 128 + signum) from None
         finally:
             log.close()
+        busy_said[0] = False
         render.run_summary(summary, json_lines)
 
     between = RunWatch(lambda *args, **fields: None)  # with --every: where a signal finds the loop

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import random
+import re
 import ssl
 import time
 from collections.abc import Iterator
@@ -79,7 +80,7 @@ class FetchResult:
 
     @property
     def not_modified(self) -> bool:
-        return self.status == 304
+        return self.status == 304 and self.error is None
 
 
 @dataclass
@@ -107,6 +108,7 @@ class Fetcher:
             # fetches running in parallel threads never see each other's cookies.
             cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
             timeout=httpx.Timeout(policy.read_timeout, connect=policy.connect_timeout),
+            event_hooks={"response": [_refuse_redirect_scheme]},
             headers={
                 "User-Agent": policy.user_agent,
                 "Accept-Encoding": ACCEPT_ENCODING,
@@ -236,6 +238,11 @@ class Fetcher:
             attempt.headers = {k: response.headers[k] for k in _KEPT_HEADERS if k in response.headers}
             if status in _REDIRECT_STATUSES:
                 attempt.redirect_to = _redirect_target(parsed, response.headers.get("location"))
+            elif status == 304 and not conditional:
+                # "Unchanged" since what? Nothing was named: taken as unchanged, the source would
+                # never be captured while looking healthy. A failure, retried later.
+                attempt.error_kind = "http_status"
+                attempt.error = "304 Not Modified to a request that was not conditional"
             elif status == 304:
                 pass
             elif 200 <= status < 300:
@@ -318,13 +325,39 @@ def _joined(parts: list[bytes]) -> bytes:
     return body.getvalue()
 
 
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")  # RFC 3986, section 3.1
+
+
+def _refuse_redirect_scheme(response: httpx.Response) -> None:
+    """Refuse a redirect to javascript:, data: and the like before httpx reads its Location:
+    httpx builds the next request itself, and fails on these with a message about URL paths."""
+    if not response.has_redirect_location:
+        return
+    location = response.headers["location"].strip()
+    scheme = _SCHEME.match(location)
+    if scheme is not None and scheme.group(1).lower() not in ("http", "https"):
+        scheme = scheme.group(1)
+        raise FetchError("bad_url", f"redirect to a {_shown_scheme(scheme)}: URL, not http(s)")
+
+
+def _shown_scheme(scheme: str) -> str:
+    """A scheme from a Location header, as it may be printed: lowercased, at most 20 characters
+    that a scheme may hold (RFC 3986), so a header cannot put escapes on a terminal."""
+    kept = "".join(ch for ch in scheme.lower()[:20] if ch.isascii() and (ch.isalnum() or ch in "+-."))
+    return kept or "non-http"
+
+
 def _redirect_target(base: httpx.URL, location: str | None) -> str:
     if not location:
         raise FetchError("protocol", "redirect without a Location header")
     try:
-        return str(base.join(location.strip()))
+        target = base.join(location.strip())
     except (httpx.InvalidURL, ValueError) as exc:
         raise FetchError("bad_url", f"redirect to an invalid URL {location!r}: {_first_line(exc)}") from None
+    if target.scheme not in ("http", "https"):
+        # Said here, in words: otherwise httpx's own message about the next request stands.
+        raise FetchError("bad_url", f"redirect to a {_shown_scheme(target.scheme)}: URL, not http(s)")
+    return str(target)
 
 
 def _retry_after(value: str | None) -> float | None:

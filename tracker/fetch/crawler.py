@@ -94,9 +94,10 @@ def origin_of(url: str) -> str | None:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, ValueError, TypeError):
         return None
-    if parsed.scheme not in ("http", "https") or not parsed.host:
-        return None
+    # raw_host, not host: `host` decodes an "xn--" label and raises on one that is not Punycode.
     host = parsed.raw_host.decode("ascii", "replace").lower()
+    if parsed.scheme not in ("http", "https") or not host:
+        return None
     if ":" in host:
         host = f"[{host}]"
     return f"{parsed.scheme}://{host}" + (f":{parsed.port}" if parsed.port else "")
@@ -164,7 +165,7 @@ class Crawler:
             if origin is None:
                 # Not an http(s) URL: the fetcher refuses it without touching the network.
                 started = self._clock()
-                ready.append((request, self.fetcher.fetch(request.url), started))
+                ready.append((request, self._fetch(request.url), started))
                 continue
             queues.setdefault(origin, deque()).append(request)
 
@@ -221,7 +222,7 @@ class Crawler:
                 continue
             rules = RobotsRules(origin, 404) if origin in self._guarded else state.robots(now)
             if rules is None:
-                future = pool.submit(self.fetcher.fetch, f"{origin}/robots.txt")
+                future = pool.submit(self._fetch, f"{origin}/robots.txt")
                 running[future] = (origin, None, now)
                 continue
             while queue and not rules.allows(queue[0].url, self.agent):
@@ -234,11 +235,18 @@ class Crawler:
             del queues[origin]
             if queue:
                 queues[origin] = queue  # to the back of the line: hosts take turns at free slots
-            future = pool.submit(
-                self.fetcher.fetch, request.url, etag=request.etag, last_modified=request.last_modified
-            )
+            future = pool.submit(self._fetch, request.url, etag=request.etag, last_modified=request.last_modified)
             running[future] = (origin, request, now)
         return wake
+
+    def _fetch(self, url: str, **validators) -> FetchResult:
+        """`Fetcher.fetch`, with a bug or an unforeseen URL turned into this URL's failure: one
+        source must never stop the fetches of all the others."""
+        try:
+            return self.fetcher.fetch(url, **validators)
+        except Exception as error:  # noqa: BLE001  recorded against the source, with its reason
+            message = f"unexpected error: {type(error).__name__}: {_first_line(error)}"
+            return _unfetched(CrawlRequest(url, **validators), "error", message)
 
     def _finished(
         self, origin: str, request: CrawlRequest | None, started: datetime, result: FetchResult, ready: deque
@@ -302,6 +310,11 @@ class Crawler:
             f"({why}); a later run fetches it ([fetch] max_host_wait)"
         )
         return _unfetched(request, "deferred", message)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip() or type(error).__name__
+    return text.splitlines()[0]
 
 
 def _unfetched(request: CrawlRequest, kind: str, message: str) -> FetchResult:

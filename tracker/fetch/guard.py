@@ -23,6 +23,7 @@ import httpx
 from tracker.errors import FetchError
 from tracker.fetch import FetchSettings
 from tracker.fetch.addresses import BlockedAddress, check_address, parse_allowlist
+from tracker.urls import host_is_encodable
 
 Resolver = Callable[[str, int], list[str]]
 
@@ -79,12 +80,15 @@ def _ssl_context() -> ssl.SSLContext:
 def check_url(url: httpx.URL, ports: set[int] | frozenset[int]) -> None:
     if url.scheme not in ("http", "https"):
         raise FetchError("blocked_scheme", f"refused: {url.scheme}: URLs are not fetched (only http and https)")
-    if not url.host:
-        raise FetchError("bad_url", f"not a fetchable URL (no host): {url}")
+    # raw_host, not host: `host` decodes an "xn--" label and raises on one that is not Punycode.
     host = url.raw_host.decode("ascii", "replace")
+    if not host:
+        raise FetchError("bad_url", f"not a fetchable URL (no host): {url}")
     if not _HOST_NAME.fullmatch(host) and not _is_ip(host):
         # httpx percent-encodes what a host name cannot hold; never hand that to DNS.
-        raise FetchError("bad_url", f"not a fetchable URL (bad host name {url.host!r}): {url}")
+        raise FetchError("bad_url", f"not a fetchable URL (bad host name {host!r}): {url}")
+    if not host_is_encodable(host):
+        raise FetchError("bad_url", f"not a fetchable URL (its host name {host!r} cannot be encoded, IDNA): {url}")
     port = url.port or (443 if url.scheme == "https" else 80)
     if port not in ports:
         raise FetchError(

@@ -8,15 +8,16 @@ sources, with `FetchHooks` that fence every write and hold the host lease.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import func, or_, true
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
 from tracker.config import Settings
 from tracker.fetch.client import Fetcher
 from tracker.fetch.crawler import Crawler, CrawlRequest, origin_of
-from tracker.originals.versions import FetchOutcome, record_fetch
+from tracker.originals.versions import FetchOutcome, record_failure, record_fetch
 from tracker.outcomes import Notify, RunSummary, report_deferred, report_fetch
 from tracker.store.hosts import load_hosts, save_hosts
 from tracker.store.tables import Source, utcnow
@@ -37,22 +38,39 @@ def count_due(session: Session, now: datetime, *, fetch_all: bool = False, limit
 def due_batches(
     session: Session, now: datetime, *, limit: int | None = None, fetch_all: bool = False, batch_size: int = 200
 ) -> Iterator[list[Source]]:
-    """Due sources in id order, a batch at a time, so memory stays flat however many there are."""
-    after, left = 0, limit
+    """Due sources in id order, a batch at a time, so memory stays flat however many there are.
+
+    With `fetch_all`, least recently fetched first (never fetched before all), and none fetched
+    by this run (stamped `now`): repeated `--all` runs cut short work through every source in turn
+    instead of fetching the first ones again each time."""
+    after, after_fetched, left = 0, _NEVER, limit
+    last_fetched = func.coalesce(Source.last_fetched_at, _NEVER)
     while left is None or left > 0:
         size = batch_size if left is None else min(batch_size, left)
-        batch = list(
-            session.exec(
-                select(Source).where(Source.id > after, due(now, fetch_all)).order_by(Source.id).limit(size)
-            ).all()
-        )
+        if fetch_all:
+            query = (
+                select(Source)
+                .where(
+                    # Fetched by this run: record_fetch stamps its `now` (a later `<` test would
+                    # skip sources a run told a later time fetched "in the future").
+                    last_fetched != now,
+                    or_(last_fetched > after_fetched, (last_fetched == after_fetched) & (Source.id > after)),
+                )
+                .order_by(last_fetched, Source.id)
+            )
+        else:
+            query = select(Source).where(Source.id > after, due(now)).order_by(Source.id)
+        batch = list(session.exec(query.limit(size)).all())
         if not batch:
             return
-        after = batch[-1].id
+        after, after_fetched = batch[-1].id, batch[-1].last_fetched_at or _NEVER
         yield batch
         if left is not None:
             left -= len(batch)
         session.expunge_all()  # forget the finished batch
+
+
+_NEVER = datetime(1970, 1, 1, tzinfo=UTC)  # the last fetch of a source never fetched, for ordering
 
 
 def next_due(session: Session) -> datetime | None:
@@ -118,7 +136,15 @@ def fetch_sources(
             session.commit()
             report_deferred(source, result.error, summary, notify)
             continue
-        outcome = record_fetch(session, source, result, settings, started=started, now=recorded_at())
+        try:
+            outcome = record_fetch(session, source, result, settings, started=started, now=recorded_at())
+        except DBAPIError:
+            raise  # the database's trouble, not this source's: the driver handles it
+        except Exception as error:  # noqa: BLE001  a bug or data nothing foresaw: one source never stops the rest
+            session.rollback()
+            hooks.before_record(session)
+            source = session.get(Source, request.key)
+            outcome = record_failure(session, source, error, settings, now=recorded_at())
         hooks.after_record(session, outcome)
         session.commit()
         report_fetch(source, outcome, summary, notify)

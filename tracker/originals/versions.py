@@ -80,6 +80,40 @@ def record_fetch(
     return outcome
 
 
+def record_failure(
+    session: Session, source: Source, error: BaseException, settings: Settings, *, now: datetime | None = None
+) -> FetchOutcome:
+    """Record that handling `source` raised `error` (a bug, or data nothing foresaw): the source
+    fails with that reason and is retried later, like any failure, instead of stopping the run.
+    The caller has rolled back what the failed attempt had written."""
+    now = now or utcnow()
+    text = str(error).strip()
+    message = f"unexpected error: {type(error).__name__}: {text.splitlines()[0] if text else ''}".rstrip(": ")
+    activity = Activity(
+        kind="fetch",
+        source_id=source.id,
+        started_at=now,
+        ended_at=utcnow(),
+        software=software("httpx"),
+        parameters=json.dumps({"url": source.url}),
+        status="failed",
+        error=message,
+    )
+    source.last_fetched_at = now
+    plan_next_fetch(
+        source,
+        "failed",
+        status=None,
+        error_kind="error",
+        error=message,
+        now=now,
+        settings=settings.schedule,
+        fetch_policy=policy_fingerprint(settings.fetch),
+    )
+    session.add_all([source, activity])
+    return FetchOutcome("failed", error=message)
+
+
 def _outcome(
     session: Session, source: Source, fetch_activity: Activity, result: FetchResult, settings: Settings
 ) -> FetchOutcome:

@@ -17,7 +17,7 @@ from typing import NamedTuple
 from tracker.seeds.attributions import find_attributions
 from tracker.seeds.html_text import SeedLink
 from tracker.sentences import TextSpan, split_sentences
-from tracker.urls import clean_cited_url, normalize_url
+from tracker.urls import UnencodableHost, clean_cited_url, normalize_url
 
 __all__ = ["ATTRIBUTION_FIELDS", "FoundCitation", "find_citations", "find_publisher"]
 
@@ -36,6 +36,7 @@ class FoundCitation:
     role: str | None = None  # attributions: "Defense Minister", "a spokesman for the Kremlin"
     url: str | None = None  # urls: cleaned URL as cited
     normalized_url: str | None = None
+    refused: str | None = None  # urls that can never be fetched (a host IDNA cannot encode): why
     # Attributions only (see tracker.seeds.attributions.Attribution):
     source_kind: str | None = None  # named, description or pronoun
     resolved_by: str | None = None  # "as written", "fuller mention", "antecedent", …
@@ -74,6 +75,7 @@ class _Found(NamedTuple):
     url: str | None = None
     normalized_url: str | None = None
     attribution: dict | None = None  # the Attribution's own fields, for attributions
+    refused: str | None = None
 
 
 def find_citations(text: str, links: Sequence[SeedLink] = ()) -> list[FoundCitation]:
@@ -119,6 +121,7 @@ def find_citations(text: str, links: Sequence[SeedLink] = ()) -> list[FoundCitat
                 cue=f.cue,
                 url=f.url,
                 normalized_url=f.normalized_url,
+                refused=f.refused,
                 **(f.attribution or {}),
             )
         )
@@ -151,6 +154,10 @@ _LINE_CUE = re.compile(r"[\s>*_#-]*(?:(sources?|nguồn)[*_]*\s*:|(theo)\b)", re
 def _url_found(text: str, start: int, end: int, url: str, default_cue: str) -> _Found | None:
     try:
         normalized = normalize_url(url)
+    except UnencodableHost as error:
+        # Looks like a source but no request can ever be made for it: said once, at ingestion,
+        # instead of becoming a source that every run trips over.
+        return _Found("url", start, end, _line_cue(text, start) or default_cue, url=url, refused=error.reason)
     except ValueError:
         return None  # relative, mailto:, host-less: not a source we can fetch
     return _Found("url", start, end, _line_cue(text, start) or default_cue, url=url, normalized_url=normalized)

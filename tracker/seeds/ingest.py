@@ -62,7 +62,7 @@ def ingest_seeds(session: Session, seeds_dir: Path, max_bytes: int | None = None
         except (OSError, SeedError) as error:
             report.failed.append((shown(relative), shown(str(error))))
             continue
-        _seed, created = record_seed(session, relative, digest, document, current)
+        _seed, created = record_seed(session, relative, digest, document, current, notices=report.notices)
         report.new_sources += created
         (report.new if current is None else report.revised).append(relative)
     return report
@@ -77,8 +77,10 @@ def record_seed(
     *,
     url: str | None = None,
     body_sha256: str | None = None,
+    notices: list[str] | None = None,
 ) -> tuple[Seed, int]:
-    """Record a new revision of the seed at ``path`` (superseding ``current``); (seed, new sources)."""
+    """Record a new revision of the seed at ``path`` (superseding ``current``); (seed, new sources).
+    A cited URL that can never be fetched is not recorded; a line in ``notices`` says so."""
     now = utcnow()
     published = document.published
     seed = Seed(
@@ -103,12 +105,16 @@ def record_seed(
         session.add(current)
     session.add(seed)
     session.flush()
-    return seed, _record_citations(session, seed, document)
+    return seed, _record_citations(session, seed, document, notices if notices is not None else [])
 
 
-def _record_citations(session: Session, seed: Seed, document: SeedText) -> int:
+def _record_citations(session: Session, seed: Seed, document: SeedText, notices: list[str]) -> int:
     new_sources = 0
     for found in find_citations(document.text, document.links):
+        if found.refused:
+            url, _ = strip_credentials(found.url or "")
+            notices.append(f"seed {shown(seed.path)}: not tracking {shown(url)}: {shown(found.refused)}")
+            continue
         source_id, url, had_credentials = None, found.url, False
         if url:
             url, had_credentials = strip_credentials(url)

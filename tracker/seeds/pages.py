@@ -43,6 +43,7 @@ class PageReport:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (URL, one-line reason)
     deferred: list[tuple[str, str]] = field(default_factory=list)  # host busy: tried again next run
     new_sources: int = 0
+    notices: list[str] = field(default_factory=list)  # e.g. a cited URL that can never be fetched
 
 
 def check_seed_url(url: str) -> str:
@@ -139,6 +140,8 @@ def _record_page(session: Session, url: str, result, report: PageReport, now: da
         return
     body_sha256 = store_body(session, result.body)
     session.flush()
-    _seed, created = record_seed(session, url, digest, document, current, url=url, body_sha256=body_sha256)
+    _seed, created = record_seed(
+        session, url, digest, document, current, url=url, body_sha256=body_sha256, notices=report.notices
+    )
     report.new_sources += created
     (report.new if current is None else report.revised).append(url)

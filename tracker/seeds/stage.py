@@ -44,6 +44,7 @@ def ingest(
     due = seed_pages_due(session, listed, now, settings.paths.seed_page_recheck)
     pages = fetch_seed_pages(session, due, fetcher, settings.crawl, now=now) if due else PageReport()
     report.failed += unlisted + pages.failed
+    report.notices += pages.notices
     summary.seeds_new, summary.seeds_revised = (
         len(report.new) + len(pages.new),
         len(report.revised) + len(pages.revised),

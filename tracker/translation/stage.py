@@ -155,7 +155,9 @@ def translate_batch(
 
 
 def _tell_pending(session, original, version, settings, summary: RunSummary, notify: Notify) -> None:
-    summary.pending += 1
+    if original.id not in summary.pending_originals:
+        summary.pending_originals.add(original.id)
+        summary.pending += 1
     reason = pending_reason(session, version)
     if reason not in summary.notices:  # one line per missing language pair, not per page
         summary.notices.append(reason)

@@ -16,6 +16,7 @@ worker dies between a request and the write of its result.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
@@ -51,6 +52,19 @@ def acquire(connection: Connection, origin: str, holder: str, lease: float) -> H
     ).scalar()
     connection.commit()
     return None if token is None else HostLease(origin, holder, token)
+
+
+def holder(connection: Connection, origin: str) -> tuple[str, datetime] | None:
+    """Who holds the origin's lease and until when (UTC), or None if nobody does. Commits."""
+    row = connection.execute(
+        text("SELECT lease_holder, lease_until FROM hosts WHERE origin = :origin AND lease_until > now()"),
+        {"origin": origin},
+    ).first()
+    connection.commit()
+    if row is None or row[0] is None:
+        return None
+    until = row[1] if row[1].tzinfo is not None else row[1].replace(tzinfo=UTC)
+    return row[0], until.astimezone(UTC)
 
 
 def renew(connection: Connection, lease: HostLease, seconds: float, *, delay: float | None = None) -> bool:

@@ -29,14 +29,13 @@ from tracker.translation.packages import find_route
 from tracker.translation.stage import ensure_model, translate_batch
 from tracker.translation.versions import originals_needing_translation
 from tracker.workers import queue
-from tracker.workers.tasks import enqueue_translation
+from tracker.workers.tasks import FETCH_JOB_SOURCES, enqueue_translation
 
 # The key of the advisory lock a scheduling pass holds: "trackers" in ASCII, as a bigint.
 SCHEDULE_LOCK_KEY = int.from_bytes(b"trackers", "big")
 # What a worker does at most this often (seconds), though its scheduling pass runs every few:
 DOWNLOAD_RETRY = 3600.0  # trying to download a missing model (offline, each try waits out a timeout)
 PRUNE_EVERY = 3600.0  # deleting old finished jobs (a scan of `jobs`)
-FETCH_JOB_SOURCES = 100  # due sources of one origin per fetch job
 
 
 class Timers:
@@ -111,7 +110,14 @@ def _enqueue_fetches(session: Session, fetch_all: bool, limit: int | None) -> in
     connection = session.connection()
     added = 0
     for origin, ids in sorted(by_origin.items()):
-        payload = {"origin": origin, "source_ids": ids[:FETCH_JOB_SOURCES], "fetch_all": fetch_all}
+        # `more`: how many of this origin's due sources wait behind this job; the job enqueues
+        # the next part when it is done (under --all they all stay "due", so no pass would).
+        payload = {
+            "origin": origin,
+            "source_ids": ids[:FETCH_JOB_SOURCES],
+            "fetch_all": fetch_all,
+            "more": len(ids) - len(ids[:FETCH_JOB_SOURCES]),
+        }
         added += queue.enqueue(connection, "fetch", origin, payload)
     return added
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
@@ -18,6 +19,7 @@ from sqlmodel import Session, select
 from tracker.config import Settings
 from tracker.excerpts.stage import align_pair
 from tracker.fetch.client import Fetcher
+from tracker.fetch.crawler import origin_of
 from tracker.fetch.stage import FetchHooks, due, fetch_sources
 from tracker.originals.versions import FetchOutcome
 from tracker.outcomes import Notify, RunSummary
@@ -27,6 +29,8 @@ from tracker.translation.stage import TranslateHooks, ensure_model, translate_ba
 from tracker.translation.translator import MissingModel
 from tracker.workers import leases, queue
 from tracker.workers.queue import Claimed, Fenced
+
+FETCH_JOB_SOURCES = 100  # due sources of one origin per fetch job (the rest follow, a job at a time)
 
 
 @dataclass
@@ -41,6 +45,7 @@ class Context:
     summary: RunSummary
     stopping: threading.Event
     host_leases: dict[int, leases.HostLease] = field(default_factory=dict)  # job id → lease, renewed by heartbeat
+    waiting_for: set[str] = field(default_factory=set)  # origins whose lease wait was said
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -100,6 +105,7 @@ def fetch_job(context: Context, session: Session, job: Claimed) -> str:
         with context.engine.connect() as connection:
             lease = leases.acquire(connection, origin, job.worker, context.lease)
     if lease is None:  # a worker that stopped renewing still holds it: try again after its lease
+        _say_lease_wait(context, origin)
         with context.engine.begin() as connection:
             queue.release(connection, job, delay=min(context.lease, 5.0))
         return "released"
@@ -132,6 +138,7 @@ def fetch_job(context: Context, session: Session, job: Claimed) -> str:
             session.commit()
             return "released"
         queue.finish(connection, job)
+        _enqueue_next_part(session, job)
         session.commit()
         return "done"
     finally:
@@ -143,6 +150,48 @@ def fetch_job(context: Context, session: Session, job: Claimed) -> str:
                     leases.release(connection, lease)
         except Exception:  # noqa: BLE001  the lease ends by itself
             pass
+
+
+def _say_lease_wait(context: Context, origin: str) -> None:
+    """Once per origin: whose lease we wait for, and until when (the job comes back every few seconds)."""
+    with context.engine.connect() as connection:
+        held = leases.holder(connection, origin)
+    with context.lock:
+        first = origin not in context.waiting_for
+        context.waiting_for.add(origin)
+    if held is not None and first:
+        context.notify(
+            f"waiting for host {origin}: its lease held by worker {held[0]} runs out at {held[1]:%H:%M:%S} UTC",
+            "lease_wait",
+            origin=origin,
+            holder=held[0],
+            until=held[1].isoformat(),
+        )
+
+
+def _enqueue_next_part(session: Session, job: Claimed) -> None:
+    """In the transaction that finishes a fetch job that was capped at FETCH_JOB_SOURCES: a job
+    for the origin's next due sources (after the last id of this one), until none are left."""
+    more, ids = job.payload.get("more", 0), job.payload["source_ids"]
+    if more <= 0 or not ids:
+        return
+    origin, fetch_all = job.payload["origin"], job.payload.get("fetch_all", False)
+    host = urlsplit(origin).hostname or ""
+    rows = session.exec(
+        select(Source.id, Source.url)
+        .where(Source.host == host, Source.id > max(ids), due(utcnow(), fetch_all))
+        .order_by(Source.id)
+    )
+    wanted = min(more, FETCH_JOB_SOURCES)
+    next_ids = []
+    for source_id, url in rows:
+        if (origin_of(url) or "-") == origin:  # same host, other scheme or port: another origin
+            next_ids.append(source_id)
+            if len(next_ids) == wanted:
+                break
+    if next_ids:
+        payload = {**job.payload, "source_ids": next_ids, "more": more - len(next_ids)}
+        queue.enqueue(session.connection(), "fetch", origin, payload)
 
 
 def _enqueue_after_original(session: Session, settings: Settings, original: Version) -> None:
