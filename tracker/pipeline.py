@@ -128,10 +128,10 @@ def run(
                             break
                 if not _out_of_time(stop_at, summary):
                     notify("", "step", name="translate")
-                    _translate(session, settings, summary, notify, download_progress)
+                    _translate(session, settings, summary, notify, download_progress, stop_at)
                 if not _out_of_time(stop_at, summary):
                     notify("", "step", name="excerpt")
-                    _excerpt(session, settings, summary)
+                    _excerpt(session, settings, summary, stop_at)
                 summary.next_due = next_due(session)
         finally:
             engine.dispose()
@@ -285,7 +285,7 @@ def _report(source, outcome, summary, notify) -> None:
         )
 
 
-def _translate(session, settings, summary, notify, download_progress) -> None:
+def _translate(session, settings, summary, notify, download_progress, stop_at: float | None = None) -> None:
     missing_notified: set[str] = set()
     for target in settings.translation.targets:  # one translated version per target language
         originals = originals_needing_translation(session, target)
@@ -300,6 +300,8 @@ def _translate(session, settings, summary, notify, download_progress) -> None:
             ):
                 _download_model(settings, from_code, to_code, notify, download_progress)
         for original in originals:
+            if _out_of_time(stop_at, summary):  # --max-time is checked per page, not per stage
+                return
             version = translate_original(session, original, settings, target, stats=summary.translation)
             session.commit()
             if version.status == "ready":
@@ -334,9 +336,11 @@ def _download_model(settings, from_code, to_code, notify, download_progress) -> 
     notify(f"installed {package.code} {package.version}", "model_installed", code=package.code)
 
 
-def _excerpt(session: Session, settings: Settings, summary: RunSummary) -> None:
+def _excerpt(session: Session, settings: Settings, summary: RunSummary, stop_at: float | None = None) -> None:
     seed_indexes: dict = {}  # each seed's sentences split (and indexed) once per run
     for seed, aligned in pairs_to_align(session, settings.translation.target):
+        if _out_of_time(stop_at, summary):  # the pairs left are aligned by the next run
+            return
         summary.excerpts += len(
             excerpt_seed_source(
                 session, seed, aligned, models_dir=settings.translation.models_dir, seed_indexes=seed_indexes
