@@ -2,8 +2,9 @@
 
 A JSON-LD `datePublished` first; else htmldate (installed with trafilatura), which finds the
 original publication date from the page's meta tags, `<time>` elements, URL and dates written in
-full (never from a bare year in the prose). The evidence is recorded with the date so a reader can judge it: "json-ld datePublished", the meta tag
-that states the same day (with its time of day), else "url", else "page text (htmldate)".
+full (never from a bare year in the prose). The evidence is recorded with the date so a reader
+can judge it: "json-ld datePublished", the meta tag that states the same day (with its time of
+day), else "url", else "page text (htmldate)".
 """
 
 from __future__ import annotations
