@@ -119,3 +119,11 @@ def test_page_metadata_matches_trafilaturas_own_on_every_field_tracker_stores():
         assert ours.title, page.name
         for field in ("title", "author", "date", "sitename", "url"):
             assert getattr(ours, field) == getattr(theirs, field), (page.name, field)
+
+
+def test_text_inside_50000_nested_divs_is_found():
+    # libxml2 drops what is nested deeper than 255 elements: the text was lost with it.
+    text = " ".join(f"Sentence {i} of the plain article text says something new." for i in range(40))
+    html = "<html><body>" + "<div>" * 50_000 + f"<p>{text}</p>" + "</div>" * 50_000 + "</body></html>"
+    found = extract_main_text(html)
+    assert found is not None and found.text == text

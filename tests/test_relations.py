@@ -67,3 +67,101 @@ def test_seeds_sharing_a_source_only_by_its_resolved_name_are_related(project):
     assert ("Mr. Peskov", "Dmitry Peskov") in names and ("He", "Dmitry Peskov") in names
     assert ("The GOP presidential candidate", None) in names  # a description with no name relates nothing
     assert len(rows) == 2 and all("dmitry peskov" in shared for _, shared in rows)
+
+
+def all_pairs(texts: dict[int, str]) -> set[tuple[int, int]]:
+    """same_event as it was computed before the index: every pair scored (the reference)."""
+    import math
+    from collections import Counter
+    from itertools import combinations
+
+    from tracker.excerpts.align import NAME_WEIGHT, tokens
+    from tracker.excerpts.relations import SAME_EVENT, TEXT_WEIGHT
+
+    vectors = {}
+    for i, text in texts.items():
+        found = tokens(text)
+        vectors[i] = (Counter(t.stem for t in found), {t.stem for t in found if t.weight == NAME_WEIGHT})
+    df = Counter(t for counts, _ in vectors.values() for t in counts)
+    n = len(texts) + 1
+    weighted = {
+        i: {t: (1 + math.log(c)) * math.log((n + 1) / (df[t] + 1)) for t, c in counts.items()}
+        for i, (counts, _) in vectors.items()
+    }
+    related = set()
+    for a, b in combinations(sorted(texts), 2):
+        dot = sum(w * weighted[b].get(t, 0.0) for t, w in weighted[a].items())
+        norm = math.sqrt(sum(w * w for w in weighted[a].values())) * math.sqrt(sum(w * w for w in weighted[b].values()))
+        union = vectors[a][1] | vectors[b][1]
+        jaccard = len(vectors[a][1] & vectors[b][1]) / len(union) if union else 0.0
+        if round(TEXT_WEIGHT * (dot / norm if norm else 0.0) + (1 - TEXT_WEIGHT) * jaccard, 4) >= SAME_EVENT:
+            related.add((a, b))
+    return related
+
+
+def small_set() -> dict[int, str]:
+    texts = {i + 1: path.read_text(encoding="utf-8") for i, path in enumerate(sorted(REPO_SEEDS.iterdir()))}
+    texts[10] = (FIXTURES / "unrelated_seed.txt").read_text(encoding="utf-8")
+    texts[11] = "Kremlin spokesman Dmitry Peskov said Moscow and Damascus would keep talking about the bases."
+    texts[12] = "The tide at Brighton was low at noon, the harbour master said on Sunday."
+    texts[13] = "Brighton harbour master Ann Lowe said the tide was unusually low on Sunday at noon."
+    return texts
+
+
+def test_the_index_finds_the_same_events_as_scoring_every_pair():
+    texts = small_set()
+    found = {(r.seed_id, r.related_seed_id) for r in related_seeds(texts, {}, {}) if r.reason == "same_event"}
+    expected = all_pairs(texts)
+    assert expected and (12, 13) in expected  # the set has related pairs and unrelated ones
+    assert {pair for pair in found if pair[0] < pair[1]} == expected
+
+
+def stored_relations(engine) -> set[tuple[int, int, str, float]]:
+    from sqlmodel import Session, select
+
+    from tracker.store.tables import SeedRelation
+
+    with Session(engine) as session:
+        return {(r.seed_id, r.related_seed_id, r.reason, r.score) for r in session.exec(select(SeedRelation))}
+
+
+def test_adding_a_seed_relates_it_and_leaves_the_other_pairs_as_they_were(tmp_path):
+    from sqlmodel import Session
+
+    from tracker.excerpts.relations import relate_seeds
+    from tracker.store.db import open_database
+    from tracker.store.tables import Seed, utcnow
+
+    texts = small_set()
+    engine = open_database(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    with Session(engine) as session:
+        for i, text in texts.items():
+            if i != 13:
+                session.add(Seed(id=i, path=f"{i}.txt", sha256=str(i), format="text", text=text))
+        session.commit()
+        relate_seeds(session)
+        session.commit()
+    before = stored_relations(engine)
+    assert not [r for r in before if 12 in r[:2]]  # Brighton's tide has no report of its own yet
+    with Session(engine) as session:
+        session.add(Seed(id=13, path="13.txt", sha256="13", format="text", text=texts[13]))
+        session.commit()
+        pairs = relate_seeds(session)
+        session.commit()
+    after = stored_relations(engine)
+    added = after - before
+    assert {(a, b, reason) for a, b, reason, _ in added} == {(12, 13, "same_event"), (13, 12, "same_event")}
+    assert before <= after and pairs == len(all_pairs(texts))
+    # A revision replaces the seed: its old relations go, the new text is related afresh.
+    with Session(engine) as session:
+        old = session.get(Seed, 13)
+        old.superseded_at = utcnow()
+        session.add(
+            Seed(id=14, path="13.txt", revision=2, sha256="14", format="text", text=texts[13] + " Ferries ran.")
+        )
+        session.commit()
+        relate_seeds(session)
+        session.commit()
+    revised = stored_relations(engine)
+    assert not [r for r in revised if 13 in r[:2]]
+    assert {(a, b, reason) for a, b, reason, _ in revised - before} == {(12, 14, "same_event"), (14, 12, "same_event")}

@@ -263,3 +263,25 @@ def test_a_list_under_a_sources_heading_cites_though_a_related_list_does_not():
     hrefs = [link.href for link in seed.links]
     assert "https://www.afp.com/en/news/3954" in hrefs and "https://sana.sy/en/?p=3412" in hrefs
     assert not any("lebanon" in href or "jordan" in href for href in hrefs)
+
+
+def test_a_year_in_the_prose_is_not_a_publication_date():
+    undated = (
+        "<html><body><article><h1>The treaty</h1><p>It was first signed in 1995. It holds.</p></article></body></html>"
+    )
+    assert publication_date(undated, "https://news.example/treaty") is None
+    written = "<html><body><p>Posted on 2024-03-05</p><p>The treaty was first signed in 1995.</p></body></html>"
+    assert publication_date(written).day.isoformat() == "2024-03-05"  # a full date is still read
+
+
+def test_a_seed_page_whose_body_is_binary_is_refused(tracker, project, monkeypatch):
+    import random
+
+    png = b"\x89PNG\r\n\x1a\n" + random.Random(3).randbytes(150_000)
+    with serve({"/image": (200, {"Content-Type": "text/html"}, png)}) as base:
+        monkeypatch.setenv("TRACKER_FETCH_ALLOW_PORTS", str(base.port))
+        result = tracker("seeds", "add", f"{base}/image")
+    assert result.exit_code == 1
+    assert "binary content served as text/html" in result.output
+    with sqlite3.connect(project / "data" / "tracker.db") as db:
+        assert db.execute("SELECT COUNT(*) FROM seeds").fetchone() == (0,)

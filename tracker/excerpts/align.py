@@ -49,7 +49,9 @@ NUMBER_WEIGHT = 2.0
 NAME_WEIGHT = 1.5
 CHAR_N = 4
 
-_URL = re.compile(r"\w+://\S+|www\.\S+", re.IGNORECASE)
+# Anchored at the start of a word: unanchored, `\w+` is tried again from every letter of a long
+# word and fails each time at its end, quadratic in the word's length.
+_URL = re.compile(r"(?<!\w)(?:\w+://\S+|www\.\S+)", re.IGNORECASE)
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|\w+(?:['’]\w+)*", re.UNICODE)
 _STOPWORDS = frozenset(
     """

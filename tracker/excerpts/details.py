@@ -221,6 +221,16 @@ def _title_case(words: list[re.Match]) -> bool:
     return len(content) >= 3 and sum(w.group()[0].isupper() for w in content) / len(content) > 0.6
 
 
+def _ends_sentence(gap: str) -> bool:
+    # The text between two words ends a sentence: a terminator, maybe a closing quote. Read
+    # from the gap only and without a regular expression: `\s*["“']?\s*$` searched over the
+    # sentence so far was quadratic in a long run of words or spaces.
+    gap = gap.rstrip()
+    if gap[-1:] in ('"', "“", "'"):
+        gap = gap[:-1].rstrip()
+    return gap[-1:] in (".", "!", "?", ":") and gap != ""
+
+
 def _names(sentence: str, taken: list[tuple[int, int]]) -> list[Detail]:
     words = list(_WORD.finditer(sentence))
     if _title_case(words):
@@ -238,7 +248,7 @@ def _names(sentence: str, taken: list[tuple[int, int]]) -> list[Detail]:
 
     for index, word in enumerate(words):
         text = word.group()
-        first = index == 0 or re.search(r"[.!?:]\s*[\"“']?\s*$", sentence[: word.start()])
+        first = index == 0 or _ends_sentence(sentence[words[index - 1].end() : word.start()])
         handle = word.start() > 0 and sentence[word.start() - 1] in "@#"
         capital = text[0].isupper() and not first and not handle and text.casefold() not in _NOT_NAMES
         inside = any(a <= word.start() < b for a, b in taken)

@@ -65,6 +65,15 @@ def _meta_charset(body: bytes) -> str | None:
     return charset
 
 
+_UNICODE_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
+
+
+def looks_binary(body: bytes) -> bool:
+    """NUL never appears in 8-bit or UTF-8 text; without a UTF-16/32 BOM such bytes are binary
+    (an image, a PDF, an archive), whatever their Content-Type says."""
+    return b"\x00" in body and not body.startswith(_UNICODE_BOMS)
+
+
 def _whatwg(charset: str, body: bytes) -> str:
     # Browsers read latin-1 and ascii labels as windows-1252, and so do the pages' authors.
     if charset in _WESTERN and not body.isascii():

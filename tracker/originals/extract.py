@@ -20,6 +20,11 @@ _CONTENT_LANGUAGE_META = re.compile(
 # The baseline extractor keeps any text it finds; less than this is a menu or a cookie notice.
 _BASELINE_MIN_CHARS = 200
 
+# libxml2's HTML parser nests no deeper than this (elements deeper are dropped).
+_PARSER_MAX_DEPTH = 250
+_CONTAINERS = ("div", "span", "section", "article", "main", "font", "center", "table", "tbody", "tr", "td")
+_CONTAINER_TAG = re.compile(r"</?(?:" + "|".join(_CONTAINERS) + r")\b[^<>]*>", re.IGNORECASE)  # [^<>]: linear
+
 EXTRACTION_METHODS = ("default", "favor_recall", "baseline")
 
 
@@ -58,6 +63,15 @@ def extract_main_text(html: str, url: str | None = None, *, fallbacks: bool = Tr
             document, method = recall, "favor_recall"
     if _empty(document) and fallbacks:
         document, method = _baseline_document(tree), "baseline"
+    if _empty(document) and fallbacks and _too_deep(tree):
+        # libxml2 stops nesting at 255 elements and drops what lies deeper: 50,000 nested <div>s
+        # around an article lost the article. Without its layout containers the page is flat.
+        flat = load_html(_CONTAINER_TAG.sub("\n", html))
+        if flat is not None:
+            tree = flat
+            document, method = trafilatura.bare_extraction(tree, favor_recall=True, **options), "favor_recall"
+            if _empty(document):
+                document, method = _baseline_document(tree), "baseline"
     if _empty(document):
         return None
     return _extracted(html, url, page_metadata(tree, url), document.text.strip(), method)
@@ -96,6 +110,11 @@ def page_metadata(tree, url: str | None):
         found.author = m.normalize_authors(None, author) if author else None
     found.clean_and_trim()
     return found
+
+
+def _too_deep(tree) -> bool:
+    """Whether the parser reached its nesting limit somewhere in `tree`."""
+    return any(sum(1 for _ in element.iterancestors()) >= _PARSER_MAX_DEPTH for element in tree.iter(_CONTAINERS))
 
 
 def _empty(document) -> bool:

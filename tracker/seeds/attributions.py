@@ -219,7 +219,9 @@ def _colon(text: str, sentence: TextSpan, toks: list[Token]):
     # Latest:" and titled sections are labels, not speakers.
     surname = toks[n - 1].text
     elsewhere = text[: sentence.start] + text[sentence.end :]
-    if not re.search(rf"(?<![\w.])(?:[A-Z][\w'’-]+\s+)+{re.escape(surname)}\b", elsewhere):
+    # One capitalised word right before the surname is enough ("… Donald Trump"); a repeated
+    # group of them before it backtracked quadratically over a long run of capitalised words.
+    if not re.search(rf"(?<![\w.])[A-Z][\w'’-]+\s+{re.escape(surname)}\b", elsewhere):
         return None
     rest = text[toks[n].end : sentence.end].strip()
     if not rest or rest.lower().startswith(("http", "www.")):

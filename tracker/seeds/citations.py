@@ -212,11 +212,15 @@ def _bare_urls(text: str, skip: list[tuple[int, int]]) -> list[_Found]:
 
 # "WASHINGTON (Reuters) -", "MOSCOW, Feb 13 (AP) —", "(Dân trí) -" at the very start.
 _DATELINE_PAREN = re.compile(r"\s*(?:[A-Z][A-Z .'’-]*(?:,[^()\n]{0,30})?\s*)?\(([^()\n]{2,40})\)\s*[-–—]")
+_DATELINE_LENGTH = 200
 # "ALBAWABA - This was …": an all-caps word or words, then a dash.
 _DATELINE_CAPS = re.compile(r"\s*([A-Z][A-Z0-9&.'’ ]{0,38}[A-Z0-9])\s+[-–—]\s")
 
 
 def find_publisher(text: str) -> str | None:
     """The publisher named in a dateline at the very start of ``text``, if there is one."""
-    m = _DATELINE_PAREN.match(text) or _DATELINE_CAPS.match(text)
+    # A dateline is short: matching on the first characters only keeps the overlapping spaces
+    # of the patterns from backtracking over a whole seed that starts "A" and many spaces.
+    head = text.lstrip()[:_DATELINE_LENGTH]
+    m = _DATELINE_PAREN.match(head) or _DATELINE_CAPS.match(head)
     return m.group(1).strip() if m else None

@@ -1,9 +1,10 @@
 """When a page says it was published, and on what evidence.
 
 A JSON-LD `datePublished` first; else htmldate (installed with trafilatura), which finds the
-original publication date from the page's meta tags, `<time>` elements, URL and text. The
-evidence is recorded with the date so a reader can judge it: "json-ld datePublished", the meta tag
-that states the same day (with its time of day), else "url", else "page text (htmldate)".
+original publication date from the page's meta tags, `<time>` elements, URL and dates written in
+full (never from a bare year in the prose). The evidence is recorded with the date so a reader
+can judge it: "json-ld datePublished", the meta tag that states the same day (with its time of
+day), else "url", else "page text (htmldate)".
 """
 
 from __future__ import annotations
@@ -149,7 +150,10 @@ def _htmldate(html: str, url: str | None, now: datetime) -> PublicationDate | No
             html,
             url=url,
             original_date=True,
-            extensive_search=True,
+            # The extensive search takes any year in the prose ("first signed in 1995") for a
+            # publication date; without it htmldate still reads the markup, the URL and dates
+            # written out in full ("Posted on 2024-03-05").
+            extensive_search=False,
             outputformat="%Y-%m-%d",
             max_date=now.strftime("%Y-%m-%d"),
         )

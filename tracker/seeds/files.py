@@ -10,12 +10,12 @@ address and its publication date (tracker.seeds.dates).
 
 from __future__ import annotations
 
-import codecs
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tracker.errors import SeedError
+from tracker.fetch.charset import looks_binary
 from tracker.seeds.html_text import SeedLink, html_to_text
 
 if TYPE_CHECKING:
@@ -95,14 +95,11 @@ def read_seed_html(html: str, url: str | None = None) -> SeedText:
 # Visible text shorter than this (characters) is taken whole, without looking for an article.
 _SHORT_PAGE = 1500
 
-_UNICODE_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
-
 
 def _decode(data: bytes, path: Path) -> tuple[str, str]:
     if not data.strip():
         raise SeedError(f"{path}: seed file is empty")
-    if b"\x00" in data and not data.startswith(_UNICODE_BOMS):
-        # NUL never appears in 8-bit or UTF-8 text; without a UTF-16/32 BOM this is binary.
+    if looks_binary(data):
         raise SeedError(f"{path}: seed file looks binary, not text")
     try:
         return data.decode("utf-8-sig"), "utf-8"  # utf-8-sig also accepts input without a BOM

@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from tracker.fetch import CrawlSettings
-from tracker.fetch.charset import decode_html
+from tracker.fetch.charset import decode_html, looks_binary
 from tracker.fetch.client import Fetcher
 from tracker.fetch.crawler import Crawler, CrawlRequest, origin_of
 from tracker.seeds.files import SeedError, read_seed_html
@@ -115,6 +115,8 @@ def fetch_seed_pages(
             report.failed.append((url, f"cannot fetch seed page: {reason}"))
         elif (result.content_type or "text/html").lower() not in _HTML_TYPES:
             report.failed.append((url, f"not an HTML page ({result.content_type})"))
+        elif looks_binary(result.body):  # served as text/html, yet an image or an archive
+            report.failed.append((url, f"not an HTML page (binary content served as {result.content_type})"))
         else:
             _record_page(session, url, result, report, now or utcnow())
         session.commit()

@@ -324,6 +324,19 @@ class SeedRelation(SQLModel, table=True):
     shared: str = Field(default="[]", description="JSON list of the shared URLs, names or entities")
 
 
+class SeedTerm(SQLModel, table=True):
+    """The index related seeds are found through: each current seed's stemmed words (with their
+    count), the names among them, the URLs it cites and the names it attributes to."""
+
+    __tablename__ = "seed_terms"
+    __table_args__ = (Index("ix_seed_terms_kind_term", "kind", "term"),)
+
+    seed_id: int = Field(foreign_key="seeds.id", primary_key=True)
+    kind: str = Field(primary_key=True, description="word, name, source or attribution")
+    term: str = Field(primary_key=True)
+    count: int = 1
+
+
 class VersionSeed(SQLModel, table=True):
     """Every version is linked to every seed that cites its source."""
 
