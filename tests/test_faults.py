@@ -4,8 +4,11 @@ traceback, and leave files that are not tracker's untouched (docs/errors.md)."""
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -201,3 +204,22 @@ def test_a_source_retired_for_a_refused_port_comes_back_when_the_port_is_allowed
     assert again.exit_code == 0, again.output
     assert f"re-checking {base}/page: [fetch] allow_private or allow_ports changed" in again.output
     assert f"fetched {base}/page" in again.output
+
+
+@pytest.mark.subprocess
+@pytest.mark.parametrize(
+    "args",
+    [("sources",), ("export", "jsonl", "-"), ("export", "warc", "-"), ("sql", "SELECT * FROM versions"), ("--help",)],
+)
+def test_a_closed_output_pipe_ends_quietly(populated, args):
+    """`tracker sources | head -1`: the reader went away, which is not tracker's failure. No
+    message (stderr may be that pipe too), and the status of a program SIGPIPE ended."""
+    reading, writing = os.pipe()
+    os.close(reading)  # no reader from the start, so the first write meets the closed pipe
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "tracker", *args], stdout=writing, stderr=subprocess.PIPE, text=True, timeout=120
+        )
+    finally:
+        os.close(writing)
+    assert (done.returncode, done.stderr) == (141, "")

@@ -2,15 +2,19 @@
 
 Each topic's commands live in their own module and are imported only when run (or listed by
 `--help`), so `tracker lookup` never pays for argostranslate or trafilatura. Errors a user or the
-machine can cause (`TrackerError`, a full disk) become one line here, in `TrackerGroup.invoke`.
+machine can cause (`TrackerError`, a full disk) become one line here, in `TrackerGroup.invoke`;
+a closed output pipe (`tracker sources | head -1`) ends quietly, with status 141.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -61,11 +65,21 @@ class TrackerGroup(click.Group):
         module, attribute = COMMANDS[name].split(":")
         return getattr(importlib.import_module(f"tracker.cli.{module}"), attribute)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:  # `tracker --help` and `--version` print while their arguments are parsed
+            return super().parse_args(ctx, args)
+        except BrokenPipeError:
+            closed_pipe()
+        except OSError as error:  # a full disk under `tracker --help > FILE`
+            raise UserError(f"cannot write standard output: {error.strerror or error}") from None
+
     def invoke(self, ctx: click.Context):
         from tracker.faults import one_line
 
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            closed_pipe()
         except Exception as error:
             line = one_line(error, ctx.obj, ctx.invoked_subcommand)
             if line is None:
@@ -133,5 +147,35 @@ class Duration(click.ParamType):
             self.fail(f"{value!r} is not a duration such as 90s, 15m, 1h30m or 2d", param, ctx)
 
 
+def closed_pipe() -> NoReturn:
+    """The reader of tracker's output went away (`tracker sources | head -1`): stop at once and say
+    nothing, with the status of a program that SIGPIPE ended (128+13), as `cat` or `grep` would."""
+    _discard_standard_output()
+    sys.exit(141)
+
+
+def _discard_standard_output() -> None:
+    # What is still buffered would fail again when the interpreter flushes it at exit, with an
+    # "Exception ignored" message and status 120: let it go to /dev/null instead.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no file descriptor behind stdout (an in-process test runner)
+        pass
+
+
 def main() -> None:
-    cli(prog_name="tracker")
+    try:
+        cli(prog_name="tracker")  # click's standalone mode always ends in SystemExit
+    except SystemExit as end:
+        try:
+            sys.stdout.flush()  # output still buffered fails here, as one line, not at exit
+        except BrokenPipeError:
+            closed_pipe()
+        except OSError as error:
+            _discard_standard_output()
+            if end.code in (0, None):  # a failed command has said its line already
+                click.echo(f"tracker: cannot write standard output: {error.strerror or error}", err=True)
+                sys.exit(1)
+        raise

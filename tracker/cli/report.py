@@ -3,6 +3,7 @@ shows every seed and source in the browser, read-only."""
 
 from __future__ import annotations
 
+from contextlib import suppress
 from pathlib import Path
 
 import click
@@ -44,14 +45,24 @@ def report(settings: Settings, seed: str, file: Path) -> None:
 def serve(settings: Settings, host: str, port: int) -> None:
     """Serve the report of every seed and source in the browser (read-only: nothing is written)."""
     import uvicorn
+    from sqlalchemy.engine import make_url
 
-    from tracker.read.server import create_app
+    from tracker.read.server import create_app, is_loopback, listening_socket, served_url
     from tracker.read.sql import read_only_engine
 
     engine = read_only_engine(settings.database.url)
     try:
-        click.echo(f"serving {settings.database.url} read-only on http://{host}:{port}/ (Ctrl-C stops)", err=True)
+        bound = listening_socket(host, port)
+        database = make_url(settings.database.url).render_as_string(hide_password=True)
+        click.echo(f"serving {database} read-only on {served_url(host, bound)} (Ctrl-C stops)", err=True)
+        if not is_loopback(bound):
+            click.echo(
+                f"warning: {host} is not a loopback address: anyone who can reach this machine on port "
+                f"{bound.getsockname()[1]} can read the research database (use --host 127.0.0.1 to keep it local)",
+                err=True,
+            )
         app = create_app(engine, seed_language=settings.translation.target)
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        with bound, suppress(KeyboardInterrupt):  # uvicorn re-raises Ctrl-C after its shutdown: the way to stop
+            uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[bound])
     finally:
         engine.dispose()

@@ -7,18 +7,65 @@ tracker/read/templates, rendered by tracker/read/pages.py.
 
 from __future__ import annotations
 
+import errno
+import ipaddress
+import socket
+
 from sqlmodel import Session, select
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from tracker.errors import TrackerError
 from tracker.read.lookup import find_source
 from tracker.read.pages import render, report_html
 from tracker.read.report import SeedNotFound, seed_report, seed_summaries, source_report
 from tracker.store.tables import Seed
 
 LABELS = ("supported", "paraphrased", "partial", "added", "not aligned")
+
+
+class ListenError(TrackerError):
+    """A --host/--port that cannot be listened on: an option to change (exit 2), not the database."""
+
+    exit_status = 2
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port (port 0: a free one), for uvicorn to serve on. Bound here,
+    before anything says "serving", so a port in use is one line and the real port is known."""
+    where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    try:
+        family, kind, protocol, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except socket.gaierror as error:
+        raise ListenError(
+            f"cannot listen on {where}: {error.strerror} (give --host an address of this machine)"
+        ) from None
+    bound = socket.socket(family, kind, protocol)
+    try:
+        bound.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn: no wait after a restart
+        bound.bind(address)
+    except OSError as error:
+        bound.close()
+        hint = "choose another --port, or --port 0 for a free one"
+        if error.errno not in (errno.EADDRINUSE, errno.EACCES):  # the port; else the address
+            hint = "give --host an address of this machine"
+        raise ListenError(f"cannot listen on {where}: {error.strerror or error} ({hint})") from None
+    return bound
+
+
+def served_url(host: str, bound: socket.socket) -> str:
+    """The address to print: the host as given (an IPv6 address in brackets), the bound port."""
+    return f"http://{f'[{host}]' if ':' in host else host}:{bound.getsockname()[1]}/"
+
+
+def is_loopback(bound: socket.socket) -> bool:
+    """Whether only this machine can reach the socket (127.0.0.0/8, ::1), whatever name was given."""
+    address = bound.getsockname()[0].partition("%")[0]
+    return ipaddress.ip_address(address).is_loopback
 
 
 def create_app(engine, seed_language: str = "en") -> Starlette:

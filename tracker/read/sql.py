@@ -265,6 +265,7 @@ def read_only_engine(database_url: str):
     be current already (a read-only connection cannot upgrade it)."""
     from sqlalchemy import create_engine, event
     from sqlalchemy.engine import make_url
+    from sqlalchemy.pool import QueuePool
 
     from tracker.store.db import connect_check, is_current, make_engine
 
@@ -274,7 +275,17 @@ def read_only_engine(database_url: str):
         if not path or path == ":memory:" or not Path(path).is_file():
             raise QueryError(f"no database at {path}: run `tracker run` first")
         uri = sqlite_read_only_uri(path)
-        engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False))
+        # A plain "sqlite://" URL would get SingletonThreadPool, one connection per thread that it
+        # closes under other threads once more than five ask: `tracker serve` runs pages in
+        # Starlette's thread pool and crashed at a few concurrent requests. QueuePool lends each
+        # connection to one thread at a time (hence check_same_thread=False); the thread pool
+        # bounds how many are out, so the overflow need not (a full pool would time out as a 500).
+        engine = create_engine(
+            "sqlite://",
+            creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False),
+            poolclass=QueuePool,
+            max_overflow=-1,
+        )
 
         @event.listens_for(engine, "connect")
         def _read_only(dbapi_connection, _record) -> None:

@@ -1,0 +1,183 @@
+"""`tracker serve` as a process: real HTTP on loopback against the report database, many requests
+at once, and what it says about where it listens (tracker/read/server.py, tracker/cli/report.py)."""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.subprocess
+
+PAGES = ("/", "/seed/1", "/seed/99", "/source/1", "/source/2", "/source/3", "/source/99")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Serving:
+    """`python -m tracker serve ARGS…` in the project, its stderr read line by line as it comes."""
+
+    def __init__(self, project, *args: str) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tracker", "serve", *args],
+            cwd=project,
+            env={**os.environ, "TRACKER_CONFIG": str(project / "config.toml")},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.process.stderr:
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def next_line(self) -> str:
+        try:
+            line = self.lines.get(timeout=60)
+        except queue.Empty:
+            raise AssertionError("no line from tracker serve in 60 s") from None
+        assert line is not None, f"tracker serve ended with status {self.process.wait()}"
+        return line
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def wait_for_index(self, base: str) -> httpx.Response:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and self.alive():
+            try:
+                return httpx.get(f"{base}/", timeout=10)
+            except httpx.TransportError:
+                time.sleep(0.2)
+        raise AssertionError("tracker serve ended" if not self.alive() else "no answer in 60 s")
+
+    def stop(self) -> str:
+        """Stops the server; what it said that was not read yet."""
+        if self.alive():
+            self.process.terminate()
+        self.process.wait(timeout=30)
+        rest = []
+        while (line := self.lines.get(timeout=30)) is not None:
+            rest.append(line)
+        return "".join(rest)
+
+
+def test_serve_answers_sixty_concurrent_requests_and_stays_up(report_db):
+    """Starlette runs each page in a thread pool: every thread needs a connection of its own
+    (SingletonThreadPool closed connections other threads were using, then crashed the process)."""
+    port = free_port()
+    server = Serving(report_db.project, "--port", str(port))
+    base = f"http://127.0.0.1:{port}"
+    try:
+        assert server.wait_for_index(base).status_code == 200
+        clients, rounds = 60, 4
+        start = threading.Barrier(clients)
+
+        def visit(worker: int) -> list[int]:
+            statuses = []
+            with httpx.Client(base_url=base, timeout=120) as client:
+                start.wait()
+                for turn in range(rounds):
+                    try:
+                        statuses.append(client.get(PAGES[(worker + turn) % len(PAGES)]).status_code)
+                    except httpx.TransportError as error:
+                        statuses.append(repr(error))
+            return statuses
+
+        with ThreadPoolExecutor(max_workers=clients) as pool:
+            answers = [status for statuses in pool.map(visit, range(clients)) for status in statuses]
+        assert len(answers) == clients * rounds
+        assert {answer for answer in answers if answer not in (200, 404)} == set()
+        assert 200 in answers and 404 in answers
+        assert server.alive(), "the server died"
+        assert httpx.get(f"{base}/seed/1", timeout=30).status_code == 200
+    finally:
+        errors = server.stop()
+    assert "Traceback" not in errors and "closed database" not in errors, errors
+
+
+def served_url(server: Serving) -> str:
+    line = server.next_line()
+    found = re.search(r" read-only on (\S+) \(Ctrl-C stops\)$", line)
+    assert found, line
+    return found.group(1)
+
+
+def test_port_0_prints_the_port_it_listens_on(report_db):
+    server = Serving(report_db.project, "--port", "0")
+    try:
+        url = served_url(server)
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+/", url) and not url.endswith(":0/"), url
+        assert server.wait_for_index(url.rstrip("/")).status_code == 200
+    finally:
+        rest = server.stop()
+    assert "warning" not in rest  # loopback: nothing to warn about
+
+
+def ipv6_available() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize(
+    ("host", "shown", "reach"),
+    [
+        ("0.0.0.0", "0.0.0.0", "127.0.0.1"),
+        pytest.param("::", "[::]", "[::1]", marks=pytest.mark.skipif(not ipv6_available(), reason="no IPv6 here")),
+    ],
+)
+def test_a_host_open_to_the_network_warns_and_prints_a_url_that_works(report_db, host, shown, reach):
+    """The server answers on every address of the machine for the few seconds it runs."""
+    server = Serving(report_db.project, "--host", host, "--port", "0")
+    try:
+        url = served_url(server)
+        found = re.fullmatch(rf"http://{re.escape(shown)}:([1-9]\d*)/", url)
+        assert found, url
+        port = found.group(1)
+        assert server.next_line() == (
+            f"warning: {host} is not a loopback address: anyone who can reach this machine on port {port} "
+            "can read the research database (use --host 127.0.0.1 to keep it local)\n"
+        )
+        assert server.wait_for_index(f"http://{reach}:{port}").status_code == 200
+    finally:
+        server.stop()
+
+
+def test_a_port_in_use_is_one_line_with_status_2_and_serves_nothing(report_db):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "tracker", "serve", "--port", str(port)],
+            cwd=report_db.project,
+            env={**os.environ, "TRACKER_CONFIG": str(report_db.project / "config.toml")},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert (done.returncode, done.stderr) == (
+        2,
+        f"tracker: cannot listen on 127.0.0.1:{port}: Address already in use "
+        "(choose another --port, or --port 0 for a free one)\n",
+    )
