@@ -144,7 +144,10 @@ def test_each_seed_sentence_keeps_its_own_label_beside_a_changed_neighbour():
         "The council approved the budget on Tuesday, and officials said that road repairs across the "
         "northern districts would begin in the spring."
     )
-    seed = "The council approved the budget on Tuesday.\nThe council approved a budget of 9 million on Tuesday, not Monday."
+    seed = (
+        "The council approved the budget on Tuesday.\n"
+        "The council approved a budget of 9 million on Tuesday, not Monday."
+    )
     links = align.align_texts(seed, source).links
     assert [link.seed for link in links] == [(0,), (1,)]
     assert links[0].label == "paraphrased" and links[0].unsupported_details == ()
