@@ -39,8 +39,9 @@ def test_english_rewrite_with_every_kind_of_change():
     assert links[(2,)].joined == links[(3,)].joined == (2, 3)
     assert links[(4,)].source == () and links[(4,)].label == "added"
     assert links[(5,)].source == (6,) and links[(5,)].label == "supported" and links[(5,)].score > 0.95
-    # The mayor's "a victory for every taxpayer" is in no source sentence: partial, and listed.
-    assert links[(6,)].source == (2,) and links[(6,)].label == "partial"
+    # The mayor's "a victory for every taxpayer" is in no source sentence: listed, but since
+    # issue 20 a missing quote alone does not make a sentence `partial` (a coin toss on the dev set)
+    assert links[(6,)].source == (2,) and links[(6,)].label == "paraphrased"
     assert [(d.kind, d.text) for d in links[(6,)].unsupported_details] == [("quote", "a victory for every taxpayer")]
     assert result.used == [True, True, True, True, False, True, True, False]  # 4 and 7 dropped
     assert result.runs() == [(0, 3), (5, 6)]

@@ -79,6 +79,8 @@ def test_directional_coverage_catches_a_seed_that_adds_its_own_claim():
         ("Turnout was 30%.", "Turnout was 29.7 percent."),
         ("The fine was $2.5 million.", "The fine was 2.5 million dollars."),
         ("It happened in March.", "It happened on March 3."),
+        ("He got a bonus of $2 million.", "He got a bonus of $2-million."),  # issue 20
+        ("The marines shot a man near Al-Kut.", "The marines shot a man near Kut."),  # issue 20
     ],
 )
 def test_figures_and_dates_written_differently_are_the_same_detail(seed, source):
@@ -173,3 +175,17 @@ def test_changed_news_rewrites_are_partial(seed, source, kind):
     link = align.align_texts(seed, source).links[0]
     assert link.label == "partial"
     assert [d.kind for d in link.unsupported_details] == ([kind] if kind else [])  # None: the seed adds a claim
+
+
+@pytest.mark.parametrize(
+    ("seed", "source"),
+    [
+        # issue 20: counted, not just present
+        ("Ridge said no explosives will not be used.", "Ridge said no explosives will be used."),
+        # issue 20: a negation the source spells without its apostrophe or as "failing to"
+        ("Davis said recall is one of them.", "Davis said recall isnt one of them."),
+        ("United paid penalties for meeting its targets.", "United paid penalties for failing to meet its targets."),
+    ],
+)
+def test_a_changed_polarity_is_listed(seed, source):
+    assert [d.kind for d in unsupported(seed, [source])] == ["negation"]

@@ -113,10 +113,10 @@ def label_for(score: float, coverage: float = 1.0, details: Sequence[Unsupported
     `surplus` how many more content words the seed has unmatched than the source has.
 
     `partial` takes evidence that the seed says something else: a detail the source gives
-    differently (another figure, name, date), a negation the source lacks, or quoted words it does
-    not have. A detail the source merely leaves out is listed but does not decide the label: real
-    rewrites add context ("officials added", a figure from elsewhere) far more often than they
-    change a claim, and a faithful rewrite called `partial` teaches users to ignore the label."""
+    differently (another figure, name, date) or a negation the source lacks. A detail the source
+    merely leaves out is listed but does not decide the label: real rewrites add context
+    ("officials added", a figure from elsewhere) far more often than they change a claim, and a
+    faithful rewrite called `partial` teaches users to ignore the label."""
     if score < PARAPHRASED:
         return "added"
     if any(_contradicts(detail) for detail in details) or (coverage < PARTIAL_COVERAGE and surplus >= SURPLUS):
@@ -127,7 +127,10 @@ def label_for(score: float, coverage: float = 1.0, details: Sequence[Unsupported
 
 
 def _contradicts(detail: UnsupportedDetail) -> bool:
-    return detail.source_text is not None or detail.kind in ("negation", "quote")
+    # A quote the source lacks is listed, and the quote checks say how far it is from the source,
+    # but it does not decide the label: on the dev set (bench/judgment_eval.py) it was listed on
+    # as many faithful rewrites as changed ones (precision 0.52), a coin toss.
+    return detail.source_text is not None or detail.kind == "negation"
 
 
 # --- features -------------------------------------------------------------------------------
