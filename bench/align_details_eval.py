@@ -188,7 +188,7 @@ def evaluate(pairs, *, doc_size: int, seed: int) -> dict:
 _WEEKDAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
 
 
-def _edit(seed: str, source: str, kind: str, names: list[str], rng: random.Random) -> str | None:
+def edit_detail(seed: str, source: str, kind: str, names: list[str], rng: random.Random) -> str | None:
     """The seed with one detail it shares with the source changed, or None if it has none."""
     from tracker.excerpts.details import extract
 
@@ -235,7 +235,7 @@ def controlled_edits(pairs: list[tuple[str, str]], *, seed: int = 1) -> dict:
         total += 1
         false_alarm += any(link.label == "partial" for link in links)
         for kind in ("number", "name", "date", "negation"):
-            edited = _edit(rewrite, source, kind, names, rng)
+            edited = edit_detail(rewrite, source, kind, names, rng)
             if edited is None:
                 continue
             edited_n[kind] += 1

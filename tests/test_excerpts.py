@@ -101,12 +101,25 @@ def test_partial_alignments_and_their_details_in_sql_lookup_align_and_prov(proje
     assert {row["label"] for row in rows} == {"partial"} and all(row["original_text"] for row in rows)
     with sqlite3.connect(project / "data" / "tracker.db") as db:
         labels = dict(db.execute("SELECT label, COUNT(*) FROM alignments GROUP BY label").fetchall())
-        assert labels == {"paraphrased": 1, "partial": 5, "added": 1}  # added: the football line
+        # one row per seed sentence (issue 20): the figure and the actor sentences, which share a
+        # source sentence, are two `partial` rows
+        assert labels == {"paraphrased": 1, "partial": 6, "added": 1}  # added: the football line
+        # each row judges one seed sentence: its position, in order, and the details in its own span
+        judged = db.execute(
+            "SELECT seed_sentence, label, verbatim, seed_start, seed_end, unsupported_details"
+            " FROM alignment_judgments ORDER BY seed_start"
+        ).fetchall()
+        assert [row[0] for row in judged] == list(range(8))
+        assert [row[1] for row in judged][2:4] == ["partial", "partial"]  # figure, actor: one source sentence
+        for _, _, verbatim, start, end, listed in judged:
+            assert not verbatim
+            assert all(start <= d["seed_start"] < end for d in json.loads(listed))
         activity = json.loads(db.execute("SELECT parameters FROM activities WHERE kind = 'align'").fetchone()[0])
         assert activity["partial_coverage"] == align.PARTIAL_COVERAGE and "negation" in activity["details"]
 
     looked_up = json.loads(tracker("lookup", url, "--excerpts", "--json").output)
     pairs = [p for group in looked_up["alignments"] for p in group["pairs"]]
+    assert [p["seed_position"] for p in pairs] == list(range(8))
     place = next(p for p in pairs if "Bologna" in p["seed_sentence"])
     assert place["label"] == "partial" and place["unsupported_details"][0]["text"] == "Bologna"
     assert seed_text[place["unsupported_details"][0]["seed_start"] : place["unsupported_details"][0]["seed_end"]] == (
@@ -130,3 +143,9 @@ def test_partial_alignments_and_their_details_in_sql_lookup_align_and_prov(proje
     judged = [e for e in entities.values() if e.get("tracker:kind") == "excerpt"]
     assert {e["tracker:judgment"] for e in judged} == {"partial"}
     assert "Bologna" in " ".join(e["tracker:unsupported_details"] for e in judged)
+    sentences = [j for e in judged for j in json.loads(e["tracker:sentence_judgments"])]
+    assert sorted(j["seed_sentence"] for j in sentences) == list(range(7))  # the football line is in no excerpt
+    by_position = {j["seed_sentence"]: j for j in sentences}
+    assert [d["text"] for d in by_position[2]["unsupported_details"]] == ["2 billion euros"]
+    assert [d["text"] for d in by_position[3]["unsupported_details"]] == ["Giorgia Meloni"]
+    assert by_position[0]["label"] == "paraphrased" and by_position[0]["unsupported_details"] == []

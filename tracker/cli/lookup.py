@@ -112,7 +112,8 @@ def align(settings: Settings, seed_file: Path, source_file: Path, source_lang: s
         click.echo(f"source translated {result['source_language']}→{result['target']}")
     for pair in result["pairs"]:
         click.echo(
-            f"[{pair['label']} {pair['score']:.2f}] seed {pair['seed_start']}-{pair['seed_end']}: {pair['seed_text']}"
+            f"[{pair['label']} {pair['score']:.2f}{' verbatim' if pair['verbatim'] else ''}] "
+            f"seed {pair['seed_start']}-{pair['seed_end']}: {pair['seed_text']}"
         )
         if pair["source_sentences"]:
             if result["translated"]:

@@ -64,7 +64,8 @@ def side_by_side(found: dict) -> None:
         for line in columns(["seed", "translation", "original"], width):
             click.echo("  " + line)
         for pair in group["pairs"]:
-            click.echo(f"  [{pair['label']} {pair['score']:.2f}] source sentences {pair['source_sentences']}")
+            copy = " verbatim" if pair.get("verbatim") else ""
+            click.echo(f"  [{pair['label']} {pair['score']:.2f}{copy}] source sentences {pair['source_sentences']}")
             for line in columns([pair["seed_sentence"], pair["translated_sentence"], pair["original_sentence"]], width):
                 click.echo("  " + line)
             for line in detail_lines(pair["unsupported_details"]):

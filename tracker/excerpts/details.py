@@ -75,7 +75,7 @@ _WORD_NUMBER = "|".join(sorted([*_SMALL, *_TENS], key=len, reverse=True))
 _NUMBER = re.compile(
     r"(?P<pre>US\$|\$|£|€)?\s?"
     r"(?<![\w.])(?P<num>\d+(?:[.,]\d+)*|(?:" + _WORD_NUMBER + r")(?:[- ](?:" + "|".join(_SMALL) + r"))?|dozens?)\b"
-    r"(?:\s?(?P<scale>hundred|thousand|million|billion|trillion|mln|bln|bn|m)\b)?"
+    r"(?:[\s-]?(?P<scale>hundred|thousand|million|billion|trillion|mln|bln|bn|m)\b)?"  # "$2-million" too
     r"(?:\s?(?P<unit>%|percent\b|per cent\b|pct\b|dollars\b|pounds\b|euros\b))?",
     re.IGNORECASE,
 )
@@ -93,7 +93,8 @@ _DATE = re.compile(
 )
 _NEGATION = re.compile(
     r"\b(?:not|no|never|none|nobody|nothing|neither|nor|without|cannot|refused|denied|denies|deny"
-    r"|fail(?:s|ed)? to|yet to|unable to|declined to)\b"
+    r"|fail(?:s|ed|ing)? to|yet to|unable to|declined to"
+    r"|(?:is|are|was|were|do|does|did|has|have|had|could|would|should|wo|ca)nt)\b"  # "isnt": apostrophe lost
     r"|n['’]t\b",
     re.IGNORECASE,
 )
@@ -380,9 +381,15 @@ def unsupported(seed_sentence: str, source_sentences: list[str]) -> list[Unsuppo
             parts = [_stem(w.group()) for w in _WORD.finditer(detail.text) if w.group().casefold() not in _STOP]
             if not parts:
                 continue
+            bare = [
+                _stem(re.sub(r"^(?:al|el)-", "", w.group(), flags=re.IGNORECASE)) for w in _WORD.finditer(detail.text)
+            ]
             present = [p in words for p in parts]
+            present[-1] = present[-1] or bool(bare) and bare[-1] in words
             if present[-1] or sum(present) * 2 >= len(present) or _initials(detail.text) in words:
-                continue  # "Tony Blair" for "Blair"; "United States" for "U.S."
+                continue  # "Tony Blair" for "Blair"; "United States" for "U.S."; "Al-Kut" for "Kut"
+            if any(_initials(d.text) == _stem(detail.text) for d in source_details if d.kind == "name"):
+                continue  # "U.S." for "United States"
             other = differing(detail, "name", lambda d: not (_source_words(d.text) & seed_words))
             if other is None:
                 continue  # a name added for context; a name the source has instead is a changed actor
@@ -401,9 +408,10 @@ def unsupported(seed_sentence: str, source_sentences: list[str]) -> list[Unsuppo
     # Polarity is compared only where the two say nearly the same thing: a looser rewrite carries
     # negation in other words ("falls short of" for "did not match").
     close = len(seed_words & words) >= NEGATION_OVERLAP * len(seed_words) if seed_words else False
-    if close and bool(seed_negations) != bool(source_negations):
-        if seed_negations:
-            first = seed_negations[0]
+    # Counted, not just present: "no explosives will not be used" for "no explosives will be used".
+    if close and len(seed_negations) != len(source_negations):
+        if len(seed_negations) > len(source_negations):
+            first = seed_negations[len(source_negations)] if source_negations else seed_negations[0]
             missing.append(UnsupportedDetail(first.text, "negation", first.start, first.end, None))
         else:
             # The source denies what the seed asserts: the whole seed sentence carries the claim.

@@ -1,10 +1,12 @@
 """Excerpt versions: the passages of a source that a citing seed draws on, and the proof of it.
 
 The seed's sentences are aligned (tracker.align) with the sentences of the source's text in the
-seed's language: its translation, or the original when it needs none. Every link is stored in
-`alignments` (seed span, source sentence positions, score, label; `added` seed sentences too,
-so SQL can ask what the source does not support). Each maximal run of source sentences the seed
-uses becomes one excerpt version, with its offsets in the seed, the translation and the original.
+seed's language: its translation, or the original when it needs none. Each seed sentence's own
+judgment is stored in `alignments` (its span, source sentence positions, score, label, details;
+`added` seed sentences too, so SQL can ask what the source does not support). Each maximal run of
+source sentences the seed uses becomes one excerpt version, with its offsets in the seed, the
+translation and the original; it groups its seed sentences for display, and its label only
+summarises theirs.
 The seed's quotations are checked against the same text and stored in `quotes`.
 """
 
@@ -168,6 +170,8 @@ def excerpt_seed_source(
             coverage=link.coverage if link.source else None,
             unsupported_details=_details_json(link),
             model_score=scored[0].get(position) if scored else None,
+            seed_sentence=link.seed[0],
+            verbatim=link.verbatim,
         )
         if link.source:
             first, last = link.source[0], link.source[-1]
@@ -221,7 +225,8 @@ def model_scores(links, seed_texts, original_texts, from_code, to_code, models_d
 
 
 def _excerpt_label(links: list[aligner.SentenceLink]) -> str:
-    """An excerpt is as good as its weakest link: supported, paraphrased or partial."""
+    """A summary of the excerpt's sentences, the weakest of their labels: supported, paraphrased
+    or partial. Each sentence keeps its own label in `alignments`; this one changes none."""
     labels = {link.label for link in links}
     if "partial" in labels:
         return "partial"
@@ -314,6 +319,8 @@ def align_files(
             "coverage": link.coverage if link.source else None,
             "unsupported_details": [d.as_dict() for d in link.unsupported_details],
             "model_score": scored[0].get(index) if scored else None,
+            "verbatim": link.verbatim,
+            "joined_sentences": list(link.joined),  # neighbours aligned with it (a split), for display
         }
         if link.source:
             first, last = link.source[0], link.source[-1]

@@ -8,8 +8,9 @@ PROV mapping (see DESIGN.md, "Provenance model"):
   original   wasDerivedFrom the source;
 - translated wasGeneratedBy translate, which used the original; translated wasDerivedFrom original;
 - excerpt    wasGeneratedBy align, which used the translated (or original) version and the seed;
-  excerpt    wasQuotedFrom the version it was cut from (a Quotation derivation); it carries its
-  judgment (supported, paraphrased, partial) and the seed details the source does not bear out;
+  excerpt    wasQuotedFrom the version it was cut from (a Quotation derivation); it carries a
+  summary judgment (its weakest sentence's: supported, paraphrased, partial), the seed details the
+  source does not bear out, and each seed sentence's own judgment (`sentence_judgments`);
 - seed       hadPrimarySource each source it cites (a PrimarySource derivation);
 - seed       wasAttributedTo each agent it attributes claims to without a URL ("the Kremlin said"),
   one agent per resolved name (shared across seeds), one per citation where no name is known;
@@ -92,10 +93,25 @@ def prov_document(session: Session, seed_id: int | None = None) -> dict[str, Any
 
     # The seed details each excerpt's source sentences do not bear out (from its alignments).
     details: dict[int, list] = {}
+    # ... and each of its seed sentences' own judgment (issue 20: the excerpt's label is a summary)
+    judgments: dict[int, list] = {}
     for alignment in session.exec(
         select(Alignment).where(Alignment.excerpt_id.in_(list(excerpts))).order_by(Alignment.seed_start)
     ).all():
-        details.setdefault(alignment.excerpt_id, []).extend(json.loads(alignment.unsupported_details or "[]"))
+        sentence_details = json.loads(alignment.unsupported_details or "[]")
+        details.setdefault(alignment.excerpt_id, []).extend(sentence_details)
+        judgments.setdefault(alignment.excerpt_id, []).append(
+            {
+                "seed_sentence": alignment.seed_sentence,
+                "seed_start": alignment.seed_start,
+                "seed_end": alignment.seed_end,
+                "label": alignment.label,
+                "score": alignment.score,
+                "verbatim": alignment.verbatim,
+                "source_sentences": json.loads(alignment.source_sentences),
+                "unsupported_details": sentence_details,
+            }
+        )
 
     doc: dict[str, Any] = {"prefix": {"tracker": NAMESPACE}, "entity": {}, "activity": {}, "agent": {}}
     relation_ids = count(1)
@@ -143,7 +159,13 @@ def prov_document(session: Session, seed_id: int | None = None) -> dict[str, Any
         _add_activity(doc, activity, relate)
     for version in versions:
         _add_version(
-            doc, version, activities.get(version.activity_id), excerpts.get(version.id), details.get(version.id), relate
+            doc,
+            version,
+            activities.get(version.activity_id),
+            excerpts.get(version.id),
+            details.get(version.id),
+            relate,
+            judgments.get(version.id),
         )
     return {key: value for key, value in doc.items() if value}
 
@@ -234,7 +256,13 @@ def _add_activity(doc: dict, activity: Activity, relate) -> None:
 
 
 def _add_version(
-    doc: dict, version: Version, activity: Activity | None, excerpt: Excerpt | None, details: list | None, relate
+    doc: dict,
+    version: Version,
+    activity: Activity | None,
+    excerpt: Excerpt | None,
+    details: list | None,
+    relate,
+    judgments: list | None = None,
 ) -> None:
     ref = f"tracker:version/{version.id}"
     doc["entity"][ref] = _attributes(
@@ -253,6 +281,9 @@ def _add_version(
         judgment=excerpt.label if excerpt else None,
         # JSON: [{text, kind, seed_start, seed_end, source_text}], the seed details it does not bear out
         unsupported_details=json.dumps(details, ensure_ascii=False) if excerpt else None,
+        # JSON: per seed sentence, its own judgment: [{seed_sentence, seed_start, seed_end, label,
+        # score, verbatim, source_sentences, unsupported_details}]; `judgment` above summarises them
+        sentence_judgments=json.dumps(judgments or [], ensure_ascii=False) if excerpt else None,
     )
     activity_ref = f"tracker:activity/{version.activity_id}" if version.activity_id else None
     if activity_ref:

@@ -282,9 +282,11 @@ def alignments(session: Session, source_id: int) -> list[dict]:
         entry["pairs"].append(
             {
                 "seed_sentence": alignment.seed_text,
+                "seed_position": alignment.seed_sentence,
                 "seed_start": alignment.seed_start,
                 "seed_end": alignment.seed_end,
                 "label": alignment.label,
+                "verbatim": alignment.verbatim,
                 "score": alignment.score,
                 "coverage": alignment.coverage,
                 "unsupported_details": json.loads(alignment.unsupported_details or "[]"),

@@ -176,6 +176,7 @@ def _source(session: Session, seed: Seed, source_id: int, number: int, sentences
             "url": source.url,
             "label": alignment.label,
             "score": alignment.score,
+            "verbatim": alignment.verbatim,  # a word-for-word copy: supported, no details
             "seed_text": alignment.seed_text,
             "translated": (
                 aligned.text[alignment.source_start : alignment.source_end]

@@ -250,7 +250,8 @@ class Excerpt(SQLModel, table=True):
 
 
 class Alignment(SQLModel, table=True):
-    """One link between seed sentences and sentences of a source's text in the seed's language.
+    """The judgment of one seed sentence against the sentences of a source's text in the seed's
+    language that it draws on (its own label, score, coverage and details; issue 20).
 
     `version_id` is the aligned version (the translation, or the original when none is needed);
     an `added` row is a seed sentence that this source does not support (no source sentences).
@@ -290,6 +291,16 @@ class Alignment(SQLModel, table=True):
         sa_column_kwargs={"server_default": "[]"},
         description="JSON list of seed details the source does not bear out: text, kind, seed_start, "
         "seed_end, source_text",
+    )
+    seed_sentence: int | None = Field(
+        default=None,
+        description="the position of the one seed sentence this row judges (NULL: a long seed's summary "
+        "row, or a row from before revision 0014 that judged several sentences as one link)",
+    )
+    verbatim: bool = Field(
+        default=False,
+        sa_column_kwargs={"server_default": "0"},
+        description="the seed sentence appears word for word in the aligned text: supported, no details",
     )
 
 
