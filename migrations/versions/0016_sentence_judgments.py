@@ -8,8 +8,8 @@ on rows written before this revision, which judged an n:1 link of several senten
 the original when none was needed), which makes it `supported` with no details. The view
 `alignment_judgments` gains both columns.
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0016
+Revises: 0015
 """
 
 import importlib.util
@@ -18,8 +18,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014"
-down_revision = "0013"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

@@ -248,7 +248,7 @@ class Fetcher:
             elif 200 <= status < 300:
                 hop.body = self._read_body(response, deadline)
             else:
-                hop.retry_after = _retry_after(response.headers.get("retry-after"))
+                hop.retry_after = retry_after_seconds(response.headers.get("retry-after"))
                 attempt.error_kind = "http_status"
                 attempt.error = f"HTTP {status} {response.reason_phrase}".rstrip()
         finally:
@@ -360,7 +360,7 @@ def _redirect_target(base: httpx.URL, location: str | None) -> str:
     return str(target)
 
 
-def _retry_after(value: str | None) -> float | None:
+def retry_after_seconds(value: str | None) -> float | None:
     """Retry-After as seconds from now; either delta-seconds or an HTTP date."""
     if not value:
         return None

@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from tracker.fetch import CrawlSettings
-from tracker.fetch.client import Attempt, Fetcher, FetchResult, _retry_after
+from tracker.fetch.client import Attempt, Fetcher, FetchResult, retry_after_seconds
 from tracker.fetch.robots import RobotsRules, product_token
 
 __all__ = ["CrawlRequest", "Crawler", "HostState", "origin_of"]
@@ -265,7 +265,7 @@ class Crawler:
             state.next_request_at = now + timedelta(seconds=self._delay(state))
         last = result.attempts[-1] if result.attempts else None
         if last is not None and last.status in _BLOCKING_STATUSES:
-            seconds = _retry_after(last.headers.get("retry-after"))
+            seconds = retry_after_seconds(last.headers.get("retry-after"))
             if seconds is not None:
                 state.blocked_until = now + timedelta(seconds=min(seconds, _LONGEST_WAIT))
                 state.blocked_reason = f"HTTP {last.status} with Retry-After: {last.headers['retry-after']}"
