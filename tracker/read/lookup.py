@@ -136,14 +136,14 @@ def lookup(session: Session, url: str, at: datetime | None = None) -> dict[str, 
     found = {
         "url": url,
         "matched_as": matched_as,
-        "source": _row(source),
+        "source": row_dict(source),
         "seeds": _seeds(citations, _attributions(session, {seed.id for _, seed in citations})),
-        "fetch_attempts": [_row(a, drop={"source_id"}) for a in attempts],
+        "fetch_attempts": [row_dict(a, drop={"source_id"}) for a in attempts],
         "versions": [_version(v, a) for v, a in versions],
         "excerpts": excerpts,
         "alignments": alignments(session, source.id),
         "quotes": _quotes(session, source.id),
-        "related_seeds": _related(session, {seed.id for _, seed in citations}),
+        "related_seeds": related_seeds(session, {seed.id for _, seed in citations}),
     }
     if in_force is not None:
         found["at"] = in_force
@@ -215,13 +215,13 @@ def _seeds(citations, attributions: dict[int, list[dict]]) -> list[dict]:
 
 
 def _version(version: Version, activity: Activity | None) -> dict:
-    entry = _row(version, drop={"text", "source_id"})
+    entry = row_dict(version, drop={"text", "source_id"})
     entry["length"] = len(version.text) if version.text is not None else None
     entry["text"] = version.text
     if version.language_evidence is not None:
         entry["language_evidence"] = json.loads(version.language_evidence)
     if activity is not None:
-        entry["activity"] = _row(activity, drop={"source_id"})
+        entry["activity"] = row_dict(activity, drop={"source_id"})
         for key in ("software", "parameters"):
             entry["activity"][key] = json.loads(activity.software if key == "software" else activity.parameters)
     return entry
@@ -241,7 +241,7 @@ def _excerpts(session: Session, source_id: int) -> list[dict]:
         original = parent if parent.kind == "original" else session.get(Version, parent.parent_id)
         result.append(
             {
-                **_row(excerpt),
+                **row_dict(excerpt),
                 "seed_path": seed.path,
                 "parent_id": version.parent_id,
                 "text": version.text,
@@ -315,12 +315,12 @@ def _quotes(session: Session, source_id: int) -> list[dict]:
         .order_by(Seed.id, Quote.seed_start)
     ).all()
     return [
-        {**_row(quote, drop={"differences"}), "differences": json.loads(quote.differences), "seed_path": seed.path}
+        {**row_dict(quote, drop={"differences"}), "differences": json.loads(quote.differences), "seed_path": seed.path}
         for quote, seed in rows
     ]
 
 
-def _related(session: Session, seed_ids: set[int]) -> list[dict]:
+def related_seeds(session: Session, seed_ids: set[int]) -> list[dict]:
     rows = session.exec(
         select(SeedRelation, Seed)
         .join(Seed, Seed.id == SeedRelation.related_seed_id)
@@ -340,6 +340,6 @@ def _related(session: Session, seed_ids: set[int]) -> list[dict]:
     ]
 
 
-def _row(row, drop: frozenset | set = frozenset()) -> dict:
+def row_dict(row, drop: frozenset | set = frozenset()) -> dict:
     data = row.model_dump()
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items() if k not in drop}

@@ -18,7 +18,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from tracker.errors import TrackerError
-from tracker.read.lookup import _related, _row
+from tracker.read.lookup import related_seeds, row_dict
 from tracker.sentences import split_sentences
 from tracker.store.tables import (
     Activity,
@@ -82,7 +82,7 @@ def seed_report(session: Session, seed: Seed | str | int) -> dict[str, Any]:
         sentence["label"] = _strongest(labels) if labels else NOT_ALIGNED
     return {
         "seed": {
-            **_row(seed, drop={"text"}),
+            **row_dict(seed, drop={"text"}),
             "current": seed.superseded_at is None,
             "sentence_count": len(sentences),
         },
@@ -96,7 +96,7 @@ def seed_report(session: Session, seed: Seed | str | int) -> dict[str, Any]:
             for c in citations
             if c.kind == "attribution" and not c.url
         ],
-        "related_seeds": _related(session, {seed.id}),
+        "related_seeds": related_seeds(session, {seed.id}),
     }
 
 
@@ -200,7 +200,7 @@ def _source(session: Session, seed: Seed, source_id: int, number: int, sentences
                 positions[position] = _strongest([alignment.label, positions.get(position, "added")])
     entry["summary"] = _summary([positions.get(i, NOT_ALIGNED) for i in range(len(sentences))])
     entry["quotes"] = [
-        {**_row(q, drop={"differences"}), "differences": json.loads(q.differences)}
+        {**row_dict(q, drop={"differences"}), "differences": json.loads(q.differences)}
         for q in session.exec(
             select(Quote).where(Quote.seed_id == seed.id, Quote.version_id == aligned.id).order_by(Quote.seed_start)
         ).all()
@@ -236,7 +236,7 @@ def source_facts(session: Session, source: Source, aligned: Version | None = Non
         "next_fetch_at": _iso(source.next_fetch_at),
         "last_fetched_at": _iso(source.last_fetched_at),
         "http_status": last_attempt.status_code if last_attempt else None,
-        "last_attempt": _row(last_attempt, drop={"source_id", "headers"}) if last_attempt else None,
+        "last_attempt": row_dict(last_attempt, drop={"source_id", "headers"}) if last_attempt else None,
         "aligned": aligned is not None,
         "original": _version(original),
         "translation": _translation(session, aligned) if aligned is not None and aligned.kind == "translated" else None,
@@ -303,7 +303,7 @@ def _translation(session: Session, translated: Version) -> dict | None:
         "model": activity.model,
         "model_version": activity.model_version,
         "model_sha256": activity.model_sha256,
-        "hops": [_row(h, drop={"activity_id"}) for h in hops],
+        "hops": [row_dict(h, drop={"activity_id"}) for h in hops],
         "software": json.loads(activity.software or "{}"),
         "parameters": json.loads(activity.parameters or "{}"),
         "started_at": _iso(activity.started_at),
