@@ -16,7 +16,8 @@ from tests.tiny_argos import cached_package
 from tracker.cli import cli
 from tracker.config import load_settings
 from tracker.store.db import open_database
-from tracker.store.tables import Activity, Sentence, SentenceTranslation, Source, Version
+from tracker.store.tables import Activity, Sentence, Source, Version
+from tracker.store.work_tables import SentenceTranslation
 from tracker.translation import translator as translate_module
 from tracker.translation.packages import install_file, remove_package
 from tracker.translation.retranslate import retranslate

@@ -8,7 +8,7 @@ from dataclasses import fields
 from sqlmodel import Session, select
 
 from tracker.fetch.crawler import HostState
-from tracker.store.tables import Host
+from tracker.store.work_tables import Host
 
 _COLUMNS = [f.name for f in fields(HostState) if f.name != "changed"]
 

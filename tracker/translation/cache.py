@@ -8,7 +8,8 @@ import hashlib
 
 from sqlmodel import Session, select
 
-from tracker.store.tables import SentenceTranslation, utcnow
+from tracker.store.tables import utcnow
+from tracker.store.work_tables import SentenceTranslation
 from tracker.translation.packages import InstalledPackage
 
 _LOOKUP_CHUNK = 500
