@@ -21,7 +21,6 @@ import argparse
 import json
 import re
 from collections import Counter
-from pathlib import Path
 
 from bench.fetch_bench import CORPUS
 from bench.smoke import NOTE, add_smoke_flag, results_dir
