@@ -83,7 +83,8 @@ def main() -> None:
         try:
             results = {}
             # warm-up: imports and first-use costs are paid here, not by the first measured run
-            timed_run(make_project(Path(tmp) / "warmup", base.port, 2), 2)
+            if not args.smoke:  # which measures nothing
+                timed_run(make_project(Path(tmp) / "warmup", base.port, 2), 2)
             for name, urls in (("small", args.fetch), ("big", args.urls)):
                 project = make_project(Path(tmp) / name, base.port, urls)
                 ingested, seconds, summary = timed_run(project, args.fetch)

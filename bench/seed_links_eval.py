@@ -363,7 +363,7 @@ def eval_readability(
             right += date is not None and date.day.isoformat() == published[:10]
             if show and not (date is not None and date.day.isoformat() == published[:10]):
                 print(f"  date {page_name}: expected {published}, got {date}")
-    print(f"URL citations on {len(pages)} pages of {name}:")
+    print(f"URL citations on {len(pages)} {name}:")
     print(f"  tracker            all   {ours_score}")
     for name, score in sorted(by_language.items()):
         print(f"  tracker            {name:5} {score}")
@@ -393,9 +393,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.only in (None, "readability"):
         if args.smoke:
             pages = [("sample", SAMPLE_PAGE, SAMPLE_BODY, "en", "2024-05-07T09:30:00Z")]
-            eval_readability(pages, args.show, sample, SAMPLE_URL)
+            eval_readability(pages, args.show, f"pages of {sample}", SAMPLE_URL)
         elif (pages := readability_pages(args.limit)) is not None:
-            eval_readability(pages, args.show, "Mozilla Readability's tests (real ones)")
+            eval_readability(pages, args.show, "real pages of Mozilla Readability's tests")
     if args.smoke:
         print(NOTE)
     sys.stdout.flush()
