@@ -6,9 +6,10 @@ Builds a Transformer-base-shaped Argos package (6+6 layers, d_model 512, 8 heads
 hand-weighted copy model like tests/tiny_argos.py, so its output is known and its compute per
 token is that of a real Transformer-base except the small vocabulary), then in one process:
 
-1. throughput: target tokens per second of tracker's batched path (tracker.translate, one
-   CTranslate2 call over the document) against argostranslate.translate.translate() (one call
-   per paragraph) on the same text, package and settings; the outputs must be identical;
+1. throughput: target tokens per second of tracker's batched path
+   (tracker.translation.translator, one CTranslate2 call over the document) against
+   argostranslate.translate.translate() (one call per paragraph) on the same text, package and
+   settings; the outputs must be identical;
 2. the translation stage on a database: first translation, an unchanged re-fetch, the same text
    back after an edit, and an edit of one sentence, with translation calls and model loads.
 
