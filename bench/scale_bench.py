@@ -19,7 +19,7 @@ give a running one with --server), then:
 3. the queue's own cost: enqueue, claim, fence and finish of `--jobs` empty jobs, per job.
 
 Prints a table and writes bench/results/scale_bench-<time>.json. `--smoke` (bench/smoke.py): all
-three parts on 2 documents, one host, 5 jobs and a one-layer package.
+three parts on 2 documents, one host and one fetch worker, 5 jobs and a one-layer package.
 """
 
 from __future__ import annotations
@@ -177,7 +177,7 @@ def job_span(url: str, queue: str) -> float:
         engine.dispose()
 
 
-def fetch_bound(base: Path, server_url: str, host_counts: list[int], pages: int) -> list[dict]:
+def fetch_bound(base: Path, server_url: str, host_counts: list[int], pages: int, worker_count: int = 2) -> list[dict]:
     from tests.http_server import serve
     from tests.postgres import fresh_database
 
@@ -210,7 +210,7 @@ def fetch_bound(base: Path, server_url: str, host_counts: list[int], pages: int)
             env = project(folder, url)
             env["TRACKER_FETCH_ALLOW_PORTS"] = ",".join(map(str, ports))
             (folder / "seeds" / "seed.txt").write_text("\n".join(f"Source: {u}" for u in urls) + "\n")
-            seconds = workers(folder, env, 2, "--queues", "fetch", "--concurrency", "4")
+            seconds = workers(folder, env, worker_count, "--queues", "fetch", "--concurrency", "4")
             span = job_span(url, "fetch")
         times = [sorted(t for t, _ in log) for log in hits.values()]
         gaps = [b - a for ts in times for a, b in zip(ts, ts[1:])]
@@ -293,7 +293,8 @@ def main() -> None:
             results["queue"] = queue_cost(server, args.jobs)
             print("queue cost:", results["queue"], flush=True)
         if "fetch" not in skip:
-            results["fetch"] = fetch_bound(base, server, [int(h) for h in args.hosts.split(",")], args.pages)
+            hosts = [int(h) for h in args.hosts.split(",")]
+            results["fetch"] = fetch_bound(base, server, hosts, args.pages, 1 if args.smoke else 2)
             for row in results["fetch"]:
                 print("fetch-bound:", row, flush=True)
         if "translate" not in skip:
