@@ -24,7 +24,10 @@ changed accuracy, the label confusion, each detail kind's precision (a detail li
 unrelated → added, verbatim → supported; and two baselines: the labels before issue 11 (score
 thresholds only) and a word-overlap threshold set to keep 95% of faithful pairs.
 
-    python -m bench.align_details_eval [--json] [--examples] [--model-cost]
+    python -m bench.align_details_eval [--json] [--examples] [--model-cost] [--smoke]
+
+`--smoke` (bench/smoke.py) runs on SAMPLE below (made-up rewrites in the corpus's shape); with
+`--model-cost` too, on a one-layer package.
 """
 
 from __future__ import annotations
@@ -37,11 +40,24 @@ import subprocess
 from collections import Counter
 from pathlib import Path
 
+from bench.smoke import NOTE, add_smoke_flag
 from tracker.excerpts import align
 from tracker.sentences import split_sentences
 
 MIRROR = Path("/work/.mirror/lanwuwei+Twitter-URL-Corpus")
 FILES = ("data example/Twitter_URL_Corpus_train_sample.txt", "data example/Twitter_URL_Corpus_test_sample.txt")
+
+# Made up for --smoke, in the corpus's shape: (headline, rewrite, votes of 6 for paraphrase).
+SAMPLE = [
+    ("Dow closes 200 points higher as oil rebounds", "The Dow ended 200 points up on Monday as oil rebounded", 5),
+    ("Dow closes 200 points higher as oil rebounds", "Stocks rally, Dow up 350 points after the Fed meeting", 1),
+    ("Dow closes 200 points higher as oil rebounds", "Oil rebounds and the Dow closes higher", 4),
+    ("Senate passes the budget bill after a long debate", "The Senate passed the budget bill after long debate", 6),
+    ("Senate passes the budget bill after a long debate", "Senate rejects the budget bill, Smith says", 0),
+    ("Storm forces airports in Texas to close", "Airports in Texas close because of the storm", 5),
+    ("Storm forces airports in Texas to close", "Texas airports stay open despite the storm on Friday", 2),
+    ("Apple unveils a new iPhone in California", "Apple shows its new iPhone in California", 4),
+]
 
 
 def _git_dir() -> Path | None:
@@ -258,18 +274,18 @@ def controlled_edits(pairs: list[tuple[str, str]], *, seed: int = 1) -> dict:
     }
 
 
-def model_cost(pairs) -> dict:
+def model_cost(pairs, smoke: bool = False) -> dict:
     """Seconds per seed sentence of the cross-lingual signal (CTranslate2 score_batch) with a
     Transformer-base-shaped package (bench.translate_bench's: real compute per token, copy
     weights). Cost only: no trained model is reachable offline, so its quality is not measured."""
     import tempfile
     import time
 
-    from bench.translate_bench import build_base_package, glossary
+    from bench.translate_bench import BASE, SMOKE, build_base_package, glossary
     from tracker.translation.translator import forget_translators, score_translations
 
     with tempfile.TemporaryDirectory() as models:
-        build_base_package(Path(models), glossary())
+        build_base_package(Path(models), glossary(), SMOKE if smoke else BASE)
         scored = [(headline, rewrite) for headline, rewrite, _ in pairs]
         score_translations(scored[:2], "vi", "en", Path(models))  # load the model once
         started = time.perf_counter()
@@ -291,8 +307,9 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--examples", action="store_true", help="print the details listed")
     parser.add_argument("--model-cost", action="store_true", help="time the model signal on a Transformer-base shape")
+    add_smoke_flag(parser)
     args = parser.parse_args()
-    pairs = read_pairs()
+    pairs = SAMPLE if args.smoke else read_pairs()
     if pairs is None:
         print(f"skipped: {MIRROR} is absent (fetch github:lanwuwei/Twitter-URL-Corpus)")
         return
@@ -304,10 +321,10 @@ def main() -> None:
     from bench.align_eval import read_pairs as read_tsv
 
     faithful = [(rewrite, headline) for headline, rewrite, votes in pairs if votes >= 4]
-    faithful += [(paraphrase, source) for source, paraphrase in read_tsv(DATA)]
+    faithful += [(paraphrase, source) for source, paraphrase in read_tsv(DATA)][: 12 if args.smoke else None]
     report["controlled_edits"] = controlled_edits(faithful)
     if args.model_cost:
-        report["model_signal_cost"] = model_cost(pairs)
+        report["model_signal_cost"] = model_cost(pairs, args.smoke)
     if args.json:
         print(json.dumps(report, indent=2))
         return
@@ -332,6 +349,8 @@ def main() -> None:
     if args.examples:
         for example in examples:
             print("   ", example)
+    if args.smoke:
+        print(NOTE)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ scored. Seeded RNG: the same file and options give the same figures.
     python -m bench.align_eval                        # the synthetic English file in bench/data
     python -m bench.align_eval corpus.tsv --source-lang vi --models-dir data/models
         # a real corpus: source sentences translated first with an installed Argos package
+    python -m bench.align_eval --smoke                # two documents of the shipped file, once
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import json
 import random
 from pathlib import Path
 
+from bench.smoke import NOTE, add_smoke_flag
 from tracker.excerpts import align  # noqa: E402
 from tracker.sentences import split_sentences  # noqa: E402
 
@@ -173,9 +175,12 @@ def main() -> None:
     parser.add_argument("--target", default="en")
     parser.add_argument("--models-dir", type=Path, default=Path("data/models"))
     parser.add_argument("--json", action="store_true")
+    add_smoke_flag(parser)
     args = parser.parse_args()
 
     pairs = read_pairs(args.pairs)
+    if args.smoke:
+        pairs, args.repeats = pairs[: 2 * args.doc_size], 1
     translated = None
     if args.source_lang and args.source_lang != args.target:
         from tracker.translation.translator import translate_sentences
@@ -209,6 +214,8 @@ def main() -> None:
         )
     print(f"  labels: {report['labels']}")
     print(f"  thresholds: {report['thresholds']}")
+    if args.smoke:
+        print(NOTE)
 
 
 if __name__ == "__main__":

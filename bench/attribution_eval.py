@@ -26,6 +26,7 @@ Before issue 16 (the rules then in citations.py, commit a36b1b1) the dev split g
 with a speech verb or "according to" found 0.122, all such sources 0.070, precision 0.957 (69
 reported); train: 0.127, 0.078, 0.925.
     python -m bench.attribution_eval --spacy         # a spaCy dependency-parse extractor, to compare
+    python -m bench.attribution_eval --smoke         # SAMPLE below, in PolNeAR's brat format
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
+
+from bench.smoke import NOTE, add_smoke_flag
 
 MIRROR = Path("/work/.mirror/networkdynamics+PolNeAR/repo")
 SPLITS = ("train", "dev")  # never "test": held out
@@ -89,6 +92,27 @@ def load(split: str) -> list[tuple[str, str, list[dict]]]:
     wanted = [t for t in texts if Path(t).stem in anns]
     blobs = _read_many(wanted + [anns[Path(t).stem] for t in wanted])
     return [(Path(t).stem, blobs[t], parse_ann(blobs[anns[Path(t).stem]])) for t in wanted]
+
+
+# Made up for --smoke: an article and its attributions as (source, cue), in order of appearance.
+SAMPLE_TEXT = (
+    "The senator said on Tuesday that the bill would pass. According to the Associated Press, the "
+    'vote is set for Friday. "We will win," she told reporters. Critics believe the plan costs too much.'
+)
+SAMPLE_ATTRIBUTIONS = [("The senator", "said"), ("the Associated Press", "According to"), ("she", "told")]
+SAMPLE_ATTRIBUTIONS += [("Critics", "believe")]
+
+
+def sample() -> list[tuple[str, str, list[dict]]]:
+    """SAMPLE_TEXT as load() gives an article, through a brat standoff file like PolNeAR's."""
+    lines, at = [], 0
+    for n, (source, cue) in enumerate(SAMPLE_ATTRIBUTIONS):
+        start, cue_start = SAMPLE_TEXT.index(source, at), SAMPLE_TEXT.index(cue, at)
+        at = max(start, cue_start)
+        lines.append(f"T{2 * n + 1}\tSource {start} {start + len(source)}\t{source}")
+        lines.append(f"T{2 * n + 2}\tCue {cue_start} {cue_start + len(cue)}\t{cue}")
+        lines.append(f"E{n + 1}\tAttribution:T{2 * n + 2} Source:T{2 * n + 1} Cue:T{2 * n + 2}")
+    return [("sample", SAMPLE_TEXT, parse_ann("\n".join(lines)))]
 
 
 def parse_ann(ann: str) -> list[dict]:
@@ -250,7 +274,12 @@ def main(argv: list[str] | None = None) -> int:
         help=f"score a dependency-parse extractor instead ({SPACY_MODEL} importable, e.g. on PYTHONPATH)",
     )
     parser.add_argument("--errors", type=int, default=0, help="show this many false reports and misses")
+    add_smoke_flag(parser)
     args = parser.parse_args(argv)
+    if args.smoke:
+        json.dump(evaluate(sample(), errors=3), sys.stdout, indent=1, ensure_ascii=False)
+        print(f"\n{NOTE}")
+        return 0
     if not (MIRROR / "HEAD").exists():
         print(f"PolNeAR not found at {MIRROR}; fetch github:networkdynamics/PolNeAR first. Skipping.")
         return 0

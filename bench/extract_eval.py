@@ -2,7 +2,7 @@
 fallbacks) against trafilatura's thorough default (main extractor compared with readability and
 jusText), on the same pages.
 
-    .venv/bin/python -m bench.extract_eval
+    .venv/bin/python -m bench.extract_eval [--smoke]
 
 Data (read in place, never copied; each set is skipped cleanly when absent):
 - ../shared/corpus readability/test-pages/*/ (Mozilla Readability's test pages): `expected.html`
@@ -12,19 +12,19 @@ Data (read in place, never copied; each set is skipped cleanly when absent):
 - scrapinghub's article-extraction-benchmark (github.com/scrapinghub/article-extraction-benchmark,
   181 news and blog pages with their `articleBody`; fetched with the search tool's `fetch`): F1.
 A page where extraction finds nothing scores 0. CPU is per page, measured in this run. Writes
-JSON to bench/results/.
+JSON to bench/results/. `--smoke` (bench/smoke.py) scores three synthetic pages of tests/pages.py.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 from collections import Counter
-from pathlib import Path
 
 from bench.fetch_bench import CORPUS
+from bench.smoke import NOTE, add_smoke_flag, results_dir
 
-RESULTS = Path(__file__).resolve().parent / "results"
 _WORD = re.compile(r"\w+")
 
 
@@ -83,14 +83,26 @@ def benchmark_cases() -> list[tuple[str, str, str, str]]:
     ]
 
 
-def main() -> int:
+def synthetic_cases(count: int = 3) -> list[tuple[str, str, str, str]]:
+    from tests.pages import article_html, article_text
+
+    return [(f"synthetic/{i}", article_html(i).decode(), article_text(i), "full") for i in range(count)]
+
+
+def main(argv: list[str] | None = None) -> int:
     import time
 
     import trafilatura
 
     from tracker.originals.extract import extract_main_text
 
-    sets = {"readability+goose3": cases() if CORPUS.is_dir() else [], "benchmark": benchmark_cases()}
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_smoke_flag(parser)
+    args = parser.parse_args(argv)
+    if args.smoke:
+        sets = {"synthetic": synthetic_cases()}
+    else:
+        sets = {"readability+goose3": cases() if CORPUS.is_dir() else [], "benchmark": benchmark_cases()}
     modes = {
         "trafilatura thorough": lambda html: trafilatura.bare_extraction(html, include_comments=False),
         "tracker, no fallbacks": lambda html: extract_main_text(html, fallbacks=False),
@@ -137,8 +149,9 @@ def main() -> int:
         worse = sum(thorough[n] - ours[n] > 0.2 for n in ours)
         better = sum(ours[n] - thorough[n] > 0.2 for n in ours)
         print(f"{set_name:<19} pages where tracker scores 0.2 below thorough: {worse}; 0.2 above: {better}")
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "extract_eval.json").write_text(json.dumps(report, indent=1, sort_keys=True))
+    (results_dir(args.smoke) / "extract_eval.json").write_text(json.dumps(report, indent=1, sort_keys=True))
+    if args.smoke:
+        print(NOTE)
     return 0
 
 

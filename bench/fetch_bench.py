@@ -1,6 +1,6 @@
 """Fetch client cost: CPU per page against extraction, and memory against the body cap.
 
-    .venv/bin/python -m bench.fetch_bench [--rounds N] [--cap BYTES]
+    .venv/bin/python -m bench.fetch_bench [--rounds N] [--cap BYTES] [--smoke]
 
 Pages come from the shared corpus (../shared/corpus: goose3 and Mozilla Readability test pages),
 read in place, never copied; without it, synthetic pages are used. A loopback server in another
@@ -13,7 +13,8 @@ process serves them gzip-encoded (as real servers do), so its CPU is not counted
    larger than the cap once decoded) and a legitimate page just under the cap. Goal: under
    1.1 x the cap.
 
-Prints a table and writes JSON to bench/results/.
+Prints a table and writes JSON to bench/results/. `--smoke` (bench/smoke.py): four synthetic
+pages once, a 1 MiB cap and bombs of 8 MiB, no goal judged.
 """
 
 from __future__ import annotations
@@ -31,11 +32,12 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from bench.smoke import NOTE, add_smoke_flag, results_dir, shown
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent.parent / "shared" / "corpus"  # /work/shared/corpus from /work/wt/issueN
 if not CORPUS.is_dir():
     CORPUS = Path("/work/shared/corpus")
-RESULTS = Path(__file__).resolve().parent / "results"
 BOMB_BYTES = 256 * 1024 * 1024  # decoded size of each bomb
 
 
@@ -85,14 +87,14 @@ def _bomb(kind: str, size: int) -> bytes:
     raise ValueError(kind)
 
 
-def serve(pages: list[bytes] | list[str], cap: int, ready) -> None:
+def serve(pages: list[bytes] | list[str], cap: int, ready, bomb_bytes: int = BOMB_BYTES) -> None:
     bodies = [Path(p).read_bytes() if isinstance(p, str) else p for p in pages]
     routes: dict[str, tuple[dict[str, str], bytes]] = {}
     for i, body in enumerate(bodies):
         routes[f"/page/{i}"] = ({"Content-Type": "text/html", "Content-Encoding": "gzip"}, gzip.compress(body, 6))
     for kind in ("gzip", "br", "zstd"):
         try:
-            routes[f"/bomb/{kind}"] = ({"Content-Type": "text/html", "Content-Encoding": kind}, _bomb(kind, BOMB_BYTES))
+            routes[f"/bomb/{kind}"] = ({"Content-Type": "text/html", "Content-Encoding": kind}, _bomb(kind, bomb_bytes))
         except ImportError:
             pass
     text = b"<p>" + b"The ministry said the talks would resume. " * (cap // 44) + b"</p>"
@@ -217,15 +219,21 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3, help="times each page is fetched and extracted")
     parser.add_argument("--cap", type=int, default=10 * 1024 * 1024, help="[fetch] max_body_bytes")
+    add_smoke_flag(parser)
     args = parser.parse_args()
+    bomb_bytes = BOMB_BYTES
+    if args.smoke:
+        args.rounds, args.cap, bomb_bytes = 1, 1024 * 1024, 8 * 1024 * 1024
 
-    paths = corpus_pages()
-    pages: list = [str(p) for p in paths] if paths else synthetic_pages()
-    source = f"corpus ({len(paths)} pages from {CORPUS})" if paths else "synthetic pages (corpus not found)"
+    paths = [] if args.smoke else corpus_pages()
+    pages: list = [str(p) for p in paths] if paths else synthetic_pages(4 if args.smoke else 60)
+    source = f"corpus ({len(paths)} pages from {CORPUS})" if paths else "synthetic pages"
+    if not (paths or args.smoke):
+        source += " (corpus not found)"
 
     context = multiprocessing.get_context("spawn")
     receive, send = context.Pipe(duplex=False)
-    server = context.Process(target=serve, args=(pages, args.cap, send), daemon=True)
+    server = context.Process(target=serve, args=(pages, args.cap, send, bomb_bytes), daemon=True)
     server.start()
     try:
         port, bombs = receive.recv()
@@ -247,8 +255,9 @@ def main() -> int:
         f"{cpu['crawl_over_extract']:>11.1%}"
     )
     print(f"{'  trafilatura.extract':<34}{cpu['extract_cpu_ms_per_page']:>10.3f}{1:>11.0%}")
-    goal = "met" if cpu["crawl_over_extract"] < 0.10 else "NOT met"
-    print(f"goal: client < 10% of extraction: {goal}")
+    if not args.smoke:
+        goal = "met" if cpu["crawl_over_extract"] < 0.10 else "NOT met"
+        print(f"goal: client < 10% of extraction: {goal}")
     print()
     print(f"memory while fetching, cap {args.cap} bytes ([fetch] max_body_bytes)")
     print(f"{'path':<16}{'outcome':<28}{'peak MiB':>10}{'x cap':>8}{'s':>8}")
@@ -258,11 +267,11 @@ def main() -> int:
             f"{row['peak_over_cap']:>8.3f}{row['seconds']:>8.2f}"
         )
     bombs_ok = all(row["peak_over_cap"] < 1.1 for row in memory if row["path"].startswith("/bomb/"))
-    print(f"goal: bombs under 1.1 x cap: {'met' if bombs_ok else 'NOT met'}")
+    if not args.smoke:
+        print(f"goal: bombs under 1.1 x cap: {'met' if bombs_ok else 'NOT met'}")
 
-    RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    out = RESULTS / f"fetch_bench-{stamp}.json"
+    out = results_dir(args.smoke) / f"fetch_bench-{stamp}.json"
     out.write_text(
         json.dumps(
             {
@@ -271,14 +280,16 @@ def main() -> int:
                 "machine": platform.machine(),
                 "pages": source,
                 "cap": args.cap,
-                "bomb_decoded_bytes": BOMB_BYTES,
+                "bomb_decoded_bytes": bomb_bytes,
                 "cpu": cpu,
                 "memory": memory,
             },
             indent=2,
         )
     )
-    print(f"\nwrote {out.relative_to(ROOT)}")
+    print(f"\nwrote {shown(out)}")
+    if args.smoke:
+        print(NOTE)
     return 0
 
 

@@ -1,20 +1,55 @@
 """Language statuses on the real pages of the shared corpus (../shared/corpus, read in place).
 
-    .venv/bin/python -m bench.language_corpus
+    .venv/bin/python -m bench.language_corpus [--smoke]
 
 Each page is extracted as tracker extracts it, then given a status with its declared language
 (tracker.originals.language.language_status). The expected language is the corpus's own:
 goose3's `target_language` or `meta_lang`, Readability's `lang` in expected-metadata.json (pages
 without one are left out). Reports how many pages are `detected` and right, `uncertain` (with the
 reasons), and `detected` in a wrong language. Skipped cleanly when the corpus is absent.
+`--smoke` (bench/smoke.py) reads the three made-up pages of SAMPLE instead.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 from collections import Counter
 
 from bench.fetch_bench import CORPUS
+from bench.smoke import NOTE, add_smoke_flag
+
+# Made up for --smoke: (language code, declared lang attribute, article text).
+SAMPLE = [
+    (
+        "en",
+        "en",
+        "The council approved the new budget on Thursday after a long debate about schools and roads. "
+        "The mayor said the plan would help families across the city, and work starts next spring.",
+    ),
+    (
+        "fr",
+        "fr",
+        "Le conseil a approuvé jeudi le nouveau budget après un long débat sur les écoles et les routes. "
+        "Le maire a déclaré que le projet aiderait les familles de toute la ville dès le printemps prochain.",
+    ),
+    (
+        "de",
+        "",
+        "Der Stadtrat hat am Donnerstag nach einer langen Debatte über Schulen und Straßen den neuen Haushalt "
+        "beschlossen. Der Bürgermeister sagte, der Plan werde den Familien in der ganzen Stadt helfen.",
+    ),
+]
+
+
+def sample_pages() -> list[tuple[str, str, str]]:
+    """SAMPLE as pages in the shape of expected_pages()."""
+    pages = []
+    for code, declared, text in SAMPLE:
+        lang = f' lang="{declared}"' if declared else ""
+        html = f"<html{lang}><head><title>{code}</title></head><body><article><p>{text}</p></article></body></html>"
+        pages.append((f"sample/{code}", html, code))
+    return pages
 
 
 def expected_pages() -> list[tuple[str, str, str]]:
@@ -38,15 +73,18 @@ def expected_pages() -> list[tuple[str, str, str]]:
     return pages
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     from tracker.originals.extract import extract_main_text
     from tracker.originals.language import language_status
 
-    if not CORPUS.is_dir():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_smoke_flag(parser)
+    args = parser.parse_args(argv)
+    if not (args.smoke or CORPUS.is_dir()):
         print(f"skipped: no corpus at {CORPUS}")
         return 0
     outcomes, reasons, listed = Counter(), Counter(), []
-    for name, html, expected in expected_pages():
+    for name, html, expected in sample_pages() if args.smoke else expected_pages():
         extracted = extract_main_text(html)
         if extracted is None:
             outcomes["no text"] += 1
@@ -62,9 +100,11 @@ def main() -> int:
                 f"declared {status.evidence['declared']}, {status.evidence['letters']} letters"
             )
     total = sum(outcomes.values())
-    print(f"{total} corpus pages with an expected language: {dict(outcomes)}")
+    print(f"{total} {'sample' if args.smoke else 'corpus'} pages with an expected language: {dict(outcomes)}")
     print(f"detected and right: {outcomes['detected, right'] / total:.3f}; reasons for uncertain: {dict(reasons)}")
     print("\n".join(listed))
+    if args.smoke:
+        print(NOTE)
     return 0
 
 

@@ -16,6 +16,7 @@ words), the share of lines in languages langdetect does not know that each detec
 a wrong known language, cost per call (CPU), import+load time and memory; then, for the status
 rule in tracker.originals.language (detected / uncertain), how many right langdetect answers stay
 `detected` and how many wrong ones it flags, per length. Writes JSON to bench/results/.
+`--smoke` (bench/smoke.py): langdetect and lingua on the few made-up lines of SAMPLE.
 """
 
 from __future__ import annotations
@@ -28,9 +29,34 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from bench.smoke import NOTE, add_smoke_flag, results_dir
+
 MIRROR = Path("/work/.mirror/pemistahl+lingua-py/repo")
 KINDS = ("sentences", "word-pairs", "single-words")
-RESULTS = Path(__file__).resolve().parent / "results"
+
+# Made up for --smoke, in the test set's shape: {language: {kind: lines}}; Basque (eu) is one
+# langdetect does not know.
+SAMPLE = {
+    "en": {
+        "sentences": ["The council approved the new budget after a long debate.", "Schools open again on Monday."],
+        "word-pairs": ["budget debate", "city council"],
+        "single-words": ["council", "harbour"],
+    },
+    "fr": {
+        "sentences": ["Le conseil a approuvé le nouveau budget après un long débat.", "Les écoles rouvrent lundi."],
+        "word-pairs": ["nouveau budget", "conseil municipal"],
+        "single-words": ["conseil", "écoles"],
+    },
+    "eu": {
+        "sentences": ["Udalak aurrekontu berria onartu zuen eztabaida luze baten ondoren.", "Eskolak astelehenean."],
+        "word-pairs": ["aurrekontu berria", "udal batzarra"],
+        "single-words": ["udala", "eskolak"],
+    },
+}
+
+
+def sample_lines(kind: str, language: str, limit: int) -> list[str]:
+    return SAMPLE[language][kind][:limit]
 
 
 def test_lines(kind: str, language: str, limit: int) -> list[str]:
@@ -96,16 +122,20 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-file", type=int, default=200)
     parser.add_argument("--detectors", default="langdetect,lingua,lingua-high,fasttext")
+    add_smoke_flag(parser)
     args = parser.parse_args()
-    if not MIRROR.is_dir():
+    if args.smoke:
+        args.detectors = "langdetect,lingua"  # lingua-high loads every full model: not seconds
+    elif not MIRROR.is_dir():
         print(f"skipped: lingua's test set not found at {MIRROR}")
         return 0
     from tracker.originals import language as lang
 
-    codes = languages()
-    data = {(kind, code): test_lines(kind, code, args.per_file) for kind in KINDS for code in codes}
+    read_lines = sample_lines if args.smoke else test_lines
+    codes = sorted(SAMPLE) if args.smoke else languages()
+    data = {(kind, code): read_lines(kind, code, args.per_file) for kind in KINDS for code in codes}
     answers: dict[str, dict] = {}
-    report: dict = {"data": str(MIRROR), "per_file": args.per_file, "detectors": {}}
+    report: dict = {"data": "SAMPLE" if args.smoke else str(MIRROR), "per_file": args.per_file, "detectors": {}}
     for name in args.detectors.split(","):
         try:
             detect, load_seconds, load_mb = load(name)
@@ -149,12 +179,13 @@ def main() -> int:
         report["langdetect_by_letters"] = by_length(data, codes, expected, known, answers["langdetect"])
     if "langdetect" in answers and "lingua" in answers:
         report["status_rule"] = status_rule(data, codes, expected, known)
-        report["status_rule_pages"] = pages_rule(codes, expected, known)
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / "language_eval.json"
+        report["status_rule_pages"] = pages_rule(codes, expected, known, read_lines, 2 if args.smoke else 10)
+    out = results_dir(args.smoke) / "language_eval.json"
     out.write_text(json.dumps(report, indent=1, sort_keys=True))
     print_report(report, codes)
     print(f"\nwritten to {out}")
+    if args.smoke:
+        print(NOTE)
     return 0
 
 
@@ -175,17 +206,17 @@ def by_length(data, codes, expected, known, got) -> dict:
     return {f">={b}": {"accuracy": _share(hits[b], totals[b]), "lines": totals[b]} for b in BUCKETS}
 
 
-def pages_rule(codes, expected, known, sentences_per_page: int = 10, pages: int = 20) -> dict:
+def pages_rule(codes, expected, known, lines=test_lines, sentences_per_page: int = 10, pages: int = 20) -> dict:
     """The status rule on page-length texts: `sentences_per_page` consecutive test sentences."""
     from tracker.originals.language import language_status
 
     wrong_detected, right_uncertain, per_language = 0, 0, {}
     totals = {"known": 0, "other": 0}
     for code in codes:
-        lines = test_lines("sentences", code, sentences_per_page * pages)
+        page_lines = lines("sentences", code, sentences_per_page * pages)
         counts = defaultdict(int)
-        for start in range(0, len(lines), sentences_per_page):
-            status = language_status(" ".join(lines[start : start + sentences_per_page]), seed=0)
+        for start in range(0, len(page_lines), sentences_per_page):
+            status = language_status(" ".join(page_lines[start : start + sentences_per_page]), seed=0)
             right = status.code == expected[code]
             counts[f"{'right' if right else 'wrong'}_{status.status}"] += 1
         group = "known" if code in known else "other"
@@ -195,6 +226,7 @@ def pages_rule(codes, expected, known, sentences_per_page: int = 10, pages: int 
         per_language[code] = dict(counts)
     return {
         "pages": totals,
+        "sentences_per_page": sentences_per_page,
         "known_right_and_detected": _share(
             sum(c.get("right_detected", 0) for code, c in per_language.items() if code in known), totals["known"]
         ),
@@ -263,7 +295,8 @@ def print_report(report: dict, codes: list[str]) -> None:
     if "status_rule_pages" in report:
         r = report["status_rule_pages"]
         print(
-            f"\nstatus rule on pages of 10 sentences ({r['pages']}): langdetect's languages right and detected "
+            f"\nstatus rule on pages of {r['sentences_per_page']} sentences ({r['pages']}): "
+            f"langdetect's languages right and detected "
             f"{r['known_right_and_detected']:.3f}; other languages detected in a wrong language "
             f"{r['other_detected_in_a_wrong_language']:.3f}"
         )

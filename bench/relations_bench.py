@@ -31,6 +31,8 @@ from collections import Counter
 from itertools import combinations
 from pathlib import Path
 
+from bench.smoke import add_smoke_flag, results_dir
+
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 WORDS_PER_SEED = 250
 
@@ -207,7 +209,7 @@ def one_size(count: int, compare: bool) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="2000,7000,20000")
-    parser.add_argument("--smoke", action="store_true", help="300 and 900 seeds: seconds, to check the bench runs")
+    add_smoke_flag(parser)
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # the child process
     parser.add_argument("--compare", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -236,9 +238,9 @@ def main() -> None:
         "all_pairs_vs_index_at_base": round(base["all_pairs_seconds"] / base["seconds"], 1),
     }
     print(json.dumps(summary))
-    out_dir = Path("bench/results")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "relations_bench.json").write_text(json.dumps({"runs": results, "summary": summary}, indent=2))
+    (results_dir(args.smoke) / "relations_bench.json").write_text(
+        json.dumps({"runs": results, "summary": summary}, indent=2)
+    )
 
 
 if __name__ == "__main__":

@@ -10,9 +10,10 @@ Reports, all measured in this one run:
     (goal: under 10%);
   - peak RSS after source 500 and after source 1,000 (goal: under 10% growth).
 
-    .venv/bin/python -m bench.run_bench [--pages 1000] [--hosts 8]
+    .venv/bin/python -m bench.run_bench [--pages 1000] [--hosts 8] [--smoke]
 
-The page server runs in another process, so its CPU is not counted.
+The page server runs in another process, so its CPU is not counted. `--smoke` (bench/smoke.py):
+8 synthetic pages on 2 hosts.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ import os
 import tempfile
 import time
 from pathlib import Path
+
+from bench.smoke import NOTE, add_smoke_flag, results_dir, shown
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -119,7 +122,10 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=1000)
     parser.add_argument("--hosts", type=int, default=8)
     parser.add_argument("--synthetic", action="store_true", help="synthetic pages even if the corpus is there")
+    add_smoke_flag(parser)
     args = parser.parse_args()
+    if args.smoke:
+        args.pages, args.hosts, args.synthetic = 8, 2, True
 
     manager = multiprocessing.Manager()
     ports, ready = manager.list(), manager.Event()
@@ -215,9 +221,11 @@ def main() -> None:
     if 500 in rss_at and 1000 in rss_at:
         results["rss_growth_500_to_1000"] = round(rss_at[1000] / rss_at[500] - 1, 4)
     print(json.dumps(results, indent=2))
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "run_bench.json").write_text(json.dumps(results, indent=2))
+    out = results_dir(args.smoke) / "run_bench.json"
+    out.write_text(json.dumps(results, indent=2))
+    print(f"written {shown(out)}")
+    if args.smoke:
+        print(NOTE)
     server.terminate()
 
 

@@ -1,8 +1,10 @@
 """Scaling out with `tracker worker` on PostgreSQL: ratios measured in one run on this machine.
 
     python -m bench.scale_bench [--documents 48] [--sentences 24] [--hosts 2,4,8] [--pages 12] [--jobs 500]
+                                [--server URL] [--smoke]
 
-Starts a throwaway PostgreSQL server with scripts/postgres.sh (nothing needs to be running), then:
+Starts a throwaway PostgreSQL server with scripts/postgres.sh (nothing needs to be running; or
+give a running one with --server), then:
 
 1. translation-bound: `--documents` Vietnamese originals of `--sentences` sentences each, stored
    directly as original versions, translated by the Transformer-base-shaped package of
@@ -16,7 +18,8 @@ Starts a throwaway PostgreSQL server with scripts/postgres.sh (nothing needs to 
    requests to one host as the servers timed them (must stay ≥ host_delay);
 3. the queue's own cost: enqueue, claim, fence and finish of `--jobs` empty jobs, per job.
 
-Prints a table and writes bench/results/scale_bench-<time>.json.
+Prints a table and writes bench/results/scale_bench-<time>.json. `--smoke` (bench/smoke.py): all
+three parts on 2 documents, one host and one fetch worker, 5 jobs and a one-layer package.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ import time
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
+
+from bench.smoke import NOTE, add_smoke_flag, results_dir, shown
 
 REPO = Path(__file__).resolve().parent.parent
 HOST_DELAY = 0.2
@@ -88,21 +93,22 @@ def workers(folder: Path, env: dict, count: int, *args: str) -> float:
     return time.perf_counter() - started
 
 
-def translation_bound(base: Path, server_url: str, documents: int, sentences: int) -> dict:
+def translation_bound(base: Path, server_url: str, documents: int, sentences: int, smoke: bool = False) -> dict:
     from sqlmodel import Session
 
-    from bench.translate_bench import build_base_package, document, glossary
+    from bench.translate_bench import BASE, SMOKE, build_base_package, document, glossary
     from tests.postgres import fresh_database
     from tracker.store.db import open_database
     from tracker.store.tables import Source, Version
 
     models = base / "models"
-    build_base_package(models, glossary())
+    build_base_package(models, glossary(), SMOKE if smoke else BASE)
     texts = [document(sentences, seed=i) for i in range(documents)]
     tokens = sum(len(t) // 4 + 1 for t in texts)
     batch = max(200, tokens // (documents // 4 or 1))  # about four documents a job
     seconds, spans = {}, {}
-    for count in (1, 2):
+    counts = (2,) if smoke else (1, 2)  # smoke: the two-worker path only
+    for count in counts:
         with fresh_database(server_url) as url:
             folder = base / f"translate-{count}"
             env = project(folder, url, f"[worker]\nbatch_tokens = {batch}\n")
@@ -141,17 +147,15 @@ def translation_bound(base: Path, server_url: str, documents: int, sentences: in
                 ).one()
             engine.dispose()
             assert tuple(made) == (documents, documents), made
-    return {
-        "documents": documents,
-        "sentences_each": sentences,
-        "batch_tokens": batch,
-        "seconds_1_worker": round(seconds[1], 2),
-        "seconds_2_workers": round(seconds[2], 2),
-        "speedup_with_process_start": round(seconds[1] / seconds[2], 2),
-        "jobs_seconds_1_worker": round(spans[1], 2),
-        "jobs_seconds_2_workers": round(spans[2], 2),
-        "speedup": round(spans[1] / spans[2], 2),
-    }
+    report = {"documents": documents, "sentences_each": sentences, "batch_tokens": batch}
+    for count in counts:
+        workers_named = "1_worker" if count == 1 else f"{count}_workers"
+        report[f"seconds_{workers_named}"] = round(seconds[count], 2)
+        report[f"jobs_seconds_{workers_named}"] = round(spans[count], 2)
+    if len(counts) == 2:
+        report["speedup_with_process_start"] = round(seconds[1] / seconds[2], 2)
+        report["speedup"] = round(spans[1] / spans[2], 2)
+    return report
 
 
 def job_span(url: str, queue: str) -> float:
@@ -173,7 +177,7 @@ def job_span(url: str, queue: str) -> float:
         engine.dispose()
 
 
-def fetch_bound(base: Path, server_url: str, host_counts: list[int], pages: int) -> list[dict]:
+def fetch_bound(base: Path, server_url: str, host_counts: list[int], pages: int, worker_count: int = 2) -> list[dict]:
     from tests.http_server import serve
     from tests.postgres import fresh_database
 
@@ -206,7 +210,7 @@ def fetch_bound(base: Path, server_url: str, host_counts: list[int], pages: int)
             env = project(folder, url)
             env["TRACKER_FETCH_ALLOW_PORTS"] = ",".join(map(str, ports))
             (folder / "seeds" / "seed.txt").write_text("\n".join(f"Source: {u}" for u in urls) + "\n")
-            seconds = workers(folder, env, 2, "--queues", "fetch", "--concurrency", "4")
+            seconds = workers(folder, env, worker_count, "--queues", "fetch", "--concurrency", "4")
             span = job_span(url, "fetch")
         times = [sorted(t for t, _ in log) for log in hits.values()]
         gaps = [b - a for ts in times for a, b in zip(ts, ts[1:])]
@@ -273,32 +277,39 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=12)
     parser.add_argument("--jobs", type=int, default=500)
     parser.add_argument("--skip", default="", help="comma-separated parts to skip: translate,fetch,queue")
+    parser.add_argument("--server", help="SQLAlchemy URL of a running PostgreSQL server to use instead of starting one")
+    add_smoke_flag(parser)
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
+    if args.smoke:
+        args.documents, args.sentences, args.hosts, args.pages, args.jobs = 2, 4, "1", 2, 5
 
     base = Path(tempfile.mkdtemp(prefix="scale-bench-"))
     folder = Path(tempfile.mkdtemp(prefix="scale-bench-pg-"))
     results: dict = {"machine": platform.platform(), "cpus": os.cpu_count(), "load": os.getloadavg()}
     try:
-        server = start_server(folder)
+        server = args.server or start_server(folder)
         if "queue" not in skip:
             results["queue"] = queue_cost(server, args.jobs)
             print("queue cost:", results["queue"], flush=True)
         if "fetch" not in skip:
-            results["fetch"] = fetch_bound(base, server, [int(h) for h in args.hosts.split(",")], args.pages)
+            hosts = [int(h) for h in args.hosts.split(",")]
+            results["fetch"] = fetch_bound(base, server, hosts, args.pages, 1 if args.smoke else 2)
             for row in results["fetch"]:
                 print("fetch-bound:", row, flush=True)
         if "translate" not in skip:
-            results["translate"] = translation_bound(base, server, args.documents, args.sentences)
+            results["translate"] = translation_bound(base, server, args.documents, args.sentences, args.smoke)
             print("translation-bound:", results["translate"], flush=True)
     finally:
-        subprocess.run(["bash", str(REPO / "scripts" / "postgres.sh"), "stop", str(folder)], capture_output=True)
+        if not args.server:
+            subprocess.run(["bash", str(REPO / "scripts" / "postgres.sh"), "stop", str(folder)], capture_output=True)
         shutil.rmtree(folder, ignore_errors=True)
         shutil.rmtree(base, ignore_errors=True)
-    out = REPO / "bench" / "results" / f"scale_bench-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
-    out.parent.mkdir(exist_ok=True)
+    out = results_dir(args.smoke) / f"scale_bench-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
     out.write_text(json.dumps(results, indent=2))
-    print(f"wrote {out.relative_to(REPO)}")
+    print(f"wrote {shown(out)}")
+    if args.smoke:
+        print(NOTE)
 
 
 if __name__ == "__main__":

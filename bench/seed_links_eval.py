@@ -1,6 +1,6 @@
 """How well tracker reads real news pages as seeds: URL citations and publication dates.
 
-    python -m bench.seed_links_eval [--limit N] [--show PAGES]
+    python -m bench.seed_links_eval [--limit N] [--show PAGES] [--smoke]
 
 Data (public; read from the mirror, never copied into the repo; a missing set is skipped):
 
@@ -36,6 +36,8 @@ Data (public; read from the mirror, never copied into the repo; a missing set is
 
 Baselines in the same run: every link of the page (tracker before this change) and every link
 of trafilatura's `include_links` output as it is.
+
+`--smoke` (bench/smoke.py) runs the three evaluations on SAMPLE_PAGE, a made-up news page.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+from bench.smoke import NOTE, add_smoke_flag
 from tracker.seeds.files import read_seed_html
 from tracker.urls import normalize_url
 
@@ -67,6 +70,26 @@ _WRAPPER_WORDS = frozenset("with wrp wrapper content body entry article main fix
 
 
 _MIN_CONTEXT = 20  # letters of other text around a link, within 40 characters either side
+
+# Made up for --smoke: a page with links in its running text and in its navigation, its article
+# body as an annotator would give it, and its publication date.
+SAMPLE_URL = "https://news.example/2024/05/07/harbour-budget.html"
+SAMPLE_BODY = (
+    "The council approved the harbour budget on Tuesday, after the finance office published its "
+    "audit of the old railway bridge. The mayor said the vote was a relief, as reported by the local paper "
+    "earlier this week."
+)
+SAMPLE_PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>Council approves the harbour budget</title>
+<meta property="article:published_time" content="2024-05-07T09:30:00Z"></head><body>
+<nav><a href="/">Home</a> <a href="/business/">Business</a> <a href="/sport/">Sport</a></nav>
+<article><h1>Council approves the harbour budget</h1>
+<p>The council approved the harbour budget on Tuesday, after the finance office published its
+<a href="https://finance.example/audit/2024">audit of the old railway bridge</a>. The mayor said the
+vote was a relief, as reported by <a href="https://paper.example/story/77">the local paper</a> earlier
+this week.</p></article>
+<footer><a href="/about">About us</a> <a href="https://social.example/news">Follow us</a></footer>
+</body></html>"""
 
 
 def _git_show(repo: Path, path: str) -> bytes:
@@ -196,25 +219,35 @@ class Score:
         return f"precision {p:.3f}  recall {r:.3f}  (tp {self.tp}, fp {self.fp}, fn {self.fn})"
 
 
-def eval_links(limit: int | None, show: int) -> None:
+def links_pages(limit: int | None) -> list[tuple[str, str, str, str]] | None:
+    """(page id, HTML, URL, annotated article body) of the benchmark's pages; None if absent."""
     if not LINKS_REPO.is_dir():
         print(f"skipped links: {LINKS_REPO} not present (fetch github:scrapinghub/article-extraction-benchmark)")
-        return
+        return None
     truth = json.loads(_git_show(LINKS_REPO, "ground-truth.json"))
-    items = sorted(truth.items())[:limit]
+    return [
+        (
+            page_id,
+            gzip.decompress(_git_show(LINKS_REPO, f"html/{page_id}.html.gz")).decode("utf-8", "replace"),
+            record["url"],
+            record["articleBody"],
+        )
+        for page_id, record in sorted(truth.items())[:limit]
+    ]
+
+
+def eval_links(items: list[tuple[str, str, str, str]], show: int, name: str) -> None:
     scores = {name: {"dev": Score(), "test": Score()} for name in ("tracker", "trafilatura as is", "every link")}
     nav_pages = nav_hits = pages_with_body = 0
     shown = 0
-    for page_id, record in items:
-        html = gzip.decompress(_git_show(LINKS_REPO, f"html/{page_id}.html.gz")).decode("utf-8", "replace")
-        url = record["url"]
-        expected = expected_links(html, url, record["articleBody"])
+    for page_id, html, url, article_body in items:
+        expected = expected_links(html, url, article_body)
         half = "dev" if int(page_id[0], 16) % 2 == 0 else "test"
         ours = cited_links(html, url)
         scores["tracker"][half].add(ours, expected)
         scores["trafilatura as is"][half].add(trafilatura_links(html, url), expected)
         scores["every link"][half].add(every_link(html, url), expected)
-        if record["articleBody"].strip():
+        if article_body.strip():
             pages_with_body += 1
             bad = ours & navigation_links(html, url)
             nav_hits += len(bad)
@@ -228,28 +261,33 @@ def eval_links(limit: int | None, show: int) -> None:
                 print(f"    + {u}")
             for u in sorted(expected - ours)[:5]:
                 print(f"    - {u}")
-    print(f"URL citations on {len(items)} pages of scrapinghub/article-extraction-benchmark:")
+    print(f"URL citations on {len(items)} pages of {name}:")
     for name, halves in scores.items():
         for half, score in halves.items():
             print(f"  {name:18} {half:4}  {score}")
     print(f"  navigation links among tracker's citations: {nav_hits} on {nav_pages} of {pages_with_body} pages")
 
 
-def eval_dates(limit: int | None, show: int) -> None:
+def dates_pages(limit: int | None) -> list[tuple[str, str, object]] | None:
+    """(URL, HTML, date checked by hand) of htmldate's MediaCloud set; None if absent."""
     if not DATES_REPO.is_dir():
         print(f"skipped dates: {DATES_REPO} not present (fetch github:adbar/htmldate)")
-        return
+        return None
+    truth = json.loads(_git_show(DATES_REPO, "tests/eval_mediacloud_2020.json"))
+    return [
+        (url, _git_show(DATES_REPO, f"tests/test_set/{record['file']}").decode("utf-8", "replace"), record.get("date"))
+        for url, record in sorted(truth.items())[:limit]
+    ]
+
+
+def eval_dates(items: list[tuple[str, str, object]], show: int, name: str) -> None:
     from tracker.seeds.dates import publication_date
 
-    truth = json.loads(_git_show(DATES_REPO, "tests/eval_mediacloud_2020.json"))
-    items = sorted(truth.items())[:limit]
     right = stated = found = 0
     evidence: Counter[str] = Counter()
     nav_pages = nav_hits = 0
     citations = 0
-    for url, record in items:
-        html = _git_show(DATES_REPO, f"tests/test_set/{record['file']}").decode("utf-8", "replace")
-        expected = record.get("date")
+    for url, html, expected in items:
         expected = expected if isinstance(expected, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", expected) else None
         date = publication_date(html, url)
         if date is not None:
@@ -266,50 +304,66 @@ def eval_dates(limit: int | None, show: int) -> None:
         bad = ours & navigation_links(html, url)
         nav_hits += len(bad)
         nav_pages += bool(bad)
-    print(f"Publication dates on {len(items)} pages of htmldate's MediaCloud 2020 set:")
+    print(f"Publication dates on {len(items)} pages of {name}:")
     print(f"  right on {right} of {stated} pages that state one ({right / max(stated, 1):.3f}); found on {found}")
     print(f"  evidence: {dict(evidence.most_common())}")
     print(f"  citations: {citations} in all; navigation links among them: {nav_hits} on {nav_pages} pages")
 
 
-def eval_readability(limit: int | None, show: int) -> None:
+def readability_pages(limit: int | None) -> list[tuple[str, str, str, str, str | None]] | None:
+    """(name, HTML, expected article text, language, publishedTime) of Readability's real test
+    pages; None if absent."""
     if not READABILITY.is_dir():
         print(f"skipped readability pages: {READABILITY} not present")
-        return
+        return None
     from lxml import html as lxml_html
 
+    rows = [json.loads(line) for line in (READABILITY / "index.jsonl").read_text().splitlines() if line.strip()]
+    pages = []
+    for row in [r for r in rows if not r["synthetic_lorem_ipsum"]][:limit]:
+        expected_html = (READABILITY / row["expected_html"]).read_text(encoding="utf-8", errors="replace")
+        metadata = json.loads((READABILITY / row["expected_metadata"]).read_text(encoding="utf-8"))
+        pages.append(
+            (
+                row["name"],
+                (READABILITY / row["source_html"]).read_text(encoding="utf-8", errors="replace"),
+                lxml_html.fromstring(expected_html or "<p></p>").text_content(),
+                row.get("lang_auto_lingua_on_expected_text") or "?",
+                metadata.get("publishedTime"),
+            )
+        )
+    return pages
+
+
+def eval_readability(
+    pages: list[tuple[str, str, str, str, str | None]],
+    show: int,
+    name: str,
+    url: str = "http://fakehost/test/page.html",
+) -> None:
     from tracker.seeds.dates import publication_date
 
-    rows = [json.loads(line) for line in (READABILITY / "index.jsonl").read_text().splitlines() if line.strip()]
-    rows = [r for r in rows if not r["synthetic_lorem_ipsum"]][:limit]
-    url = "http://fakehost/test/page.html"
     ours_score, trafilatura_score = Score(), Score()
     by_language: dict[str, Score] = {}
     nav_hits = nav_pages = right = stated = 0
-    for row in rows:
-        html = (READABILITY / row["source_html"]).read_text(encoding="utf-8", errors="replace")
-        expected_html = (READABILITY / row["expected_html"]).read_text(encoding="utf-8", errors="replace")
-        body = lxml_html.fromstring(expected_html or "<p></p>").text_content()
+    for page_name, html, body, language, published in pages:
         expected = expected_links(html, url, body)
         ours = cited_links(html, url)
         ours_score.add(ours, expected)
         trafilatura_score.add(trafilatura_links(html, url), expected)
-        language = row.get("lang_auto_lingua_on_expected_text") or "?"
         by_language.setdefault("en" if language == "en" else "other", Score()).add(ours, expected)
         bad = ours & navigation_links(html, url)
         nav_hits += len(bad)
         nav_pages += bool(bad)
         if show and (ours - expected or expected - ours):
-            print(f"  {row['name']} +{sorted(ours - expected)[:3]} -{sorted(expected - ours)[:3]}")
-        metadata = json.loads((READABILITY / row["expected_metadata"]).read_text(encoding="utf-8"))
-        published = metadata.get("publishedTime")
+            print(f"  {page_name} +{sorted(ours - expected)[:3]} -{sorted(expected - ours)[:3]}")
         if published and re.match(r"\d{4}-\d{2}-\d{2}", published):
             stated += 1
             date = publication_date(html, url)
             right += date is not None and date.day.isoformat() == published[:10]
             if show and not (date is not None and date.day.isoformat() == published[:10]):
-                print(f"  date {row['name']}: expected {published}, got {date}")
-    print(f"URL citations on {len(rows)} real pages of Mozilla Readability's tests:")
+                print(f"  date {page_name}: expected {published}, got {date}")
+    print(f"URL citations on {len(pages)} {name}:")
     print(f"  tracker            all   {ours_score}")
     for name, score in sorted(by_language.items()):
         print(f"  tracker            {name:5} {score}")
@@ -323,13 +377,27 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--limit", type=int)
     parser.add_argument("--show", type=int, default=0, help="print the differences on this many pages")
     parser.add_argument("--only", choices=["links", "dates", "readability"])
+    add_smoke_flag(parser)
     args = parser.parse_args(argv)
+    if args.smoke:
+        args.show = max(args.show, 1)  # the printing of differences is code to check too
+    sample = "SAMPLE_PAGE"
     if args.only in (None, "links"):
-        eval_links(args.limit, args.show)
+        pages = [("a0", SAMPLE_PAGE, SAMPLE_URL, SAMPLE_BODY)] if args.smoke else links_pages(args.limit)
+        if pages is not None:
+            eval_links(pages, args.show, sample if args.smoke else "scrapinghub/article-extraction-benchmark")
     if args.only in (None, "dates"):
-        eval_dates(args.limit, args.show)
+        pages = [(SAMPLE_URL, SAMPLE_PAGE, "2024-05-07")] if args.smoke else dates_pages(args.limit)
+        if pages is not None:
+            eval_dates(pages, args.show, sample if args.smoke else "htmldate's MediaCloud 2020 set")
     if args.only in (None, "readability"):
-        eval_readability(args.limit, args.show)
+        if args.smoke:
+            pages = [("sample", SAMPLE_PAGE, SAMPLE_BODY, "en", "2024-05-07T09:30:00Z")]
+            eval_readability(pages, args.show, f"pages of {sample}", SAMPLE_URL)
+        elif (pages := readability_pages(args.limit)) is not None:
+            eval_readability(pages, args.show, "real pages of Mozilla Readability's tests")
+    if args.smoke:
+        print(NOTE)
     sys.stdout.flush()
 
 

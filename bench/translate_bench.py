@@ -1,18 +1,20 @@
 """Translation throughput and the cost of re-fetching unchanged text.
 
-    python -m bench.translate_bench [--sentences 60] [--repeats 2]
+    python -m bench.translate_bench [--sentences 60] [--repeats 2] [--smoke]
 
 Builds a Transformer-base-shaped Argos package (6+6 layers, d_model 512, 8 heads, FFN 2048; a
 hand-weighted copy model like tests/tiny_argos.py, so its output is known and its compute per
 token is that of a real Transformer-base except the small vocabulary), then in one process:
 
-1. throughput: target tokens per second of tracker's batched path (tracker.translate, one
-   CTranslate2 call over the document) against argostranslate.translate.translate() (one call
-   per paragraph) on the same text, package and settings; the outputs must be identical;
+1. throughput: target tokens per second of tracker's batched path
+   (tracker.translation.translator, one CTranslate2 call over the document) against
+   argostranslate.translate.translate() (one call per paragraph) on the same text, package and
+   settings; the outputs must be identical;
 2. the translation stage on a database: first translation, an unchanged re-fetch, the same text
    back after an edit, and an edit of one sentence, with translation calls and model loads.
 
-Prints a table and writes bench/results/translate_bench-<time>.json.
+Prints a table and writes bench/results/translate_bench-<time>.json. `--smoke` (bench/smoke.py)
+runs both parts on a one-layer package of the same width and a few sentences.
 """
 
 from __future__ import annotations
@@ -29,15 +31,25 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
+from bench.smoke import NOTE, add_smoke_flag, results_dir, shown
 from tests import tiny_argos
 from tracker.translation.packages import configure_argos, list_packages
 
-REPO = Path(__file__).resolve().parent.parent
 
-LAYERS, HEADS, D_MODEL, FFN = 6, 8, 512, 2048
+class Shape(NamedTuple):
+    layers: int  # on each side
+    heads: int
+    d_model: int
+    ffn: int
+
+
+BASE = Shape(layers=6, heads=8, d_model=512, ffn=2048)  # Transformer-base
+# As narrow as the glossary's vocabulary allows (d_model holds a one-hot of every piece).
+SMOKE = Shape(layers=1, heads=8, d_model=512, ffn=64)
 VI_WORDS = (
     "tổng thống nga syria lãnh đạo mới điện đàm thứ năm hai bên thảo luận hợp tác kinh tế "
     "giáo dục quốc phòng ông nói rằng chính phủ ủng hộ thống nhất toàn vẹn lãnh thổ người dân "
@@ -56,7 +68,7 @@ def glossary() -> dict[str, str]:
     return {v: en[i % len(en)] for i, v in enumerate(vi)}
 
 
-def build_base_package(models_dir: Path, gloss: dict[str, str]) -> Path:
+def build_base_package(models_dir: Path, gloss: dict[str, str], shape: Shape = BASE) -> Path:
     """Write a translate-vi_en package folder (no zip: it is ~200 MB of float32) into models_dir."""
     import sentencepiece as spm
 
@@ -66,7 +78,7 @@ def build_base_package(models_dir: Path, gloss: dict[str, str]) -> Path:
     (root / "sentencepiece.model").write_bytes(sp_model)
     sp = spm.SentencePieceProcessor(model_proto=sp_model)
     vocabulary = [sp.id_to_piece(i) for i in range(sp.get_piece_size())]
-    spec = base_model_spec(vocabulary, gloss)
+    spec = base_model_spec(vocabulary, gloss, shape)
     spec.register_source_vocabulary(vocabulary)
     spec.register_target_vocabulary(vocabulary)
     spec.validate()
@@ -91,7 +103,7 @@ def build_base_package(models_dir: Path, gloss: dict[str, str]) -> Path:
     return root
 
 
-def base_model_spec(vocabulary: list[str], gloss: dict[str, str]):
+def base_model_spec(vocabulary: list[str], gloss: dict[str, str], shape: Shape = BASE):
     """tiny_argos._model_spec widened to Transformer-base: the same copy-by-position weights in
     layer 0 of the decoder, every other weight zero (CTranslate2 multiplies dense matrices
     whatever their values, so the compute is that of trained weights of this shape)."""
@@ -102,8 +114,8 @@ def base_model_spec(vocabulary: list[str], gloss: dict[str, str]):
     balance, spare, position = V, V + 1, V + 2
     F = len(tiny_argos.POSITION_FREQUENCIES)
     code_dims = 4 * F
-    d = D_MODEL
-    head = d // HEADS
+    layers, heads, d, ffn = shape
+    head = d // heads
     if position + code_dims > d or code_dims > head:
         raise SystemExit(f"vocabulary of {V} pieces does not fit d_model {d}")
 
@@ -128,7 +140,7 @@ def base_model_spec(vocabulary: list[str], gloss: dict[str, str]):
     # Each head scores with its own slice, divided by sqrt(head size).
     query_gain = tiny_argos.ATTENTION_MARGIN * norm_scale * math.sqrt(head) / drop
 
-    spec = ctranslate2.specs.TransformerSpec.from_config((LAYERS, LAYERS), HEADS, pre_norm=True, no_final_norm=True)
+    spec = ctranslate2.specs.TransformerSpec.from_config((layers, layers), heads, pre_norm=True, no_final_norm=True)
     spec.config.add_source_eos = True
 
     def layer_norm(ln):
@@ -144,8 +156,8 @@ def base_model_spec(vocabulary: list[str], gloss: dict[str, str]):
         zero_linear(layer.self_attention.linear[0], 3 * d, d)
         zero_linear(layer.self_attention.linear[1], d, d)
         layer_norm(layer.ffn.layer_norm)
-        zero_linear(layer.ffn.linear_0, FFN, d)
-        zero_linear(layer.ffn.linear_1, d, FFN)
+        zero_linear(layer.ffn.linear_0, ffn, d)
+        zero_linear(layer.ffn.linear_1, d, ffn)
 
     for side in (spec.encoder, spec.decoder):
         side.scale_embeddings = False
@@ -163,7 +175,7 @@ def base_model_spec(vocabulary: list[str], gloss: dict[str, str]):
         zero_linear(cross.linear[2], d, d)
         if number:
             continue  # the residual carries layer 0's copy through the rest
-        for h in range(HEADS):  # every head attends to the same source position
+        for h in range(heads):  # every head attends to the same source position
             slot = h * head + np.arange(code_dims)
             cross.linear[0].weight[slot, position_dims] = query_gain
             cross.linear[1].weight[slot, position_dims] = 1.0
@@ -246,10 +258,10 @@ def throughput(models_dir: Path, text: str, repeats: int) -> dict:
 def refetch_cases(work_dir: Path, models_dir: Path, text: str) -> list[dict]:
     from sqlmodel import Session
 
-    from tracker import translate as translate_module
     from tracker.config import load_settings
     from tracker.store.db import open_database
     from tracker.store.tables import Activity, Source, Version
+    from tracker.translation import translator
     from tracker.translation.translator import TranslateStats
     from tracker.translation.versions import originals_needing_translation, translate_original
 
@@ -283,7 +295,7 @@ def refetch_cases(work_dir: Path, models_dir: Path, text: str) -> list[dict]:
 
         def stage(case: str) -> None:
             # What the translate stage does; translators are forgotten so loads show what was needed.
-            translate_module.forget_translators()
+            translator.forget_translators()
             stats = TranslateStats()
             started = time.perf_counter()
             originals = originals_needing_translation(session, "en")
@@ -318,14 +330,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sentences", type=int, default=60)
     parser.add_argument("--repeats", type=int, default=2)
+    add_smoke_flag(parser)
     args = parser.parse_args()
+    shape = SMOKE if args.smoke else BASE
+    if args.smoke:
+        args.sentences, args.repeats = 8, 1
 
     work = Path(tempfile.mkdtemp(prefix="translate-bench-"))
     try:
         models_dir = work / "models"
         configure_argos(models_dir, work / "argos-cache")  # before anything imports argostranslate
         started = time.perf_counter()
-        build_base_package(models_dir, glossary())
+        build_base_package(models_dir, glossary(), shape)
         build_seconds = time.perf_counter() - started
         text = document(args.sentences)
         speed = throughput(models_dir, text, args.repeats)
@@ -335,7 +351,8 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
 
     print(
-        f"model: Transformer {LAYERS}+{LAYERS} layers, d_model {D_MODEL}, {HEADS} heads, FFN {FFN} "
+        f"model: Transformer {shape.layers}+{shape.layers} layers, d_model {shape.d_model}, {shape.heads} heads, "
+        f"FFN {shape.ffn} "
         f"(built in {build_seconds:.1f} s); {speed['sentences']} sentences in {speed['paragraphs']} "
         f"paragraphs, {speed['target_tokens']} target tokens; compute type {speed['compute_type']}, "
         f"beam {speed['beam_size']}; outputs identical: {speed['outputs_identical']}"
@@ -362,8 +379,7 @@ def main() -> None:
             f"{row['seconds']:>10.3f}"
         )
 
-    results = REPO / "bench" / "results"
-    results.mkdir(parents=True, exist_ok=True)
+    results = results_dir(args.smoke)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out = results / f"translate_bench-{stamp}.json"
     out.write_text(
@@ -371,14 +387,16 @@ def main() -> None:
             {
                 "when": stamp,
                 "machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count()},
-                "model": {"layers": LAYERS, "heads": HEADS, "d_model": D_MODEL, "ffn": FFN, "sha256": package.sha256},
+                "model": {**shape._asdict(), "sha256": package.sha256},
                 "throughput": speed,
                 "translation_stage": cases,
             },
             indent=2,
         )
     )
-    print(f"\nwritten {out.relative_to(REPO)}")
+    print(f"\nwritten {shown(out)}")
+    if args.smoke:
+        print(NOTE)
 
 
 if __name__ == "__main__":

@@ -49,10 +49,11 @@ def test_ctrl_c_cancels_a_postgresql_statement(project, postgres_url):
 
     from sqlalchemy.engine import make_url
 
+    from tests.children import popen
     from tracker.store.db import open_database
 
     open_database(postgres_url).dispose()
-    process = subprocess.Popen(
+    process = popen(
         [sys.executable, "-m", "tracker", "sql", "--timeout", "0", "SELECT pg_sleep(60)"],
         cwd=project,
         env={**os.environ, "TRACKER_DATABASE_URL": postgres_url},

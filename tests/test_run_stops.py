@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.children import popen
 from tests.http_server import serve
 
 PAGE = b"<html><body><p>Russia supports the unity of Syria, the Kremlin said on Thursday.</p></body></html>"
@@ -28,7 +29,7 @@ def _slow_routes(release: threading.Event):
 
 
 def _start_run(project: Path, port: int, env: dict | None = None) -> subprocess.Popen:
-    return subprocess.Popen(
+    return popen(
         [sys.executable, "-m", "tracker", "run"],
         cwd=project,
         env={

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.children import popen
+
 RUNAWAY = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"
 
 
@@ -66,7 +68,7 @@ def _tracker_process(*args: str, cwd: Path, env: dict | None = None, user: str |
     command = [sys.executable, "-m", "tracker", *args]
     if user is not None:
         command = ["setpriv", f"--reuid={user}", "--regid=nogroup", "--clear-groups", *command]
-    return subprocess.Popen(
+    return popen(
         command,
         cwd=cwd,
         env={**os.environ, **(env or {})},

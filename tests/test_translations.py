@@ -348,3 +348,15 @@ def test_diff_of_translations_compares_one_language(session, settings):
 
     with pytest.raises(DiffError, match="no ready translation into fr"):
         diff_source(session, source, translated="fr")
+
+
+def test_replacing_a_package_forgets_the_translators_loaded_from_the_old_one(session, settings):
+    from tracker.translation import translator
+
+    translate(session, add_original(session, TEXT), settings)
+    assert translator._loaded  # the model of the first translation stays loaded for the next
+    install_file(
+        settings.translation.models_dir, cached_package("vi", "en", {**VI_EN, "mèo": "kitty"}, "2.0"), replace=True
+    )
+    # A long-lived worker would otherwise keep every replaced model in memory.
+    assert not translator._loaded

@@ -366,7 +366,7 @@ def _forget_loaded_models() -> None:
         # Argos keeps one translator per language pair here, even after the
         # package behind it changed.
         argos_translate.installed_translates.clear()
-    ours = sys.modules.get("tracker.translate")
+    ours = sys.modules.get("tracker.translation.translator")  # loaded only if something translated
     if ours is not None:
         ours.forget_translators()
 
