@@ -149,14 +149,16 @@ def _stem(word: str) -> str:
 
 
 _QUOTES = str.maketrans({c: "'" for c in "‘’‚‛′`´"} | {c: '"' for c in "“”„‟″«»"})
-_DASHES = re.compile(r"\s*[\u2010-\u2015\u2212-]+\s*")
+# Whitespace is collapsed first: `\s*` on both sides of the dash took quadratic time on a long
+# run of spaces with no dash in it.
+_DASHES = re.compile(r" ?[\u2010-\u2015\u2212-]+ ?")
 
 
 def normalize_verbatim(text: str) -> str:
     """Text as compared for a verbatim copy: Unicode NFKC, one kind of single and double quote,
     one dash (with the spaces around it dropped: "a - b", "a—b"), whitespace runs as one space."""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
-    return " ".join(_DASHES.sub("-", text).split())
+    text = " ".join(unicodedata.normalize("NFKC", text).translate(_QUOTES).split())
+    return _DASHES.sub("-", text)
 
 
 def _verbatim_sources(seed_sentences: Sequence[TextSpan], source_sentences: Sequence[TextSpan]) -> dict[int, tuple]:
