@@ -46,7 +46,9 @@ class UserError(click.ClickException):
         self.exit_code = exit_status
 
     def show(self, file=None) -> None:
-        click.echo(f"tracker: {self.message}", err=True)
+        from tracker.terminal import shown
+
+        click.echo(f"tracker: {shown(self.message)}", err=True)  # a message may quote a seed or a page
 
 
 class TrackerGroup(click.Group):
