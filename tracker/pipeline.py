@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from tracker.config import Settings
+from tracker.config import ConfigError, Settings
 from tracker.excerpts.relations import relate_seeds
 from tracker.excerpts.versions import excerpt_seed_source
 from tracker.fetch.client import Fetcher
@@ -98,6 +98,11 @@ def run(
     Raises RunInProgress when another run holds the lock. `max_seconds` stops starting new
     work after that long; what is left is done by the next run.
     """
+    if not settings.paths.seeds_dir.is_dir():  # a typo in seeds_dir would otherwise run on, finding "0 new"
+        raise ConfigError(
+            f"seeds folder not found: {settings.paths.seeds_dir} "
+            "(create it, or set [paths] seeds_dir or $TRACKER_SEEDS_DIR)"
+        )
     with (
         run_lock(settings.paths.data_dir),
         sqlite_database_lock(settings.database.url),
@@ -189,7 +194,7 @@ def next_due(session: Session) -> datetime | None:
 def _ingest(
     session: Session, settings: Settings, summary: RunSummary, notify: Notify, fetcher: Fetcher, now: datetime
 ) -> None:
-    if not settings.paths.seeds_dir.is_dir():
+    if not settings.paths.seeds_dir.is_dir():  # a worker's pass: the worker may run where the seeds are not
         summary.notices.append(f"seeds folder not found: {settings.paths.seeds_dir}")
     try:
         report = ingest_seeds(session, settings.paths.seeds_dir, settings.seeds.max_bytes)

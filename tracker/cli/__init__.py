@@ -8,6 +8,7 @@ machine can cause (`TrackerError`, a full disk) become one line here, in `Tracke
 from __future__ import annotations
 
 import importlib
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -116,11 +117,14 @@ class Duration(click.ParamType):
 
     def convert(self, value, param, ctx) -> float:
         if isinstance(value, (int, float)):
-            return float(value)
+            value = str(value)
         text = value.strip().lower()
         try:
             if text and text[-1].isdigit():
-                return float(text)
+                total = float(text)
+                if not 0 < total < math.inf:  # 0 would rerun without pause; nan and inf never
+                    raise ValueError
+                return total
             total, number = 0.0, ""
             for char in text:
                 if char.isdigit() or char == ".":

@@ -30,6 +30,7 @@ from tracker.store.tables import (
     Seed,
     Source,
     Version,
+    fits_row_id,
 )
 
 # Strongest first: a seed sentence takes the strongest label any source gives it.
@@ -52,7 +53,7 @@ def text_direction(language: str | None) -> str:
 def find_seed(session: Session, key: str | int) -> Seed:
     """A seed by id or by its stored path (the current revision, else the newest one)."""
     text = str(key).strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit() and fits_row_id(int(text)):
         seed = session.get(Seed, int(text))
         if seed is not None:
             return seed
@@ -364,7 +365,7 @@ def source_report(session: Session, source_id: int) -> dict[str, Any] | None:
     summary for this source) and, per seed, the sentence pairs of the newest aligned version."""
     from tracker.read.lookup import alignments
 
-    source = session.get(Source, source_id)
+    source = session.get(Source, source_id) if fits_row_id(source_id) else None
     if source is None:
         return None
     seeds = session.exec(
