@@ -167,7 +167,8 @@ def test_a_missing_seeds_folder_stops_the_run_with_one_line(project, tracker):
     result = tracker("run")
     assert result.exit_code == 2, result.output
     assert result.output == (
-        f"tracker: seeds folder not found: {project / 'seeds'} (create it, or set [paths] seeds_dir or $TRACKER_SEEDS_DIR)\n"
+        f"tracker: seeds folder not found: {project / 'seeds'} "
+        "(create it, or set [paths] seeds_dir or $TRACKER_SEEDS_DIR)\n"
     )
     assert not (project / "data").exists()  # refused before anything was made
 
