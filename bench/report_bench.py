@@ -3,6 +3,13 @@ against a bare `lookup` of those 10 sources measured in the same run (the baseli
 
     python -m bench.report_bench              # 10 sources, 50 timed runs each
     python -m bench.report_bench --sources 10 --runs 100
+    python -m bench.report_bench --large         # seeds citing 100 and 300 URLs, one per sentence
+    python -m bench.report_bench --smoke         # the --large measure on 20 and 60 URLs, 3 runs
+
+`--large` (issue 27, item 11) builds the seed the issue measured: each URL cited in a sentence of
+its own, so sentences grow with sources. It reports the page's bytes, its detail blocks (one per
+seed sentence × source linked) and the median time of `/seed/1` from `tracker serve`, per size;
+bytes and blocks should grow about linearly with the sources, not as sentences × sources.
 
 The database is real: `tracker run` fetches 10 Vietnamese pages (about 15 sentences each, built
 from the words of tests/vi_article.py's glossary) from a loopback server and translates them with
@@ -22,6 +29,8 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+
+from bench.smoke import results_dir
 
 REPO = Path(__file__).resolve().parent.parent
 WORDS = "Nga ủng hộ thống nhất Syria Hai bên thảo luận thương mại và giáo dục".split()
@@ -48,7 +57,7 @@ def page(k: int, rng: random.Random) -> bytes:
     return f'<!DOCTYPE html><html lang="vi">{head}<body><article>{body}</article></body></html>'.encode()
 
 
-def build(project: Path, sources: int) -> tuple[str, list[str]]:
+def build(project: Path, sources: int, cited_each: bool = False) -> tuple[str, list[str]]:
     """Run tracker on a seed citing `sources` loopback pages; the database URL and the page URLs."""
     from tests.cli_runner import invoke_tracker
     from tests.http_server import serve
@@ -73,7 +82,12 @@ def build(project: Path, sources: int) -> tuple[str, list[str]]:
         try:
             lines = ["The Kremlin said Russia supports the unity of Syria.", "Both sides discussed trade."]
             lines += [" ".join(rng.sample(ENGLISH, rng.randint(6, 12))).capitalize() + "." for _ in range(16)]
-            lines += [f"Sources: {' '.join(urls[: sources // 2])}", f"More: {' '.join(urls[sources // 2 :])}"]
+            if cited_each:  # a sentence per URL, as a long seed that cites as it goes
+                lines += [
+                    f"Report {k} said talks would resume next week, according to {u} today." for k, u in enumerate(urls)
+                ]
+            else:
+                lines += [f"Sources: {' '.join(urls[: sources // 2])}", f"More: {' '.join(urls[sources // 2 :])}"]
             (project / "seeds" / "bench_seed.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
             for args in (("models", "install", str(cached_package("vi", "en", GLOSSARY))), ("run",)):
                 result = invoke_tracker(*args)
@@ -95,11 +109,54 @@ def timed(function, runs: int) -> list[float]:
     return times
 
 
+def large(sizes: list[int], runs: int) -> dict:
+    """Bytes, detail blocks and served time of the report of a seed citing each of `sizes` URLs."""
+    import httpx
+    from sqlmodel import Session
+
+    from tests.browser import serving
+    from tracker.read.pages import report_html
+    from tracker.read.report import seed_report
+    from tracker.read.server import create_app
+    from tracker.read.sql import read_only_engine
+
+    root = sandbox()
+    results = {}
+    for size in sizes:
+        database_url, _ = build(root / f"project-{size}", size, cited_each=True)
+        engine = read_only_engine(database_url)
+        with Session(engine) as session:
+            report = seed_report(session, "bench_seed.txt")
+            html = report_html(report)
+        with serving(create_app(engine)) as base, httpx.Client(base_url=base, timeout=120) as client:
+            seed_id = report["seed"]["id"]
+            served = timed(lambda seed_id=seed_id: client.get(f"/seed/{seed_id}").raise_for_status(), runs)
+            served_bytes = len(client.get(f"/seed/{seed_id}").content)
+        engine.dispose()
+        results[size] = {
+            "seed_sentences": len(report["sentences"]),
+            "report_bytes": len(html.encode()),
+            "detail_blocks": html.count('class="link"'),
+            "served_bytes": served_bytes,
+            "served_ms_median": round(1000 * statistics.median(served), 1),
+        }
+        print(json.dumps({size: results[size]}), flush=True)
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sources", type=int, default=10)
     parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--large", action="store_true", help="seeds citing 100 and 300 URLs, one per sentence")
+    parser.add_argument("--smoke", action="store_true", help="--large on 20 and 60 URLs, 3 runs")
     args = parser.parse_args()
+    if args.large or args.smoke:
+        results = large([20, 60] if args.smoke else [100, 300], 3 if args.smoke else min(args.runs, 10))
+        (results_dir(args.smoke) / "report_bench_large.json").write_text(
+            json.dumps(results, indent=2) + "\n", encoding="utf-8"
+        )
+        return
     root = sandbox()
     database_url, urls = build(root / "project", args.sources)
 

@@ -74,6 +74,23 @@ def build(project: Path) -> ReportDatabase:
     return ReportDatabase(project, database, f"sqlite:///{database}", vi_url, ar_url, gone)
 
 
+def seed_citing_many(project: Path, tracker, monkeypatch, count: int) -> None:
+    """`many.txt`, citing `count` English loopback pages, one a sentence, each sentence said in part
+    by every page ("Article N revision 0 opens…"), ingested, fetched and aligned by `tracker run`."""
+    from tests.pages import article_html
+
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    with serve({f"/a{k}": (200, html, article_html(k)) for k in range(count)}) as base:
+        monkeypatch.setenv("TRACKER_FETCH_ALLOW_PORTS", str(base.port))
+        lines = [
+            f"Article {k} revision 0 opens with a clear statement, according to {base}/a{k} today."
+            for k in range(count)
+        ]
+        (project / "seeds" / "many.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        result = tracker("run")
+        assert result.exit_code == 0, result.output
+
+
 @cache
 def _build() -> ReportDatabase:
     return build(Path(tempfile.mkdtemp(prefix="tracker-report-")))

@@ -20,10 +20,6 @@ REPO = Path(__file__).resolve().parent.parent
 BENCH = REPO / "bench"
 RESULTS = BENCH / "results"
 
-# TODO(lead): empty this set at merge. Benches whose smoke mode comes from another branch; they
-# are skipped here until it lands (bench/report_bench.py is being rewritten with its own --smoke).
-SMOKE_ON_ANOTHER_BRANCH = {"report_bench"}
-
 # Benches that drive `tracker worker` on PostgreSQL: they get the session's server (--server)
 # instead of starting their own, and are skipped like every `postgres` test where there is none.
 ON_POSTGRESQL = {"scale_bench"}
@@ -48,8 +44,6 @@ def _results() -> set[str]:
 @pytest.mark.subprocess
 @pytest.mark.parametrize("name", _benches())
 def test_every_bench_runs_in_smoke_mode(name, tmp_path, request):
-    if name in SMOKE_ON_ANOTHER_BRANCH:
-        pytest.skip(f"bench/{name}.py gets --smoke on another branch (SMOKE_ON_ANOTHER_BRANCH)")
     source = (BENCH / f"{name}.py").read_text(encoding="utf-8")
     # Without argparse a bench would ignore --smoke and run in full; say so instead.
     assert re.search(r"--smoke|add_smoke_flag", source), f"bench/{name}.py has no --smoke mode (see bench/smoke.py)"

@@ -115,3 +115,67 @@ def test_a_bad_value_exits_2_with_one_line(tmp_path, tracker):
 def test_configuration_doc_is_generated_from_the_settings():
     # Regenerate with: python -c "from tracker.config import render_settings_doc; print(render_settings_doc(), end='')"
     assert (REPO / "docs" / "configuration.md").read_text() == render_settings_doc()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('[fetch]\nallow_private = ["not-an-ip"]', "'not-an-ip' is not an IP address or CIDR block"),
+        (
+            '[fetch]\nuser_agent = "tracker/1\\r\\nX-Evil: 1"',
+            "is not a User-Agent: printable ASCII, not empty, one line",
+        ),
+        ('[fetch]\nuser_agent = ""', "is not a User-Agent"),
+        ('[fetch]\nuser_agent = "tracker/1\\n"', "is not a User-Agent"),
+        ("[fetch]\nallow_ports = [-1, 70000]", "-1 is not a port (1 to 65535)"),
+        ("[fetch]\nallow_ports = [8080, 70000]", "70000 is not a port (1 to 65535)"),
+        ("[schedule]\nmin_interval = 7200\nmax_interval = 3600", "min_interval (7200) is above max_interval (3600)"),
+        ("[fetch]\ndeadline = inf", "[fetch] deadline = inf: expected a finite number"),
+        ("[fetch]\nhost_delay = nan", "expected a finite number"),
+    ],
+)
+def test_settings_that_would_fail_later_are_one_line_at_start(tmp_path, tracker, content, message):
+    """Issue 27 (item 12): each of these was a traceback, or accepted and failed every source later."""
+    (tmp_path / "c.toml").write_text(content + "\n", encoding="utf-8")
+    result = tracker("--config", str(tmp_path / "c.toml"), "sources")
+    assert result.exit_code == 2, result.output
+    assert result.output.count("\n") == 1 and message in result.output, result.output
+
+
+def test_the_same_checks_apply_to_the_environment(tmp_path):
+    with pytest.raises(ConfigError, match="TRACKER_FETCH_ALLOW_PORTS='0': 0 is not a port"):
+        load_settings(None, environ={"TRACKER_FETCH_ALLOW_PORTS": "0"})
+    with pytest.raises(ConfigError, match="TRACKER_FETCH_USER_AGENT"):
+        load_settings(None, environ={"TRACKER_FETCH_USER_AGENT": "a\r\nb"})
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("run", "--every", "0"), "'0' is not a duration"),
+        (("sql", "--timeout", "nan", "SELECT 1"), "'nan' is not a number of seconds"),
+        (("sql", "--timeout", "inf", "SELECT 1"), "'inf' is not a number of seconds"),
+    ],
+)
+def test_options_that_would_loop_or_never_stop_are_refused(project, tracker, args, message):
+    result = tracker(*args)
+    assert result.exit_code == 2 and message in result.output, result.output
+
+
+def test_a_missing_seeds_folder_stops_the_run_with_one_line(project, tracker):
+    (project / "seeds").rmdir()
+    result = tracker("run")
+    assert result.exit_code == 2, result.output
+    assert result.output == (
+        f"tracker: seeds folder not found: {project / 'seeds'} "
+        "(create it, or set [paths] seeds_dir or $TRACKER_SEEDS_DIR)\n"
+    )
+    assert not (project / "data").exists()  # refused before anything was made
+
+
+@pytest.mark.parametrize("command", [("report", "{id}", "-o", "out.html"), ("export", "prov", "--seed", "{id}")])
+def test_an_id_too_large_for_the_database_is_no_such_seed(populated, tracker, command):
+    huge = str(2**64)
+    result = tracker(*(part.replace("{id}", huge) for part in command))
+    assert result.exit_code == 1, result.output
+    assert result.output.count("\n") == 1 and "no seed" in result.output and huge in result.output

@@ -243,3 +243,42 @@ def test_tracker_serve_answers_on_localhost(report_db):
         server.terminate()
         server.wait(timeout=30)
     assert "read-only on http://127.0.0.1:" in server.stderr.read()
+
+
+def test_a_seed_citing_many_sources_gives_a_report_that_grows_linearly(project, tracker, monkeypatch):
+    """Issue 27 (item 11): a seed citing each of 60 URLs in a sentence of its own. Every source is
+    aligned with every sentence, so a detail block per pair made sentences × sources blocks
+    (3,600 here, 95,400 at 300 URLs); the panel now shows only sources that say something of the
+    sentence, at most LINKS_SHOWN, and sources come SOURCES_PER_PAGE a page when served."""
+    from tests.report_db import seed_citing_many
+    from tracker.read.report import LINKS_SHOWN, SOURCES_PER_PAGE
+
+    count = 60
+    seed_citing_many(project, tracker, monkeypatch, count)
+    out = project / "many.html"
+    assert tracker("report", "many.txt", "-o", str(out)).exit_code == 0
+    page = out.read_text(encoding="utf-8")
+    engine = read_only_engine(f"sqlite:///{project / 'data' / 'tracker.db'}")
+    try:
+        with Session(engine) as session:
+            report = seed_report(session, "many.txt")
+        sentences = len(report["sentences"])
+        assert len(report["sources"]) == count
+        assert sum(len(s["links"]) for s in report["sentences"]) >= sentences * count // 2  # all pairs aligned
+        blocks = page.count('class="link"')
+        assert 0 < blocks <= LINKS_SHOWN * sentences
+        # Each sentence is said, in part, by every page ("Article N revision 0 opens…"): the worst
+        # case, where each panel is full and says how many more sources say something like it.
+        assert blocks == LINKS_SHOWN * sentences and page.count("more sources say something like it") == sentences
+        assert len(page.encode()) < 1500 * blocks + 4000 * (sentences + count)  # 0.6 MB; it was 3.7 MB
+        assert page.count('class="source"') == count  # one file: every source, paged by its script
+        with serving(create_app(engine)) as base, httpx.Client(base_url=base) as client:
+            first, second = client.get("/seed/1"), client.get("/seed/1", params={"page": "2"})
+            assert client.get("/seed/1", params={"page": "x"}).status_code == 200
+    finally:
+        engine.dispose()
+    ids = [s["id"] for s in report["sources"]]
+    assert first.text.count('class="source"') == SOURCES_PER_PAGE and f'id="source-{ids[0]}"' in first.text
+    assert second.text.count('class="source"') == count - SOURCES_PER_PAGE
+    assert f'id="source-{ids[-1]}"' in second.text and f'id="source-{ids[0]}"' not in second.text
+    assert 'href="?page=2#sources-h"' in first.text

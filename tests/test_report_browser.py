@@ -97,3 +97,30 @@ def test_the_served_pages_in_a_browser(chrome, report_db, tmp_path, expected):
             chrome.save_screenshot(str(tmp_path / "source.png"))
     finally:
         engine.dispose()
+
+
+def test_a_large_report_pages_its_sources_and_shows_details_on_selection(chrome, project, tracker, monkeypatch):
+    """Issue 27 (item 11): the file of a seed citing 60 sources shows its sources 50 at a time and a
+    sentence's panel (at most LINKS_SHOWN sources in full) when the sentence is selected."""
+    from tests.report_db import seed_citing_many
+    from tracker.read.report import LINKS_SHOWN, SOURCES_PER_PAGE
+
+    seed_citing_many(project, tracker, monkeypatch, 60)
+    out = project / "many.html"
+    assert tracker("report", "many.txt", "-o", str(out)).exit_code == 0
+    chrome.get(out.as_uri())
+    WebDriverWait(chrome, 10).until(lambda d: "js" in d.find_element(By.TAG_NAME, "html").get_attribute("class"))
+
+    def visible_sources() -> int:
+        return sum(1 for e in chrome.find_elements(By.CSS_SELECTOR, "div.source") if e.is_displayed())
+
+    assert visible_sources() == SOURCES_PER_PAGE
+    chrome.find_element(By.CSS_SELECTOR, '.pager a[data-goto="2"]').click()
+    assert visible_sources() == 60 - SOURCES_PER_PAGE
+    sentences = chrome.find_elements(By.CSS_SELECTOR, "#seed-text .s[data-n]")
+    sentences[5].send_keys(Keys.ENTER)
+    panel = chrome.find_element(By.ID, "d-5")
+    assert panel.is_displayed() and not chrome.find_element(By.ID, "d-4").is_displayed()
+    links = panel.find_elements(By.CSS_SELECTOR, ".link")
+    assert len(links) == LINKS_SHOWN and all(link.find_elements(By.CSS_SELECTOR, ".original") for link in links)
+    assert "more sources say something like it" in panel.text

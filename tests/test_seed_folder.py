@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tracker.seeds.folder import scan_seeds_folder, shown
+from tracker.seeds.folder import scan_seeds_folder
+from tracker.terminal import shown
 
 SEED = "Russia supports the unity of Syria, the Kremlin said on Thursday.\n"
 

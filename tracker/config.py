@@ -9,6 +9,7 @@ writes the shipped config.toml and docs/configuration.md from the same declarati
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import tomllib
@@ -158,6 +159,10 @@ def load_settings(config_file: str | os.PathLike | None = None, environ: Mapping
         return (base_dir / Path(p).expanduser()).resolve()
 
     components = {name: component(**values[name]) for name, component in COMPONENTS.items()}
+    for component in components.values():
+        problem = component.check() if hasattr(component, "check") else None
+        if problem:
+            raise ConfigError(f"{path or 'settings'}: {problem}")
     paths, translation = components["paths"], components["translation"]
     components["paths"] = replace(paths, data_dir=resolve(paths.data_dir), seeds_dir=resolve(paths.seeds_dir))
     components["translation"] = replace(translation, models_dir=resolve(translation.models_dir))
@@ -266,6 +271,7 @@ def _coerce(option: Option, value: Any, where: str) -> Any:
             raise ConfigError(f"{where}: expected at least {meta['at_least']:g} item(s)")
         for item in items:
             _check_pattern(meta, item, where)
+            _check_value(meta, item, where)
         return items
     coerced = _coerce_scalar(option.kind, value, where)
     if meta.get("above") is not None and not coerced > meta["above"]:
@@ -275,6 +281,7 @@ def _coerce(option: Option, value: Any, where: str) -> Any:
     if meta.get("choices") and coerced not in meta["choices"]:
         raise ConfigError(f"{where}: expected one of {', '.join(map(repr, meta['choices']))}")
     _check_pattern(meta, coerced, where)
+    _check_value(meta, coerced, where)
     return coerced
 
 
@@ -288,13 +295,22 @@ def _coerce_scalar(kind: Any, value: Any, where: str) -> Any:
     }[kind]
     if not ok:
         raise ConfigError(f"{where}: expected {_EXPECTED[kind]}")
+    if kind is float and not math.isfinite(value):  # inf would mean "never", nan compares false to every bound
+        raise ConfigError(f"{where}: expected a finite number")
     return kind(value)
+
+
+def _check_value(meta: Mapping[str, Any], value: Any, where: str) -> None:
+    if meta.get("check"):
+        problem = meta["check"](value)
+        if problem:
+            raise ConfigError(f"{where}: {problem}")
 
 
 def _check_pattern(meta: Mapping[str, Any], value: Any, where: str) -> None:
     if meta.get("pattern"):
         pattern, meaning = meta["pattern"]
-        if not re.match(pattern, str(value)):
+        if not re.fullmatch(pattern, str(value)):  # fullmatch: "$" would let a final newline through
             raise ConfigError(f"{where}: {value!r} is not {meaning}")
 
 
@@ -313,6 +329,8 @@ def _show(value: Any) -> str:
         value = str(value)
     if isinstance(value, tuple):
         value = list(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # inf, nan: as TOML writes them, not JSON's Infinity
     return json.dumps(value, ensure_ascii=False)
 
 

@@ -8,6 +8,8 @@ import sys
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from tracker.terminal import json_shown, shown
+
 _DISPLAY_ONLY = {"stage", "progress", "step"}  # "step": where a run is, for tracker.stopping
 
 
@@ -19,7 +21,7 @@ class PlainLog:
 
     def __call__(self, message: str, event: str = "info", **fields: Any) -> None:
         if event not in _DISPLAY_ONLY and message:
-            print(f"{_now()} {message}", file=self.stream, flush=True)
+            print(f"{_now()} {shown(message)}", file=self.stream, flush=True)
 
     def download_progress(self, label: str):
         return None
@@ -34,7 +36,7 @@ class JsonLog(PlainLog):
     def __call__(self, message: str, event: str = "info", **fields: Any) -> None:
         if event not in _DISPLAY_ONLY:
             record = {"time": _now(), "event": event, "message": message, **fields}
-            print(json.dumps(record, ensure_ascii=False, default=str), file=self.stream, flush=True)
+            print(json_shown(json.dumps(record, ensure_ascii=False, default=str)), file=self.stream, flush=True)
 
 
 class ProgressLog(PlainLog):
@@ -60,7 +62,7 @@ class ProgressLog(PlainLog):
             if fields["name"] in self.tasks:
                 self.progress.advance(self.tasks[fields["name"]])
         elif message:
-            self.console.print(message, markup=False, highlight=False)
+            self.console.print(shown(message), markup=False, highlight=False)
 
     def download_progress(self, label: str):
         task = self.progress.add_task(label, total=None)

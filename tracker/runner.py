@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from tracker.config import Settings
+from tracker.config import ConfigError, Settings
 from tracker.outcomes import Notify, Progress, RunSummary, quiet
 from tracker.store.locks import database_lock, run_lock, sqlite_database_lock
 
@@ -28,6 +28,11 @@ def run(
     Raises RunInProgress when another run holds the lock. `max_seconds` stops starting new
     work after that long; what is left is done by the next run.
     """
+    if not settings.paths.seeds_dir.is_dir():  # a typo in seeds_dir would otherwise run on, finding "0 new"
+        raise ConfigError(
+            f"seeds folder not found: {settings.paths.seeds_dir} "
+            "(create it, or set [paths] seeds_dir or $TRACKER_SEEDS_DIR)"
+        )
     target = settings.database.target
     with run_lock(settings.paths.data_dir), sqlite_database_lock(target), database_lock(target):
         if target.is_postgres:  # the work goes through the queue that workers share

@@ -9,6 +9,7 @@ a closed output pipe (`tracker sources | head -1`) ends quietly, with status 141
 from __future__ import annotations
 
 import importlib
+import math
 import os
 import sys
 from collections.abc import Iterator
@@ -50,7 +51,9 @@ class UserError(click.ClickException):
         self.exit_code = exit_status
 
     def show(self, file=None) -> None:
-        click.echo(f"tracker: {self.message}", err=True)
+        from tracker.terminal import shown
+
+        click.echo(f"tracker: {shown(self.message)}", err=True)  # a message may quote a seed or a page
 
 
 class TrackerGroup(click.Group):
@@ -128,11 +131,14 @@ class Duration(click.ParamType):
 
     def convert(self, value, param, ctx) -> float:
         if isinstance(value, (int, float)):
-            return float(value)
+            value = str(value)
         text = value.strip().lower()
         try:
             if text and text[-1].isdigit():
-                return float(text)
+                total = float(text)
+                if not 0 < total < math.inf:  # 0 would rerun without pause; nan and inf never
+                    raise ValueError
+                return total
             total, number = 0.0, ""
             for char in text:
                 if char.isdigit() or char == ".":

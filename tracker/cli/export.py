@@ -23,10 +23,10 @@ def export_prov(settings: Settings, file: Path | None, seed_id: int | None) -> N
     """Write W3C PROV-JSON to FILE (default: stdout)."""
     from tracker.read.exports import write_prov
     from tracker.read.output import output_file
-    from tracker.store.tables import Seed
+    from tracker.store.tables import Seed, fits_row_id
 
     with database_session(settings, read_only=True) as session:
-        if seed_id is not None and session.get(Seed, seed_id) is None:
+        if seed_id is not None and (not fits_row_id(seed_id) or session.get(Seed, seed_id) is None):
             raise UserError(f'no seed with id {seed_id} (see `tracker sql "SELECT id, path FROM seeds"`)')
         with output_file(file) as out:
             counts = write_prov(session, out, seed_id)

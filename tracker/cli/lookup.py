@@ -55,7 +55,7 @@ def lookup(
     if found is None:
         raise UserError(f"no source known for {url}: is it cited by a seed, and has `tracker run` ingested it?")
     if as_json:
-        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+        render.echo_json(json.dumps(found, ensure_ascii=False, indent=2))
     elif list_versions:
         render.history(found)
     elif excerpts_only:
@@ -82,9 +82,9 @@ def diff(settings: Settings, url: str, from_id: int | None, to_id: int | None, t
         language = settings.translation.target if translated else None  # excerpts' language: the first target
         result = diff_source(session, found[0], from_id=from_id, to_id=to_id, translated=language)
         if not result.lines:
-            click.echo(f"versions {result.old.id} and {result.new.id} have the same text")
+            render.echo(f"versions {result.old.id} and {result.new.id} have the same text")
         for line in result.lines:
-            click.echo(line)
+            render.echo(line)
 
 
 @click.command()
@@ -106,29 +106,29 @@ def align(settings: Settings, seed_file: Path, source_file: Path, source_lang: s
         language_seed=settings.language.seed,
     )
     if as_json:
-        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        render.echo_json(json.dumps(result, ensure_ascii=False, indent=2))
         return
     if result["translated"]:
-        click.echo(f"source translated {result['source_language']}→{result['target']}")
+        render.echo(f"source translated {result['source_language']}→{result['target']}")
     for pair in result["pairs"]:
-        click.echo(
+        render.echo(
             f"[{pair['label']} {pair['score']:.2f}{' verbatim' if pair['verbatim'] else ''}] "
             f"seed {pair['seed_start']}-{pair['seed_end']}: {pair['seed_text']}"
         )
         if pair["source_sentences"]:
             if result["translated"]:
-                click.echo(
+                render.echo(
                     f"    translation {pair['translated_start']}-{pair['translated_end']}: {pair['translated_text']}"
                 )
-            click.echo(
+            render.echo(
                 f"    source {pair['original_start']}-{pair['original_end']} "
                 f"(sentences {pair['source_sentences']}): {pair['original_text']}"
             )
         for line in render.detail_lines(pair["unsupported_details"]):
-            click.echo("    " + line)
-    click.echo(f"unused source sentences: {result['unused_source_sentences'] or 'none'}")
+            render.echo("    " + line)
+    render.echo(f"unused source sentences: {result['unused_source_sentences'] or 'none'}")
     for quote in result["quotes"]:
         line = f"quote “{quote['quote']}”: {quote['status']}"
         if quote["differences"]:
             line += " — " + "; ".join(f"seed “{d['seed']}” / source “{d['source']}”" for d in quote["differences"])
-        click.echo(line)
+        render.echo(line)

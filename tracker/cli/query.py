@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import click
 
 from tracker.cli import UserError
 from tracker.config import Settings
+
+
+class FiniteSeconds(click.FloatRange):
+    """Seconds, 0 or more: nan compares false to every bound, so FloatRange alone lets it through."""
+
+    def __init__(self) -> None:
+        super().__init__(min=0)
+
+    def convert(self, value, param, ctx) -> float:
+        seconds = super().convert(value, param, ctx)
+        if not math.isfinite(seconds):
+            self.fail(f"{value!r} is not a number of seconds (0 for no limit)", param, ctx)
+        return seconds
 
 
 @click.command()
@@ -19,7 +33,7 @@ from tracker.config import Settings
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of objects.")
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0),
+    type=FiniteSeconds(),
     default=60.0,
     show_default=True,
     metavar="SECONDS",

@@ -6,35 +6,45 @@ import json
 
 import click
 
-from tracker.seeds.folder import shown  # seed file names may hold newlines or escapes
+from tracker.terminal import json_shown, shown
+
+
+def echo(line: str = "", err: bool = False) -> None:
+    """Print one line whose text may come from seeds or pages: control characters escaped, so a
+    seed cannot clear the screen or forge a line. Tabs are kept: they separate columns."""
+    click.echo(shown(line, keep="\t"), err=err)
+
+
+def echo_json(document: str, err: bool = False) -> None:
+    click.echo(json_shown(document), err=err)
 
 
 def run_summary(summary, as_json: bool) -> None:
     if as_json:
-        click.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
+        echo_json(json.dumps(summary.as_dict(), ensure_ascii=False))
         return
     seeds = f"{summary.seeds_new} new, {summary.seeds_revised} revised, {summary.seeds_unchanged} unchanged"
     if summary.seeds_failed:
         seeds += f", {len(summary.seeds_failed)} unreadable"
     if summary.related:
         seeds += f"; related seeds: {summary.related} pair{'s' if summary.related != 1 else ''}"
-    click.echo(f"seeds: {seeds}")
+    echo(f"seeds: {seeds}")
     retired = f" ({len(summary.retired)} retired)" if summary.retired else ""
-    click.echo(
+    echo(
         f"sources: {summary.sources_new} new; fetched {summary.fetched}, unchanged {summary.unchanged}, "
         f"skipped {len(summary.skipped)}, failed {len(summary.failed)}{retired}"
         + (f", deferred {len(summary.deferred)}" if summary.deferred else "")
     )
-    click.echo(f"translations: {summary.translated} made, {summary.pending} pending; excerpts: {summary.excerpts}")
+    echo(f"translations: {summary.translated} made, {summary.pending} pending; excerpts: {summary.excerpts}")
     work = summary.translation
     if work.translated or work.cache_hits or work.reused or work.model_loads:
-        click.echo(f"translation work: {work_line(work)}")
+        echo(f"translation work: {work_line(work)}")
     if summary.stopped_early:
-        click.echo("stopped at --max-time: the next run continues where this one stopped")
+        echo("stopped at --max-time: the next run continues where this one stopped")
     if summary.next_due is not None:
-        click.echo(f"next due: {summary.next_due:%Y-%m-%d %H:%M} UTC")
+        echo(f"next due: {summary.next_due:%Y-%m-%d %H:%M} UTC")
     for notice in summary.notices:
-        click.echo(f"  {notice}")
+        echo(f"  {notice}")
 
 
 def columns(texts: list[str | None], width: int) -> list[str]:
@@ -52,33 +62,33 @@ def side_by_side(found: dict) -> None:
     import shutil
 
     source = found["source"]
-    click.echo(source["url"])
+    echo(source["url"])
     if not found["alignments"]:
-        click.echo("  no excerpts yet: the source is not fetched, translated or aligned with a seed")
+        echo("  no excerpts yet: the source is not fetched, translated or aligned with a seed")
     width = max(24, (min(shutil.get_terminal_size((150, 24)).columns, 180) - 6) // 3)
     for group in found["alignments"]:
-        click.echo(
-            f"seed {group['seed_id']} {shown(group['seed_path'])}  ↔  version #{group['version_id']} "
+        echo(
+            f"seed {group['seed_id']} {group['seed_path']}  ↔  version #{group['version_id']} "
             f"({group['version_kind']}, {group['language']})"
         )
         for line in columns(["seed", "translation", "original"], width):
-            click.echo("  " + line)
+            echo("  " + line)
         for pair in group["pairs"]:
             copy = " verbatim" if pair.get("verbatim") else ""
-            click.echo(f"  [{pair['label']} {pair['score']:.2f}{copy}] source sentences {pair['source_sentences']}")
+            echo(f"  [{pair['label']} {pair['score']:.2f}{copy}] source sentences {pair['source_sentences']}")
             for line in columns([pair["seed_sentence"], pair["translated_sentence"], pair["original_sentence"]], width):
-                click.echo("  " + line)
+                echo("  " + line)
             for line in detail_lines(pair["unsupported_details"]):
-                click.echo("    " + line)
+                echo("    " + line)
     for quote in found["quotes"]:
-        line = f"  quote “{quote['quote']}” ({shown(quote['seed_path'])}): {quote['status']}"
+        line = f"  quote “{quote['quote']}” ({quote['seed_path']}): {quote['status']}"
         if quote["differences"]:
             line += " — " + "; ".join(f"seed “{d['seed']}” / source “{d['source']}”" for d in quote["differences"])
-        click.echo(line)
+        echo(line)
 
 
 def history(found: dict) -> None:
-    click.echo(f"{found['source_url']}  (matched as {found['matched_as']})")
+    echo(f"{found['source_url']}  (matched as {found['matched_as']})")
     for version in found["versions"]:
         line = (
             f"  #{version['id']} {version['kind']} [{language_label(version)}] {version['status']}  "
@@ -90,73 +100,73 @@ def history(found: dict) -> None:
             line += f", from #{version['parent_id']}"
         if version["model"]:
             line += f", by {version['model']} {version['model_version']}"
-        click.echo(line)
+        echo(line)
 
 
 def lookup(found: dict) -> None:
     source = found["source"]
-    click.echo(f"{source['url']}  (matched as {found['matched_as']})")
+    echo(f"{source['url']}  (matched as {found['matched_as']})")
     if "at" in found:
         at = found["at"]
         if at["version_id"] is None:
-            click.echo(f"  at {at['date']}: no version captured yet")
+            echo(f"  at {at['date']}: no version captured yet")
         elif at["captured"] == "before":
-            click.echo(f"  at {at['date']}: version #{at['version_id']}, captured {at['captured_at']}")
+            echo(f"  at {at['date']}: version #{at['version_id']}, captured {at['captured_at']}")
         else:
-            click.echo(
+            echo(
                 f"  at {at['date']}: nothing captured before; the first capture is "
                 f"#{at['version_id']}, {at['captured_at']}"
             )
-    click.echo(f"  state: {source['state']}" + (f" — {source['last_error']}" if source["last_error"] else ""))
+    echo(f"  state: {source['state']}" + (f" — {source['last_error']}" if source["last_error"] else ""))
     if source["next_fetch_at"]:
-        click.echo(f"  next fetch: {source['next_fetch_at']}")
-    click.echo("cited by:")
+        echo(f"  next fetch: {source['next_fetch_at']}")
+    echo("cited by:")
     for seed in found["seeds"]:
-        click.echo(f"  seed {seed['id']} {shown(seed['path'])} (revision {seed['revision']})")
+        echo(f"  seed {seed['id']} {seed['path']} (revision {seed['revision']})")
         for citation in seed["citations"]:
-            click.echo(f"    [{citation['cue']}] {citation['sentence']}")
+            echo(f"    [{citation['cue']}] {citation['sentence']}")
         for attribution in seed.get("attributions", []):
-            click.echo(f"    attributes to {attribution_line(attribution)}")
-    click.echo("fetch attempts:")
+            echo(f"    attributes to {attribution_line(attribution)}")
+    echo("fetch attempts:")
     for attempt in found["fetch_attempts"]:
         result = attempt["status_code"] or attempt["error"]
-        click.echo(f"  {attempt['started_at']}  {attempt['url']}  {result}")
-    click.echo("versions:")
+        echo(f"  {attempt['started_at']}  {attempt['url']}  {result}")
+    echo("versions:")
     for version in found["versions"]:
         line = f"  #{version['id']} {version['kind']} [{language_label(version)}] {version['status']}"
         if version["length"] is not None:
             line += f", {version['length']} chars"
         if version.get("title"):
             line += f" — {version['title']}"
-        click.echo(line)
+        echo(line)
         activity = version.get("activity") or {}
         if activity.get("model"):
-            click.echo(
+            echo(
                 f"      by {activity['model']} {activity['model_version']} "
                 f"(sha256 {str(activity['model_sha256'])[:12]}…), "
                 f"argostranslate {activity['software'].get('argostranslate')}, "
                 f"ctranslate2 {activity['software'].get('ctranslate2')}"
             )
         elif activity.get("error"):
-            click.echo(f"      {activity['error']}")
+            echo(f"      {activity['error']}")
     if found["excerpts"]:
-        click.echo("excerpts:")
+        echo("excerpts:")
     for excerpt in found["excerpts"]:
-        click.echo(f"  seed {excerpt['seed_id']} {excerpt['label']} score {excerpt['score']:.2f}")
-        click.echo(f"    seed:        {excerpt['seed_sentence']}")
-        click.echo(f"    translation: {excerpt['text']}")
-        click.echo(f"    original:    {excerpt['original_text']}")
+        echo(f"  seed {excerpt['seed_id']} {excerpt['label']} score {excerpt['score']:.2f}")
+        echo(f"    seed:        {excerpt['seed_sentence']}")
+        echo(f"    translation: {excerpt['text']}")
+        echo(f"    original:    {excerpt['original_text']}")
     if found["quotes"]:
-        click.echo("quotes:")
+        echo("quotes:")
     for quote in found["quotes"]:
-        click.echo(f"  seed {quote['seed_id']} {quote['status']}: “{quote['quote']}”")
+        echo(f"  seed {quote['seed_id']} {quote['status']}: “{quote['quote']}”")
         for difference in quote["differences"]:
-            click.echo(f"    seed “{difference['seed']}” / source “{difference['source']}”")
+            echo(f"    seed “{difference['seed']}” / source “{difference['source']}”")
     if found["related_seeds"]:
-        click.echo("related seeds:")
+        echo("related seeds:")
     for relation in found["related_seeds"]:
-        click.echo(
-            f"  seed {relation['seed_id']} ↔ seed {relation['related_seed_id']} {shown(relation['related_path'])}: "
+        echo(
+            f"  seed {relation['seed_id']} ↔ seed {relation['related_seed_id']} {relation['related_path']}: "
             f"{relation['reason']} {relation['score']:.2f} {', '.join(relation['shared'][:8])}"
         )
 
@@ -173,10 +183,16 @@ def source_line(source) -> str:
     next_fetch = f"{source.next_fetch_at:%Y-%m-%d %H:%M}" if source.next_fetch_at else "-"
     interval = f"{source.check_interval // 60}m" if source.check_interval else "-"
     note = source.retired_reason or source.last_error or ""
-    return (
-        f"{source.id}\t{source.state}\tnext {next_fetch}\tevery {interval}\t"
-        f"failures {source.failures}\tchanges {source.changes}\t{source.url}" + (f"\t{note}" if note else "")
-    )
+    fields = [
+        str(source.id),
+        source.state,
+        f"next {next_fetch}",
+        f"every {interval}",
+        f"failures {source.failures}",
+        f"changes {source.changes}",
+        source.url,
+    ]
+    return "\t".join(shown(field) for field in fields + ([note] if note else []))  # a tab in a URL is not a column
 
 
 def detail_lines(details: list[dict]) -> list[str]:

@@ -103,6 +103,6 @@ def sources(settings: Settings, state: str | None, as_json: bool) -> None:
     with database_session(settings, read_only=True) as session:
         for source in list_sources(session, state):
             if as_json:
-                click.echo(json.dumps(source.model_dump(mode="json"), ensure_ascii=False))
+                render.echo_json(json.dumps(source.model_dump(mode="json"), ensure_ascii=False))
             else:
-                click.echo(render.source_line(source))
+                render.echo(render.source_line(source))

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from tracker.cli import database_session
+from tracker.cli import database_session, render
 from tracker.config import Settings
 
 
@@ -35,15 +35,15 @@ def add(settings: Settings, urls: tuple[str, ...]) -> None:
             relate_seeds(session)
             session.commit()
     for url in report.new:
-        click.echo(f"added {url}")
+        render.echo(f"added {url}")
     for url in report.revised:
-        click.echo(f"revised {url}")
+        render.echo(f"revised {url}")
     for url in report.unchanged:
-        click.echo(f"unchanged {url}")
+        render.echo(f"unchanged {url}")
     for url, reason in report.deferred:
-        click.echo(f"deferred {url}: {reason} (try again later)", err=True)
+        render.echo(f"deferred {url}: {reason} (try again later)", err=True)
     for url, reason in report.failed:
-        click.echo(f"failed {url}: {reason}", err=True)
+        render.echo(f"failed {url}: {reason}", err=True)
     if report.failed or report.deferred:
         raise SystemExit(1)
 
@@ -60,10 +60,10 @@ def list_(settings: Settings, all_revisions: bool, as_json: bool) -> None:
         rows = list_seeds(session, all_revisions=all_revisions)
     for row in rows:
         if as_json:
-            click.echo(json.dumps(row.as_dict(), ensure_ascii=False))
+            render.echo_json(json.dumps(row.as_dict(), ensure_ascii=False))
         else:
             dated = "published" if row.dated_by == "published_at" else "ingested"
-            click.echo(
+            render.echo(
                 f"{row.id}\t{row.path}\trev {row.revision}\t{dated} {row.date:%Y-%m-%d %H:%M}\t"
                 f"{row.publisher or '-'}\t{row.url_citations} urls\t{row.attributions} attributions\t"
                 f"{row.url or '-'}"

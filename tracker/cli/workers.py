@@ -7,12 +7,13 @@ import sys
 
 import click
 
+from tracker.cli import render
 from tracker.config import Settings
 
 
 def _log(message: str, event: str = "info", **fields) -> None:
     if message and event not in ("stage", "progress"):
-        click.echo(message, err=True)
+        render.echo(message, err=True)
         sys.stderr.flush()
 
 

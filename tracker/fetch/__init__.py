@@ -12,6 +12,16 @@ from typing import ClassVar
 from tracker.setting import setting
 
 
+def _address_problem(entry: str) -> str | None:
+    from tracker.fetch.addresses import parse_allowlist
+
+    try:
+        parse_allowlist([entry])
+    except ValueError:
+        return f"{entry!r} is not an IP address or CIDR block (examples: 127.0.0.1, 10.0.0.0/8, fd00::/8)"
+    return None
+
+
 @dataclass(frozen=True)
 class FetchSettings:
     """Limits and permissions of one fetch (tracker.fetch.client)."""
@@ -22,13 +32,18 @@ class FetchSettings:
         (),
         "Private/loopback addresses or CIDRs the fetcher may reach (default: none). "
         "Comma-separated or a JSON list in the environment.",
+        check=_address_problem,
     )
     allow_ports: tuple[int, ...] = setting(
-        (), "Ports allowed besides 80 and 443. Comma-separated or a JSON list in the environment."
+        (),
+        "Ports allowed besides 80 and 443. Comma-separated or a JSON list in the environment.",
+        check=lambda port: None if 1 <= port <= 65535 else f"{port} is not a port (1 to 65535)",
     )
     user_agent: str = setting(
         "tracker/0.1 (multilingual source tracker; +https://example.invalid/tracker)",
         "User-Agent sent with every request; put a contact URL in it.",
+        # What an HTTP header value may hold: else every request fails, charged to the sources.
+        pattern=(r"[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?", "a User-Agent: printable ASCII, not empty, one line"),
     )
     connect_timeout: float = setting(10.0, "Seconds to wait for a connection.", above=0)
     read_timeout: float = setting(20.0, "Seconds to wait for each read.", above=0)
@@ -77,3 +92,11 @@ class ScheduleSettings:
     retire_after_not_found: int = setting(
         3, "A source answering 404 this many times in a row is retired (410 retires at once).", at_least=1
     )
+
+    def check(self) -> str | None:
+        if self.min_interval > self.max_interval:
+            return (
+                f"[schedule] min_interval ({self.min_interval}) is above max_interval ({self.max_interval}): "
+                "the interval starts at min_interval and doubles up to max_interval"
+            )
+        return None

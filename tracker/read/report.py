@@ -30,8 +30,13 @@ from tracker.store.tables import (
     Seed,
     Source,
     Version,
+    fits_row_id,
 )
 
+# A sentence's panel shows at most this many sources in full (strongest first), and the report
+# this many sources a page: the page then grows with sentences plus sources, not their product.
+LINKS_SHOWN = 8
+SOURCES_PER_PAGE = 50
 # Strongest first: a seed sentence takes the strongest label any source gives it.
 LABELS = ("supported", "paraphrased", "partial", "added")
 NOT_ALIGNED = "not aligned"  # no source was aligned with the sentence (none fetched, or a bare URL line)
@@ -52,7 +57,7 @@ def text_direction(language: str | None) -> str:
 def find_seed(session: Session, key: str | int) -> Seed:
     """A seed by id or by its stored path (the current revision, else the newest one)."""
     text = str(key).strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit() and fits_row_id(int(text)):
         seed = session.get(Seed, int(text))
         if seed is not None:
             return seed
@@ -80,6 +85,7 @@ def seed_report(session: Session, seed: Seed | str | int) -> dict[str, Any]:
     for sentence in sentences:
         labels = [link["label"] for link in sentence["links"]]
         sentence["label"] = _strongest(labels) if labels else NOT_ALIGNED
+        _choose_shown_links(sentence)
     return {
         "seed": {
             **row_dict(seed, drop={"text"}),
@@ -196,7 +202,7 @@ def _source(session: Session, seed: Seed, source_id: int, number: int, sentences
         for position in json.loads(alignment.seed_sentences):
             if 0 <= position < len(sentences):
                 sentence = sentences[position]
-                sentence["links"].append({**link, "pieces": _pieces(sentence, link["details"])})
+                sentence["links"].append(dict(link))  # its "pieces" only if shown: see _choose_shown_links
                 positions[position] = _strongest([alignment.label, positions.get(position, "added")])
     entry["summary"] = _summary([positions.get(i, NOT_ALIGNED) for i in range(len(sentences))])
     entry["quotes"] = [
@@ -261,6 +267,20 @@ def unsupported_details(alignment: Alignment) -> list[dict]:
         for d in details
         if isinstance(d, dict) and d.get("text")
     ]
+
+
+def _choose_shown_links(sentence: dict) -> None:
+    """What the sentence's panel shows: the sources that say something of it (a source sentence, or
+    details it does not bear out), the strongest `LINKS_SHOWN` in full; the others as two counts.
+    Most sources of a seed citing hundreds say nothing of most of its sentences."""
+    order = {label: i for i, label in enumerate(LABELS)}
+    saying = [link for link in sentence["links"] if link["translated"] or link["original"] or link["details"]]
+    saying.sort(key=lambda link: (order.get(link["label"], len(LABELS)), -(link["score"] or 0), link["source_number"]))
+    sentence["shown_links"] = saying[:LINKS_SHOWN]
+    for link in sentence["shown_links"]:
+        link["pieces"] = _pieces(sentence, link["details"])
+    sentence["more_links"] = len(saying) - len(sentence["shown_links"])
+    sentence["silent_sources"] = len(sentence["links"]) - len(saying)
 
 
 def _pieces(sentence: dict, details: list[dict]) -> list[dict]:
@@ -365,7 +385,7 @@ def source_report(session: Session, source_id: int) -> dict[str, Any] | None:
     summary for this source) and, per seed, the sentence pairs of the newest aligned version."""
     from tracker.read.lookup import alignments
 
-    source = session.get(Source, source_id)
+    source = session.get(Source, source_id) if fits_row_id(source_id) else None
     if source is None:
         return None
     seeds = session.exec(

@@ -87,7 +87,9 @@ def create_app(engine, seed_language: str = "en") -> Starlette:
                 report = seed_report(session, request.path_params["seed_id"])
             except SeedNotFound as error:
                 return page("message.html", status=404, title="No such seed", message=str(error))
-        return HTMLResponse(report_html(report, seed_language=seed_language, served=True))
+        asked = request.query_params.get("page", "1")
+        number = int(asked) if asked.isascii() and asked.isdigit() and len(asked) < 7 else 1
+        return HTMLResponse(report_html(report, seed_language=seed_language, served=True, page=number))
 
     def source(request: Request) -> Response:
         with Session(engine) as session:

@@ -14,6 +14,8 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tracker.terminal import shown
+
 SEED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
 
 
@@ -21,13 +23,6 @@ SEED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
 class SeedsFolder:
     files: list[Path] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path relative to the folder, reason)
-
-
-def shown(text: str) -> str:
-    """A file name made safe to print on one line: control characters escaped (\\n, \\x1b…)."""
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
 def scan_seeds_folder(seeds_dir: Path, max_bytes: int | None = None) -> SeedsFolder:

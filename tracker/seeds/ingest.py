@@ -16,8 +16,9 @@ from sqlmodel import Session, select
 
 from tracker.seeds.citations import ATTRIBUTION_FIELDS, find_citations, find_publisher
 from tracker.seeds.files import SeedError, SeedText, read_seed_file
-from tracker.seeds.folder import scan_seeds_folder, shown
+from tracker.seeds.folder import scan_seeds_folder
 from tracker.store.tables import Citation, Seed, Source, utcnow
+from tracker.terminal import shown
 from tracker.urls import mask_credentials, normalize_url, strip_credentials
 
 

@@ -22,7 +22,7 @@ def ingest(
     session: Session, settings: Settings, fetcher: Fetcher, now: datetime, summary: RunSummary, notify: Notify
 ) -> None:
     """Ingest the seeds folder and the seed pages due; counts go to `summary`, lines to `notify`."""
-    if not settings.paths.seeds_dir.is_dir():
+    if not settings.paths.seeds_dir.is_dir():  # a worker's pass: the worker may run where the seeds are not
         summary.notices.append(f"seeds folder not found: {settings.paths.seeds_dir}")
     try:
         report = ingest_seeds(session, settings.paths.seeds_dir, settings.seeds.max_bytes)

@@ -17,6 +17,12 @@ from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
+def fits_row_id(number: int) -> bool:
+    """Whether `number` can be a row id: SQLite's and PostgreSQL's are signed 64-bit, and a larger
+    number raises OverflowError in the driver instead of finding nothing."""
+    return 0 < number < 2**63
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

@@ -34,6 +34,19 @@
       }
     });
   });
+  // Sources a page at a time (the file holds them all; served, the page holds one page only).
+  var paged = Array.prototype.slice.call(document.querySelectorAll("[data-page]"));
+  function showPage(n) {
+    paged.forEach(function (e) { e.hidden = e.getAttribute("data-page") !== String(n); });
+    document.querySelectorAll(".pager a[data-goto]").forEach(function (a) {
+      if (a.getAttribute("data-goto") === String(n)) { a.setAttribute("aria-current", "page"); }
+      else { a.removeAttribute("aria-current"); }
+    });
+  }
+  document.querySelectorAll(".pager a[data-goto]").forEach(function (a) {
+    a.addEventListener("click", function () { showPage(a.getAttribute("data-goto")); });
+  });
+  if (document.querySelector(".pager a[data-goto]")) { showPage(1); }
   var first = location.hash && document.querySelector('.s[href="' + location.hash + '"]');
   if (first) { select(first, false); }
   else if (sentences.length) {
