@@ -282,6 +282,52 @@ def borne_out_names(seed_sentence: str, source_text: str) -> set[str]:
     return found
 
 
+# Two ways of naming the same country that share no letters in order ("American" for "U.S.";
+# "Iraqi"/"Iraq" and "Russian"/"Russia" already match through their first five letters).
+_COUNTRY_ALIASES = {
+    **dict.fromkeys(("us", "usa", "america", "american", "americans", "united states"), "us"),
+    **dict.fromkeys(("uk", "britain", "great britain", "british", "britons", "united kingdom"), "uk"),
+}
+
+
+def _name_words(name: str) -> list[str]:
+    return [
+        w.group().casefold().replace("’", "'").removesuffix("'s").replace(".", "")
+        for w in _WORD.finditer(name)
+        if w.group().casefold() not in _STOP
+    ]
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Words of five letters or more one typing slip apart: a letter changed, added, dropped or
+    two swapped ("Kinsely"/"Kinsley", "Jeffery"/"Jeffrey")."""
+    if a == b:
+        return True
+    if min(len(a), len(b)) < 5 or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        swapped = len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+        return len(diff) == 1 or swapped
+    short, long = sorted((a, b), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def same_entity(a: str, b: str) -> bool:
+    """Two names that may well name the same actor: one the initials of the other ("SEC" /
+    "Securities and Exchange Commission"), two names of one country ("American" / "U.S.",
+    "Britain" / "UK"), or a word spelled one slip apart ("Kinsely" / "Kinsley")."""
+    words_a, words_b = _name_words(a), _name_words(b)
+    if not words_a or not words_b:
+        return False
+    if _initials(a) == "".join(words_b) or _initials(b) == "".join(words_a):
+        return True
+    country = _COUNTRY_ALIASES.get(" ".join(words_a))
+    if country and country == _COUNTRY_ALIASES.get(" ".join(words_b)):
+        return True
+    return any(_one_edit(x, y) for x in words_a for y in words_b)
+
+
 def _word_before(text: str, position: int) -> str | None:
     words = _WORD.findall(text[max(0, position - 40) : position])
     return words[-1].casefold() if words else None
@@ -338,6 +384,10 @@ def unsupported(seed_sentence: str, source_sentences: list[str]) -> list[Unsuppo
     seed_words = _source_words(seed_sentence)
     lowered = source_text.casefold()
     missing: list[UnsupportedDetail] = []
+    seed_names = [d.text for d in seed_details if d.kind == "name"]
+
+    def named(name: str) -> bool:
+        return any(same_entity(name, n) for n in seed_names)
 
     def differing(detail: Detail, kind: str, match) -> str | None:
         """The source's detail of this kind that the seed does not state, preferring one that
@@ -390,7 +440,13 @@ def unsupported(seed_sentence: str, source_sentences: list[str]) -> list[Unsuppo
                 continue  # "Tony Blair" for "Blair"; "United States" for "U.S."; "Al-Kut" for "Kut"
             if any(_initials(d.text) == _stem(detail.text) for d in source_details if d.kind == "name"):
                 continue  # "U.S." for "United States"
-            other = differing(detail, "name", lambda d: not (_source_words(d.text) & seed_words))
+            # a name the source gives, or a capitalised word that opens one of its sentences
+            source_names = [d.text for d in source_details if d.kind == "name"]
+            source_names += [w.group() for w in _WORD.finditer(source_text) if w.group()[0].isupper()]
+            if any(same_entity(detail.text, name) for name in source_names):
+                continue  # "American" for "U.S.", "Kinsely" for "Kinsley"
+            # the source's name counts as another actor only when no name of the seed is it
+            other = differing(detail, "name", lambda d: not (_source_words(d.text) & seed_words or named(d.text)))
             if other is None:
                 continue  # a name added for context; a name the source has instead is a changed actor
             missing.append(UnsupportedDetail(detail.text, "name", detail.start, detail.end, other))
