@@ -252,6 +252,16 @@ def test_compressed_bodies_are_decoded(encoding, encode):
     assert result.ok and result.body == text
 
 
+def test_a_brotli_body_that_expands_many_times_is_decoded_whole():
+    brotli = pytest.importorskip("brotli")
+    page = b"<p>" + b"Kremlin " * 12 + b"</p>\n"
+    text = page * 8000  # 864,000 bytes from a few dozen: brotli's output came out cut short
+    headers = {"Content-Type": "text/html", "Content-Encoding": "br"}
+    with serve({"/": (200, headers, brotli.compress(text))}) as base:
+        result = fetch(base)
+    assert result.ok and len(result.body) == len(text) and result.body == text
+
+
 def test_unknown_content_encoding_is_a_protocol_error():
     with serve({"/": (200, {"Content-Encoding": "lzma"}, b"xx")}) as base:
         result = fetch(base)
