@@ -41,7 +41,7 @@ from collections import Counter
 from pathlib import Path
 
 from bench.smoke import NOTE, add_smoke_flag
-from tracker.excerpts import align
+from tracker.excerpts import align, features
 from tracker.sentences import split_sentences
 
 MIRROR = Path("/work/.mirror/lanwuwei+Twitter-URL-Corpus")
@@ -87,8 +87,8 @@ def read_pairs() -> list[tuple[str, str, int]] | None:
 
 
 def _overlap(seed: str, source: str) -> float:
-    a = {t.stem for t in align.tokens(seed)}
-    b = {t.stem for t in align.tokens(source)}
+    a = {t.stem for t in features.tokens(seed)}
+    b = {t.stem for t in features.tokens(source)}
     return len(a & b) / len(a) if a else 0.0
 
 

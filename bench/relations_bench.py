@@ -117,7 +117,7 @@ def store(session, seeds: list[dict], first_id: int) -> None:
 
 def reference(texts: dict[int, str], sources: dict[int, set[str]], attributions: dict[int, set[str]]) -> set:
     """The all-pairs computation of related seeds as it was before the index, for comparison."""
-    from tracker.excerpts.align import NAME_WEIGHT, tokens
+    from tracker.excerpts.features import NAME_WEIGHT, tokens
     from tracker.excerpts.relations import SAME_EVENT, TEXT_WEIGHT
 
     vectors = {}

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from tests.tiny_argos import cached_package
 from tests.vi_article import GLOSSARY
 from tracker.cli import cli
-from tracker.excerpts import align
+from tracker.excerpts import align, features
 from tracker.sentences import split_sentences
 
 FIXTURES = Path(__file__).parent / "fixtures" / "align"
@@ -49,7 +49,7 @@ def test_english_rewrite_with_every_kind_of_change():
 
 def test_scores_order_copy_above_paraphrase_above_unrelated():
     source = "Residents gathered outside the town hall to protest against the closures."
-    copy = similarity = align.similarity
+    copy = similarity = features.similarity
     assert copy(source, source) > 0.99
     paraphrase = similarity("People protested in front of the town hall over the closures.", source)
     unrelated = similarity("The weather forecast promises sunshine for the festival.", source)
@@ -179,7 +179,7 @@ def test_a_sentence_copied_from_the_source_is_supported_with_no_details():
         "Officials said that road repairs would begin.", "Officials said that road repairs would begin in May."
     )
     assert not cut.links[0].verbatim
-    assert align.normalize_verbatim("ﬁve\u2009–\u2009six ‘a’") == "five-six 'a'"
+    assert features.normalize_verbatim("ﬁve\u2009–\u2009six ‘a’") == "five-six 'a'"
 
 
 def test_a_sentence_copied_from_the_translation_is_supported(tracker, project, tmp_path):

@@ -75,7 +75,7 @@ def all_pairs(texts: dict[int, str]) -> set[tuple[int, int]]:
     from collections import Counter
     from itertools import combinations
 
-    from tracker.excerpts.align import NAME_WEIGHT, tokens
+    from tracker.excerpts.features import NAME_WEIGHT, tokens
     from tracker.excerpts.relations import SAME_EVENT, TEXT_WEIGHT
 
     vectors = {}

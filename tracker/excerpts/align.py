@@ -1,6 +1,6 @@
 """TextSpan alignment of a seed with the (translated) text of a source it cites. Pure functions.
 
-No neural model is available offline, so similarity is lexical, built to survive rewriting:
+No neural model is available offline, so similarity is lexical (features.py), built to survive rewriting:
 
 - features of a sentence: stemmed content words, weighted by IDF over the sentences of this
   seed/source pair (numbers ×2 and names ×1.5, because a rewrite keeps figures and names
@@ -21,17 +21,18 @@ thresholds were set on bench/align_eval.py (see its report in README.md).
 
 from __future__ import annotations
 
-import math
-import re
-import unicodedata
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
-from itertools import chain
-from typing import NamedTuple
 
 from tracker.excerpts.details import UnsupportedDetail, borne_out_names, unsupported
+from tracker.excerpts.features import (
+    Features,
+    FeatureSpace,
+    raw_features,
+    space_similarity,
+    stem,
+    verbatim_sources,
+)
 from tracker.sentences import TextSpan, split_sentences
 
 SUPPORTED = 0.55
@@ -44,25 +45,6 @@ SURPLUS = 4
 MERGE_GAIN = 0.04  # a source sentence joins a link only if the score gains this much
 MIN_PART = 0.12  # ... and only if it resembles the seed sentence on its own this much
 MAX_GROUP = 3  # at most this many sentences on either side of a link
-WEIGHTS = {"word": 0.55, "bigram": 0.15, "char": 0.30}
-NUMBER_WEIGHT = 2.0
-NAME_WEIGHT = 1.5
-CHAR_N = 4
-
-# Anchored at the start of a word: unanchored, `\w+` is tried again from every letter of a long
-# word and fails each time at its end, quadratic in the word's length.
-_URL = re.compile(r"(?<!\w)(?:\w+://\S+|www\.\S+)", re.IGNORECASE)
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|\w+(?:['’]\w+)*", re.UNICODE)
-_STOPWORDS = frozenset(
-    """
-a an the and or but nor of to in on at by for with from as is are was were be been being it its
-this that these those he she they we you i his her their our your him them us me my not no so if
-than then there here has have had do does did will would can could should may might must also
-which who whom whose what when where while about into over after before between during through
-under up down out said says say told tells tell according reported reports source sources very
-just more most other such only own same too s t one its itself themselves himself herself nguồn
-""".split()
-)
 
 
 @dataclass(frozen=True)
@@ -135,186 +117,6 @@ def _contradicts(detail: UnsupportedDetail) -> bool:
     return detail.source_text is not None or detail.kind == "negation"
 
 
-# --- features -------------------------------------------------------------------------------
-
-
-def _stem(word: str) -> str:
-    # Light English suffix folding; character n-grams catch what it misses.
-    if word.isdigit():
-        return word
-    for suffix, replacement in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("ly", ""), ("ment", ""), ("s", "")):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)] + replacement
-    return word
-
-
-_QUOTES = str.maketrans({c: "'" for c in "‘’‚‛′`´"} | {c: '"' for c in "“”„‟″«»"})
-# Whitespace is collapsed first: `\s*` on both sides of the dash took quadratic time on a long
-# run of spaces with no dash in it.
-_DASHES = re.compile(r" ?[\u2010-\u2015\u2212-]+ ?")
-
-
-def normalize_verbatim(text: str) -> str:
-    """Text as compared for a verbatim copy: Unicode NFKC, one kind of single and double quote,
-    one dash (with the spaces around it dropped: "a - b", "a—b"), whitespace runs as one space."""
-    text = " ".join(unicodedata.normalize("NFKC", text).translate(_QUOTES).split())
-    return _DASHES.sub("-", text)
-
-
-def _verbatim_sources(seed_sentences: Sequence[TextSpan], source_sentences: Sequence[TextSpan]) -> dict[int, tuple]:
-    """{seed index: source sentences it copies}: the seed sentences that appear word for word
-    in the source text (its sentences joined by a space), at word boundaries, their final
-    full stop included (a clause cut short of its condition is not a copy)."""
-    parts, starts, position = [], [], 0
-    for span in source_sentences:
-        normal = normalize_verbatim(span.text)
-        starts.append(position)
-        parts.append(normal)
-        position += len(normal) + 1
-    joined = " ".join(parts)
-    found: dict[int, tuple] = {}
-    for i, span in enumerate(seed_sentences):
-        needle = normalize_verbatim(span.text)
-        if not needle or not tokens(needle):
-            continue
-        # the first letter in either case: a seed may open its sentence with a source's clause
-        first = f"(?i:{re.escape(needle[0])})"
-        match = re.search(r"(?<!\w)" + first + re.escape(needle[1:]) + r"(?!\w)", joined)
-        if match is None:
-            continue
-        found[i] = tuple(
-            j for j, start in enumerate(starts) if start < match.end() and start + len(parts[j]) > match.start()
-        )
-    return found
-
-
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).replace("’", "'")
-
-
-class _Token(NamedTuple):  # a tuple, not a dataclass: made for every word of every page
-    stem: str
-    weight: float  # before IDF: numbers and names count more
-
-
-def tokens(text: str) -> list[_Token]:
-    """Content tokens of a sentence (URLs, stopwords and punctuation dropped)."""
-    text = _URL.sub(" ", _fold(text))
-    found = (_word_token(match.group(), index > 0) for index, match in enumerate(_TOKEN.finditer(text)))
-    return [token for token in found if token is not None]
-
-
-@lru_cache(maxsize=1 << 16)  # a page repeats its words: each is folded once
-def _word_token(word: str, inside: bool) -> _Token | None:
-    if word[0].isdigit():
-        return _Token(re.sub(r"[.,]", "", word), NUMBER_WEIGHT)
-    lowered = word.casefold()
-    if lowered in _STOPWORDS or len(lowered) < 2:
-        return None
-    # A capitalised word not at the start of the sentence is most likely a name.
-    is_name = inside and word[0].isupper()
-    return _Token(_stem(lowered.replace("'", "")), NAME_WEIGHT if is_name else 1.0)
-
-
-@dataclass
-class _Features:
-    word: Counter
-    bigram: Counter
-    char: Counter
-
-    def __add__(self, other: _Features) -> _Features:
-        return _Features(self.word + other.word, self.bigram + other.bigram, self.char + other.char)
-
-
-@lru_cache(maxsize=1 << 16)
-def _char_grams(stem: str) -> tuple[str, ...]:
-    padded = f" {stem} "
-    return tuple(padded[k : k + CHAR_N] for k in range(max(1, len(padded) - CHAR_N + 1)))
-
-
-def _raw_features(text: str) -> _Features:
-    toks = tokens(text)
-    word: Counter = Counter()
-    for token in toks:
-        word[token.stem] += token.weight
-    char = Counter(chain.from_iterable(_char_grams(token.stem) for token in toks))
-    bigram = Counter(f"{a.stem} {b.stem}" for a, b in zip(toks, toks[1:]))
-    return _Features(word, bigram, char)
-
-
-class _Vector(dict):
-    """Weighted terms, with their norm computed once (a sentence is compared with many)."""
-
-    def __init__(self, weights: dict[str, float]):
-        super().__init__(weights)
-        self.norm = math.sqrt(sum(w * w for w in weights.values()))
-
-
-class _Space:
-    """IDF weights fitted on the sentences of one seed/source pair."""
-
-    def __init__(self, documents: Sequence[_Features]):
-        self.n = len(documents)
-        self.df = {kind: Counter() for kind in WEIGHTS}
-        for doc in documents:
-            for kind in WEIGHTS:
-                self.df[kind].update(getattr(doc, kind).keys())
-        by_count = {count: self._idf_of(count) for kind in WEIGHTS for count in set(self.df[kind].values())}
-        self._idf = {kind: {t: by_count[count] for t, count in self.df[kind].items()} for kind in WEIGHTS}
-        self._unseen_idf = self._idf_of(0)  # for a term none of the documents has
-        # id(features) -> (features, vectors): a sentence is compared with many, weighed once.
-        # The features object is kept alive with its vectors, so its id cannot be reused.
-        self._weighed: dict[int, tuple[_Features, dict[str, _Vector]]] = {}
-
-    def _idf_of(self, count: int) -> float:
-        return math.log((1 + self.n) / (1 + count)) + 1.0
-
-    def weigh(self, features: _Features) -> dict[str, _Vector]:
-        cached = self._weighed.get(id(features))
-        if cached is not None and cached[0] is features:
-            return cached[1]
-        vectors = {
-            kind: _Vector({t: w * self._idf[kind].get(t, self._unseen_idf) for t, w in getattr(features, kind).items()})
-            for kind in WEIGHTS
-        }
-        self._weighed[id(features)] = (features, vectors)
-        return vectors
-
-
-def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
-    if not a or not b:
-        return 0.0
-    shared = a.keys() & b.keys()  # a set operation in C: most terms of two sentences differ
-    if not shared:
-        return 0.0
-    dot = sum(a[t] * b[t] for t in shared)
-    if not dot:
-        return 0.0
-    return dot / (_norm(a) * _norm(b))
-
-
-def _norm(vector: dict[str, float]) -> float:
-    return vector.norm if isinstance(vector, _Vector) else math.sqrt(sum(w * w for w in vector.values()))
-
-
-def _similarity(space: _Space, a: _Features, b: _Features) -> float:
-    va, vb = space.weigh(a), space.weigh(b)
-    score = 0.0
-    total = 0.0
-    for kind, weight in WEIGHTS.items():
-        if kind == "bigram" and (not va[kind] or not vb[kind]):
-            continue  # one-word sentences have no bigrams: do not count that against them
-        score += weight * _cosine(va[kind], vb[kind])
-        total += weight
-    return score / total if total else 0.0
-
-
-def similarity(a: str, b: str, context: Iterable[str] = ()) -> float:
-    """Score of two texts (0..1), with IDF fitted on `context` plus the two texts."""
-    docs = [_raw_features(t) for t in (*context, a, b)]
-    return _similarity(_Space(docs), docs[-2], docs[-1])
-
-
 # --- assignment -----------------------------------------------------------------------------
 
 
@@ -325,10 +127,10 @@ def align_texts(seed_text: str, source_text: str) -> AlignmentResult:
 
 def align(seed_sentences: Sequence[TextSpan], source_sentences: Sequence[TextSpan]) -> AlignmentResult:
     """Align seed sentences with source sentences (both already in the same language)."""
-    seed_feats = [_raw_features(s.text) for s in seed_sentences]
-    source_feats = [_raw_features(s.text) for s in source_sentences]
-    space = _Space(seed_feats + source_feats)
-    pairwise = [[_similarity(space, sf, tf) for tf in source_feats] for sf in seed_feats]
+    seed_feats = [raw_features(s.text) for s in seed_sentences]
+    source_feats = [raw_features(s.text) for s in source_sentences]
+    space = FeatureSpace(seed_feats + source_feats)
+    pairwise = [[space_similarity(space, sf, tf) for tf in source_feats] for sf in seed_feats]
 
     candidates: list[tuple[int, tuple[int, ...], float]] = []  # (seed index, source group, score)
     previous_end = -1
@@ -350,7 +152,7 @@ def align(seed_sentences: Sequence[TextSpan], source_sentences: Sequence[TextSpa
         previous_end = max(group)
 
     candidates = _attach_fragments(space, candidates, seed_feats, source_feats)
-    verbatim = _verbatim_sources(seed_sentences, source_sentences)
+    verbatim = verbatim_sources(seed_sentences, source_sentences)
     candidates = [(i, verbatim.get(i, group), score) for i, group, score in candidates]
     links = _join_splits(space, candidates, seed_feats, source_feats)
     links = [
@@ -371,7 +173,9 @@ def _matched(term: str, stems: set[str], prefixes: set[str]) -> bool:
     return term in stems or (len(term) >= 5 and term[:5] in prefixes)
 
 
-def _coverage(space: _Space, seed: _Features, source: _Features, granted: set[str] = frozenset()) -> tuple[float, int]:
+def _coverage(
+    space: FeatureSpace, seed: Features, source: Features, granted: set[str] = frozenset()
+) -> tuple[float, int]:
     """Directional: the IDF-weighted share of the seed's content words that the source has; and
     the surplus, seed words the source lacks minus source words the seed lacks. `granted` stems
     count as borne out (a name's first name and title when the source has its surname)."""
@@ -392,7 +196,7 @@ def _verbatim_link(space, link: SentenceLink, seed_feats, source_feats) -> Sente
     source = source_feats[link.source[0]]
     for j in link.source[1:]:
         source = source + source_feats[j]
-    score = round(_similarity(space, seed_feats[link.seed[0]], source), 4)
+    score = round(space_similarity(space, seed_feats[link.seed[0]], source), 4)
     return replace(link, score=score, label="supported", coverage=1.0, unsupported_details=(), verbatim=True)
 
 
@@ -405,7 +209,7 @@ def _judge(space, link: SentenceLink, seed_sentences, source_sentences, seed_fea
     for j in link.source[1:]:
         source = source + source_feats[j]
     texts = [source_sentences[j].text for j in link.source]
-    granted = {_stem(word) for i in link.seed for word in borne_out_names(seed_sentences[i].text, " ".join(texts))}
+    granted = {stem(word) for i in link.seed for word in borne_out_names(seed_sentences[i].text, " ".join(texts))}
     coverage, surplus = _coverage(space, seed, source, granted)
     details = []
     for i in link.seed:
@@ -429,7 +233,7 @@ def _judge(space, link: SentenceLink, seed_sentences, source_sentences, seed_fea
 
 
 def _grow(
-    space: _Space, seed: _Features, source_feats: list[_Features], row: list[float], best: int
+    space: FeatureSpace, seed: Features, source_feats: list[Features], row: list[float], best: int
 ) -> tuple[tuple[int, ...], float]:
     """Start from the best source sentence; add others while the concatenation scores better."""
     group = [best]
@@ -437,7 +241,7 @@ def _grow(
     score = row[best]
     while len(group) < MAX_GROUP:
         options = [j for j in range(len(row)) if j not in group and row[j] >= MIN_PART]
-        scored = [(_similarity(space, seed, merged + source_feats[j]), j) for j in options]
+        scored = [(space_similarity(space, seed, merged + source_feats[j]), j) for j in options]
         if not scored:
             break
         gained, j = max(scored)
@@ -466,14 +270,14 @@ def _attach_fragments(space, candidates, seed_feats, source_feats):
             if ngroup:
                 target = ngroup
             else:
-                row = [_similarity(space, joined_seed, tf) for tf in source_feats]
+                row = [space_similarity(space, joined_seed, tf) for tf in source_feats]
                 target = (max(range(len(row)), key=row.__getitem__),) if row else ()
             if not target:
                 continue
             merged_source = source_feats[target[0]]
             for j in target[1:]:
                 merged_source = merged_source + source_feats[j]
-            joined = _similarity(space, joined_seed, merged_source)
+            joined = space_similarity(space, joined_seed, merged_source)
             if joined >= max(nscore + MERGE_GAIN, PARAPHRASED) and (best is None or joined > best[1]):
                 best = (n, target, joined)
         if best is not None:

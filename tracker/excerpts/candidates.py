@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from tracker.excerpts.align import tokens
+from tracker.excerpts.features import tokens
 from tracker.sentences import TextSpan, split_sentences
 
 LONG_SEED = 200  # sentences; longer seeds are aligned through their candidate sentences only

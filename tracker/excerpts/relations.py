@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, exists, func, insert, or_
 from sqlmodel import Session, select
 
-from tracker.excerpts.align import NAME_WEIGHT, tokens
+from tracker.excerpts.features import NAME_WEIGHT, tokens
 from tracker.store.tables import Citation, Seed, SeedRelation, SeedTerm, Source
 
 SAME_EVENT = 0.15  # the two real seeds score about 0.25 (0.2 alone), unrelated news about 0.02

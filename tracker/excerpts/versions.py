@@ -18,6 +18,7 @@ from dataclasses import replace
 from sqlmodel import Session, select
 
 from tracker.excerpts import align as aligner
+from tracker.excerpts import features
 from tracker.excerpts.candidates import SeedIndex, index_seed
 from tracker.excerpts.details import KINDS as DETAIL_KINDS
 from tracker.excerpts.quotes import APPROXIMATE, check_quotes
@@ -90,7 +91,7 @@ def excerpt_seed_source(
         parameters=json.dumps(
             {
                 "method": "lexical: tf-idf words, bigrams, char 4-grams",
-                "weights": aligner.WEIGHTS,
+                "weights": features.WEIGHTS,
                 "supported": aligner.SUPPORTED,
                 "paraphrased": aligner.PARAPHRASED,
                 "partial_coverage": aligner.PARTIAL_COVERAGE,
