@@ -68,8 +68,8 @@ def serve(settings: Settings, host: str, port: int, allowed_hosts: tuple[str, ..
     from sqlalchemy.engine import make_url
 
     from tracker.read.server import create_app, is_loopback, listening_socket, served_url
-    from tracker.read.trusted_hosts import AllowedHosts
     from tracker.read.sql import read_only_engine
+    from tracker.read.trusted_hosts import AllowedHosts
 
     engine = read_only_engine(settings.database.url)
     try:
