@@ -21,12 +21,62 @@ from tracker.read.output import output_file
 DEVICES = {"null": (1, 3), "full": (1, 7)}
 # Every command that writes a file through output_file; each writes something to it.
 WRITERS = {
+    "datasette-metadata": lambda path: ("datasette-metadata", "--database-name", "tracker", "-o", path),
+    "export jsonl": lambda path: ("export", "jsonl", "-o", path),
+    "export prov": lambda path: ("export", "prov", "-o", path),
+    "export warc": lambda path: ("export", "warc", "-o", path),
+    "report": lambda path: ("report", "1", "-o", path),
+}
+# The older spelling, FILE as the last argument, that scripts may still use.
+POSITIONAL = {
     "datasette-metadata": lambda path: ("datasette-metadata", "--database-name", "tracker", path),
     "export jsonl": lambda path: ("export", "jsonl", path),
     "export prov": lambda path: ("export", "prov", path),
     "export warc": lambda path: ("export", "warc", path),
-    "report": lambda path: ("report", "1", "-o", path),
 }
+
+
+def commands(group, prefix=()):
+    import click
+
+    for name in group.list_commands(None):
+        command = group.get_command(None, name)
+        if isinstance(command, click.Group):
+            yield from commands(command, (*prefix, name))
+        else:
+            yield " ".join((*prefix, name)), command
+
+
+def test_every_command_that_writes_a_file_spells_it_dash_o_output():
+    """Issue 26: `report` took -o and `datasette-metadata` refused it, for one idea."""
+    from tracker.cli import cli
+
+    spelled = {}
+    for name, command in commands(cli):
+        for parameter in command.params:
+            if "--output" in parameter.opts or parameter.name in ("file", "output"):
+                spelled.setdefault(name, set()).update(parameter.opts)
+    assert set(spelled) == set(WRITERS), spelled
+    assert all({"-o", "--output"} <= opts for opts in spelled.values()), spelled
+
+
+@pytest.mark.parametrize("command", POSITIONAL)
+def test_dash_o_and_the_older_positional_file_write_the_same(tracker, populated, tmp_path, command):
+    new, old = tmp_path / "new", tmp_path / "old"
+    assert tracker(*WRITERS[command](str(new))).exit_code == 0
+    result = tracker(*POSITIONAL[command](str(old)))
+    assert result.exit_code == 0, result.output
+    assert new.stat().st_size > 0 and old.stat().st_size > 0
+    if command in ("datasette-metadata", "export jsonl"):  # prov and WARC carry the time and record ids
+        assert new.read_bytes() == old.read_bytes()
+    both = tracker(*POSITIONAL[command](str(old))[:-1], str(old), "-o", str(new))
+    assert both.exit_code == 2 and f"give the file to write once: -o {new}" in both.output
+
+
+def test_a_command_that_must_write_a_file_asks_for_dash_o(tracker, populated):
+    for args in (("export", "jsonl"), ("export", "warc")):
+        result = tracker(*args)
+        assert result.exit_code == 2 and "give the file to write: -o FILE (- for standard output)" in result.output
 
 
 def device(folder: Path, name: str) -> Path:

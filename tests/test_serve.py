@@ -18,6 +18,8 @@ import pytest
 
 pytestmark = pytest.mark.subprocess
 
+SEED_PATH_MARK = 'href="/source/'  # a link on a seed's page: a refused request reads none
+
 PAGES = ("/", "/seed/1", "/seed/99", "/source/1", "/source/2", "/source/3", "/source/99")
 
 
@@ -181,3 +183,74 @@ def test_a_port_in_use_is_one_line_with_status_2_and_serves_nothing(report_db):
         f"tracker: cannot listen on 127.0.0.1:{port}: Address already in use "
         "(choose another --port, or --port 0 for a free one)\n",
     )
+
+
+def test_an_id_too_large_for_the_database_is_a_404_not_a_traceback(report_db):
+    """Issue 26: /source/99999999999999999999999 raised OverflowError in the driver (a 500)."""
+    server = Serving(report_db.project, "--port", "0")
+    try:
+        base = served_url(server).rstrip("/")
+        server.wait_for_index(base)
+        for page in ("seed", "source"):
+            for number in ("99999999999999999999999", str(2**63), "0"):
+                answer = httpx.get(f"{base}/{page}/{number}", timeout=30)
+                assert answer.status_code == 404, (page, number, answer.status_code)
+                assert "No such" in answer.text
+    finally:
+        errors = server.stop()
+    assert "Traceback" not in errors and "OverflowError" not in errors, errors
+
+
+def test_a_host_header_the_server_does_not_serve_is_refused_with_what_to_do(report_db):
+    """Issue 26 (DNS rebinding): a page that points its own name at 127.0.0.1 sends that name as Host."""
+    server = Serving(report_db.project, "--port", "0")
+    try:
+        base = served_url(server).rstrip("/")
+        port = base.rsplit(":", 1)[1]
+        assert server.wait_for_index(base).status_code == 200
+        for host in ("evil.example", f"evil.example:{port}", f"127.0.0.1.evil.example:{port}", "10.0.0.1"):
+            refused = httpx.get(f"{base}/seed/1", headers={"Host": host}, timeout=30)
+            assert refused.status_code == 400, host
+            assert refused.headers["content-type"].startswith("text/plain")
+            name = host.partition(":")[0]
+            assert refused.text == (
+                f"refused Host {host!r}: tracker serve answers only 127.0.0.1, [::1], localhost; "
+                f"to allow this name, restart it with --allow-host {name}\n"
+            )
+            assert SEED_PATH_MARK not in refused.text
+        for host in (f"127.0.0.1:{port}", "127.0.0.1", f"localhost:{port}", "LOCALHOST", f"[::1]:{port}", "[::1]"):
+            assert httpx.get(f"{base}/seed/1", headers={"Host": host}, timeout=30).status_code == 200, host
+    finally:
+        errors = server.stop()
+    assert "Traceback" not in errors, errors
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "127.0.0.1"])
+def test_allow_host_adds_a_name_the_server_answers(report_db, host):
+    server = Serving(report_db.project, "--host", host, "--port", "0", "--allow-host", "tracker.lan")
+    try:
+        port = served_url(server).rstrip("/").rsplit(":", 1)[1]
+        base = f"http://127.0.0.1:{port}"
+        assert server.wait_for_index(base).status_code == 200
+        allowed = httpx.get(f"{base}/seed/1", headers={"Host": f"tracker.lan:{port}"}, timeout=30)
+        assert allowed.status_code == 200 and SEED_PATH_MARK in allowed.text
+        assert httpx.get(f"{base}/", headers={"Host": "evil.example"}, timeout=30).status_code == 400
+        # Open to the network, an IP address is answered too: a rebinding page's Host is its own name.
+        by_address = httpx.get(f"{base}/", headers={"Host": f"192.168.1.20:{port}"}, timeout=30).status_code
+        assert by_address == (200 if host == "0.0.0.0" else 400)
+    finally:
+        errors = server.stop()
+    assert "Traceback" not in errors, errors
+
+
+def test_a_malformed_allow_host_is_one_line(report_db):
+    done = subprocess.run(
+        [sys.executable, "-m", "tracker", "serve", "--allow-host", "tracker.lan:http"],
+        cwd=report_db.project,
+        env={**os.environ, "TRACKER_CONFIG": str(report_db.project / "config.toml")},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "Invalid value for '--allow-host': 'tracker.lan:http' is not a host name" in done.stderr

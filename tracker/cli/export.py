@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from tracker.cli import UserError, database_session
+from tracker.cli.options import output_option
 from tracker.config import Settings
 
 
@@ -16,11 +17,11 @@ def export() -> None:
 
 
 @export.command("prov")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@output_option("The PROV-JSON file to write (default: standard output).")
 @click.option("--seed", "seed_id", type=int, metavar="ID", help="Only what is linked to seed ID.")
 @click.pass_obj
 def export_prov(settings: Settings, file: Path | None, seed_id: int | None) -> None:
-    """Write W3C PROV-JSON to FILE (default: stdout)."""
+    """Write W3C PROV-JSON to -o FILE (default: stdout)."""
     from tracker.read.exports import write_prov
     from tracker.read.output import output_file
     from tracker.store.tables import Seed, fits_row_id
@@ -35,10 +36,10 @@ def export_prov(settings: Settings, file: Path | None, seed_id: int | None) -> N
 
 
 @export.command("jsonl")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@output_option("The JSON Lines file to write (- for standard output).", required=True)
 @click.pass_obj
 def export_jsonl(settings: Settings, file: Path) -> None:
-    """Write one JSON object per version, with its provenance, to FILE (`-` for stdout)."""
+    """Write one JSON object per version, with its provenance, to -o FILE (`-` for stdout)."""
     from tracker.read.exports import write_jsonl
     from tracker.read.output import output_file
 
@@ -49,10 +50,10 @@ def export_jsonl(settings: Settings, file: Path) -> None:
 
 
 @export.command("warc")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@output_option("The WARC file to write, gzipped if it ends in .gz (- for standard output).", required=True)
 @click.pass_obj
 def export_warc(settings: Settings, file: Path) -> None:
-    """Write every original version's HTTP response to FILE as WARC (gzipped if FILE ends in .gz)."""
+    """Write every original version's HTTP response to -o FILE as WARC (gzipped if FILE ends in .gz)."""
     from tracker.read.output import output_file
     from tracker.read.warc import export_warc as write_warc
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from tracker.cli import UserError
+from tracker.cli.options import output_option
 from tracker.config import Settings
 
 
@@ -69,7 +70,7 @@ def sql(
 
 
 @click.command("datasette-metadata")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@output_option("The metadata file to write (default: standard output).")
 @click.option(
     "--database-name",
     metavar="NAME",
@@ -77,7 +78,7 @@ def sql(
 )
 @click.pass_obj
 def datasette_metadata(settings: Settings, file: Path | None, database_name: str | None) -> None:
-    """Write Datasette metadata (canned queries from tracker/read/queries.sql) to FILE or stdout."""
+    """Write Datasette metadata (canned queries from tracker/read/queries.sql) to -o FILE or stdout."""
     from sqlalchemy.engine import make_url
 
     from tracker.read.output import output_file

@@ -38,17 +38,38 @@ def report(settings: Settings, seed: str, file: Path) -> None:
         click.echo(f"wrote {file}", err=True)
 
 
+def host_names(names: tuple[str, ...]):
+    """--allow-host values, each checked the way a Host header is read."""
+    from tracker.read.trusted_hosts import host_name
+
+    for name in names:
+        if host_name(name) is None:
+            raise click.BadParameter(f"{name!r} is not a host name (e.g. --allow-host tracker.lan)")
+        yield name
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option(
+    "--allow-host",
+    "allowed_hosts",
+    metavar="NAME",
+    multiple=True,
+    callback=lambda _context, _option, names: tuple(host_names(names)),
+    help="Also answer requests for this Host name (repeatable), e.g. the machine's name on the network "
+    "when --host is 0.0.0.0. Without it only localhost, 127.0.0.1, [::1], the --host given and, when "
+    "listening on every address, an IP address are answered; any other Host gets a 400 (against DNS rebinding).",
+)
 @click.pass_obj
-def serve(settings: Settings, host: str, port: int) -> None:
+def serve(settings: Settings, host: str, port: int, allowed_hosts: tuple[str, ...]) -> None:
     """Serve the report of every seed and source in the browser (read-only: nothing is written)."""
     import uvicorn
     from sqlalchemy.engine import make_url
 
     from tracker.read.server import create_app, is_loopback, listening_socket, served_url
     from tracker.read.sql import read_only_engine
+    from tracker.read.trusted_hosts import AllowedHosts
 
     engine = read_only_engine(settings.database.url)
     try:
@@ -61,7 +82,8 @@ def serve(settings: Settings, host: str, port: int) -> None:
                 f"{bound.getsockname()[1]} can read the research database (use --host 127.0.0.1 to keep it local)",
                 err=True,
             )
-        app = create_app(engine, seed_language=settings.translation.target)
+        hosts = AllowedHosts(host, allowed_hosts, open_to_network=not is_loopback(bound))
+        app = create_app(engine, seed_language=settings.translation.target, hosts=hosts)
         with bound, suppress(KeyboardInterrupt):  # uvicorn re-raises Ctrl-C after its shutdown: the way to stop
             uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[bound])
     finally:

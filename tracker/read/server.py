@@ -13,6 +13,7 @@ import socket
 
 from sqlmodel import Session, select
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -21,6 +22,7 @@ from tracker.errors import TrackerError
 from tracker.read.lookup import find_source
 from tracker.read.pages import render, report_html
 from tracker.read.report import SeedNotFound, seed_report, seed_summaries, source_report
+from tracker.read.trusted_hosts import AllowedHosts, HostCheck
 from tracker.store.tables import Seed
 
 LABELS = ("supported", "paraphrased", "partial", "added", "not aligned")
@@ -68,8 +70,9 @@ def is_loopback(bound: socket.socket) -> bool:
     return ipaddress.ip_address(address).is_loopback
 
 
-def create_app(engine, seed_language: str = "en") -> Starlette:
-    """The app over `engine` (opened read-only by the caller)."""
+def create_app(engine, seed_language: str = "en", hosts: AllowedHosts | None = None) -> Starlette:
+    """The app over `engine` (opened read-only by the caller), answering only the Host names in
+    `hosts` (by default the loopback names)."""
 
     def page(template: str, status: int = 200, **context) -> HTMLResponse:
         return HTMLResponse(render(template, served=True, source_links=True, **context), status_code=status)
@@ -120,5 +123,6 @@ def create_app(engine, seed_language: str = "en") -> Starlette:
             Route("/seed/{seed_id:int}", seed),
             Route("/source/{source_id:int}", source),
             Route("/search", search),
-        ]
+        ],
+        middleware=[Middleware(HostCheck, hosts=hosts or AllowedHosts("127.0.0.1"))],
     )
