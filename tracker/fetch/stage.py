@@ -88,6 +88,11 @@ class FetchHooks:
     def before_record(self, session: Session) -> None:
         """Called in the transaction that records a result, first; raise to record nothing."""
 
+    def still_due(self, session: Session, source: Source, now: datetime, fetch_all: bool) -> bool:
+        """Whether `source` is still to be recorded when its result comes. `tracker run` is the only
+        writer (its locks), so yes; a worker asks the database (another may have fetched it)."""
+        return True
+
     def after_record(self, session: Session, outcome: FetchOutcome) -> None:
         """Called in that transaction after the result is recorded, before it commits."""
 
@@ -111,8 +116,8 @@ def fetch_sources(
 ) -> None:
     """Fetch `sources` politely and concurrently (see crawler.py); record each in this thread.
 
-    A source no longer due when its result comes (another worker fetched it meanwhile) is left
-    alone. `clock` is the crawler's time (a run told it is later than it is moves it);
+    A source no longer due when its result comes (`hooks.still_due`: another worker fetched it
+    meanwhile) is left alone. `clock` is the crawler's time (a run told it is later than it is moves it);
     `recorded_at` the time written on each result (default: the clock)."""
     hooks = hooks or FetchHooks()
     recorded_at = recorded_at or clock
@@ -128,8 +133,7 @@ def fetch_sources(
         hooks.before_record(session)
         save_hosts(session, crawler.changed_hosts())
         source = by_id[request.key]
-        still_due = session.exec(select(Source.id).where(Source.id == source.id, due(clock(), fetch_all))).first()
-        if still_due is None:
+        if not hooks.still_due(session, source, clock(), fetch_all):
             session.commit()
             continue
         if result.error_kind == "deferred":  # not fetched: the source stays due for a later run

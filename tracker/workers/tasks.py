@@ -88,6 +88,10 @@ class _FencedFetch(FetchHooks):
         if self.lease.origin != "-":
             leases.check(connection, self.lease)
 
+    def still_due(self, session: Session, source: Source, now, fetch_all: bool) -> bool:
+        query = select(Source.id).where(Source.id == source.id, due(now, fetch_all))
+        return session.exec(query).first() is not None
+
     def after_record(self, session: Session, outcome: FetchOutcome) -> None:
         if outcome.version is not None and outcome.state in ("new", "changed"):
             _enqueue_after_original(session, self.context.settings, outcome.version)
