@@ -147,3 +147,20 @@ def test_a_long_line_costs_its_length(unit):
     started = time.monotonic()
     comparison_text(text)
     assert time.monotonic() - started < 5.0
+
+
+def test_ignore_lines_adds_patterns(tracker, project, monkeypatch):
+    with (project / "config.toml").open("a", encoding="utf-8") as config:
+        config.write("[originals]\nignore_lines = ['^Live score: \\d+-\\d+$']\n")
+    outputs, versions, changes = fetch_twice(
+        tracker, project, monkeypatch, page("Live score: 1-0"), page("Live score: 2-0")
+    )
+    assert "fetched 0, unchanged 1" in outputs[1]
+    assert len(versions) == 1 and changes == 0
+
+
+def test_a_bad_ignore_lines_pattern_is_one_line_at_start(tmp_path, tracker):
+    (tmp_path / "c.toml").write_text("[originals]\nignore_lines = ['Updated (']\n", encoding="utf-8")
+    result = tracker("--config", str(tmp_path / "c.toml"), "sources")
+    assert result.exit_code == 2, result.output
+    assert result.output.count("\n") == 1 and "'Updated (' is not a regular expression" in result.output

@@ -157,7 +157,7 @@ def make_original(
 
     text_sha256 = hashlib.sha256(text.encode()).hexdigest()
     latest = latest_original(session, source.id)
-    if latest is not None and (latest.text_sha256 == text_sha256 or _same_comparison(latest.text, text)):
+    if latest is not None and (latest.text_sha256 == text_sha256 or _same_comparison(latest.text, text, settings)):
         return FetchOutcome("unchanged", version=latest)
 
     declared = metadata.declared_language if metadata else None
@@ -211,10 +211,11 @@ def make_original(
     return FetchOutcome("new" if latest is None else "changed", version=version)
 
 
-def _same_comparison(stored: str, text: str) -> bool:
+def _same_comparison(stored: str, text: str, settings: Settings) -> bool:
     # The last version's comparison text is made again from its stored text, not kept in a
     # column: no schema change, and a version stored before a pattern was added is read alike.
-    return comparison_text(stored) == comparison_text(text)
+    extra = settings.originals.patterns()
+    return comparison_text(stored, extra) == comparison_text(text, extra)
 
 
 def _record_attempts(session: Session, source: Source, activity: Activity, result: FetchResult) -> None:
