@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 
 from tracker.errors import TrackerError
 from tracker.fetch import CrawlSettings, FetchSettings, ScheduleSettings
-from tracker.originals import LanguageSettings
+from tracker.originals import LanguageSettings, OriginalsSettings
 from tracker.seeds import SeedsSettings
 from tracker.setting import setting
 from tracker.store import DatabaseSettings
@@ -56,6 +56,7 @@ COMPONENTS: dict[str, type] = {
     "seeds": SeedsSettings,
     "translation": TranslationSettings,
     "language": LanguageSettings,
+    "originals": OriginalsSettings,
     "fetch": FetchSettings,
     "crawl": CrawlSettings,
     "schedule": ScheduleSettings,
@@ -74,6 +75,7 @@ class Settings:
     seeds: SeedsSettings
     translation: TranslationSettings
     language: LanguageSettings
+    originals: OriginalsSettings
     fetch: FetchSettings
     crawl: CrawlSettings
     schedule: ScheduleSettings

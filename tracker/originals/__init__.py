@@ -5,6 +5,7 @@ Takes fetched responses; gives `original` versions with their extract activity.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -22,3 +23,30 @@ class LanguageSettings:
         "translates it from the detected language anyway.",
         choices=("skip", "translate"),
     )
+
+
+def _regex_problem(pattern: str) -> str | None:
+    try:
+        re.compile(pattern)
+    except re.error as error:
+        return f"{pattern!r} is not a regular expression ({error})"
+    return None
+
+
+@dataclass(frozen=True)
+class OriginalsSettings:
+    """What counts as a change of a page's text (tracker.originals.volatile)."""
+
+    SECTION: ClassVar[str] = "originals"
+
+    ignore_lines: tuple[str, ...] = setting(
+        (),
+        "Regular expressions for more volatile lines: a short line (120 characters or fewer) in which "
+        "one is found does not count when deciding whether a capture is a new version; it stays in the "
+        "stored text. Added to the built-in relative times, updated stamps and counters. "
+        "Comma-separated or a JSON list in the environment.",
+        check=_regex_problem,
+    )
+
+    def patterns(self) -> tuple[re.Pattern[str], ...]:
+        return tuple(re.compile(pattern) for pattern in self.ignore_lines)

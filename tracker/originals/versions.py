@@ -1,6 +1,7 @@
 """Fetch a source and make its original version: raw bytes, main text, metadata, language.
 
-A new original version is stored only when the extracted text changed; every fetch attempt is
+A new original version is stored only when the extracted text changed beyond its volatile lines
+("Updated 3 minutes ago", view counters: tracker.originals.volatile); every fetch attempt is
 recorded whatever happened, and the source's state says when to try again.
 """
 
@@ -21,6 +22,7 @@ from tracker.fetch.revive import policy_fingerprint
 from tracker.fetch.schedule import plan_next_fetch
 from tracker.originals.extract import extract_main_text
 from tracker.originals.language import language_status
+from tracker.originals.volatile import comparison_text
 from tracker.sentences import split_sentences
 from tracker.store.bodies import store_body
 from tracker.store.provenance import link_versions_to_seeds, software
@@ -155,7 +157,7 @@ def make_original(
 
     text_sha256 = hashlib.sha256(text.encode()).hexdigest()
     latest = latest_original(session, source.id)
-    if latest is not None and latest.text_sha256 == text_sha256:
+    if latest is not None and (latest.text_sha256 == text_sha256 or _same_comparison(latest.text, text, settings)):
         return FetchOutcome("unchanged", version=latest)
 
     declared = metadata.declared_language if metadata else None
@@ -207,6 +209,13 @@ def make_original(
     activity.ended_at = utcnow()
     link_versions_to_seeds(session, source.id)
     return FetchOutcome("new" if latest is None else "changed", version=version)
+
+
+def _same_comparison(stored: str, text: str, settings: Settings) -> bool:
+    # The last version's comparison text is made again from its stored text, not kept in a
+    # column: no schema change, and a version stored before a pattern was added is read alike.
+    extra = settings.originals.patterns()
+    return comparison_text(stored, extra) == comparison_text(text, extra)
 
 
 def _record_attempts(session: Session, source: Source, activity: Activity, result: FetchResult) -> None:
