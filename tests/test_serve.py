@@ -225,6 +225,26 @@ def test_a_host_header_the_server_does_not_serve_is_refused_with_what_to_do(repo
     assert "Traceback" not in errors, errors
 
 
+def test_every_answer_carries_the_security_headers(report_db):
+    """Issue 26: nosniff, no Referer, and a CSP that allows the page's own inline script and style only."""
+    server = Serving(report_db.project, "--port", "0")
+    try:
+        base = served_url(server).rstrip("/")
+        server.wait_for_index(base)
+        answers = [httpx.get(f"{base}{path}", timeout=30) for path in ("/", "/seed/1", "/source/1", "/seed/999999")]
+        answers.append(httpx.get(f"{base}/", headers={"Host": "evil.example"}, timeout=30))
+        assert [a.status_code for a in answers] == [200, 200, 200, 404, 400]
+        for answer in answers:
+            assert answer.headers["x-content-type-options"] == "nosniff"
+            assert answer.headers["referrer-policy"] == "no-referrer"
+            policy = answer.headers["content-security-policy"]
+            assert "default-src 'none'" in policy and "script-src 'unsafe-inline'" in policy
+            assert "http" not in policy  # nothing from elsewhere
+    finally:
+        errors = server.stop()
+    assert "Traceback" not in errors, errors
+
+
 @pytest.mark.parametrize("host", ["0.0.0.0", "127.0.0.1"])
 def test_allow_host_adds_a_name_the_server_answers(report_db, host):
     server = Serving(report_db.project, "--host", host, "--port", "0", "--allow-host", "tracker.lan")

@@ -17,6 +17,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tracker.errors import TrackerError
 from tracker.read.lookup import find_source
@@ -68,6 +69,41 @@ def is_loopback(bound: socket.socket) -> bool:
     """Whether only this machine can reach the socket (127.0.0.0/8, ::1), whatever name was given."""
     address = bound.getsockname()[0].partition("%")[0]
     return ipaddress.ip_address(address).is_loopback
+
+
+# The pages are self-contained: their own inline script and style, nothing from elsewhere. So a
+# browser is told to run nothing external, send no Referer (the URL holds a research question),
+# and never guess a content type.
+SECURITY_HEADERS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (
+        b"content-security-policy",
+        b"default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:; "
+        b"form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    ),
+)
+
+
+class SecurityHeaders:
+    """ASGI middleware: SECURITY_HEADERS on every response, refusals included."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                names = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(name, value) for name, value in SECURITY_HEADERS if name not in names]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def create_app(engine, seed_language: str = "en", hosts: AllowedHosts | None = None) -> Starlette:
@@ -124,5 +160,8 @@ def create_app(engine, seed_language: str = "en", hosts: AllowedHosts | None = N
             Route("/source/{source_id:int}", source),
             Route("/search", search),
         ],
-        middleware=[Middleware(HostCheck, hosts=hosts or AllowedHosts("127.0.0.1"))],
+        middleware=[
+            Middleware(SecurityHeaders),  # outermost: the host check's refusals carry them too
+            Middleware(HostCheck, hosts=hosts or AllowedHosts("127.0.0.1")),
+        ],
     )
