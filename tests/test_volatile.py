@@ -3,6 +3,7 @@ minutes ago", a counter or a ticker gets no new version; a real change still doe
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -13,7 +14,7 @@ from tests.pages import article_text
 from tracker.config import load_settings
 from tracker.originals.volatile import comparison_text, is_volatile
 from tracker.store.db import open_database
-from tracker.store.tables import Source, Version
+from tracker.store.tables import Activity, Source, Version
 
 BODY = [
     "The council approved the harbour budget on Tuesday after a long debate about the river bridge.",
@@ -76,6 +77,16 @@ def test_a_real_sentence_change_is_a_new_version(tracker, project, monkeypatch):
     )
     assert "fetched 1, unchanged 0" in outputs[1]
     assert len(versions) == 2 and "Wednesday" in versions[1].text and changes == 1
+    # The sentence-level difference is on the new version's extract activity: one sentence
+    # changed, none added or removed, the ticking stamp not counted.
+    engine = open_database(load_settings().database.url)
+    with Session(engine) as session:
+        made = [json.loads(session.get(Activity, v.activity_id).parameters) for v in versions]
+    engine.dispose()
+    assert made[0]["sentence_changes"] is None  # the first capture
+    counts = made[1]["sentence_changes"]
+    assert (counts["added"], counts["removed"], counts["changed"]) == (0, 0, 1)
+    assert counts["kept"] >= len(BODY) - 1
 
 
 def test_a_sentence_that_mentions_minutes_ago_is_kept(tracker, project, monkeypatch):

@@ -20,6 +20,7 @@ from tracker.fetch.charset import decode_html
 from tracker.fetch.client import FetchResult
 from tracker.fetch.revive import policy_fingerprint
 from tracker.fetch.schedule import plan_next_fetch
+from tracker.originals.changes import sentence_changes
 from tracker.originals.extract import extract_main_text
 from tracker.originals.language import language_status
 from tracker.originals.volatile import comparison_text
@@ -175,6 +176,10 @@ def make_original(
                 "charset_method": decoded.method,
                 "extraction": metadata.method if metadata else "plain text",
                 "langdetect_seed": settings.language.seed,
+                # Since the last version: sentences added, removed, changed (None for the first).
+                "sentence_changes": None
+                if latest is None
+                else sentence_changes(latest.text, text, settings.originals.patterns()),
             }
         ),
     )
