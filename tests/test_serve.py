@@ -263,6 +263,31 @@ def test_allow_host_adds_a_name_the_server_answers(report_db, host):
     assert "Traceback" not in errors, errors
 
 
+def test_serve_allowed_hosts_in_the_settings_adds_names_too(report_db, monkeypatch):
+    monkeypatch.setenv("TRACKER_SERVE_ALLOWED_HOSTS", "tracker.lan,reports.example")
+    server = Serving(report_db.project, "--port", "0")
+    try:
+        base = served_url(server).rstrip("/")
+        port = base.rsplit(":", 1)[1]
+        assert server.wait_for_index(base).status_code == 200
+        for name in ("tracker.lan", f"reports.example:{port}"):
+            assert httpx.get(f"{base}/", headers={"Host": name}, timeout=30).status_code == 200, name
+        assert httpx.get(f"{base}/", headers={"Host": "evil.example"}, timeout=30).status_code == 400
+    finally:
+        errors = server.stop()
+    assert "Traceback" not in errors, errors
+
+
+def test_a_bad_serve_allowed_hosts_setting_is_one_line_at_start(report_db, monkeypatch):
+    monkeypatch.setenv("TRACKER_SERVE_ALLOWED_HOSTS", "not a host")
+    server = Serving(report_db.project, "--port", "0")
+    server.process.wait(timeout=60)  # it stops by itself, before serving anything
+    errors = server.stop()
+    assert server.process.returncode == 2, errors
+    assert len(errors.strip().splitlines()) == 1, errors
+    assert "allowed_hosts" in errors.lower() and "not a host" in errors, errors
+
+
 def test_a_malformed_allow_host_is_one_line(report_db):
     done = subprocess.run(
         [sys.executable, "-m", "tracker", "serve", "--allow-host", "tracker.lan:http"],

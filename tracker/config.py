@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 from tracker.errors import TrackerError
 from tracker.fetch import CrawlSettings, FetchSettings, ScheduleSettings
 from tracker.originals import LanguageSettings, OriginalsSettings
+from tracker.read import ServeSettings
 from tracker.seeds import SeedsSettings
 from tracker.setting import setting
 from tracker.store import DatabaseSettings
@@ -61,6 +62,7 @@ COMPONENTS: dict[str, type] = {
     "crawl": CrawlSettings,
     "schedule": ScheduleSettings,
     "worker": WorkerSettings,
+    "serve": ServeSettings,
 }
 
 
@@ -80,6 +82,7 @@ class Settings:
     crawl: CrawlSettings
     schedule: ScheduleSettings
     worker: WorkerSettings
+    serve: ServeSettings
 
     @property
     def cache_dir(self) -> Path:

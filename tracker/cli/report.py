@@ -39,11 +39,11 @@ def report(settings: Settings, seed: str, file: Path) -> None:
 
 
 def host_names(names: tuple[str, ...]):
-    """--allow-host values, each checked the way a Host header is read."""
-    from tracker.read.trusted_hosts import host_name
+    """--allow-host values, each checked as [serve] allowed_hosts is."""
+    from tracker.read import host_problem
 
     for name in names:
-        if host_name(name) is None:
+        if host_problem(name):
             raise click.BadParameter(f"{name!r} is not a host name (e.g. --allow-host tracker.lan)")
         yield name
 
@@ -82,7 +82,8 @@ def serve(settings: Settings, host: str, port: int, allowed_hosts: tuple[str, ..
                 f"{bound.getsockname()[1]} can read the research database (use --host 127.0.0.1 to keep it local)",
                 err=True,
             )
-        hosts = AllowedHosts(host, allowed_hosts, open_to_network=not is_loopback(bound))
+        allowed = (*settings.serve.allowed_hosts, *allowed_hosts)  # [serve] allowed_hosts, then --allow-host
+        hosts = AllowedHosts(host, allowed, open_to_network=not is_loopback(bound))
         app = create_app(engine, seed_language=settings.translation.target, hosts=hosts)
         with bound, suppress(KeyboardInterrupt):  # uvicorn re-raises Ctrl-C after its shutdown: the way to stop
             uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[bound])
