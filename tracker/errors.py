@@ -45,3 +45,15 @@ class FetchError(TrackerError):
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
         self.kind = kind
+
+
+def first_line(error: BaseException) -> str:
+    """An exception's message as one line for a record or a log line (its type when it has none)."""
+    text = str(error).strip() or type(error).__name__
+    return text.splitlines()[0]
+
+
+def unexpected(error: BaseException) -> str:
+    """What a bug or unforeseen data is recorded as, against the one item it happened to."""
+    text = str(error).strip()
+    return f"unexpected error: {type(error).__name__}" + (f": {text.splitlines()[0]}" if text else "")

@@ -14,6 +14,8 @@ from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 import idna  # IDNA 2008 / UTS 46 host encoding; installed with httpx
 
+from tracker.errors import first_line
+
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _TRACKING_PARAMS = frozenset({"fbclid", "gclid", "mc_cid", "mc_eid", "igshid", "ref_src", "_ga", "yclid", "msclkid"})
 
@@ -68,7 +70,7 @@ def _encode_host(host: str, url: str) -> str:
                 try:
                     idna.decode(label)
                 except (idna.IDNAError, UnicodeError, IndexError) as exc:
-                    reason = f"its host name cannot be encoded (IDNA: {_first_line(exc)})"
+                    reason = f"its host name cannot be encoded (IDNA: {first_line(exc)})"
                     raise UnencodableHost(
                         f"URL has a host name that cannot be encoded: {url!r} ({reason})", reason
                     ) from None
@@ -79,7 +81,7 @@ def _encode_host(host: str, url: str) -> str:
         mapped = idna.uts46_remap(host, std3_rules=False, transitional=False)
         labels = [label if label.isascii() else idna.alabel(label).decode("ascii") for label in mapped.split(".")]
     except (idna.IDNAError, UnicodeError) as exc:
-        reason = f"its host name cannot be encoded (IDNA: {_first_line(exc)})"
+        reason = f"its host name cannot be encoded (IDNA: {first_line(exc)})"
         raise UnencodableHost(f"URL has an invalid international host name: {url!r} ({exc})", reason) from None
     return ".".join(labels).lower()
 
@@ -91,11 +93,6 @@ def host_is_encodable(host: str) -> bool:
     except UnencodableHost:
         return False
     return True
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0]
 
 
 def _clean_query(query: str) -> str:

@@ -23,7 +23,7 @@ from http.cookiejar import CookieJar, DefaultCookiePolicy
 
 import httpx
 
-from tracker.errors import FetchError
+from tracker.errors import FetchError, first_line
 from tracker.fetch import FetchSettings
 from tracker.fetch.encodings import ACCEPT_ENCODING, DECODE_ERRORS, decode_body
 from tracker.fetch.guard import DEFAULT_PORTS, GuardedTransport, Resolver, check_url
@@ -205,18 +205,18 @@ class Fetcher:
             tls = _ssl_cause(exc)
             if tls is not None:
                 hop.retryable = False  # a bad certificate will not get better in a second
-                attempt.error = f"TLS with {where} failed: {_first_line(tls)}"
+                attempt.error = f"TLS with {where} failed: {first_line(tls)}"
             else:
-                attempt.error = f"could not connect to {where}: {_first_line(exc)}"
+                attempt.error = f"could not connect to {where}: {first_line(exc)}"
         except (httpx.RemoteProtocolError, httpx.LocalProtocolError) as exc:
-            attempt.error_kind, attempt.error = "protocol", f"broken HTTP response: {_first_line(exc)}"
+            attempt.error_kind, attempt.error = "protocol", f"broken HTTP response: {first_line(exc)}"
         except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
-            attempt.error_kind, attempt.error = "bad_url", f"not a fetchable URL: {_first_line(exc)}"
+            attempt.error_kind, attempt.error = "bad_url", f"not a fetchable URL: {first_line(exc)}"
         except DECODE_ERRORS as exc:
             attempt.error_kind = "protocol"
-            attempt.error = f"could not decode the compressed body: {_first_line(exc)}"
+            attempt.error = f"could not decode the compressed body: {first_line(exc)}"
         except httpx.TransportError as exc:
-            attempt.error_kind, attempt.error = "connect", f"network error: {_first_line(exc)}"
+            attempt.error_kind, attempt.error = "connect", f"network error: {first_line(exc)}"
         attempt.seconds = time.monotonic() - start
         return hop
 
@@ -225,7 +225,7 @@ class Fetcher:
         try:
             parsed = httpx.URL(url)
         except (httpx.InvalidURL, ValueError, TypeError) as exc:
-            raise FetchError("bad_url", f"not a fetchable URL: {_first_line(exc)}") from None
+            raise FetchError("bad_url", f"not a fetchable URL: {first_line(exc)}") from None
         check_url(parsed, self._ports)
         request = self._client.build_request("GET", parsed, headers=conditional)
         cookies.set_cookie_header(request)
@@ -353,7 +353,7 @@ def _redirect_target(base: httpx.URL, location: str | None) -> str:
     try:
         target = base.join(location.strip())
     except (httpx.InvalidURL, ValueError) as exc:
-        raise FetchError("bad_url", f"redirect to an invalid URL {location!r}: {_first_line(exc)}") from None
+        raise FetchError("bad_url", f"redirect to an invalid URL {location!r}: {first_line(exc)}") from None
     if target.scheme not in ("http", "https"):
         # Said here, in words: otherwise httpx's own message about the next request stands.
         raise FetchError("bad_url", f"redirect to a {_shown_scheme(target.scheme)}: URL, not http(s)")
@@ -395,8 +395,3 @@ def _ssl_cause(exc: BaseException) -> ssl.SSLError | None:
             return seen
         seen = seen.__cause__ or seen.__context__
     return None
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0]

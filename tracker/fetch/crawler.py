@@ -27,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
+from tracker.errors import unexpected
 from tracker.fetch import CrawlSettings
 from tracker.fetch.client import Attempt, Fetcher, FetchResult, retry_after_seconds
 from tracker.fetch.robots import RobotsRules, product_token
@@ -245,8 +246,7 @@ class Crawler:
         try:
             return self.fetcher.fetch(url, **validators)
         except Exception as error:  # noqa: BLE001  recorded against the source, with its reason
-            message = f"unexpected error: {type(error).__name__}: {_first_line(error)}"
-            return _unfetched(CrawlRequest(url, **validators), "error", message)
+            return _unfetched(CrawlRequest(url, **validators), "error", unexpected(error))
 
     def _finished(
         self, origin: str, request: CrawlRequest | None, started: datetime, result: FetchResult, ready: deque
@@ -310,11 +310,6 @@ class Crawler:
             f"({why}); a later run fetches it ([fetch] max_host_wait)"
         )
         return _unfetched(request, "deferred", message)
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip() or type(error).__name__
-    return text.splitlines()[0]
 
 
 def _unfetched(request: CrawlRequest, kind: str, message: str) -> FetchResult:

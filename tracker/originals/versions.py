@@ -16,6 +16,7 @@ from sqlalchemy import insert
 from sqlmodel import Session
 
 from tracker.config import Settings
+from tracker.errors import unexpected
 from tracker.fetch.charset import decode_html
 from tracker.fetch.client import FetchResult
 from tracker.fetch.revive import policy_fingerprint
@@ -90,8 +91,7 @@ def record_failure(
     fails with that reason and is retried later, like any failure, instead of stopping the run.
     The caller has rolled back what the failed attempt had written."""
     now = now or utcnow()
-    text = str(error).strip()
-    message = f"unexpected error: {type(error).__name__}: {text.splitlines()[0] if text else ''}".rstrip(": ")
+    message = unexpected(error)
     activity = Activity(
         kind="fetch",
         source_id=source.id,
