@@ -131,7 +131,8 @@ def fetch_sources(
     crawler = Crawler(fetcher, settings.crawl, hosts, clock=clock, may_request=hooks.may_request)
     for request, result, started in crawler.fetch_all(requests):
         hooks.before_record(session)
-        save_hosts(session, crawler.changed_hosts())
+        changed_hosts = crawler.changed_hosts()
+        save_hosts(session, changed_hosts)
         source = by_id[request.key]
         if not hooks.still_due(session, source, clock(), fetch_all):
             session.commit()
@@ -147,6 +148,7 @@ def fetch_sources(
         except Exception as error:  # noqa: BLE001  a bug or data nothing foresaw: one source never stops the rest
             session.rollback()
             hooks.before_record(session)
+            save_hosts(session, changed_hosts)  # the rollback took them with it
             source = session.get(Source, request.key)
             outcome = record_failure(session, source, error, settings, now=recorded_at())
         hooks.after_record(session, outcome)

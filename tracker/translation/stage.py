@@ -62,12 +62,17 @@ def translatable(originals: list[Version], settings: Settings) -> list[Version]:
     return [v for v in originals if v.language_status != "uncertain" or settings.language.on_uncertain == "translate"]
 
 
+def token_weight(original: Version) -> int:
+    """Roughly how many tokens translating `original` costs (a token: 4 characters)."""
+    return len(original.text or "") // 4 + 1
+
+
 def batches(originals: list[Version], max_tokens: int) -> Iterator[list[Version]]:
-    """Originals of one language pair, in batches of about `max_tokens` (a token: 4 characters)."""
+    """Originals of one language pair, in batches of about `max_tokens` (see token_weight)."""
     batch: list[Version] = []
     weight = 0
     for original in originals:
-        size = len(original.text or "") // 4 + 1
+        size = token_weight(original)
         if batch and weight + size > max_tokens:
             yield batch
             batch, weight = [], 0
@@ -94,9 +99,8 @@ def has_translation(session: Session, original_id: int, target: str) -> bool:
 class TranslateHooks:
     """What a driver adds around the translate stage. These defaults are `tracker run`'s."""
 
-    def before_each(self, session: Session, original: Version) -> bool:
-        """In the transaction that records `original`'s translation, first: False skips it."""
-        return True
+    def before_each(self, session: Session, original: Version) -> None:
+        """Called in the transaction that records `original`'s translation, first."""
 
     def after_each(self, session: Session, original: Version, version: Version | None) -> None:
         """In that transaction, before it commits (`version` None: skipped)."""
@@ -132,12 +136,14 @@ def translate_batch(
             cache = DatabaseCache(session)
             translate_sentences(sentences, todo[0].language, target, models_dir, cache=cache, stats=stats)
             session.commit()  # the cache: keyed by (sentence hash, package, version, decoding)
+    left: list[Version] = []
     for position, original in enumerate(originals):
         if position and hooks.should_stop():
-            summary.translation.add(stats)
-            return originals[position:]
+            left = originals[position:]
+            break
         version = None
-        if hooks.before_each(session, original) and not has_translation(session, original.id, target):
+        hooks.before_each(session, original)
+        if not has_translation(session, original.id, target):  # checked again under the driver's lock
             again = TranslateStats()  # the sentences came from the cache filled above: count them once
             version = translate_original(session, original, settings, target, stats=again)
             stats.reused += again.reused
@@ -151,7 +157,7 @@ def translate_batch(
         else:
             _tell_pending(session, original, version, settings, summary, notify)
     summary.translation.add(stats)
-    return []
+    return left
 
 
 def _tell_pending(session, original, version, settings, summary: RunSummary, notify: Notify) -> None:

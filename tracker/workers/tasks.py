@@ -25,7 +25,7 @@ from tracker.originals.versions import FetchOutcome
 from tracker.outcomes import Notify, RunSummary
 from tracker.store.tables import Citation, Seed, Source, Version, utcnow
 from tracker.translation.packages import find_route
-from tracker.translation.stage import TranslateHooks, ensure_model, translate_batch
+from tracker.translation.stage import TranslateHooks, ensure_model, token_weight, translate_batch
 from tracker.translation.translator import MissingModel
 from tracker.workers import leases, queue
 from tracker.workers.queue import Claimed, Fenced
@@ -70,8 +70,8 @@ class _FencedFetch(FetchHooks):
     """The fetch stage under a job's claim: the host lease renewed before each request, every
     result written only while the job and the lease are still ours."""
 
-    def __init__(self, context: Context, job: Claimed, lease: leases.HostLease, summary: RunSummary) -> None:
-        self.context, self.job, self.lease, self.summary = context, job, lease, summary
+    def __init__(self, context: Context, job: Claimed, lease: leases.HostLease) -> None:
+        self.context, self.job, self.lease = context, job, lease
 
     def may_request(self, origin: str, delay: float) -> bool:
         if not self.job.lost:
@@ -120,7 +120,7 @@ def fetch_job(context: Context, session: Session, job: Claimed) -> str:
             select(Source).where(Source.id.in_(job.payload["source_ids"]), due(utcnow(), fetch_all)).order_by(Source.id)
         ).all()
         summary = RunSummary()  # this job's; added to the worker's under its lock
-        hooks = _FencedFetch(context, job, lease, summary)
+        hooks = _FencedFetch(context, job, lease)
         try:
             fetch_sources(
                 session,
@@ -217,7 +217,7 @@ def enqueue_translation(connection, original: Version, target: str) -> bool:
         f"{original.id}>{target}",
         {"original_id": original.id, "target": target},
         batch_key=f"{original.language}>{target}",
-        weight=len(original.text or "") // 4 + 1,
+        weight=token_weight(original),
     )
 
 
@@ -252,10 +252,9 @@ class _FencedTranslate(TranslateHooks):
     def __init__(self, context: Context, jobs: dict[int, Claimed], target: str) -> None:
         self.context, self.jobs, self.target = context, jobs, target
 
-    def before_each(self, session: Session, original: Version) -> bool:
+    def before_each(self, session: Session, original: Version) -> None:
         queue.fence(session.connection(), self.jobs[original.id])
         session.execute(text("SELECT id FROM versions WHERE id = :id FOR UPDATE"), {"id": original.id})
-        return True
 
     def after_each(self, session: Session, original: Version, version: Version | None) -> None:
         if (
