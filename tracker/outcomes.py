@@ -55,7 +55,7 @@ class RunSummary:
     notices: list[str] = field(default_factory=list)
     # Originals counted in `pending`: a run that translates after each batch of fetches looks at
     # the same waiting originals again, and counts each once.
-    pending_originals: set[int] = field(default_factory=set, repr=False)
+    pending_originals: set[tuple[int, str]] = field(default_factory=set, repr=False)  # (original, target)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -119,7 +119,9 @@ def translate_waiting(session, settings, summary, notify, download_progress=None
     missing model is downloaded (when allowed) once per run, whatever the passes."""
     tried = tried if tried is not None else set()
     for target in settings.translation.targets:  # one translated version per target language
-        for language, originals in sorted(waiting_by_pair(session, target).items()):
+        for language, waiting in sorted(waiting_by_pair(session, target).items()):
+            # Recorded as pending earlier in this run (no model): not looked at again each batch.
+            originals = [v for v in waiting if (v.id, target) not in summary.pending_originals]
             if translatable(originals, settings) and (language, target) not in tried:
                 tried.add((language, target))
                 ensure_model(settings, language, target, notify, download_progress)
