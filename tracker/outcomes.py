@@ -46,20 +46,23 @@ class RunSummary:
     retired: list[tuple[str, str]] = field(default_factory=list)
     deferred: list[tuple[str, str]] = field(default_factory=list)
     translated: int = 0
-    pending: int = 0
     excerpts: int = 0
     stopped_early: bool = False
     next_due: datetime | None = None
     translation: TranslateStats = field(default_factory=TranslateStats)  # sentences, cache hits, model loads
     related: int = 0  # pairs of related seeds, recomputed when seeds changed
     notices: list[str] = field(default_factory=list)
-    # Originals counted in `pending`: a run that translates after each batch of fetches looks at
-    # the same waiting originals again, and counts each once.
-    pending_originals: set[tuple[int, str]] = field(default_factory=set, repr=False)  # (original, target)
+    # (original, target) translations recorded as pending: a run that translates after each batch
+    # of fetches looks at the same waiting originals again, and counts each once.
+    pending_originals: set[tuple[int, str]] = field(default_factory=set, repr=False)
+
+    @property
+    def pending(self) -> int:
+        return len(self.pending_originals)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        del data["pending_originals"]
+        data["pending"] = len(data.pop("pending_originals"))
         data["next_due"] = self.next_due.isoformat() if self.next_due else None
         return data
 
@@ -67,7 +70,6 @@ class RunSummary:
         """Add the work of `other` (a worker's job) to this summary: counts add up, lists join."""
         for name in ("fetched", "unchanged", "translated", "excerpts"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.pending += len(other.pending_originals - self.pending_originals)
         self.pending_originals |= other.pending_originals
         for name in ("skipped", "failed", "retired", "deferred"):
             getattr(self, name).extend(getattr(other, name))

@@ -161,9 +161,7 @@ def translate_batch(
 
 
 def _tell_pending(session, original, version, settings, summary: RunSummary, notify: Notify) -> None:
-    if (original.id, version.language) not in summary.pending_originals:
-        summary.pending_originals.add((original.id, version.language))
-        summary.pending += 1
+    summary.pending_originals.add((original.id, version.language))
     reason = pending_reason(session, version)
     if reason not in summary.notices:  # one line per missing language pair, not per page
         summary.notices.append(reason)
