@@ -79,13 +79,10 @@ def sql(
 @click.pass_obj
 def datasette_metadata(settings: Settings, file: Path | None, database_name: str | None) -> None:
     """Write Datasette metadata (canned queries from tracker/read/queries.sql) to -o FILE or stdout."""
-    from sqlalchemy.engine import make_url
-
     from tracker.read.output import output_file
     from tracker.read.queries import datasette_metadata as make_metadata
 
-    url = make_url(settings.database.url)
-    sqlite_file = url.database if url.get_backend_name() == "sqlite" and url.database != ":memory:" else None
+    sqlite_file = settings.database.target.path
     if database_name is None:
         if not sqlite_file:
             raise UserError("give --database-name: the database is not a SQLite file")
@@ -106,10 +103,7 @@ def db() -> None:
 @click.pass_obj
 def upgrade(settings: Settings) -> None:
     """Create or upgrade the database schema to the newest migration."""
-    from sqlalchemy.engine import make_url
-
     from tracker.store.db import open_database
 
-    open_database(settings.database.url).dispose()
-    where = make_url(settings.database.url).render_as_string(hide_password=True)
-    click.echo(f"database is up to date: {where}")
+    open_database(settings.database.target).dispose()
+    click.echo(f"database is up to date: {settings.database.target.shown}")

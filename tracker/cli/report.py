@@ -65,7 +65,6 @@ def host_names(names: tuple[str, ...]):
 def serve(settings: Settings, host: str, port: int, allowed_hosts: tuple[str, ...]) -> None:
     """Serve the report of every seed and source in the browser (read-only: nothing is written)."""
     import uvicorn
-    from sqlalchemy.engine import make_url
 
     from tracker.read.server import create_app, is_loopback, listening_socket, served_url
     from tracker.read.sql import read_only_engine
@@ -74,7 +73,7 @@ def serve(settings: Settings, host: str, port: int, allowed_hosts: tuple[str, ..
     engine = read_only_engine(settings.database.url)
     try:
         bound = listening_socket(host, port)
-        database = make_url(settings.database.url).render_as_string(hide_password=True)
+        database = settings.database.target.shown
         click.echo(f"serving {database} read-only on {served_url(host, bound)} (Ctrl-C stops)", err=True)
         if not is_loopback(bound):
             click.echo(

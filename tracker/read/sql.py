@@ -263,37 +263,24 @@ def read_only_engine(database_url: str):
     """An SQLAlchemy engine that cannot write, for the pages `tracker serve` shows: SQLite opened
     with a `mode=ro` URI and `PRAGMA query_only`, PostgreSQL sessions READ ONLY. The schema must
     be current already (a read-only connection cannot upgrade it)."""
-    from sqlalchemy import create_engine, event
-    from sqlalchemy.engine import make_url
+    from sqlalchemy import event
     from sqlalchemy.pool import QueuePool
 
     from tracker.store.db import connect_check, is_current, make_engine
+    from tracker.store.target import DatabaseTarget
 
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        path = url.database
-        if not path or path == ":memory:" or not Path(path).is_file():
-            raise QueryError(f"no database at {path}: run `tracker run` first")
-        uri = sqlite_read_only_uri(path)
-        # A plain "sqlite://" URL would get SingletonThreadPool, one connection per thread that it
-        # closes under other threads once more than five ask: `tracker serve` runs pages in
-        # Starlette's thread pool and crashed at a few concurrent requests. QueuePool lends each
-        # connection to one thread at a time (hence check_same_thread=False); the thread pool
-        # bounds how many are out, so the overflow need not (a full pool would time out as a 500).
-        engine = create_engine(
-            "sqlite://",
-            creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False),
-            poolclass=QueuePool,
-            max_overflow=-1,
-        )
-
-        @event.listens_for(engine, "connect")
-        def _read_only(dbapi_connection, _record) -> None:
-            dbapi_connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            dbapi_connection.execute("PRAGMA query_only=ON")
-
+    target = DatabaseTarget.parse(database_url)
+    if target.backend == "sqlite":
+        if target.path is None or not target.path.is_file():
+            raise QueryError(f"no database at {target.url.database}: run `tracker run` first")
+        # `tracker serve` runs pages in Starlette's thread pool. SingletonThreadPool (what a
+        # "sqlite://" engine gets) closed connections under other threads and crashed it at a few
+        # concurrent requests; QueuePool lends each connection to one thread at a time, and the
+        # thread pool bounds how many are out, so the overflow need not (a full pool would time
+        # out as a 500).
+        engine = make_engine(target, read_only=True, poolclass=QueuePool, max_overflow=-1)
     else:
-        engine = make_engine(url)
+        engine = make_engine(target)
 
         @event.listens_for(engine, "connect")
         def _read_only(dbapi_connection, _record) -> None:
