@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from difflib import SequenceMatcher
 
-from tracker.originals.volatile import comparison_text
 from tracker.sentences import split_sentences
 
 MAX_SENTENCES = 5000  # beyond this a page is compared whole only: matching costs up to n × m
 
 
-def sentence_changes(before: str, after: str, extra=()) -> dict[str, int] | None:
-    """{"added", "removed", "changed", "kept"} sentences from `before` to `after`, volatile lines
-    left out; None when either text has too many sentences to compare."""
-    old = [span.text for span in split_sentences(comparison_text(before, extra))]
-    new = [span.text for span in split_sentences(comparison_text(after, extra))]
+def sentence_changes(before: str, after: str) -> dict[str, int] | None:
+    """{"added", "removed", "changed", "kept"} sentences from `before` to `after` (the texts as
+    compared: volatile lines left out, tracker.originals.volatile); None when either text has too
+    many sentences to compare."""
+    old = [span.text for span in split_sentences(before)]
+    new = [span.text for span in split_sentences(after)]
     if len(old) > MAX_SENTENCES or len(new) > MAX_SENTENCES:
         return None
     counts = {"added": 0, "removed": 0, "changed": 0, "kept": 0}

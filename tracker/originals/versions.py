@@ -158,8 +158,17 @@ def make_original(
 
     text_sha256 = hashlib.sha256(text.encode()).hexdigest()
     latest = latest_original(session, source.id)
-    if latest is not None and (latest.text_sha256 == text_sha256 or _same_comparison(latest.text, text, settings)):
-        return FetchOutcome("unchanged", version=latest)
+    changes = None  # sentences added, removed, changed since the last version
+    if latest is not None:
+        if latest.text_sha256 == text_sha256:
+            return FetchOutcome("unchanged", version=latest)
+        # The last version's comparison text is made again from its stored text, not kept in a
+        # column: no schema change, and a version stored before a pattern was added is read alike.
+        extra = settings.originals.patterns()
+        before, after = comparison_text(latest.text, extra), comparison_text(text, extra)
+        if before == after:
+            return FetchOutcome("unchanged", version=latest)
+        changes = sentence_changes(before, after)
 
     declared = metadata.declared_language if metadata else None
     detected = language_status(text, declared=declared, seed=settings.language.seed)
@@ -177,9 +186,7 @@ def make_original(
                 "extraction": metadata.method if metadata else "plain text",
                 "langdetect_seed": settings.language.seed,
                 # Since the last version: sentences added, removed, changed (None for the first).
-                "sentence_changes": None
-                if latest is None
-                else sentence_changes(latest.text, text, settings.originals.patterns()),
+                "sentence_changes": changes,
             }
         ),
     )
@@ -214,13 +221,6 @@ def make_original(
     activity.ended_at = utcnow()
     link_versions_to_seeds(session, source.id)
     return FetchOutcome("new" if latest is None else "changed", version=version)
-
-
-def _same_comparison(stored: str, text: str, settings: Settings) -> bool:
-    # The last version's comparison text is made again from its stored text, not kept in a
-    # column: no schema change, and a version stored before a pattern was added is read alike.
-    extra = settings.originals.patterns()
-    return comparison_text(stored, extra) == comparison_text(text, extra)
 
 
 def _record_attempts(session: Session, source: Source, activity: Activity, result: FetchResult) -> None:
