@@ -130,7 +130,8 @@ def lookup(found: dict) -> None:
     echo("fetch attempts:")
     for attempt in found["fetch_attempts"]:
         result = attempt["status_code"] or attempt["error"]
-        echo(f"  {attempt['started_at']}  {attempt['url']}  {result}")
+        outcome = f" ({attempt['outcome']})" if attempt["outcome"] else ""
+        echo(f"  {attempt['started_at']}  {attempt['url']}  {result}{outcome}")
     echo("versions:")
     for version in found["versions"]:
         line = f"  #{version['id']} {version['kind']} [{language_label(version)}] {version['status']}"
