@@ -10,7 +10,11 @@ Data (read in place, never copied; each set is skipped cleanly when absent):
   text; goose3/content/*.json: `cleaned_text` is only a prefix of the article (see the corpus
   MANIFEST), so we score recall of the prefix's words only;
 - scrapinghub's article-extraction-benchmark (github.com/scrapinghub/article-extraction-benchmark,
-  181 news and blog pages with their `articleBody`; fetched with the search tool's `fetch`): F1.
+  181 news and blog pages with their `articleBody`; fetched with the search tool's `fetch`): F1;
+- newspaper4k's test fixtures (github.com/AndyTheFactory/newspaper4k, tests/data/html/X.html with
+  the article text in tests/data/txt/X.txt): news pages in ar, zh, ja, th, my, lv, es, en: F1.
+Each set's F1 is also given per language of the expected text (langdetect, seeded) and for the
+pages outside English and German, where trafilatura's heuristics are least tuned.
 A page where extraction finds nothing scores 0. CPU is per page, measured in this run. Writes
 JSON to bench/results/. `--smoke` (bench/smoke.py) scores three synthetic pages of tests/pages.py.
 """
@@ -20,7 +24,9 @@ from __future__ import annotations
 import argparse
 import json
 import re
-from collections import Counter
+import subprocess
+from collections import Counter, defaultdict
+from pathlib import Path
 
 from bench.fetch_bench import CORPUS
 from bench.smoke import NOTE, add_smoke_flag, results_dir
@@ -83,6 +89,39 @@ def benchmark_cases() -> list[tuple[str, str, str, str]]:
     ]
 
 
+NEWSPAPER4K = Path("/work/.mirror/AndyTheFactory+newspaper4k/repo")
+
+
+def newspaper4k_cases() -> list[tuple[str, str, str, str]]:
+    """newspaper4k's fixture pages that have their expected text, as (name, HTML, text, "full")."""
+    from bench.seed_links_eval import _git_show
+
+    if not NEWSPAPER4K.is_dir():
+        print(f"skipped: {NEWSPAPER4K} not present (fetch github:AndyTheFactory/newspaper4k)")
+        return []
+    listed = subprocess.run(
+        ["git", "-C", str(NEWSPAPER4K), "ls-tree", "--name-only", "HEAD", "tests/data/txt/"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    found = []
+    for path in sorted(listed):
+        stem = Path(path).stem
+        try:
+            html = _git_show(NEWSPAPER4K, f"tests/data/html/{stem}.html").decode("utf-8", "replace")
+        except subprocess.CalledProcessError:
+            continue  # a text without its page
+        found.append((f"newspaper4k/{stem}", html, _git_show(NEWSPAPER4K, path).decode("utf-8", "replace"), "full"))
+    return found
+
+
+def language_of(text: str) -> str:
+    from tracker.originals.language import detect_language
+
+    return detect_language(text[:5000]).code or "?"
+
+
 def synthetic_cases(count: int = 3) -> list[tuple[str, str, str, str]]:
     from tests.pages import article_html, article_text
 
@@ -102,7 +141,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke:
         sets = {"synthetic": synthetic_cases()}
     else:
-        sets = {"readability+goose3": cases() if CORPUS.is_dir() else [], "benchmark": benchmark_cases()}
+        sets = {
+            "readability+goose3": cases() if CORPUS.is_dir() else [],
+            "benchmark": benchmark_cases(),
+            "newspaper4k": newspaper4k_cases(),
+        }
     modes = {
         "trafilatura thorough": lambda html: trafilatura.bare_extraction(html, include_comments=False),
         "tracker, no fallbacks": lambda html: extract_main_text(html, fallbacks=False),
@@ -113,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         if not set_cases:
             continue
         report["sets"][set_name] = results = {}
+        languages = {name: language_of(expected) for name, _, expected, kind in set_cases if kind == "full"}
         for mode, extract in modes.items():
             full, prefix, empty, methods, per_page, cpu = [], [], [], Counter(), {}, 0.0
             for name, html, expected, kind in set_cases:
@@ -138,6 +182,7 @@ def main(argv: list[str] | None = None) -> int:
                 "pages_with_no_text": empty,
                 "methods": dict(methods),
                 "per_page": per_page,
+                "f1_by_language": _by_language(per_page, languages),
             }
             r = results[mode]
             prefix_part = f" | prefix recall {r['prefix_recall']:.4f} ({len(prefix)} pages)" if prefix else ""
@@ -145,6 +190,9 @@ def main(argv: list[str] | None = None) -> int:
                 f"{set_name:<19} {mode:<22} F1 {r['f1']:.4f} (P {r['precision']:.4f} R {r['recall']:.4f}, "
                 f"{len(full)} pages){prefix_part} | no text: {len(empty)} | {r['cpu_ms_per_page']} ms CPU/page"
             )
+        for mode, r in results.items():
+            groups = ", ".join(f"{code} {f1:.3f} ({n})" for code, (f1, n) in r["f1_by_language"].items())
+            print(f"{set_name:<19} {mode:<22} by language: {groups}")
         thorough, ours = results["trafilatura thorough"]["per_page"], results["tracker"]["per_page"]
         worse = sum(thorough[n] - ours[n] > 0.2 for n in ours)
         better = sum(ours[n] - thorough[n] > 0.2 for n in ours)
@@ -153,6 +201,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke:
         print(NOTE)
     return 0
+
+
+def _by_language(per_page: dict[str, float], languages: dict[str, str]) -> dict[str, tuple[float, int]]:
+    """Mean F1 per language of the expected text, and over the pages outside English and German."""
+    groups: dict[str, list[float]] = defaultdict(list)
+    for name, code in languages.items():
+        groups[code].append(per_page[name])
+        if code not in ("en", "de"):
+            groups["not en/de"].append(per_page[name])
+    return {code: (_mean(values), len(values)) for code, values in sorted(groups.items())}
 
 
 def _mean(values) -> float:

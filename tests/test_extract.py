@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.http_server import serve
 from tests.tiny_argos import cached_package
 from tracker.originals.extract import extract_main_text
@@ -127,3 +129,18 @@ def test_text_inside_50000_nested_divs_is_found():
     html = "<html><body>" + "<div>" * 50_000 + f"<p>{text}</p>" + "</div>" * 50_000 + "</body></html>"
     found = extract_main_text(html)
     assert found is not None and found.text == text
+
+
+def test_a_thin_fast_result_is_compared_with_the_thorough_pass():
+    """A real page (Mozilla Readability's nytimes-5 test page, in the shared corpus, read in
+    place): fast mode keeps a box of the page, the thorough pass the article."""
+    from bench.fetch_bench import CORPUS
+
+    page = CORPUS / "readability" / "test-pages" / "nytimes-5" / "source.html"
+    if not page.is_file():
+        pytest.skip(f"{page} not present")
+    html = page.read_text(encoding="utf-8", errors="replace")
+    fast = extract_main_text(html, fallbacks=False)
+    extracted = extract_main_text(html)
+    assert fast.method == "default" and extracted.method == "thorough"
+    assert len(extracted.text) > 5 * len(fast.text)
