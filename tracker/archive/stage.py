@@ -1,0 +1,240 @@
+"""The archive stage: which sources are due for a lookup, and looking a set of them up in the
+archives, each answer recorded in its own short transaction.
+
+For each TimeGate in turn (`[archive] timegates`), every source not found yet is asked for with
+`Accept-Datetime` set to its seed's date; the TimeGate's redirect names the closest memento, whose
+raw form is read next. Both go through the crawler, so the archive gets the same guard, robots.txt,
+per-host delay, Retry-After and size caps as any site. An archive that cannot be reached is said
+once per run and not asked again in it; its lookups wait for a later run.
+
+`tracker run` calls `look_up_archives` after each batch of fetches; a worker calls it in an
+`archive` job, with `ArchiveHooks` that fence every write and hold the archive's host lease.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import func
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session, select
+
+from tracker.archive.memento import accept_datetime, archive_name, capture_of, raw_form, timegate_url
+from tracker.archive.record import (
+    archived_line,
+    lookup_activity,
+    record_archived,
+    record_not_archived,
+    record_unreachable,
+)
+from tracker.config import Settings
+from tracker.errors import unexpected
+from tracker.fetch.client import Fetcher, FetchResult
+from tracker.fetch.crawler import Crawler, CrawlRequest, origin_of
+from tracker.originals.versions import FetchOutcome
+from tracker.outcomes import Notify, RunSummary
+from tracker.store.hosts import load_hosts, save_hosts
+from tracker.store.tables import Source, utcnow
+
+ARCHIVE_BATCH = 50  # lookups in one pass of the stage
+
+
+def due_for_archive(session: Session, now: datetime, *, limit: int = ARCHIVE_BATCH) -> list[Source]:
+    """Sources whose lookup is due, the longest waiting first."""
+    query = (
+        select(Source)
+        .where(Source.archive_due_at.is_not(None), Source.archive_due_at <= now)
+        .order_by(Source.archive_due_at, Source.id)
+    )
+    return list(session.exec(query.limit(limit)).all())
+
+
+def next_archive_due(session: Session) -> datetime | None:
+    return session.exec(select(func.min(Source.archive_due_at))).one()
+
+
+class ArchiveHooks:
+    """What a driver adds around the archive stage; these defaults are `tracker run`'s."""
+
+    def may_request(self, origin: str, delay: float) -> bool:
+        return True
+
+    def before_record(self, session: Session) -> None:
+        """Called first in each transaction that records an answer; raise to record nothing."""
+
+    def after_record(self, session: Session, outcome: FetchOutcome) -> None:
+        """Called after an archived copy is recorded, before it commits."""
+
+    def should_stop(self) -> bool:
+        return False
+
+
+class _Lookup:
+    """One source's lookup across the archives: its requests, and why it is not found yet."""
+
+    def __init__(self, source: Source, started: datetime) -> None:
+        self.source, self.started = source, started
+        self.requests: list[dict] = []
+        self.later: datetime | None = None  # an archive could not be asked: ask again then
+
+    def note(self, result: FetchResult) -> None:
+        for attempt in result.attempts:
+            request = {"url": attempt.url, "status": attempt.status, "error": attempt.error}
+            self.requests.append({**request, "redirect_to": attempt.redirect_to})
+        if not result.attempts and result.error:
+            self.requests.append({"url": result.requested_url, "status": None, "error": result.error})
+
+
+def look_up_archives(
+    session: Session,
+    sources: list[Source],
+    fetcher: Fetcher,
+    settings: Settings,
+    summary: RunSummary,
+    notify: Notify,
+    *,
+    now: datetime | None = None,
+    clock: Callable[[], datetime] = utcnow,
+    hooks: ArchiveHooks | None = None,
+) -> None:
+    """Look `sources` up in each archive in turn until found; record each answer."""
+    if not sources or not settings.archive.enabled:
+        return
+    hooks = hooks or ArchiveHooks()
+    now = now or utcnow()
+    lookups = {s.id: _Lookup(s, clock()) for s in sources}
+    origins = {origin for tg in settings.archive.timegates if (origin := origin_of(tg))}
+    hosts = load_hosts(session, origins)
+    session.commit()  # no transaction stays open while we wait for the network
+    crawler = Crawler(fetcher, settings.crawl, hosts, clock=clock, may_request=hooks.may_request)
+    asked: list[str] = []
+    for timegate in settings.archive.timegates:
+        name = archive_name(timegate)
+        if not lookups or hooks.should_stop():
+            break
+        if timegate in summary.archives_unreachable:  # said once in this run; not asked again
+            for lookup in lookups.values():
+                lookup.later = lookup.later or now + timedelta(seconds=settings.schedule.retry_after)
+            continue
+        asked.append(name)
+        mementos = _ask_timegate(crawler, timegate, lookups, summary, notify, settings, now)
+        _read_mementos(session, crawler, timegate, name, mementos, lookups, settings, summary, notify, hooks, now)
+        hooks.before_record(session)
+        save_hosts(session, crawler.changed_hosts())
+        session.commit()
+    for lookup in list(lookups.values()):
+        if hooks.should_stop():
+            break
+        hooks.before_record(session)
+        source = lookup.source
+        if lookup.later is not None:
+            record_unreachable(session, source, lookup.later, now)
+        elif asked:
+            activity = lookup_activity(
+                source,
+                archive=", ".join(asked),
+                timegate=", ".join(settings.archive.timegates),
+                requests=lookup.requests,
+                started=lookup.started,
+                status="not_archived",
+            )
+            line = record_not_archived(session, source, asked, activity, now)
+            summary.not_archived.append((source.url, line))
+            notify(line, "not_archived", url=source.url, next_try=source.archive_due_at.isoformat())
+        session.commit()
+    hooks.before_record(session)
+    save_hosts(session, crawler.changed_hosts())
+    session.commit()
+
+
+def _ask_timegate(crawler, timegate, lookups, summary, notify, settings, now) -> dict[int, str]:
+    """Ask `timegate` for every source in `lookups`; the memento URL found for each."""
+    requests = [
+        CrawlRequest(
+            timegate_url(timegate, lookup.source.url),
+            key=key,
+            headers=(("Accept-Datetime", accept_datetime(lookup.source.archive_for or now)),),
+            follow_redirects=False,
+        )
+        for key, lookup in lookups.items()
+    ]
+    mementos: dict[int, str] = {}
+    results = crawler.fetch_all(requests)
+    for request, result, _ in results:
+        lookup = lookups[request.key]
+        lookup.note(result)
+        redirect = result.attempts[-1].redirect_to if result.attempts and result.error is None else None
+        if redirect is not None:
+            mementos[request.key] = redirect
+        elif result.ok and result.memento_datetime:  # the TimeGate is the memento itself
+            mementos[request.key] = result.final_url or request.url
+        elif result.status in (404, 410) and result.error_kind == "http_status":
+            continue  # not in this archive
+        else:
+            results.close()  # in-flight requests finish; the rest are not sent
+            _cannot_ask(crawler, timegate, result, lookups, summary, notify, settings, now)
+            break
+    return mementos
+
+
+def _read_mementos(session, crawler, timegate, name, mementos, lookups, settings, summary, notify, hooks, now) -> None:
+    """Read each memento's raw form and record it as an archived copy."""
+    requests = [CrawlRequest(raw_form(url), key=key) for key, url in mementos.items()]
+    for request, result, _ in crawler.fetch_all(requests):
+        lookup = lookups[request.key]
+        lookup.note(result)
+        capture = capture_of(result.final_url or request.url, result.memento_datetime, result.link)
+        if result.status in (404, 410) and result.error_kind == "http_status":
+            continue  # the TimeGate named a memento the archive does not serve: not found here
+        if not result.ok or capture is None:
+            if result.ok:
+                result.error = f"{request.url} is not a memento (no Memento-Datetime)"
+            _cannot_ask(crawler, timegate, result, {request.key: lookup}, summary, notify, settings, now)
+            continue
+        hooks.before_record(session)
+        save_hosts(session, crawler.changed_hosts())
+        source = lookup.source
+        activity = lookup_activity(
+            source, archive=name, timegate=timegate, requests=lookup.requests, started=lookup.started, status="ok"
+        )
+        try:
+            outcome = record_archived(session, source, result, capture, activity, settings, now)
+        except DBAPIError:
+            raise  # the database's trouble, not this source's: the driver handles it
+        except Exception as error:  # noqa: BLE001  a bug or data nothing foresaw: one copy never stops the rest
+            session.rollback()
+            lookup.later = now + timedelta(seconds=settings.schedule.retry_after)
+            line = f"archived copy of {source.url} not stored: {unexpected(error)}"
+            summary.failed.append((source.url, line))
+            notify(line, "failed", url=source.url, reason=line)
+            continue
+        hooks.after_record(session, outcome)
+        session.commit()
+        del lookups[request.key]
+        if outcome.state in ("new", "changed"):
+            summary.archived += 1
+        notify(archived_line(source, outcome), "archived", url=source.url, outcome=outcome.state)
+        if hooks.should_stop():
+            break
+
+
+def _cannot_ask(crawler, timegate, result, lookups, summary, notify, settings, now) -> None:
+    """An archive that could not be asked: once per run, one line; its lookups wait until the
+    archive's Retry-After, or `[schedule] retry_after`."""
+    origin = origin_of(result.final_url or result.requested_url) or ""
+    blocked = crawler.host(origin).blocked_until if origin else None  # a Retry-After it sent
+    until = blocked if blocked is not None and blocked > now else now + timedelta(seconds=settings.schedule.retry_after)
+    for lookup in lookups.values():
+        lookup.later = max(lookup.later or until, until)
+    if timegate in summary.archives_unreachable:
+        return
+    reason = result.error or f"HTTP {result.status}"
+    summary.archives_unreachable[timegate] = reason
+    notify(
+        f"archive could not be reached: {archive_name(timegate)} ({reason}); "
+        f"{len(lookups)} lookup(s) wait until {until:%Y-%m-%d %H:%M} UTC",
+        "archive_unreachable",
+        archive=archive_name(timegate),
+        reason=reason,
+    )
