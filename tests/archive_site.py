@@ -1,7 +1,9 @@
 """A loopback web archive for the archive tests: a Memento TimeGate at /web/<URL> that answers
 Accept-Datetime with a 302 to the closest capture (Link: original, timegate, timemap), and the
 captures themselves at /web/<14 digits>/<URL> (with a toolbar, as archives show them) and
-/web/<14 digits>id_/<URL> (the raw page, with Memento-Datetime and Link rel="original").
+/web/<14 digits>id_/<URL> (the raw page, with Memento-Datetime and Link rel="original" and, when
+there is an earlier capture, rel="prev memento"). The TimeGate's answer can be replaced
+(`timegate_answer`, e.g. a 429) or redirect elsewhere (`redirect_to`).
 
     archive = FakeArchive({url: [(datetime(2025, 2, 12, 9, 0, tzinfo=UTC), html_bytes)]})
     with serve(archive.routes()) as base: ...   # TimeGate: f"{base}/web/"
@@ -61,9 +63,14 @@ class FakeArchive:
         body = dict(self.captures.get(url, [])).get(when)
         if body is None:
             return 404, {"Content-Type": "text/plain"}, b"no such capture"
+        link = f'<{url}>; rel="original", </web/{url}>; rel="timegate"'
+        earlier = sorted(c[0] for c in self.captures[url] if c[0] < when)
+        if earlier:  # as the Wayback Machine links a memento's neighbours
+            prev = earlier[-1]
+            link += f', </web/{prev:%Y%m%d%H%M%S}/{url}>; rel="prev memento"; datetime="{format_datetime(prev, True)}"'
         headers = {
             "Content-Type": "text/html; charset=utf-8",
             "Memento-Datetime": format_datetime(when, usegmt=True),
-            "Link": f'<{url}>; rel="original", </web/{url}>; rel="timegate"',
+            "Link": link,
         }
         return 200, headers, body if raw else body.replace(b"<body>", b"<body>" + TOOLBAR, 1)

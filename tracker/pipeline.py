@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
@@ -91,7 +91,7 @@ def run_stages(
                         recorded_at=lambda: now,
                         hooks=fetch_deadline,
                     )
-                    archive_waiting(session, fetcher, settings, summary, notify, now, fetch_deadline)
+                    archive_waiting(session, fetcher, settings, summary, notify, now, offset, fetch_deadline)
                     # new texts, or the last chance
                     if fetch_deadline.should_stop() or summary.fetched + summary.archived > fetched:
                         _translate_and_align(session, settings, summary, notify, download_progress, deadline, tried)
@@ -100,7 +100,7 @@ def run_stages(
                     done = summary.fetched + summary.unchanged + len(summary.skipped) + len(summary.failed)
                     notify("", "step", name="fetch", total=total, done=done)  # back to fetching
                 else:  # also what earlier runs left (a model installed since, a seed revised)
-                    archive_waiting(session, fetcher, settings, summary, notify, now, fetch_deadline)
+                    archive_waiting(session, fetcher, settings, summary, notify, now, offset, fetch_deadline)
                     _translate_and_align(session, settings, summary, notify, download_progress, deadline, tried)
             summary.stopped_early = fetch_deadline.passed or deadline.passed
             summary.next_due = next_due(session)
@@ -109,7 +109,7 @@ def run_stages(
     return summary
 
 
-def archive_waiting(session, fetcher, settings, summary, notify, now, deadline=None) -> None:
+def archive_waiting(session, fetcher, settings, summary, notify, now, offset=timedelta(0), deadline=None) -> None:
     """Every lookup due in the archives, a batch at a time (each source once per run)."""
     if not settings.archive.enabled:
         return
@@ -120,7 +120,7 @@ def archive_waiting(session, fetcher, settings, summary, notify, now, deadline=N
             return
         seen.update(s.id for s in batch)
         notify("", "step", name="archive")
-        look_up_archives(session, batch, fetcher, settings, summary, notify, now=now)
+        look_up_archives(session, batch, fetcher, settings, summary, notify, now=now, clock=lambda: utcnow() + offset)
 
 
 def _translate_and_align(session, settings, summary, notify, download_progress, deadline, tried) -> None:

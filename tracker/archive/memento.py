@@ -115,3 +115,10 @@ def _http_date(value: str | None) -> datetime | None:
 def shown(archive: str, captured_at: datetime) -> str:
     """How an archived copy is named in every output: "archived copy (Wayback Machine, 2025-02-13 10:22 UTC)"."""
     return f"archived copy ({archive}, {captured_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC)"
+
+
+def archived_as(version) -> str | None:
+    """How an original version that is an archived copy is shown (None for our own captures)."""
+    if not getattr(version, "archived", False) or version.captured_at is None:
+        return None
+    return shown(version.archive_name or "an archive", version.captured_at)

@@ -13,14 +13,16 @@ once per run and not asked again in it; its lookups wait for a later run.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urljoin
 
 from sqlalchemy import func
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
-from tracker.archive.memento import accept_datetime, archive_name, capture_of, raw_form, timegate_url
+from tracker.archive.memento import Capture, accept_datetime, archive_name, capture_of, links, raw_form, timegate_url
 from tracker.archive.record import (
     archived_line,
     lookup_activity,
@@ -103,27 +105,24 @@ def look_up_archives(
         return
     hooks = hooks or ArchiveHooks()
     now = now or utcnow()
-    lookups = {s.id: _Lookup(s, clock()) for s in sources}
     origins = {origin for tg in settings.archive.timegates if (origin := origin_of(tg))}
     hosts = load_hosts(session, origins)
     session.commit()  # no transaction stays open while we wait for the network
     crawler = Crawler(fetcher, settings.crawl, hosts, clock=clock, may_request=hooks.may_request)
+    run = _Pass(session, crawler, settings, summary, notify, hooks, now, {s.id: _Lookup(s, clock()) for s in sources})
     asked: list[str] = []
     for timegate in settings.archive.timegates:
-        name = archive_name(timegate)
-        if not lookups or hooks.should_stop():
+        if not run.lookups or hooks.should_stop():
             break
         if timegate in summary.archives_unreachable:  # said once in this run; not asked again
-            for lookup in lookups.values():
+            for lookup in run.lookups.values():
                 lookup.later = lookup.later or now + timedelta(seconds=settings.schedule.retry_after)
             continue
-        asked.append(name)
-        mementos = _ask_timegate(crawler, timegate, lookups, summary, notify, settings, now)
-        _read_mementos(session, crawler, timegate, name, mementos, lookups, settings, summary, notify, hooks, now)
-        hooks.before_record(session)
-        save_hosts(session, crawler.changed_hosts())
-        session.commit()
-    for lookup in list(lookups.values()):
+        asked.append(archive_name(timegate))
+        run.timegate = timegate
+        run.read_mementos(run.ask_timegate())
+        run.save_hosts()
+    for lookup in list(run.lookups.values()):
         if hooks.should_stop():
             break
         hooks.before_record(session)
@@ -143,98 +142,147 @@ def look_up_archives(
             summary.not_archived.append((source.url, line))
             notify(line, "not_archived", url=source.url, next_try=source.archive_due_at.isoformat())
         session.commit()
-    hooks.before_record(session)
-    save_hosts(session, crawler.changed_hosts())
-    session.commit()
+    run.save_hosts()
 
 
-def _ask_timegate(crawler, timegate, lookups, summary, notify, settings, now) -> dict[int, str]:
-    """Ask `timegate` for every source in `lookups`; the memento URL found for each."""
-    requests = [
-        CrawlRequest(
-            timegate_url(timegate, lookup.source.url),
-            key=key,
-            headers=(("Accept-Datetime", accept_datetime(lookup.source.archive_for or now)),),
-            follow_redirects=False,
-        )
-        for key, lookup in lookups.items()
-    ]
-    mementos: dict[int, str] = {}
-    results = crawler.fetch_all(requests)
-    for request, result, _ in results:
-        lookup = lookups[request.key]
-        lookup.note(result)
-        redirect = result.attempts[-1].redirect_to if result.attempts and result.error is None else None
-        if redirect is not None:
-            mementos[request.key] = redirect
-        elif result.ok and result.memento_datetime:  # the TimeGate is the memento itself
-            mementos[request.key] = result.final_url or request.url
-        elif result.status in (404, 410) and result.error_kind == "http_status":
-            continue  # not in this archive
-        else:
-            results.close()  # in-flight requests finish; the rest are not sent
-            _cannot_ask(crawler, timegate, result, lookups, summary, notify, settings, now)
-            break
-    return mementos
+@dataclass
+class _Pass:
+    """One pass of the stage over its lookups, one TimeGate at a time."""
 
+    session: Session
+    crawler: Crawler
+    settings: Settings
+    summary: RunSummary
+    notify: Notify
+    hooks: ArchiveHooks
+    now: datetime
+    lookups: dict[int, _Lookup]  # those not found yet
+    timegate: str = ""
 
-def _read_mementos(session, crawler, timegate, name, mementos, lookups, settings, summary, notify, hooks, now) -> None:
-    """Read each memento's raw form and record it as an archived copy."""
-    requests = [CrawlRequest(raw_form(url), key=key) for key, url in mementos.items()]
-    for request, result, _ in crawler.fetch_all(requests):
-        lookup = lookups[request.key]
-        lookup.note(result)
-        capture = capture_of(result.final_url or request.url, result.memento_datetime, result.link)
-        if result.status in (404, 410) and result.error_kind == "http_status":
-            continue  # the TimeGate named a memento the archive does not serve: not found here
-        if not result.ok or capture is None:
-            if result.ok:
-                result.error = f"{request.url} is not a memento (no Memento-Datetime)"
-            _cannot_ask(crawler, timegate, result, {request.key: lookup}, summary, notify, settings, now)
-            continue
-        hooks.before_record(session)
-        save_hosts(session, crawler.changed_hosts())
+    def asked_for(self, key: int) -> datetime:
+        return self.lookups[key].source.archive_for or self.now
+
+    def save_hosts(self) -> None:
+        self.hooks.before_record(self.session)
+        save_hosts(self.session, self.crawler.changed_hosts())
+        self.session.commit()
+
+    def ask_timegate(self) -> dict[int, str]:
+        """Ask the TimeGate for every source not found yet; the memento URL it names for each."""
+        requests = [
+            CrawlRequest(
+                timegate_url(self.timegate, lookup.source.url),
+                key=key,
+                headers=(("Accept-Datetime", accept_datetime(self.asked_for(key))),),
+                follow_redirects=False,
+            )
+            for key, lookup in self.lookups.items()
+        ]
+        mementos: dict[int, str] = {}
+        results = self.crawler.fetch_all(requests)
+        for request, result, _ in results:
+            self.lookups[request.key].note(result)
+            redirect = result.attempts[-1].redirect_to if result.attempts and result.error is None else None
+            if redirect is not None:
+                mementos[request.key] = redirect
+            elif result.ok and result.memento_datetime:  # the TimeGate is the memento itself
+                mementos[request.key] = result.final_url or request.url
+            elif result.status in (404, 410) and result.error_kind == "http_status":
+                continue  # not in this archive
+            else:
+                results.close()  # in-flight requests finish; the rest are not sent
+                self.cannot_ask(result, self.lookups)
+                break
+        return mementos
+
+    def read_mementos(self, mementos: dict[int, str]) -> None:
+        """Read each memento's raw form and record it as an archived copy. A TimeGate names the
+        closest memento, which may be after the seed's date: when it links an earlier one ("prev
+        memento"), that one is read and kept instead, as what the seed's author could have read."""
+        closest_after: dict[int, tuple[FetchResult, Capture]] = {}
+        for key, result, capture in self.raw_captures(mementos):
+            if capture.captured_at > self.asked_for(key) and links(result.link).get("prev"):
+                closest_after[key] = (result, capture)
+            elif not self.record(key, result, capture):
+                return
+        earlier = {
+            key: urljoin(result.final_url or "", links(result.link)["prev"])
+            for key, (result, _) in closest_after.items()
+        }
+        for key, result, capture in self.raw_captures(earlier, optional=True):
+            if capture.captured_at <= self.asked_for(key):
+                closest_after[key] = (result, capture)
+        for key, (result, capture) in closest_after.items():
+            if not self.record(key, result, capture):
+                return
+
+    def raw_captures(self, mementos: dict[int, str], optional: bool = False) -> Iterator[tuple]:
+        """(key, result, capture) of each memento read in its raw form. A failure makes the lookup
+        wait for a later run, unless the memento is `optional` (another is at hand)."""
+        requests = [CrawlRequest(raw_form(url), key=key) for key, url in mementos.items()]
+        for request, result, _ in self.crawler.fetch_all(requests):
+            lookup = self.lookups[request.key]
+            lookup.note(result)
+            capture = capture_of(result.final_url or request.url, result.memento_datetime, result.link)
+            if result.ok and capture is not None:
+                yield request.key, result, capture
+            elif optional or (result.status in (404, 410) and result.error_kind == "http_status"):
+                continue  # a memento the archive does not serve: not found here
+            else:
+                if result.ok:
+                    result.error = f"{request.url} is not a memento (no Memento-Datetime)"
+                self.cannot_ask(result, {request.key: lookup})
+
+    def record(self, key: int, result: FetchResult, capture: Capture) -> bool:
+        """Record one archived copy in its own transaction; False when the driver says stop."""
+        session, lookup = self.session, self.lookups[key]
+        self.hooks.before_record(session)
+        save_hosts(session, self.crawler.changed_hosts())
         source = lookup.source
         activity = lookup_activity(
-            source, archive=name, timegate=timegate, requests=lookup.requests, started=lookup.started, status="ok"
+            source,
+            archive=archive_name(self.timegate),
+            timegate=self.timegate,
+            requests=lookup.requests,
+            started=lookup.started,
+            status="ok",
         )
         try:
-            outcome = record_archived(session, source, result, capture, activity, settings, now)
+            outcome = record_archived(session, source, result, capture, activity, self.settings, self.now)
         except DBAPIError:
             raise  # the database's trouble, not this source's: the driver handles it
         except Exception as error:  # noqa: BLE001  a bug or data nothing foresaw: one copy never stops the rest
             session.rollback()
-            lookup.later = now + timedelta(seconds=settings.schedule.retry_after)
+            lookup.later = self.now + timedelta(seconds=self.settings.schedule.retry_after)
             line = f"archived copy of {source.url} not stored: {unexpected(error)}"
-            summary.failed.append((source.url, line))
-            notify(line, "failed", url=source.url, reason=line)
-            continue
-        hooks.after_record(session, outcome)
+            self.summary.failed.append((source.url, line))
+            self.notify(line, "failed", url=source.url, reason=line)
+            return not self.hooks.should_stop()
+        self.hooks.after_record(session, outcome)
         session.commit()
-        del lookups[request.key]
+        del self.lookups[key]
         if outcome.state in ("new", "changed"):
-            summary.archived += 1
-        notify(archived_line(source, outcome), "archived", url=source.url, outcome=outcome.state)
-        if hooks.should_stop():
-            break
+            self.summary.archived += 1
+        self.notify(archived_line(source, outcome), "archived", url=source.url, outcome=outcome.state)
+        return not self.hooks.should_stop()
 
-
-def _cannot_ask(crawler, timegate, result, lookups, summary, notify, settings, now) -> None:
-    """An archive that could not be asked: once per run, one line; its lookups wait until the
-    archive's Retry-After, or `[schedule] retry_after`."""
-    origin = origin_of(result.final_url or result.requested_url) or ""
-    blocked = crawler.host(origin).blocked_until if origin else None  # a Retry-After it sent
-    until = blocked if blocked is not None and blocked > now else now + timedelta(seconds=settings.schedule.retry_after)
-    for lookup in lookups.values():
-        lookup.later = max(lookup.later or until, until)
-    if timegate in summary.archives_unreachable:
-        return
-    reason = result.error or f"HTTP {result.status}"
-    summary.archives_unreachable[timegate] = reason
-    notify(
-        f"archive could not be reached: {archive_name(timegate)} ({reason}); "
-        f"{len(lookups)} lookup(s) wait until {until:%Y-%m-%d %H:%M} UTC",
-        "archive_unreachable",
-        archive=archive_name(timegate),
-        reason=reason,
-    )
+    def cannot_ask(self, result: FetchResult, lookups: dict[int, _Lookup]) -> None:
+        """An archive that could not be asked: one line, once per run; its lookups wait until the
+        archive's Retry-After, or `[schedule] retry_after`."""
+        origin = origin_of(result.final_url or result.requested_url) or ""
+        blocked = self.crawler.host(origin).blocked_until if origin else None  # a Retry-After it sent
+        retry = self.now + timedelta(seconds=self.settings.schedule.retry_after)
+        until = blocked if blocked is not None and blocked > self.now else retry
+        for lookup in lookups.values():
+            lookup.later = max(lookup.later or until, until)
+        if self.timegate in self.summary.archives_unreachable:
+            return
+        reason = result.error or f"HTTP {result.status}"
+        self.summary.archives_unreachable[self.timegate] = reason
+        self.notify(
+            f"archive could not be reached: {archive_name(self.timegate)} ({reason}); "
+            f"{len(lookups)} lookup(s) wait until {until:%Y-%m-%d %H:%M} UTC",
+            "archive_unreachable",
+            archive=archive_name(self.timegate),
+            reason=reason,
+        )

@@ -1,7 +1,7 @@
 """When a source is to be looked up in the archives, decided as each fetch is recorded.
 
 - gone: it has no capture of ours and its fetch failed as not found (404 or 410: at once), or
-  could not reach its host (DNS, connection) `after_failures` times in a row;
+  could not reach its host (DNS, connection, robots.txt down) `after_failures` times in a row;
 - late: its first capture came more than `late_after` after the date of the seed citing it.
 
 Either way the lookup asks for the capture closest to the earliest citing seed's date. A source
@@ -19,7 +19,9 @@ from tracker.archive import ArchiveSettings
 from tracker.store.tables import Citation, Seed, Source, Version
 
 NOT_FOUND = (404, 410)
-UNREACHABLE = frozenset({"dns", "connect"})
+# The host could not be reached: no address, no connection, or not even its robots.txt (which is
+# how a dead site shows first: robots.txt is asked for before any page).
+UNREACHABLE = frozenset({"dns", "connect", "robots_unavailable"})
 
 
 def plan_archive(
