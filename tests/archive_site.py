@@ -2,7 +2,7 @@
 Accept-Datetime with a 302 to the closest capture (Link: original, timegate, timemap), and the
 captures themselves at /web/<14 digits>/<URL> (with a toolbar, as archives show them) and
 /web/<14 digits>id_/<URL> (the raw page, with Memento-Datetime and Link rel="original" and, when
-there is an earlier capture, rel="prev memento"). The TimeGate's answer can be replaced
+there is an earlier capture, rel="prev memento"); /save/<URL> plays Save Page Now. The TimeGate's answer can be replaced
 (`timegate_answer`, e.g. a 429) or redirect elsewhere (`redirect_to`).
 
     archive = FakeArchive({url: [(datetime(2025, 2, 12, 9, 0, tzinfo=UTC), html_bytes)]})
@@ -36,7 +36,8 @@ class FakeArchive:
         self.redirect_to: str | None = None  # a Location the TimeGate sends instead of the memento
 
     def routes(self) -> dict:
-        return _PrefixRoutes({"/web/": self._web, "/robots.txt": (404, {}, b"")})
+        saved = (200, {"Content-Type": "text/html"}, b"<p>Saved.</p>")  # Save Page Now
+        return _PrefixRoutes({"/web/": self._web, "/save/": saved, "/robots.txt": (404, {}, b"")})
 
     def _web(self, handler):
         rest = handler.path[len("/web/") :]

@@ -224,6 +224,25 @@ def test_archive_disabled_sends_nothing_to_the_archive(project, web, monkeypatch
         assert session.exec(select(Source)).one().archive_due_at is None
 
 
+def test_save_page_now_only_when_asked(project, web, monkeypatch):
+    source_base, site, archive_base, archive = web
+    for name in ("one", "two"):
+        site[f"/{name}.htm"] = (200, {"Content-Type": "text/html; charset=utf-8"}, article_html(len(name)))
+    write_seed(project, f"{source_base}/one.htm", "one.txt")
+    run(load_settings())  # read in time, not gone, and `save` is off: nothing for the archive
+    assert archive_base.requests == []
+
+    monkeypatch.setenv("TRACKER_ARCHIVE_SAVE", "true")
+    write_seed(project, f"{source_base}/two.htm", "two.txt")
+    settings = load_settings()
+    run(settings)
+    assert archive_requests(archive_base)[0][0] == f"/save/{source_base}/two.htm"
+    assert len(archive_requests(archive_base)) == 1
+    with Session(open_database(settings.database.target)) as session:
+        states = {s.url: s.archive_state for s in session.exec(select(Source))}
+    assert states == {f"{source_base}/one.htm": None, f"{source_base}/two.htm": "saved"}
+
+
 def test_shipped_seeds_offline_say_once_that_the_archive_could_not_be_reached(project, monkeypatch):
     seeds = Path(__file__).resolve().parent.parent / "seeds"
     for seed in seeds.iterdir():

@@ -29,7 +29,6 @@ _NAMES = {
     "webarchive.nationalarchives.gov.uk": "UK Government Web Archive",
     "timetravel.mementoweb.org": "Memento Time Travel",
 }
-SAVE_PAGE_NOW = "https://web.archive.org/save/"
 
 # A Wayback-style memento path: /<1 to 14 digit timestamp><optional modifier such as im_>/<URL>
 _STAMP = re.compile(r"/(\d{1,14})(?:[a-z]{2}_)?/(?=[A-Za-z][A-Za-z0-9+.-]*:|[A-Za-z0-9])")
@@ -47,6 +46,12 @@ def archive_name(timegate: str) -> str:
 def timegate_url(timegate: str, url: str) -> str:
     """The TimeGate URL for `url` (Wayback, pywb and Memento aggregators append the page's URL)."""
     return timegate + url
+
+
+def save_url(timegate: str, url: str) -> str:
+    """Save Page Now for `url` at the archive of a Wayback-style TimeGate (…/web/ → …/save/)."""
+    base = timegate[: -len("/web/")] if timegate.endswith("/web/") else timegate.rstrip("/")
+    return f"{base}/save/{url}"
 
 
 def accept_datetime(when: datetime) -> str:

@@ -22,7 +22,16 @@ from sqlalchemy import func
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
-from tracker.archive.memento import Capture, accept_datetime, archive_name, capture_of, links, raw_form, timegate_url
+from tracker.archive.memento import (
+    Capture,
+    accept_datetime,
+    archive_name,
+    capture_of,
+    links,
+    raw_form,
+    save_url,
+    timegate_url,
+)
 from tracker.archive.record import (
     archived_line,
     lookup_activity,
@@ -109,7 +118,11 @@ def look_up_archives(
     hosts = load_hosts(session, origins)
     session.commit()  # no transaction stays open while we wait for the network
     crawler = Crawler(fetcher, settings.crawl, hosts, clock=clock, may_request=hooks.may_request)
-    run = _Pass(session, crawler, settings, summary, notify, hooks, now, {s.id: _Lookup(s, clock()) for s in sources})
+    saves = {s.id: _Lookup(s, clock()) for s in sources if s.archive_reason == "save"}
+    lookups = {s.id: _Lookup(s, clock()) for s in sources if s.archive_reason != "save"}
+    run = _Pass(session, crawler, settings, summary, notify, hooks, now, lookups)
+    if saves and settings.archive.timegates:
+        run.save_pages(saves)
     asked: list[str] = []
     for timegate in settings.archive.timegates:
         if not run.lookups or hooks.should_stop():
@@ -265,6 +278,40 @@ class _Pass:
             self.summary.archived += 1
         self.notify(archived_line(source, outcome), "archived", url=source.url, outcome=outcome.state)
         return not self.hooks.should_stop()
+
+    def save_pages(self, saves: dict[int, _Lookup]) -> None:
+        """Ask the first TimeGate's archive to capture each page (Save Page Now), recording the answer."""
+        self.timegate = timegate = self.settings.archive.timegates[0]
+        requests = [CrawlRequest(save_url(timegate, lookup.source.url), key=key) for key, lookup in saves.items()]
+        for request, result, _ in self.crawler.fetch_all(requests):
+            lookup = saves[request.key]
+            lookup.note(result)
+            if result.error is not None and result.error_kind != "http_status":
+                self.cannot_ask(result, {request.key: lookup})
+                self.hooks.before_record(self.session)
+                record_unreachable(self.session, lookup.source, lookup.later, self.now)
+                self.session.commit()
+                continue
+            self.hooks.before_record(self.session)
+            source = lookup.source
+            status = "ok" if result.ok else "failed"
+            activity = lookup_activity(
+                source,
+                archive=archive_name(timegate),
+                timegate=timegate,
+                requests=lookup.requests,
+                started=lookup.started,
+                status=status,
+            )
+            activity.error = None if result.ok else f"Save Page Now: {result.error or f'HTTP {result.status}'}"
+            source.archive_state = "saved" if result.ok else "save_failed"
+            source.archive_due_at, source.archive_checked_at = None, self.now
+            self.session.add_all([source, activity])
+            self.session.commit()
+            line = f"asked {archive_name(timegate)} to capture {source.url}" + (
+                f": {activity.error}" if activity.error else ""
+            )
+            self.notify(line, "archive_save", url=source.url, status=status)
 
     def cannot_ask(self, result: FetchResult, lookups: dict[int, _Lookup]) -> None:
         """An archive that could not be asked: one line, once per run; its lookups wait until the

@@ -4,7 +4,9 @@
   could not reach its host (DNS, connection, robots.txt down) `after_failures` times in a row;
 - late: its first capture came more than `late_after` after the date of the seed citing it.
 
-Either way the lookup asks for the capture closest to the earliest citing seed's date. A source
+Either way the lookup asks for the capture closest to the earliest citing seed's date. With
+`[archive] save`, a new source that is neither is marked "save": the Wayback Machine is asked to
+capture it (Save Page Now). A source
 is marked once: what the lookup found (or that nothing was found, and when to ask again) is kept
 on the source by the archive stage.
 """
@@ -47,6 +49,8 @@ def plan_archive(
         taken = captured.captured_at or now
         if seed_date is not None and taken - seed_date > timedelta(seconds=settings.late_after):
             _mark(session, source, "late", now, seed_date)
+        elif settings.save:  # Save Page Now: the archive captures it too, for whoever comes later
+            source.archive_reason, source.archive_due_at = "save", now
 
 
 def _mark(session: Session, source: Source, reason: str, now: datetime, seed_date: datetime | None = None) -> None:
