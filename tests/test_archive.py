@@ -91,6 +91,10 @@ def test_a_gone_source_gets_its_archived_copy_translated_and_aligned(tracker, pr
     shown = tracker("lookup", url).output
     assert f"archived copy ({name}, 2025-02-12 09:30 UTC)" in shown
 
+    [only] = json.loads(tracker("sql", "--query", "sources_known_only_from_archive", "--json").output)
+    assert (only["source_url"], only["archive_name"], only["citing_seeds"]) == (url, name, 1)
+    assert only["memento_url"] == original["memento_url"]
+
     again = tracker("run", "--all")  # the copy is there: the archive is not asked again
     assert again.exit_code == 0, again.output
     assert len(archive_requests(archive_base)) == 2
