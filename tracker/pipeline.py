@@ -91,7 +91,7 @@ def run_stages(
                         recorded_at=lambda: now,
                         hooks=fetch_deadline,
                     )
-                    archive_waiting(session, fetcher, settings, summary, notify, now, offset, fetch_deadline)
+                    archive_waiting(session, fetcher, settings, summary, notify, now, offset, fetch_deadline, fetch_all)
                     # new texts, or the last chance
                     if fetch_deadline.should_stop() or summary.fetched + summary.archived > fetched:
                         _translate_and_align(session, settings, summary, notify, download_progress, deadline, tried)
@@ -100,7 +100,7 @@ def run_stages(
                     done = summary.fetched + summary.unchanged + len(summary.skipped) + len(summary.failed)
                     notify("", "step", name="fetch", total=total, done=done)  # back to fetching
                 else:  # also what earlier runs left (a model installed since, a seed revised)
-                    archive_waiting(session, fetcher, settings, summary, notify, now, offset, fetch_deadline)
+                    archive_waiting(session, fetcher, settings, summary, notify, now, offset, fetch_deadline, fetch_all)
                     _translate_and_align(session, settings, summary, notify, download_progress, deadline, tried)
             summary.stopped_early = fetch_deadline.passed or deadline.passed
             summary.next_due = next_due(session)
@@ -109,13 +109,15 @@ def run_stages(
     return summary
 
 
-def archive_waiting(session, fetcher, settings, summary, notify, now, offset=timedelta(0), deadline=None) -> None:
+def archive_waiting(
+    session, fetcher, settings, summary, notify, now, offset=timedelta(0), deadline=None, fetch_all=False
+) -> None:
     """Every lookup due in the archives, a batch at a time (each source once per run)."""
     if not settings.archive.enabled:
         return
     seen: set[int] = set()
     while deadline is None or not deadline.should_stop():
-        batch = [s for s in due_for_archive(session, now) if s.id not in seen]
+        batch = [s for s in due_for_archive(session, now, fetch_all=fetch_all) if s.id not in seen]
         if not batch:
             return
         seen.update(s.id for s in batch)

@@ -51,13 +51,16 @@ from tracker.store.tables import Source, utcnow
 ARCHIVE_BATCH = 50  # lookups in one pass of the stage
 
 
-def due_for_archive(session: Session, now: datetime, *, limit: int = ARCHIVE_BATCH) -> list[Source]:
-    """Sources whose lookup is due, the longest waiting first."""
-    query = (
-        select(Source)
-        .where(Source.archive_due_at.is_not(None), Source.archive_due_at <= now)
-        .order_by(Source.archive_due_at, Source.id)
-    )
+def due_for_archive(
+    session: Session, now: datetime, *, limit: int = ARCHIVE_BATCH, fetch_all: bool = False
+) -> list[Source]:
+    """Sources whose lookup is due, the longest waiting first. With `fetch_all` (`tracker run
+    --all`: retry now) a lookup that could not reach an archive is due at once too; the archive's
+    own Retry-After still holds (its host state)."""
+    when = Source.archive_due_at <= now
+    if fetch_all:
+        when = when | (Source.archive_state == "unreachable")
+    query = select(Source).where(Source.archive_due_at.is_not(None), when).order_by(Source.archive_due_at, Source.id)
     return list(session.exec(query.limit(limit)).all())
 
 

@@ -92,8 +92,8 @@ def enqueue_due(
                 added = _enqueue_fetches(session, fetch_all, limit)
                 added += _enqueue_translations(session, settings, summary, notify, timers)
                 added += _enqueue_alignments(session, settings)
-                if settings.archive.enabled and due_for_archive(session, utcnow(), limit=1):
-                    added += enqueue_archive(session)
+                if settings.archive.enabled and due_for_archive(session, utcnow(), limit=1, fetch_all=fetch_all):
+                    added += enqueue_archive(session, fetch_all)
                 if timers.once_per(("prune",), PRUNE_EVERY):
                     queue.prune(session.connection())
                 session.commit()

@@ -147,8 +147,8 @@ def fetch_job(context: Context, session: Session, job: Claimed) -> str:
             return "released"
         queue.finish(connection, job)
         _enqueue_next_part(session, job)
-        if due_for_archive(session, utcnow(), limit=1):  # a source found gone or late: ask the archives
-            enqueue_archive(session)
+        if context.settings.archive.enabled and due_for_archive(session, utcnow(), limit=1, fetch_all=fetch_all):
+            enqueue_archive(session, fetch_all)  # a source found gone or late: ask the archives
         session.commit()
         return "done"
     finally:
@@ -251,9 +251,9 @@ def enqueue_alignments(session: Session, version: Version) -> int:
 # --- archive -----------------------------------------------------------------------------------
 
 
-def enqueue_archive(session: Session) -> bool:
+def enqueue_archive(session: Session, fetch_all: bool = False) -> bool:
     """The archive job: one at a time (one key), so lookups to an archive never run in parallel."""
-    return queue.enqueue(session.connection(), "archive", "archive", {})
+    return queue.enqueue(session.connection(), "archive", "archive", {"fetch_all": fetch_all})
 
 
 class _FencedArchive(ArchiveHooks):
@@ -306,7 +306,8 @@ def archive_job(context: Context, session: Session, job: Claimed) -> str:
         seen: set[int] = set()
         try:
             while not hooks.should_stop():
-                batch = [s for s in due_for_archive(session, utcnow()) if s.id not in seen]
+                due = due_for_archive(session, utcnow(), fetch_all=job.payload.get("fetch_all", False))
+                batch = [s for s in due if s.id not in seen]
                 if not batch:
                     break
                 seen.update(s.id for s in batch)
