@@ -88,8 +88,20 @@ def test_a_gone_source_gets_its_archived_copy_translated_and_aligned(tracker, pr
     [group] = found["alignments"]
     assert [p["original_sentence"] for p in group["pairs"]] == ORIGINAL.splitlines()[:2]
 
+    [asked] = found["archive_lookups"]
+    assert (asked["status"], asked["parameters"]["reason"], asked["parameters"]["archive"]) == ("ok", "gone", name)
+    assert [r["status"] for r in asked["parameters"]["requests"]] == [302, 200]
     shown = tracker("lookup", url).output
     assert f"archived copy ({name}, 2025-02-12 09:30 UTC)" in shown
+    assert tracker("report", "seed.txt", "-o", str(project / "r.html")).exit_code == 0
+    assert f"archived copy ({name}, 2025-02-12 09:30 UTC)" in (project / "r.html").read_text()
+    prov = json.loads(tracker("export", "prov").output)
+    entity = prov["entity"][f"tracker:version/{original['id']}"]
+    assert entity["tracker:archived"] is True and entity["tracker:memento_url"] == original["memento_url"]
+    assert entity["prov:label"].startswith(f"archived copy ({name}, 2025-02-12 09:30 UTC)")
+    ref = f"tracker:version/{original['id']}"
+    [agent] = [r["prov:agent"] for r in prov["wasAttributedTo"].values() if r["prov:entity"] == ref]
+    assert prov["agent"][agent]["prov:label"] == name  # the archive captured it, not tracker
 
     [only] = json.loads(tracker("sql", "--query", "sources_known_only_from_archive", "--json").output)
     assert (only["source_url"], only["archive_name"], only["citing_seeds"]) == (url, name, 1)

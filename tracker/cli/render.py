@@ -133,6 +133,11 @@ def lookup(found: dict) -> None:
     for attempt in found["fetch_attempts"]:
         result = attempt["status_code"] or attempt["error"]
         echo(f"  {attempt['started_at']}  {attempt['url']}  {result}")
+    if found.get("archive_lookups"):
+        echo("archive lookups:")
+    for asked in found.get("archive_lookups", []):
+        parameters = asked["parameters"]
+        echo(f"  {asked['started_at']}  {parameters.get('archive')}  {asked['error'] or asked['status']}")
     echo("versions:")
     for version in found["versions"]:
         line = f"  #{version['id']} {version['kind']} [{language_label(version)}] {version['status']}"

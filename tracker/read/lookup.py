@@ -155,6 +155,7 @@ def lookup(session: Session, url: str, at: datetime | None = None) -> dict[str, 
         "source": row_dict(source),
         "seeds": _seeds(citations, _attributions(session, {seed.id for _, seed in citations})),
         "fetch_attempts": [row_dict(a, drop={"source_id"}) for a in attempts],
+        "archive_lookups": _archive_lookups(session, source.id),
         "versions": [_version(v, a) for v, a in versions],
         "excerpts": excerpts,
         "alignments": alignments(session, source.id),
@@ -164,6 +165,14 @@ def lookup(session: Session, url: str, at: datetime | None = None) -> dict[str, 
     if in_force is not None:
         found["at"] = in_force
     return found
+
+
+def _archive_lookups(session: Session, source_id: int) -> list[dict]:
+    """Each lookup of the source in the web archives: when, which, what came of it, its requests."""
+    rows = session.exec(
+        select(Activity).where(Activity.source_id == source_id, Activity.kind == "archive").order_by(Activity.id)
+    ).all()
+    return [{**row_dict(a, drop={"source_id", "software"}), "parameters": json.loads(a.parameters)} for a in rows]
 
 
 def _attributions(session: Session, seed_ids: set[int]) -> dict[int, list[dict]]:
