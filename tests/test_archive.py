@@ -273,3 +273,20 @@ def test_shipped_seeds_offline_say_once_that_the_archive_could_not_be_reached(pr
     assert len(said) == 1, said
     assert said[0].startswith("archive could not be reached: Wayback Machine (") and "web.archive.org" in said[0]
     assert summary.archived == 0 and summary.failed
+
+
+def test_archive_settings_are_checked_at_start(tmp_path):
+    from tracker.config import ConfigError
+
+    config = tmp_path / "c.toml"
+    config.write_text("[archive]\ntimegates = []\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"\[archive\] timegates is empty"):
+        load_settings(config, environ={})
+    config.write_text('[archive]\ntimegates = ["ftp://archive.example/"]\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="is not an http"):
+        load_settings(config, environ={})
+    config.write_text("[archive]\nenabled = false\ntimegates = []\n", encoding="utf-8")
+    assert load_settings(config, environ={}).archive.enabled is False
+    config.write_text("", encoding="utf-8")
+    defaults = load_settings(config, environ={}).archive
+    assert (defaults.enabled, defaults.after_failures, defaults.late_after, defaults.save) == (True, 2, 86400, False)

@@ -56,3 +56,8 @@ class ArchiveSettings:
         "Ask the Wayback Machine to capture each new source (Save Page Now); off by default, since it "
         "writes to a third party.",
     )
+
+    def check(self) -> str | None:
+        if self.enabled and not self.timegates:
+            return "[archive] timegates is empty: name at least one TimeGate, or set [archive] enabled = false"
+        return None
