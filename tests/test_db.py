@@ -2,10 +2,12 @@ import sqlite3
 
 from alembic import command
 from alembic.script import ScriptDirectory
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
+from tests.report_db import SEED_PATH
+from tracker.read.report import seed_report
 from tracker.store import tables, work_tables  # noqa: F401
-from tracker.store.db import alembic_config, open_database
+from tracker.store.db import alembic_config, make_engine, open_database
 
 
 def test_migration_creates_the_schema_from_an_empty_database(tmp_path):
@@ -152,3 +154,27 @@ def test_a_run_killed_during_the_first_upgrade_leaves_a_database_the_next_run_up
     open_database(url).dispose()
     with sqlite3.connect(tmp_path / "tracker.db") as db:
         assert db.execute("SELECT count(*) FROM alembic_version").fetchone() == (1,)
+
+
+def test_sentence_judgments_migration_keeps_a_populated_database(report_db):
+    """0016 on a database `tracker run` filled: down to 0015 and up again keeps every alignment
+    row; rows from before 0016 read as sentences of unknown position, not copied word for word,
+    and the view and the report still read them."""
+    database, url = report_db.database, report_db.database_url
+    with sqlite3.connect(database) as connection:
+        before = connection.execute("SELECT id, label, score, seed_text FROM alignments ORDER BY id").fetchall()
+    assert before
+    command.downgrade(alembic_config(url), "0015")
+    with sqlite3.connect(database) as connection:
+        columns = {row[1] for row in connection.execute("PRAGMA table_info(alignments)")}
+        assert "seed_sentence" not in columns and "verbatim" not in columns
+        assert connection.execute("SELECT id, label, score, seed_text FROM alignments ORDER BY id").fetchall() == before
+    command.upgrade(alembic_config(url), "head")
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("SELECT id, label, score, seed_text FROM alignments ORDER BY id").fetchall() == before
+        assert set(connection.execute("SELECT seed_sentence, verbatim FROM alignment_judgments")) == {(None, 0)}
+    engine = make_engine(url)
+    with Session(engine) as session:
+        report = seed_report(session, SEED_PATH)
+    engine.dispose()
+    assert {link["label"] for s in report["sentences"] for link in s["links"]} <= {row[1] for row in before}

@@ -282,3 +282,17 @@ def test_a_seed_citing_many_sources_gives_a_report_that_grows_linearly(project, 
     assert second.text.count('class="source"') == count - SOURCES_PER_PAGE
     assert f'id="source-{ids[-1]}"' in second.text and f'id="source-{ids[0]}"' not in second.text
     assert 'href="?page=2#sources-h"' in first.text
+
+
+def test_a_word_for_word_copy_is_marked_in_the_report(report_db):
+    """Issue 20: a verbatim link says so beside its `supported` tag, naming the text it copies."""
+    engine = make_engine(report_db.database_url)
+    with Session(engine) as session:
+        report = seed_report(session, SEED_PATH)
+    engine.dispose()
+    links = [link for s in report["sentences"] for link in s["links"]]
+    assert links and "word for word" not in report_html(report)
+    link = links[0]
+    link.update(verbatim=True, label="supported")
+    expected = "translation" if link["translated"] else "source"
+    assert f'<span class="verbatim">word for word in the {expected}</span>' in report_html(report)

@@ -160,9 +160,35 @@ def test_a_long_line_costs_its_length(unit):
     assert time.monotonic() - started < 5.0
 
 
-def test_ignore_lines_adds_patterns(tracker, project, monkeypatch):
-    with (project / "config.toml").open("a", encoding="utf-8") as config:
-        config.write("[originals]\nignore_lines = ['^Live score: \\d+-\\d+$']\n")
+def test_ten_runs_of_a_ticking_page_leave_one_version(tracker, project, monkeypatch):
+    """The issue's case: only the stamp, a ticker and a view counter change on every fetch."""
+    fetches = {"n": 0}
+
+    def route(_request):
+        fetches["n"] += 1
+        n = fetches["n"]
+        chrome = f"Updated {n} minutes ago</p><p>Most read now: Story {n}</p><p>{1000 + n} views"
+        return 200, {"Content-Type": "text/html; charset=utf-8"}, page(chrome)
+
+    with serve({"/news": route}) as base:
+        monkeypatch.setenv("TRACKER_FETCH_ALLOW_PORTS", str(base.port))
+        (project / "seeds" / "s.txt").write_text(f"Source: {base}/news\n")
+        outputs = [tracker("run", "--all").output for _ in range(10)]
+        shown = tracker("lookup", f"{base}/news").output
+    assert fetches["n"] == 10
+    assert "fetched 1, unchanged 0" in outputs[0]
+    assert all("fetched 0, unchanged 1" in output for output in outputs[1:])
+    assert shown.count(" 200 (new)") == 1 and shown.count(" 200 (unchanged)") == 9, shown
+    assert shown.count(" original ") == 1, shown
+    engine = open_database(load_settings().database.url)
+    with Session(engine) as session:
+        versions = session.exec(select(Version).where(Version.kind == "original")).all()
+        assert len(versions) == 1 and session.exec(select(Source)).one().changes == 0
+    engine.dispose()
+
+
+def test_ignore_patterns_adds_patterns(tracker, project, monkeypatch):
+    monkeypatch.setenv("TRACKER_FETCH_IGNORE_PATTERNS", json.dumps([r"^Live score: \d+-\d+$"]))
     outputs, versions, changes = fetch_twice(
         tracker, project, monkeypatch, page("Live score: 1-0"), page("Live score: 2-0")
     )
@@ -170,8 +196,13 @@ def test_ignore_lines_adds_patterns(tracker, project, monkeypatch):
     assert len(versions) == 1 and changes == 0
 
 
-def test_a_bad_ignore_lines_pattern_is_one_line_at_start(tmp_path, tracker):
-    (tmp_path / "c.toml").write_text("[originals]\nignore_lines = ['Updated (']\n", encoding="utf-8")
+def test_the_first_name_of_ignore_patterns_still_reads(tmp_path):
+    (tmp_path / "c.toml").write_text("[originals]\nignore_lines = ['^Live score']\n", encoding="utf-8")
+    assert load_settings(tmp_path / "c.toml").originals.ignore_patterns == ("^Live score",)
+
+
+def test_a_bad_ignore_patterns_entry_is_one_line_at_start(tmp_path, tracker):
+    (tmp_path / "c.toml").write_text("[fetch]\nignore_patterns = ['Updated (']\n", encoding="utf-8")
     result = tracker("--config", str(tmp_path / "c.toml"), "sources")
     assert result.exit_code == 2, result.output
     assert result.output.count("\n") == 1 and "'Updated (' is not a regular expression" in result.output

@@ -147,7 +147,7 @@ def load_settings(config_file: str | os.PathLike | None = None, environ: Mapping
         path = Path(path).resolve()
         file_values = _read_toml(path)
     base_dir = path.parent if path is not None else Path.cwd()
-    file_values, environ = _accept_old_target_key(file_values, environ, path)
+    file_values, environ = _accept_renamed_keys(file_values, environ, path)
     _reject_unknown_keys(file_values, path)
 
     values: dict[str, dict[str, Any]] = {name: {} for name in COMPONENTS}
@@ -196,11 +196,12 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: not valid TOML ({error})") from None
 
 
-def _accept_old_target_key(
+def _accept_renamed_keys(
     file_values: dict, environ: Mapping[str, str], path: Path | None
 ) -> tuple[dict, Mapping[str, str]]:
-    """Read the single-language `[translation] target` / TRACKER_TARGET of older configs as
-    `targets` / TRACKER_TARGETS with one language."""
+    """Read the keys of older configs under their new names: the single-language
+    `[translation] target` / TRACKER_TARGET as `targets` / TRACKER_TARGETS with one language, and
+    `[originals] ignore_lines` as `[fetch] ignore_patterns`."""
     translation = file_values.get("translation")
     if isinstance(translation, dict) and "target" in translation:
         if "targets" in translation:
@@ -208,6 +209,12 @@ def _accept_old_target_key(
         translation = {k: v for k, v in translation.items() if k != "target"}
         translation["targets"] = [file_values["translation"]["target"]]
         file_values = {**file_values, "translation": translation}
+    originals = file_values.get("originals")
+    if isinstance(originals, dict) and set(originals) <= {"ignore_lines"}:
+        # Renamed [fetch] ignore_patterns (issue 26) soon after it came; a config that has it still reads.
+        fetch = dict(file_values.get("fetch") or {})
+        fetch.setdefault("ignore_patterns", originals.get("ignore_lines", []))
+        file_values = {k: v for k, v in file_values.items() if k != "originals"} | {"fetch": fetch}
     if "TRACKER_TARGET" in environ and "TRACKER_TARGETS" not in environ:
         environ = {**environ, "TRACKER_TARGETS": environ["TRACKER_TARGET"]}
     return file_values, environ

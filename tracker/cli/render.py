@@ -132,7 +132,8 @@ def lookup(found: dict) -> None:
     echo("fetch attempts:")
     for attempt in found["fetch_attempts"]:
         result = attempt["status_code"] or attempt["error"]
-        echo(f"  {attempt['started_at']}  {attempt['url']}  {result}")
+        outcome = f" ({attempt['outcome']})" if attempt["outcome"] else ""
+        echo(f"  {attempt['started_at']}  {attempt['url']}  {result}{outcome}")
     if found.get("archive_lookups"):
         echo("archive lookups:")
     for asked in found.get("archive_lookups", []):

@@ -35,11 +35,12 @@ def _regex_problem(pattern: str) -> str | None:
 
 @dataclass(frozen=True)
 class OriginalsSettings:
-    """What counts as a change of a page's text (tracker.originals.volatile)."""
+    """What counts as a change of a page's text (tracker.originals.volatile); read from [fetch],
+    where a user looks for what decides a new capture."""
 
-    SECTION: ClassVar[str] = "originals"
+    SECTION: ClassVar[str] = "fetch"
 
-    ignore_lines: tuple[str, ...] = setting(
+    ignore_patterns: tuple[str, ...] = setting(
         (),
         "Regular expressions for more volatile lines: a short line (120 characters or fewer) in which "
         "one is found does not count when deciding whether a capture is a new version; it stays in the "
@@ -49,4 +50,4 @@ class OriginalsSettings:
     )
 
     def patterns(self) -> tuple[re.Pattern[str], ...]:
-        return tuple(re.compile(pattern) for pattern in self.ignore_lines)
+        return tuple(re.compile(pattern) for pattern in self.ignore_patterns)

@@ -82,6 +82,8 @@ def record_fetch(
     outcome = _outcome(session, source, activity, result, settings)
     activity.status = "ok" if outcome.state in ("new", "changed", "unchanged") else outcome.state
     activity.error = outcome.error
+    # What the fetch came to, for `lookup`: ten fetches of a page whose clock ticked show as unchanged.
+    activity.parameters = json.dumps({**json.loads(activity.parameters), "outcome": outcome.state})
     plan_next_fetch(
         source,
         outcome.state,

@@ -123,9 +123,7 @@ def lookup(session: Session, url: str, at: datetime | None = None) -> dict[str, 
         .where(Citation.source_id == source.id)
         .order_by(Seed.id, Citation.char_start)
     ).all()
-    attempts = session.exec(
-        select(FetchAttempt).where(FetchAttempt.source_id == source.id).order_by(FetchAttempt.id)
-    ).all()
+    attempts = _fetch_attempts(session, source.id)
     versions = session.exec(
         select(Version, Activity)
         .join(Activity, Activity.id == Version.activity_id, isouter=True)
@@ -154,7 +152,7 @@ def lookup(session: Session, url: str, at: datetime | None = None) -> dict[str, 
         "matched_as": matched_as,
         "source": row_dict(source),
         "seeds": _seeds(citations, _attributions(session, {seed.id for _, seed in citations})),
-        "fetch_attempts": [row_dict(a, drop={"source_id"}) for a in attempts],
+        "fetch_attempts": attempts,
         "archive_lookups": _archive_lookups(session, source.id),
         "versions": [_version(v, a) for v, a in versions],
         "excerpts": excerpts,
@@ -173,6 +171,23 @@ def _archive_lookups(session: Session, source_id: int) -> list[dict]:
         select(Activity).where(Activity.source_id == source_id, Activity.kind == "archive").order_by(Activity.id)
     ).all()
     return [{**row_dict(a, drop={"source_id", "software"}), "parameters": json.loads(a.parameters)} for a in rows]
+
+
+def _fetch_attempts(session: Session, source_id: int) -> list[dict]:
+    """Every request, oldest first; the last request of each fetch says what the fetch came to
+    (new, changed, unchanged, skipped, failed), as recorded by tracker.originals.versions."""
+    rows = session.exec(
+        select(FetchAttempt, Activity.parameters)
+        .join(Activity, Activity.id == FetchAttempt.activity_id)
+        .where(FetchAttempt.source_id == source_id)
+        .order_by(FetchAttempt.id)
+    ).all()
+    attempts = []
+    for index, (attempt, parameters) in enumerate(rows):
+        last_of_fetch = index + 1 == len(rows) or rows[index + 1][0].activity_id != attempt.activity_id
+        outcome = json.loads(parameters or "{}").get("outcome") if last_of_fetch else None
+        attempts.append(row_dict(attempt, drop={"source_id"}) | {"outcome": outcome})
+    return attempts
 
 
 def _attributions(session: Session, seed_ids: set[int]) -> dict[int, list[dict]]:
