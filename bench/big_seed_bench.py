@@ -30,7 +30,7 @@ def make_project(root: Path, port: int, urls: int) -> Path:
     (root / "seeds").mkdir(parents=True)
     (root / "config.toml").write_text(
         f'[fetch]\nallow_private = ["127.0.0.1"]\nallow_ports = [{port}]\nhost_delay = 0.0\nmax_retries = 0\n'
-        "[translation]\nauto_install = false\n",
+        "[translation]\nauto_install = false\n[archive]\nenabled = false\n",  # no web archive is asked
         encoding="utf-8",
     )
     lines = []

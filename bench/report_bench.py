@@ -68,7 +68,7 @@ def build(project: Path, sources: int, cited_each: bool = False) -> tuple[str, l
     (project / "seeds").mkdir(parents=True)
     (project / "config.toml").write_text(
         '[fetch]\nallow_private = ["127.0.0.1"]\ndeadline = 5.0\nmax_retries = 0\nhost_delay = 0.0\n'
-        "[translation]\nauto_install = false\n",
+        "[translation]\nauto_install = false\n[archive]\nenabled = false\n",  # no web archive is asked
         encoding="utf-8",
     )
     html = {"Content-Type": "text/html; charset=utf-8"}

@@ -147,6 +147,7 @@ def main() -> None:
         )
     (workdir / "config.toml").write_text(
         '[fetch]\nallow_private = ["127.0.0.0/8"]\nmax_retries = 0\n[translation]\nauto_install = false\n'
+        "[archive]\nenabled = false\n"  # no web archive is asked
     )
     os.environ.update(
         {

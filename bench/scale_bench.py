@@ -59,6 +59,7 @@ def project(folder: Path, database_url: str, extra: str = "") -> dict[str, str]:
     (folder / "config.toml").write_text(
         '[fetch]\nallow_private = ["127.0.0.0/8"]\nmax_retries = 0\n'
         f"host_delay = {HOST_DELAY}\n"
+        "[archive]\nenabled = false\n"  # no web archive is asked
         '[translation]\nauto_install = false\ndevice = "cpu"\ninter_threads = 1\nintra_threads = 1\n' + extra,
         encoding="utf-8",
     )

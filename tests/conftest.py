@@ -28,6 +28,9 @@ def pytest_configure(config) -> None:
     for name in list(os.environ):
         if name.startswith("TRACKER_"):
             del os.environ[name]
+    # No test asks a real web archive (its default TimeGate is the Wayback Machine): the archive
+    # tests turn lookups on with a TimeGate on loopback (tests/archive_site.py).
+    os.environ["TRACKER_ARCHIVE_ENABLED"] = "false"
 
 
 @pytest.fixture

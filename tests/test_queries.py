@@ -128,6 +128,17 @@ def check_attributions_to(populated):
     ]
 
 
+def check_sources_known_only_from_archive(populated):
+    # The populated database has no archived copies (its run asks no archive): none is listed,
+    # and the gone source is not taken for one. tests/test_archive.py runs both archive queries
+    # on real archived copies, on SQLite and PostgreSQL.
+    assert run_query(populated, "sources_known_only_from_archive") == []
+
+
+def check_sources_changed_since_archived(populated):
+    assert run_query(populated, "sources_changed_since_archived") == []
+
+
 CHECKS = {name.removeprefix("check_"): check for name, check in globals().items() if name.startswith("check_")}
 
 

@@ -19,6 +19,7 @@ from dataclasses import MISSING, Field, dataclass, fields, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
+from tracker.archive import ArchiveSettings
 from tracker.errors import TrackerError
 from tracker.fetch import CrawlSettings, FetchSettings, ScheduleSettings
 from tracker.originals import LanguageSettings, OriginalsSettings
@@ -61,6 +62,7 @@ COMPONENTS: dict[str, type] = {
     "fetch": FetchSettings,
     "crawl": CrawlSettings,
     "schedule": ScheduleSettings,
+    "archive": ArchiveSettings,
     "worker": WorkerSettings,
     "serve": ServeSettings,
 }
@@ -81,6 +83,7 @@ class Settings:
     fetch: FetchSettings
     crawl: CrawlSettings
     schedule: ScheduleSettings
+    archive: ArchiveSettings
     worker: WorkerSettings
     serve: ServeSettings
 

@@ -45,6 +45,9 @@ class RunSummary:
     failed: list[tuple[str, str]] = field(default_factory=list)
     retired: list[tuple[str, str]] = field(default_factory=list)
     deferred: list[tuple[str, str]] = field(default_factory=list)
+    archived: int = 0  # archived copies stored (tracker.archive)
+    not_archived: list[tuple[str, str]] = field(default_factory=list)
+    archives_unreachable: dict[str, str] = field(default_factory=dict)  # TimeGate → why, said once a run
     translated: int = 0
     excerpts: int = 0
     stopped_early: bool = False
@@ -68,11 +71,12 @@ class RunSummary:
 
     def add(self, other: RunSummary) -> None:
         """Add the work of `other` (a worker's job) to this summary: counts add up, lists join."""
-        for name in ("fetched", "unchanged", "translated", "excerpts"):
+        for name in ("fetched", "unchanged", "archived", "translated", "excerpts"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.pending_originals |= other.pending_originals
-        for name in ("skipped", "failed", "retired", "deferred"):
+        for name in ("skipped", "failed", "retired", "deferred", "not_archived"):
             getattr(self, name).extend(getattr(other, name))
+        self.archives_unreachable = {**other.archives_unreachable, **self.archives_unreachable}
         self.notices += [n for n in other.notices if n not in self.notices]
         self.translation.add(other.translation)
         self.stopped_early = self.stopped_early or other.stopped_early

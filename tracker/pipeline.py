@@ -1,20 +1,21 @@
 """The in-process driver: one `tracker run` on SQLite calls every stage in turn, in this process.
 
-Ingest the seeds, fetch what is due, translate, align: each stage is a function of its package
-(seeds/stage.py, fetch/stage.py, translation/stage.py, excerpts/stage.py), the same functions the
-PostgreSQL workers call. Each commits its own short transactions, so a failure or a kill loses at
-most the item in hand, readers are never blocked for long, and the next run picks up where this
-one stopped. One failed source never stops the run.
+Ingest the seeds, fetch what is due, ask the archives, translate, align: each stage is a function
+of its package (seeds/stage.py, fetch/stage.py, archive/stage.py, translation/stage.py,
+excerpts/stage.py), the same functions the PostgreSQL workers call. Each commits its own short
+transactions, so a failure or a kill loses at most the item in hand, readers are never blocked
+for long, and the next run picks up where this one stopped. One failed source never stops the run.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
+from tracker.archive.stage import due_for_archive, look_up_archives
 from tracker.config import Settings
 from tracker.excerpts.stage import align_pair, pairs_to_align
 from tracker.fetch.client import Fetcher
@@ -77,7 +78,7 @@ def run_stages(
                 notify(f"{total} sources due", "stage", name="fetch", total=total)
                 offset = now - utcnow()  # a run told it is later than it is keeps host times consistent
                 for batch in due_batches(session, now, limit=limit, fetch_all=fetch_all, batch_size=FETCH_BATCH):
-                    fetched = summary.fetched
+                    fetched = summary.fetched + summary.archived
                     fetch_sources(
                         session,
                         batch,
@@ -90,19 +91,38 @@ def run_stages(
                         recorded_at=lambda: now,
                         hooks=fetch_deadline,
                     )
-                    if fetch_deadline.should_stop() or summary.fetched > fetched:  # new texts, or the last chance
+                    archive_waiting(session, fetcher, settings, summary, notify, now, offset, fetch_deadline, fetch_all)
+                    # new texts, or the last chance
+                    if fetch_deadline.should_stop() or summary.fetched + summary.archived > fetched:
                         _translate_and_align(session, settings, summary, notify, download_progress, deadline, tried)
                     if fetch_deadline.should_stop() or deadline.should_stop():
                         break
                     done = summary.fetched + summary.unchanged + len(summary.skipped) + len(summary.failed)
                     notify("", "step", name="fetch", total=total, done=done)  # back to fetching
                 else:  # also what earlier runs left (a model installed since, a seed revised)
+                    archive_waiting(session, fetcher, settings, summary, notify, now, offset, fetch_deadline, fetch_all)
                     _translate_and_align(session, settings, summary, notify, download_progress, deadline, tried)
             summary.stopped_early = fetch_deadline.passed or deadline.passed
             summary.next_due = next_due(session)
     finally:
         engine.dispose()
     return summary
+
+
+def archive_waiting(
+    session, fetcher, settings, summary, notify, now, offset=timedelta(0), deadline=None, fetch_all=False
+) -> None:
+    """Every lookup due in the archives, a batch at a time (each source once per run)."""
+    if not settings.archive.enabled:
+        return
+    seen: set[int] = set()
+    while deadline is None or not deadline.should_stop():
+        batch = [s for s in due_for_archive(session, now, fetch_all=fetch_all) if s.id not in seen]
+        if not batch:
+            return
+        seen.update(s.id for s in batch)
+        notify("", "step", name="archive")
+        look_up_archives(session, batch, fetcher, settings, summary, notify, now=now, clock=lambda: utcnow() + offset)
 
 
 def _translate_and_align(session, settings, summary, notify, download_progress, deadline, tried) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 _STEP_NAMES = {
     "seeds": "reading seeds",
     "fetch": "fetching sources",
+    "archive": "asking the web archives",
     "translate": "translating",
     "excerpt": "aligning seeds with their sources",
 }

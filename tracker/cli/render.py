@@ -35,6 +35,8 @@ def run_summary(summary, as_json: bool) -> None:
         f"skipped {len(summary.skipped)}, failed {len(summary.failed)}{retired}"
         + (f", deferred {len(summary.deferred)}" if summary.deferred else "")
     )
+    if summary.archived or summary.not_archived:
+        echo(f"archives: {summary.archived} archived copies, {len(summary.not_archived)} not archived")
     echo(f"translations: {summary.translated} made, {summary.pending} pending; excerpts: {summary.excerpts}")
     work = summary.translation
     if work.translated or work.cache_hits or work.reused or work.model_loads:
@@ -90,9 +92,8 @@ def side_by_side(found: dict) -> None:
 def history(found: dict) -> None:
     echo(f"{found['source_url']}  (matched as {found['matched_as']})")
     for version in found["versions"]:
-        line = (
-            f"  #{version['id']} {version['kind']} [{language_label(version)}] {version['status']}  "
-            f"captured {version['captured_at']}"
+        line = f"  #{version['id']} {version['kind']} [{language_label(version)}] {version['status']}  " + (
+            version.get("archived_as") or f"captured {version['captured_at']}"
         )
         if version["superseded_at"]:
             line += f", superseded {version['superseded_at']}"
@@ -111,15 +112,16 @@ def lookup(found: dict) -> None:
         if at["version_id"] is None:
             echo(f"  at {at['date']}: no version captured yet")
         elif at["captured"] == "before":
-            echo(f"  at {at['date']}: version #{at['version_id']}, captured {at['captured_at']}")
+            captured = at.get("archived_as") or f"captured {at['captured_at']}"
+            echo(f"  at {at['date']}: version #{at['version_id']}, {captured}")
         else:
-            echo(
-                f"  at {at['date']}: nothing captured before; the first capture is "
-                f"#{at['version_id']}, {at['captured_at']}"
-            )
+            captured = at.get("archived_as") or at["captured_at"]
+            echo(f"  at {at['date']}: nothing captured before; the first capture is #{at['version_id']}, {captured}")
     echo(f"  state: {source['state']}" + (f" — {source['last_error']}" if source["last_error"] else ""))
     if source["next_fetch_at"]:
         echo(f"  next fetch: {source['next_fetch_at']}")
+    if source.get("archive_state"):
+        echo(f"  archive: {archive_line(source)}")
     echo("cited by:")
     for seed in found["seeds"]:
         echo(f"  seed {seed['id']} {seed['path']} (revision {seed['revision']})")
@@ -132,9 +134,16 @@ def lookup(found: dict) -> None:
         result = attempt["status_code"] or attempt["error"]
         outcome = f" ({attempt['outcome']})" if attempt["outcome"] else ""
         echo(f"  {attempt['started_at']}  {attempt['url']}  {result}{outcome}")
+    if found.get("archive_lookups"):
+        echo("archive lookups:")
+    for asked in found.get("archive_lookups", []):
+        parameters = asked["parameters"]
+        echo(f"  {asked['started_at']}  {parameters.get('archive')}  {asked['error'] or asked['status']}")
     echo("versions:")
     for version in found["versions"]:
         line = f"  #{version['id']} {version['kind']} [{language_label(version)}] {version['status']}"
+        if version.get("archived_as"):
+            line += f", {version['archived_as']}"
         if version["length"] is not None:
             line += f", {version['length']} chars"
         if version.get("title"):
@@ -172,6 +181,14 @@ def lookup(found: dict) -> None:
         )
 
 
+def archive_line(source: dict) -> str:
+    """What the archives said of a source: `archived`, or `not archived; asked again after …`."""
+    state = source["archive_state"].replace("_", " ")
+    if source.get("archive_due_at"):
+        state += f"; asked again after {str(source['archive_due_at'])[:16].replace('T', ' ')} UTC"
+    return state
+
+
 def work_line(stats) -> str:
     return (
         f"sentences translated {stats.translated}, from cache {stats.cache_hits}, "
@@ -184,6 +201,8 @@ def source_line(source) -> str:
     next_fetch = f"{source.next_fetch_at:%Y-%m-%d %H:%M}" if source.next_fetch_at else "-"
     interval = f"{source.check_interval // 60}m" if source.check_interval else "-"
     note = source.retired_reason or source.last_error or ""
+    if source.archive_state:  # what the archives said: archived, not archived, unreachable
+        note = "; ".join(filter(None, [note, f"archive: {source.archive_state.replace('_', ' ')}"]))
     fields = [
         str(source.id),
         source.state,

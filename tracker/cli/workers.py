@@ -20,7 +20,7 @@ def _log(message: str, event: str = "info", **fields) -> None:
 @click.command()
 @click.option(
     "--queues",
-    default="fetch,translate,align",
+    default="fetch,translate,align,archive",
     show_default=True,
     help="Comma-separated queues this worker takes jobs from.",
 )

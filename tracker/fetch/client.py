@@ -41,6 +41,7 @@ _KEPT_HEADERS = (
     "retry-after",
 )
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+_VALIDATORS = frozenset({"If-None-Match", "If-Modified-Since"})
 
 
 @dataclass
@@ -73,6 +74,9 @@ class FetchResult:
     last_modified: str | None
     error: str | None
     error_kind: str | None
+    # Memento headers of the last response (RFC 7089), read by tracker.archive; not stored.
+    memento_datetime: str | None = None
+    link: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -125,11 +129,21 @@ class Fetcher:
     def close(self) -> None:
         self._client.close()
 
-    def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> FetchResult:
+    def fetch(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        headers: dict[str, str] | None = None,
+        follow_redirects: bool = True,
+    ) -> FetchResult:
         """GET `url`, following redirects and retrying transient failures; never raises for
-        network or HTTP problems."""
+        network or HTTP problems. `headers` are sent with every request (an archive's
+        Accept-Datetime); without `follow_redirects` a redirect is the result, its target in
+        the last attempt's `redirect_to`."""
         deadline = time.monotonic() + self.policy.deadline
-        conditional = {}
+        conditional = dict(headers or {})
         if etag:
             conditional["If-None-Match"] = etag
         if last_modified:
@@ -142,7 +156,7 @@ class Fetcher:
             while True:
                 hop = self._fetch_with_retries(visited[-1], conditional, cookies, deadline, attempts)
                 target = hop.attempt.redirect_to
-                if target is None:
+                if target is None or not follow_redirects:
                     break
                 if len(visited) > self.policy.max_redirects:
                     loop = " (a redirect loop)" if target in visited else ""
@@ -238,7 +252,7 @@ class Fetcher:
             attempt.headers = {k: response.headers[k] for k in _KEPT_HEADERS if k in response.headers}
             if status in _REDIRECT_STATUSES:
                 attempt.redirect_to = _redirect_target(parsed, response.headers.get("location"))
-            elif status == 304 and not conditional:
+            elif status == 304 and not _VALIDATORS & conditional.keys():
                 # "Unchanged" since what? Nothing was named: taken as unchanged, the source would
                 # never be captured while looking healthy. A failure, retried later.
                 attempt.error_kind = "http_status"
@@ -306,6 +320,8 @@ class Fetcher:
             last_modified=hop.headers.get("last-modified") or (last_modified if not_modified else None),
             error=last.error,
             error_kind=last.error_kind,
+            memento_datetime=hop.headers.get("memento-datetime"),
+            link=hop.headers.get("link"),
         )
 
 

@@ -47,6 +47,8 @@ class CrawlRequest:
     etag: str | None = None
     last_modified: str | None = None
     key: Hashable = None
+    headers: tuple[tuple[str, str], ...] = ()  # sent with the request (an archive's Accept-Datetime)
+    follow_redirects: bool = True
 
 
 @dataclass
@@ -236,7 +238,14 @@ class Crawler:
             del queues[origin]
             if queue:
                 queues[origin] = queue  # to the back of the line: hosts take turns at free slots
-            future = pool.submit(self._fetch, request.url, etag=request.etag, last_modified=request.last_modified)
+            future = pool.submit(
+                self._fetch,
+                request.url,
+                etag=request.etag,
+                last_modified=request.last_modified,
+                headers=dict(request.headers),
+                follow_redirects=request.follow_redirects,
+            )
             running[future] = (origin, request, now)
         return wake
 
@@ -246,7 +255,8 @@ class Crawler:
         try:
             return self.fetcher.fetch(url, **validators)
         except Exception as error:  # noqa: BLE001  recorded against the source, with its reason
-            return _unfetched(CrawlRequest(url, **validators), "error", unexpected(error))
+            request = CrawlRequest(url, etag=validators.get("etag"), last_modified=validators.get("last_modified"))
+            return _unfetched(request, "error", unexpected(error))
 
     def _finished(
         self, origin: str, request: CrawlRequest | None, started: datetime, result: FetchResult, ready: deque

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import insert
 from sqlmodel import Session
 
+from tracker.archive.when import plan_archive
 from tracker.config import Settings
 from tracker.errors import unexpected
 from tracker.fetch.charset import decode_html
@@ -33,6 +34,17 @@ from tracker.store.versions import latest_original
 
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
 TEXT_TYPES = {"text/plain"}
+
+
+@dataclass(frozen=True)
+class ArchivedFrom:
+    """Where an archived copy came from (tracker.archive): the archive, the memento, and when
+    the archive captured the page."""
+
+    archive: str
+    memento_url: str
+    captured_at: datetime
+    original_url: str | None
 
 
 @dataclass
@@ -81,6 +93,16 @@ def record_fetch(
         now=now,
         settings=settings.schedule,
         fetch_policy=policy_fingerprint(settings.fetch),
+    )
+    plan_archive(
+        session,
+        source,
+        outcome.state,
+        status=result.status,
+        error_kind=result.error_kind,
+        captured=outcome.version,
+        settings=settings.archive,
+        now=now,
     )
     session.add_all([source, activity])
     return outcome
@@ -143,7 +165,10 @@ def make_original(
     media_type: str,
     body_sha256: str,
     settings: Settings,
+    archived: ArchivedFrom | None = None,
 ) -> FetchOutcome:
+    """The original version of a capture, unless its text is the last one's (our captures and
+    archived copies are each compared with their own kind)."""
     started = utcnow()
     decoded = decode_html(result.body, result.declared_charset)
     if media_type in HTML_TYPES:
@@ -155,11 +180,11 @@ def make_original(
         text, metadata = decoded.text.strip(), None
         if not text:
             return FetchOutcome("skipped", error="skipped: empty document")
-    if metadata is not None and metadata.canonical_url:
+    if metadata is not None and metadata.canonical_url and archived is None:
         source.canonical_url = metadata.canonical_url
 
     text_sha256 = hashlib.sha256(text.encode()).hexdigest()
-    latest = latest_original(session, source.id)
+    latest = latest_original(session, source.id, archived=archived is not None)
     changes = None  # sentences added, removed, changed since the last version
     if latest is not None:
         if latest.text_sha256 == text_sha256:
@@ -194,11 +219,17 @@ def make_original(
     )
     session.add(activity)
     session.flush()
+    created = utcnow()
     version = Version(
         source_id=source.id,
         kind="original",
         activity_id=activity.id,
-        url=result.final_url,
+        created_at=created,
+        captured_at=archived.captured_at if archived else created,
+        archived=archived is not None,
+        archive_name=archived.archive if archived else None,
+        memento_url=archived.memento_url if archived else None,
+        url=(archived.original_url or source.url) if archived else result.final_url,
         language=detected.code,
         language_probability=detected.probability,
         language_status=detected.status,

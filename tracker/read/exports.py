@@ -6,6 +6,10 @@ PROV mapping (see DESIGN.md, "Provenance model"):
 - agents: the software (one agent per package and version) and the translation models;
 - original   wasGeneratedBy extract, which wasInformedBy the fetch that used the source;
   original   wasDerivedFrom the source;
+- an archived copy (an original read from a web archive) is labelled "archived copy (ARCHIVE,
+  DATE)", carries `archived`, `archive_name`, `memento_url` and `captured_at` (the archive's
+  Memento-Datetime), wasAttributedTo the archive (an Organization agent), and its extract
+  wasInformedBy the `archive` lookup that used the source;
 - translated wasGeneratedBy translate, which used the original; translated wasDerivedFrom original;
 - excerpt    wasGeneratedBy align, which used the translated (or original) version and the seed;
   excerpt    wasQuotedFrom the version it was cut from (a Quotation derivation); it carries a
@@ -29,6 +33,7 @@ from urllib.parse import quote
 
 from sqlmodel import Session, select
 
+from tracker.archive.memento import archived_as
 from tracker.store.tables import Activity, Alignment, Citation, Excerpt, Seed, Source, Version, VersionSeed
 
 NAMESPACE = "https://example.invalid/tracker/ns#"
@@ -80,7 +85,8 @@ def prov_document(session: Session, seed_id: int | None = None) -> dict[str, Any
     fetch_ids = {a.informed_by_id for a in activities.values() if a.informed_by_id is not None}
     for fetch in session.exec(
         select(Activity).where(
-            (Activity.id.in_(fetch_ids)) | ((Activity.kind == "fetch") & Activity.source_id.in_(source_ids))
+            (Activity.id.in_(fetch_ids))
+            | (Activity.kind.in_(("fetch", "archive")) & Activity.source_id.in_(source_ids))
         )
     ).all():
         activities[fetch.id] = fetch
@@ -223,7 +229,7 @@ def _add_activity(doc: dict, activity: Activity, relate) -> None:
             parameters=activity.parameters,
         ),
     }
-    if activity.kind == "fetch" and activity.source_id is not None:
+    if activity.kind in ("fetch", "archive") and activity.source_id is not None:
         relate("used", **{"prov:activity": ref, "prov:entity": f"tracker:source/{activity.source_id}"})
     if activity.informed_by_id is not None:
         relate(
@@ -265,9 +271,10 @@ def _add_version(
     judgments: list | None = None,
 ) -> None:
     ref = f"tracker:version/{version.id}"
+    archived = archived_as(version)
     doc["entity"][ref] = _attributes(
         prov_type=f"tracker:{version.kind}",
-        label=version.title,
+        label=f"{archived}: {version.title}" if archived and version.title else archived or version.title,
         kind=version.kind,
         status=version.status,
         language=version.language,
@@ -277,6 +284,10 @@ def _add_version(
         text_sha256=version.text_sha256,
         body_sha256=version.body_sha256,
         created_at=_when(version.created_at),
+        captured_at=_when(version.captured_at),
+        archived=True if archived else None,
+        archive_name=version.archive_name,
+        memento_url=version.memento_url,
         score=excerpt.score if excerpt else None,
         judgment=excerpt.label if excerpt else None,
         # JSON: [{text, kind, seed_start, seed_end, source_text}], the seed details it does not bear out
@@ -295,6 +306,10 @@ def _add_version(
                 **({"prov:time": _when(version.created_at)} if version.created_at else {}),
             },
         )
+    if archived:  # the archive captured the page; tracker only read the memento
+        agent = f"tracker:archive/{quote(version.archive_name or 'archive', safe='')}"
+        doc["agent"][agent] = _attributes(prov_type=_qname("prov:Organization"), label=version.archive_name)
+        relate("wasAttributedTo", **{"prov:entity": ref, "prov:agent": agent})
     parent = f"tracker:version/{version.parent_id}" if version.parent_id else None
     if version.kind == "original":
         relate(

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
+from tracker.archive.memento import archived_as
 from tracker.store.tables import (
     Activity,
     Alignment,
@@ -77,8 +78,12 @@ def version_history(session: Session, source_id: int) -> list[dict[str, Any]]:
         .where(Version.source_id == source_id)
         .order_by(Version.id)
     ).all()
-    originals = [v for v, _ in rows if v.kind == "original"]
-    replaced_by = {a.id: b.created_at for a, b in zip(originals, originals[1:])}
+    replaced_by = {}
+    for archived in (False, True):  # our captures and archived copies each supersede their own kind
+        originals = sorted(
+            (v for v, _ in rows if v.kind == "original" and bool(v.archived) == archived), key=_captured_at
+        )
+        replaced_by.update({a.id: _captured_at(b) for a, b in zip(originals, originals[1:])})
     history = []
     for version, activity in rows:
         superseded = replaced_by.get(version.id)
@@ -90,7 +95,8 @@ def version_history(session: Session, source_id: int) -> list[dict[str, Any]]:
                 "status": version.status,
                 "language": version.language,
                 "language_status": version.language_status,
-                "captured_at": version.created_at.isoformat(),
+                "captured_at": _captured_at(version).isoformat(),
+                "archived_as": archived_as(version),
                 "superseded_at": superseded.isoformat() if superseded else None,
                 "text_sha256": version.text_sha256,
                 "activity": activity.kind if activity else None,
@@ -99,6 +105,11 @@ def version_history(session: Session, source_id: int) -> list[dict[str, Any]]:
             }
         )
     return history
+
+
+def _captured_at(version: Version) -> datetime:
+    """When the page was captured: by us (created_at), or by the archive of an archived copy."""
+    return version.captured_at or version.created_at
 
 
 def lookup(session: Session, url: str, at: datetime | None = None) -> dict[str, Any] | None:
@@ -127,7 +138,12 @@ def lookup(session: Session, url: str, at: datetime | None = None) -> dict[str, 
         keep: set[int] = set()
         if chosen is not None:
             original, captured = chosen
-            in_force.update(version_id=original.id, captured_at=original.created_at.isoformat(), captured=captured)
+            in_force.update(
+                version_id=original.id,
+                captured_at=_captured_at(original).isoformat(),
+                captured=captured,
+                archived_as=archived_as(original),
+            )
             keep = {original.id} | {v.id for v, _ in versions if v.parent_id == original.id}
         versions = [(v, a) for v, a in versions if v.id in keep]
         excerpts = [e for e in excerpts if e["parent_id"] in keep]
@@ -137,6 +153,7 @@ def lookup(session: Session, url: str, at: datetime | None = None) -> dict[str, 
         "source": row_dict(source),
         "seeds": _seeds(citations, _attributions(session, {seed.id for _, seed in citations})),
         "fetch_attempts": attempts,
+        "archive_lookups": _archive_lookups(session, source.id),
         "versions": [_version(v, a) for v, a in versions],
         "excerpts": excerpts,
         "alignments": alignments(session, source.id),
@@ -146,6 +163,14 @@ def lookup(session: Session, url: str, at: datetime | None = None) -> dict[str, 
     if in_force is not None:
         found["at"] = in_force
     return found
+
+
+def _archive_lookups(session: Session, source_id: int) -> list[dict]:
+    """Each lookup of the source in the web archives: when, which, what came of it, its requests."""
+    rows = session.exec(
+        select(Activity).where(Activity.source_id == source_id, Activity.kind == "archive").order_by(Activity.id)
+    ).all()
+    return [{**row_dict(a, drop={"source_id", "software"}), "parameters": json.loads(a.parameters)} for a in rows]
 
 
 def _fetch_attempts(session: Session, source_id: int) -> list[dict]:
@@ -232,6 +257,7 @@ def _seeds(citations, attributions: dict[int, list[dict]]) -> list[dict]:
 def _version(version: Version, activity: Activity | None) -> dict:
     entry = row_dict(version, drop={"text", "source_id"})
     entry["length"] = len(version.text) if version.text is not None else None
+    entry["archived_as"] = archived_as(version)
     entry["text"] = version.text
     if version.language_evidence is not None:
         entry["language_evidence"] = json.loads(version.language_evidence)

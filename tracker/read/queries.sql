@@ -23,11 +23,14 @@ ORDER BY seed_id, citation_id;
 
 -- name: source_text_when_seed_published
 -- What the source at this URL said, in its own language, when each citing seed was published:
--- the original version in force at the seed's date (the newest captured at or before it), else
--- the first one captured after it, as the Wayback Machine picks its closest capture.
+-- the original version in force at the seed's date (our newest capture at or before it, else the
+-- newest archived copy captured at or before it), else the first one captured after it, as the
+-- Wayback Machine picks its closest capture. `archived` marks an archived copy: `captured_at` is
+-- then the archive's capture time, `archive_name` and `memento_url` say where it was read.
 SELECT DISTINCT cited_versions.seed_id, cited_versions.seed_path, cited_versions.seed_date,
        cited_versions.seed_dated_by,
        cited_versions.version_id, cited_versions.captured_at, cited_versions.captured,
+       cited_versions.archived, cited_versions.archive_name, cited_versions.memento_url,
        versions.language, versions.language_status, versions.text
 FROM cited_versions
 JOIN versions ON versions.id = cited_versions.version_id
@@ -48,14 +51,16 @@ ORDER BY version_id;
 
 -- name: sources_changed_after_cited
 -- Sources whose text changed after a seed cited them: how many originals were captured after
--- the one in force when the seed was published (see source_text_when_seed_published).
+-- the one in force when the seed was published (see source_text_when_seed_published), counting
+-- captures of its own kind (ours, or archived copies; the next query compares the two).
 SELECT cited_versions.seed_id, cited_versions.seed_path, sources.url AS source_url,
        cited_versions.version_id AS cited_version_id, COUNT(DISTINCT later.id) AS changes_since,
-       MAX(later.id) AS newest_version_id, MAX(later.created_at) AS last_changed_at
+       MAX(later.id) AS newest_version_id, MAX(later.captured_at) AS last_changed_at
 FROM cited_versions
 JOIN sources ON sources.id = cited_versions.source_id
 JOIN versions later ON later.source_id = cited_versions.source_id AND later.kind = 'original'
-                   AND later.created_at > cited_versions.captured_at
+                   AND later.archived = cited_versions.archived
+                   AND later.captured_at > cited_versions.captured_at
 GROUP BY cited_versions.seed_id, cited_versions.seed_path, sources.url, cited_versions.version_id
 ORDER BY cited_versions.seed_id, sources.url;
 
@@ -111,3 +116,39 @@ SELECT seed_path, source, source_kind, name, resolved_by, role, organization, cu
 FROM attributions
 WHERE name LIKE '%' || :name || '%' OR source LIKE '%' || :name || '%'
 ORDER BY seed_path, char_start;
+
+-- name: sources_known_only_from_archive
+-- Sources tracker never read itself (gone, unreachable) but found in a web archive: each archived
+-- copy, the archive, when the archive captured it and the memento it was read from.
+SELECT sources.id AS source_id, sources.url AS source_url, sources.state AS source_state,
+       sources.last_error, archived.id AS version_id, archived.archive_name,
+       archived.captured_at, archived.memento_url, archived.language,
+       (SELECT COUNT(DISTINCT citations.seed_id) FROM citations
+        WHERE citations.source_id = sources.id) AS citing_seeds
+FROM sources
+JOIN versions archived ON archived.source_id = sources.id AND archived.kind = 'original' AND archived.archived
+WHERE NOT EXISTS (SELECT 1 FROM versions own
+                  WHERE own.source_id = sources.id AND own.kind = 'original' AND NOT own.archived)
+ORDER BY sources.url, archived.captured_at;
+
+-- name: sources_changed_since_archived
+-- Seeds whose source changed between the archived capture from before the seed's date (the
+-- newest one) and tracker's own first capture of it: what the author could have read, beside
+-- what tracker read later. `tracker diff` shows the two versions' difference sentence by sentence.
+SELECT cited.seed_id, cited.seed_path, cited.seed_date, sources.url AS source_url,
+       archived.id AS archived_version_id, archived.archive_name, archived.captured_at AS archived_at,
+       archived.memento_url, own.id AS our_version_id, own.captured_at AS our_captured_at,
+       archived.text AS archived_text, own.text AS our_text
+FROM (SELECT DISTINCT seed_id, seed_path, seed_date, source_id FROM seed_citations) cited
+JOIN sources ON sources.id = cited.source_id
+JOIN versions archived ON archived.id = (
+     SELECT v.id FROM versions v
+     WHERE v.source_id = cited.source_id AND v.kind = 'original' AND v.archived
+       AND v.captured_at <= cited.seed_date
+     ORDER BY v.captured_at DESC, v.id DESC LIMIT 1)
+JOIN versions own ON own.id = (
+     SELECT v.id FROM versions v
+     WHERE v.source_id = cited.source_id AND v.kind = 'original' AND NOT v.archived
+     ORDER BY v.captured_at, v.id LIMIT 1)
+WHERE archived.text_sha256 <> own.text_sha256
+ORDER BY cited.seed_id, sources.url;

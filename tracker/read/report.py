@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from tracker.archive.memento import archived_as
 from tracker.errors import TrackerError
 from tracker.read.lookup import related_seeds, row_dict
 from tracker.sentences import split_sentences
@@ -32,6 +33,7 @@ from tracker.store.tables import (
     Version,
     fits_row_id,
 )
+from tracker.store.versions import latest_original
 
 # A sentence's panel shows at most this many sources in full (strongest first), and the report
 # this many sources a page: the page then grows with sentences plus sources, not their product.
@@ -224,13 +226,8 @@ def source_facts(session: Session, source: Source, aligned: Version | None = Non
         original = session.get(Version, aligned.parent_id)
     elif aligned is not None:
         original = aligned
-    else:
-        original = session.exec(
-            select(Version)
-            .where(Version.source_id == source.id, Version.kind == "original")
-            .order_by(Version.id.desc())
-            .limit(1)
-        ).first()
+    else:  # our newest capture, else the newest archived copy
+        original = latest_original(session, source.id) or latest_original(session, source.id, archived=True)
     entry = {
         "id": source.id,
         "url": source.url,
@@ -248,7 +245,7 @@ def source_facts(session: Session, source: Source, aligned: Version | None = Non
         "translation": _translation(session, aligned) if aligned is not None and aligned.kind == "translated" else None,
     }
     if original is not None:
-        entry["original"]["captured_at"] = _iso(original.created_at)
+        entry["original"]["captured_at"] = _iso(original.captured_at or original.created_at)
     return entry
 
 
@@ -342,6 +339,9 @@ def _version(version: Version | None) -> dict | None:
         "dir": text_direction(version.language),
         "title": version.title,
         "url": version.url,
+        # "archived copy (Wayback Machine, 2025-02-13 10:22 UTC)": never shown as our own capture
+        "archived_as": archived_as(version),
+        "memento_url": version.memento_url,
     }
 
 

@@ -90,6 +90,15 @@ class Source(SQLModel, table=True):
     first_cited_at: datetime = Field(default_factory=utcnow)
     last_fetched_at: datetime | None = None
     next_fetch_at: datetime | None = Field(default=None, index=True)
+    archive_due_at: datetime | None = Field(
+        default=None, index=True, description="when to ask the archives for a copy (again); NULL: no need"
+    )
+    archive_reason: str | None = Field(default=None, description="why: gone, or late (first read long after its seed)")
+    archive_for: datetime | None = Field(default=None, description="the date asked for: the citing seed's date")
+    archive_state: str | None = Field(
+        default=None, description="archived, not_archived or unreachable (NULL: never asked)"
+    )
+    archive_checked_at: datetime | None = None
 
 
 class Citation(SQLModel, table=True):
@@ -217,11 +226,24 @@ class Version(SQLModel, table=True):
     author: str | None = None
     published: str | None = None
     site_name: str | None = None
-    url: str | None = Field(default=None, description="final URL the original was fetched from")
+    url: str | None = Field(
+        default=None, description="final URL the original was fetched from (an archived copy: the page's own URL)"
+    )
     text: str | None = None
     text_sha256: str | None = None
     body_sha256: str | None = Field(default=None, foreign_key="bodies.sha256")
     created_at: datetime = Field(default_factory=utcnow)
+    captured_at: datetime | None = Field(
+        default=None,
+        description="originals: when the page was captured, by us (created_at) or by an archive (its Memento-Datetime)",
+    )
+    archived: bool = Field(
+        default=False,
+        sa_column_kwargs={"server_default": "0"},
+        description="originals: an archived copy (a memento), not our own capture",
+    )
+    archive_name: str | None = Field(default=None, description='archived copies: the archive, e.g. "Wayback Machine"')
+    memento_url: str | None = Field(default=None, description="archived copies: the memento the body was read from")
 
 
 class Sentence(SQLModel, table=True):

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-QUEUES = ("fetch", "translate", "align")
+QUEUES = ("fetch", "translate", "align", "archive")
 RETRY_LIMIT = 3  # attempts before a job that keeps raising is marked failed
 KEEP_FINISHED_DAYS = 7  # done and failed jobs stay this long (for `tracker status` and debugging)
 

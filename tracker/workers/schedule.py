@@ -2,9 +2,11 @@
 
 A pass ingests the seeds folder, then enqueues one fetch job per origin with due sources, a
 translation job per original that lacks a translation (when a model is installed; otherwise the
-translation is recorded as pending, as `tracker run` does), and an align job per (seed, version)
-not aligned yet. Most work also reaches the queue without a pass: the transaction that stores an
-original enqueues its translation, the one that stores a translation enqueues its alignments.
+translation is recorded as pending, as `tracker run` does), an align job per (seed, version)
+not aligned yet, and the archive job when lookups are due. Most work also reaches the queue
+without a pass: the transaction that stores an original enqueues its translation, the one that
+stores a translation enqueues its alignments, a fetch job that finds a source gone enqueues the
+archive job.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
+from tracker.archive.stage import due_for_archive
 from tracker.config import Settings
 from tracker.excerpts.stage import pairs_to_align
 from tracker.fetch.client import Fetcher
@@ -29,7 +32,7 @@ from tracker.translation.packages import find_route
 from tracker.translation.stage import ensure_model, translate_batch
 from tracker.translation.versions import originals_needing_translation
 from tracker.workers import queue
-from tracker.workers.tasks import FETCH_JOB_SOURCES, enqueue_translation
+from tracker.workers.tasks import FETCH_JOB_SOURCES, enqueue_archive, enqueue_translation
 
 # The key of the advisory lock a scheduling pass holds: "trackers" in ASCII, as a bigint.
 SCHEDULE_LOCK_KEY = int.from_bytes(b"trackers", "big")
@@ -89,6 +92,8 @@ def enqueue_due(
                 added = _enqueue_fetches(session, fetch_all, limit)
                 added += _enqueue_translations(session, settings, summary, notify, timers)
                 added += _enqueue_alignments(session, settings)
+                if settings.archive.enabled and due_for_archive(session, utcnow(), limit=1, fetch_all=fetch_all):
+                    added += enqueue_archive(session, fetch_all)
                 if timers.once_per(("prune",), PRUNE_EVERY):
                     queue.prune(session.connection())
                 session.commit()

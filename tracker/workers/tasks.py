@@ -1,4 +1,5 @@
-"""What a job does: fetch one host's due sources, translate a batch of originals, align a seed.
+"""What a job does: fetch one host's due sources, translate a batch of originals, align a seed,
+look sources up in the archives.
 
 Every transaction that writes a job's results starts with `queue.fence` (and, for a fetch,
 `leases.check`), so a worker whose claim was taken over writes nothing. Each job is safe to run
@@ -16,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from tracker.archive.stage import ArchiveHooks, due_for_archive, look_up_archives
 from tracker.config import Settings
 from tracker.excerpts.stage import align_pair
 from tracker.fetch.client import Fetcher
@@ -60,6 +62,8 @@ def run_jobs(context: Context, jobs: list[Claimed]) -> str:
             return translate_job(context, session, jobs)
         if jobs[0].queue == "align":
             return align_job(context, session, jobs[0])
+        if jobs[0].queue == "archive":
+            return archive_job(context, session, jobs[0])
     raise ValueError(f"unknown queue {jobs[0].queue!r}")
 
 
@@ -143,6 +147,8 @@ def fetch_job(context: Context, session: Session, job: Claimed) -> str:
             return "released"
         queue.finish(connection, job)
         _enqueue_next_part(session, job)
+        if context.settings.archive.enabled and due_for_archive(session, utcnow(), limit=1, fetch_all=fetch_all):
+            enqueue_archive(session, fetch_all)  # a source found gone or late: ask the archives
         session.commit()
         return "done"
     finally:
@@ -240,6 +246,95 @@ def enqueue_alignments(session: Session, version: Version) -> int:
         )
         for seed_id in seeds
     )
+
+
+# --- archive -----------------------------------------------------------------------------------
+
+
+def enqueue_archive(session: Session, fetch_all: bool = False) -> bool:
+    """The archive job: one at a time (one key), so lookups to an archive never run in parallel."""
+    return queue.enqueue(session.connection(), "archive", "archive", {"fetch_all": fetch_all})
+
+
+class _FencedArchive(ArchiveHooks):
+    """The archive stage under a job's claim and the archives' host leases."""
+
+    def __init__(self, context: Context, job: Claimed, held: dict[str, leases.HostLease]) -> None:
+        self.context, self.job, self.held = context, job, held
+
+    def may_request(self, origin: str, delay: float) -> bool:
+        lease = self.held.get(origin)
+        if lease is not None and not self.job.lost:
+            with self.context.engine.connect() as connection:
+                if not leases.renew(connection, lease, self.context.lease, delay=delay):
+                    self.job.lost = True
+        return not self.job.lost
+
+    def before_record(self, session: Session) -> None:
+        if self.job.lost:
+            raise Fenced(f"job {self.job.id}: an archive's host lease was lost")
+        connection = session.connection()
+        queue.fence(connection, self.job)
+        for lease in self.held.values():
+            leases.check(connection, lease)
+
+    def after_record(self, session: Session, outcome: FetchOutcome) -> None:
+        if outcome.version is not None and outcome.state in ("new", "changed"):
+            _enqueue_after_original(session, self.context.settings, outcome.version)
+
+    def should_stop(self) -> bool:
+        return self.context.stopping.is_set()
+
+
+def archive_job(context: Context, session: Session, job: Claimed) -> str:
+    """Every lookup due, under the host lease of each TimeGate's origin (the archive stage, fenced)."""
+    held: dict[str, leases.HostLease] = {}
+    try:
+        for origin in sorted({o for tg in context.settings.archive.timegates if (o := origin_of(tg))}):
+            with context.engine.connect() as connection:
+                lease = leases.acquire(connection, origin, job.worker, context.lease)
+            if lease is None:  # a fetch job holds the archive's host: after it
+                _say_lease_wait(context, origin)
+                with context.engine.begin() as connection:
+                    queue.release(connection, job, delay=min(context.lease, 5.0))
+                return "released"
+            held[origin] = lease
+        if held:
+            context.host_leases[job.id] = next(iter(held.values()))
+        summary = RunSummary()
+        hooks = _FencedArchive(context, job, held)
+        seen: set[int] = set()
+        try:
+            while not hooks.should_stop():
+                due = due_for_archive(session, utcnow(), fetch_all=job.payload.get("fetch_all", False))
+                batch = [s for s in due if s.id not in seen]
+                if not batch:
+                    break
+                seen.update(s.id for s in batch)
+                look_up_archives(
+                    session, batch, context.fetcher, context.settings, summary, context.notify, hooks=hooks
+                )
+        finally:
+            with context.lock:
+                context.summary.add(summary)
+        connection = session.connection()
+        queue.fence(connection, job)
+        if context.stopping.is_set():
+            queue.release(connection, job)
+            session.commit()
+            return "released"
+        queue.finish(connection, job)
+        session.commit()
+        return "done"
+    finally:
+        context.host_leases.pop(job.id, None)
+        session.rollback()
+        for lease in held.values():
+            try:
+                with context.engine.connect() as connection:
+                    leases.release(connection, lease)
+            except Exception:  # noqa: BLE001  the lease ends by itself
+                pass
 
 
 # --- translate ---------------------------------------------------------------------------------
