@@ -4,7 +4,7 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlmodel import SQLModel
 
-from tracker.store import tables, work_tables  # noqa: F401
+from tracker.store import tables, trail_tables, work_tables  # noqa: F401
 from tracker.store.db import alembic_config, open_database
 
 
@@ -64,6 +64,7 @@ VIEWS = {
     "alignment_judgments",
     "original_periods",
     "cited_versions",
+    "source_trails",
 }
 
 

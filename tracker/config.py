@@ -26,6 +26,7 @@ from tracker.read import ServeSettings
 from tracker.seeds import SeedsSettings
 from tracker.setting import setting
 from tracker.store import DatabaseSettings
+from tracker.trails import TrailSettings
 from tracker.translation import TranslationSettings
 from tracker.workers import WorkerSettings
 
@@ -63,6 +64,7 @@ COMPONENTS: dict[str, type] = {
     "schedule": ScheduleSettings,
     "worker": WorkerSettings,
     "serve": ServeSettings,
+    "trail": TrailSettings,
 }
 
 
@@ -83,6 +85,7 @@ class Settings:
     schedule: ScheduleSettings
     worker: WorkerSettings
     serve: ServeSettings
+    trail: TrailSettings
 
     @property
     def cache_dir(self) -> Path:
