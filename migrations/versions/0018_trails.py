@@ -27,7 +27,7 @@ VIEWS = {
 WITH RECURSIVE steps(seed_id, seed_sentence, hop, source_id, version_id, citing_version_id,
                      claim_start, claim_end, label, score, unsupported_details, path) AS (
     SELECT alignments.seed_id, alignments.seed_sentence, 1, versions.source_id, alignments.version_id,
-           NULL, alignments.source_start, alignments.source_end, alignments.label, alignments.score,
+           CAST(NULL AS INTEGER), alignments.source_start, alignments.source_end, alignments.label, alignments.score,
            alignments.unsupported_details,
            '/' || CAST(versions.source_id AS VARCHAR(20)) || '/'
     FROM alignments
@@ -85,7 +85,6 @@ def upgrade() -> None:
         sa.Column("translated_end", sa.Integer(), nullable=True),
         sa.Column("near_claim", sa.Boolean(), nullable=False),
         sa.Column("confidence", sa.Float(), nullable=True),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
     )
     for column in ("citing_version_id", "citing_source_id", "source_id", "name"):
         op.create_index(f"ix_hop_citations_{column}", "hop_citations", [column])

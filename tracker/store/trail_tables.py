@@ -7,12 +7,8 @@ versions (text in the target language) ─< hop_alignments >─ versions (the ci
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
-
-from tracker.store.tables import utcnow
 
 
 class HopCitation(SQLModel, table=True):
@@ -42,7 +38,6 @@ class HopCitation(SQLModel, table=True):
     translated_end: int | None = None
     near_claim: bool = Field(default=False, description="in or next to a sentence a claim draws on")
     confidence: float | None = None
-    created_at: datetime = Field(default_factory=utcnow)
 
 
 class HopAlignment(SQLModel, table=True):
