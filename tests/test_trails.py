@@ -158,3 +158,18 @@ def test_a_page_of_300_links_costs_at_most_max_links_fetches_and_no_private_addr
     assert len(fetched) <= 5
     private = rows(tmp_path, "SELECT state, retired_reason FROM sources WHERE url LIKE 'http://169.254.169.254%'")
     assert len(private) == 1 and private[0][0] in ("retired", "failed"), private
+
+
+def test_lookup_shows_the_sources_citing_a_source_and_those_it_cites(tmp_path, monkeypatch, tracker, web):
+    make_project(tmp_path, monkeypatch, tracker, web)
+    assert tracker("run").exit_code == 0
+    found = json.loads(tracker("lookup", web.ru, "--json").output)
+    assert {(c["url"], c["kind"], c["hop"]) for c in found["cited_by_sources"]} == {
+        (web.vi, "link", 2),
+        (web.vi, "attribution", 2),
+    }
+    assert (web.primary, "link", 3) in {(c["url"], c["kind"], c["hop"]) for c in found["cites"]}
+    assert (web.vi, "link", 3) in {(c["url"], c["kind"], c["hop"]) for c in found["cites"]}  # the cycle, linked
+    shown = tracker("lookup", web.ru).output
+    assert "cited by sources:" in shown and f"hop 2 link “RT”: {web.vi}" in shown
+    assert f"hop 3 link “Министерства обороны”: {web.primary}" in shown
