@@ -100,6 +100,23 @@ def test_a_three_hop_trail_in_three_languages_finds_its_origin_and_where_the_fig
     steps = rows(project, "SELECT seed_sentence, hop, source_url, label FROM source_trails ORDER BY 1, 2")
     assert (0, 2, web.ru, "partial") in steps and (0, 3, web.primary, "supported") in steps
 
+    changed = tracker(
+        "sql", "--query", "where_sentence_changed", "--param", "seed_id=1", "--param", "sentence=0", "--json"
+    )
+    assert changed.exit_code == 0, changed.output
+    (step,) = json.loads(changed.output)
+    assert (step["hop"], step["source_url"], step["original_language"], step["label"]) == (2, web.ru, "ru", "partial")
+    assert [(d["text"], d["source_text"]) for d in json.loads(step["unsupported_details"])] == [("300", "200")]
+
+    # PROV: each hop's original wasDerivedFrom the source it cites.
+    prov = json.loads(tracker("export", "prov").output)
+    derived = {
+        (prov["entity"][r["prov:usedEntity"]]["prov:label"], r["tracker:hop"])
+        for r in prov["wasDerivedFrom"].values()
+        if "tracker:hop" in r
+    }
+    assert {(web.ru, 2), (web.primary, 3), (web.gone, 2)} <= derived
+
     # A second run fetches nothing new (nothing due) and changes no trail.
     assert tracker("run").exit_code == 0
     assert web.page_requests(web.ru) == 1
