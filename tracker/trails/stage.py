@@ -15,7 +15,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import func
+from sqlalchemy import exists, func
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from tracker.config import Settings
@@ -29,7 +30,7 @@ from tracker.store.versions import latest_original, text_in_language
 from tracker.trails.citations import FoundHopCitation, read_citations
 from tracker.urls import normalize_url
 
-__all__ = ["TrailWork", "claim_positions", "follow_trails", "source_hops"]
+__all__ = ["TrailWork", "claim_positions", "follow_trails", "source_hop"]
 
 
 @dataclass
@@ -49,36 +50,14 @@ def follow_trails(session: Session, settings: Settings, notify: Notify = quiet) 
     for citing, cited in _pairs_to_judge(session, target):
         work.judged += judge_hop(session, citing, cited)
         session.commit()
-    hops = source_hops(session)
-    for original, text in _originals_to_read(session, settings, hops):
-        added, stored = _read_version(session, settings, original, text, hops[original.source_id] + 1)
+    for original, text, hop in list(_originals_to_read(session, settings)):
+        added, stored = _read_version(session, settings, original, text, hop + 1)
         session.commit()
         work.new_sources += added
         work.citations += stored
     if work.new_sources:
         notify(f"trail: {work.new_sources} sources cited by the sources followed", "trail", **vars(work))
     return work
-
-
-def source_hops(session: Session) -> dict[int, int]:
-    """Each source's hop: 1 when a current seed cites it, else 1 + the hop of the nearest source
-    citing it (the smallest hop recorded on its hop citations)."""
-    hops = {
-        source_id: hop
-        for source_id, hop in session.exec(
-            select(HopCitation.source_id, func.min(HopCitation.hop))
-            .where(HopCitation.source_id.is_not(None))
-            .group_by(HopCitation.source_id)
-        ).all()
-    }
-    for source_id in session.exec(
-        select(Citation.source_id)
-        .distinct()
-        .join(Seed, Seed.id == Citation.seed_id)
-        .where(Citation.source_id.is_not(None), Seed.superseded_at.is_(None))
-    ).all():
-        hops[source_id] = 1
-    return hops
 
 
 def claim_positions(session: Session, text: Version) -> set[int]:
@@ -97,38 +76,58 @@ def claim_positions(session: Session, text: Version) -> set[int]:
     return found
 
 
-def _originals_to_read(session: Session, settings: Settings, hops: dict[int, int]):
+def _originals_to_read(session: Session, settings: Settings):
     """(original, its text in the target language) of sources within the depth, never read, or
-    read before a newer judgment drew on them."""
+    read before a newer judgment drew on their text. Two set queries find them, so a run with
+    nothing new costs no per-source work however many sources there are."""
     target = settings.translation.target
-    read_at = {
-        version_id: last
-        for version_id, last in session.exec(
-            select(Activity.used_version_id, func.max(Activity.id))
-            .where(Activity.kind == "cite")
-            .group_by(Activity.used_version_id)
-        ).all()
-    }
-    since = min(read_at.values(), default=0)
-    # Texts judged since the oldest reading: their originals may have new claims.
-    judged = {
-        version_id: last
-        for version_id, last in session.exec(
-            select(Activity.used_version_id, func.max(Activity.id))
-            .where(Activity.kind.in_(("align", "trail")), Activity.id > since)
-            .group_by(Activity.used_version_id)
-        ).all()
-    }
-    for source_id in sorted(s for s, hop in hops.items() if hop <= settings.trail.depth):
-        original = latest_original(session, source_id)
-        if original is None or original.status != "ready":
+    newer = aliased(Version)
+    cite = aliased(Activity)
+    latest = ~exists().where(newer.source_id == Version.source_id, newer.kind == "original", newer.id > Version.id)
+    never_read = session.exec(
+        select(Version.id).where(
+            Version.kind == "original",
+            latest,
+            ~exists().where(cite.kind == "cite", cite.used_version_id == Version.id),
+        )
+    ).all()
+    # Texts judged (a seed's alignment, an earlier hop's) after their original was last read.
+    judged, text = aliased(Activity), aliased(Version)
+    last_read = (
+        select(func.max(cite.id))
+        .where(cite.kind == "cite", cite.used_version_id == Version.id)
+        .correlate(Version)
+        .scalar_subquery()
+    )
+    read_again = session.exec(
+        select(Version.id)
+        .distinct()
+        .join(text, (text.id == Version.id) | ((text.parent_id == Version.id) & (text.kind == "translated")))
+        .join(judged, judged.used_version_id == text.id)
+        .where(Version.kind == "original", latest, judged.kind.in_(("align", "trail")), judged.id > last_read)
+    ).all()
+    for original_id in sorted(set(never_read) | set(read_again)):
+        original = session.get(Version, original_id)
+        hop = source_hop(session, original.source_id)
+        if hop is None or hop > settings.trail.depth:
             continue
-        text = text_in_language(session, source_id, target)
-        if text is None:
-            continue  # not translated yet (or its model is missing): read once it is
-        last_read = read_at.get(original.id)
-        if last_read is None or judged.get(text.id, 0) > last_read:
-            yield original, text
+        text_version = text_in_language(session, original.source_id, target)
+        if text_version is not None:  # else not translated yet (or its model is missing): read once it is
+            yield original, text_version, hop
+
+
+def source_hop(session: Session, source_id: int) -> int | None:
+    """The source's hop: 1 when a current seed cites it, else the smallest hop its hop citations
+    record; None when nothing cites it now."""
+    cited_by_seed = session.exec(
+        select(Citation.id)
+        .join(Seed, Seed.id == Citation.seed_id)
+        .where(Citation.source_id == source_id, Seed.superseded_at.is_(None))
+        .limit(1)
+    ).first()
+    if cited_by_seed is not None:
+        return 1
+    return session.exec(select(func.min(HopCitation.hop)).where(HopCitation.source_id == source_id)).one()
 
 
 def _read_version(session: Session, settings: Settings, original: Version, text: Version, hop: int) -> tuple[int, int]:
