@@ -14,7 +14,7 @@ import pytest
 
 from tests.http_server import serve
 from tests.tiny_argos import cached_package
-from tests.trail_web import RU_GLOSSARY, VI_GLOSSARY, TrailWeb, config, trail_web
+from tests.trail_web import ATTRIBUTED_SEED, RU_GLOSSARY, VI_GLOSSARY, TrailWeb, config, trail_web
 
 
 @pytest.fixture
@@ -190,3 +190,31 @@ def test_lookup_shows_the_sources_citing_a_source_and_those_it_cites(tmp_path, m
     shown = tracker("lookup", web.ru).output
     assert "cited by sources:" in shown and f"hop 2 link “RT”: {web.vi}" in shown
     assert f"hop 3 link “Министерства обороны”: {web.primary}" in shown
+
+
+def test_an_attribution_without_a_link_gets_the_primary_statement_as_a_candidate(tmp_path, monkeypatch, tracker, web):
+    project = make_project(tmp_path, monkeypatch, tracker, web)
+    (project / "seeds" / "attributed.txt").write_text(ATTRIBUTED_SEED, encoding="utf-8")
+    assert tracker("run").exit_code == 0
+    found = rows(
+        project,
+        "SELECT seeds.path, citations.text, sources.url, matched_on, label, bears_out,"
+        " attribution_candidates.confidence "
+        "FROM attribution_candidates JOIN seeds ON seeds.id = attribution_candidates.seed_id "
+        "JOIN citations ON citations.id = attribution_candidates.citation_id "
+        "JOIN sources ON sources.id = attribution_candidates.source_id",
+    )
+    # reached through the other seed's trail; published by the ministry (its site name); bears it out
+    assert [(p, t, u, m, b) for p, t, u, m, _, b, _ in found] == [
+        ("attributed.txt", "the Ministry of Defence", web.primary, "site_name", 1)
+    ]
+    assert found[0][4] in ("supported", "paraphrased") and 0 < found[0][6] <= 1
+    # a candidate, never a citation the seed made
+    assert rows(
+        project,
+        "SELECT count(*) FROM citations JOIN seeds ON seeds.id = citations.seed_id "
+        "WHERE seeds.path = 'attributed.txt' AND citations.source_id IS NOT NULL",
+    ) == [(0,)]
+    prov = json.loads(tracker("export", "prov").output)
+    attributed = [r for r in prov["wasAttributedTo"].values() if r.get("tracker:candidate")]
+    assert [prov["agent"][r["prov:agent"]]["prov:location"] for r in attributed] == [web.primary]

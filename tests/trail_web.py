@@ -56,9 +56,11 @@ SEED = (
 )
 
 HTML = (
-    '<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title></head>'
+    '<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title>{head}</head>'
     "<body>{body}</body></html>"
 )
+# A second seed attributes the claim to the ministry with no link at all (as seed 004 does the Kremlin).
+ATTRIBUTED_SEED = "Russia has sent 200 troops to Syria, the Ministry of Defence said.\n"
 
 VI_BODY = """<header><a href="/">Báo Tin Nhanh</a> | <a href="/the-gioi">Thế giới</a></header>
 <div class="detail-content afcbc-body">
@@ -109,8 +111,8 @@ class TrailWeb:
         return SEED.format(vi=self.vi)
 
 
-def _page(lang: str, title: str, body: str) -> tuple[int, dict, bytes]:
-    html = HTML.format(lang=lang, title=title, body=body)
+def _page(lang: str, title: str, body: str, head: str = "") -> tuple[int, dict, bytes]:
+    html = HTML.format(lang=lang, title=title, body=body, head=head)
     return 200, {"Content-Type": "text/html; charset=utf-8"}, html.encode()
 
 
@@ -133,7 +135,12 @@ def trail_web() -> Iterator[TrailWeb]:
         routes[0]["/tin/nga-syria.html"] = _page("vi", "Nga gửi quân tới Syria", VI_BODY.format(ru=ru, far=primary))
         routes[1]["/news/syria.html"] = _page("ru", "Россия и Сирия", RU_BODY.format(primary=primary, vi=web.vi))
         routes[1]["/gone.html"] = (404, {"Content-Type": "text/html"}, b"<h1>not found</h1>")
-        routes[2]["/statement.html"] = _page("en", "Statement of the Ministry of Defence", PRIMARY_BODY)
+        routes[2]["/statement.html"] = _page(
+            "en",
+            "Statement",
+            PRIMARY_BODY,
+            '<meta property="og:site_name" content="Ministry of Defence of the Russian Federation">',
+        )
         routes[2]["/binh-luan.html"] = _page("vi", "Bình luận", FAR_BODY)
         yield web
 

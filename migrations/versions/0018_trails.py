@@ -1,9 +1,10 @@
-"""trails: hop_citations, hop_alignments and the recursive view source_trails (issue 22)
+"""trails: hop_citations, hop_alignments, attribution_candidates, the recursive view source_trails
 
 `hop_citations` holds what a fetched source cites (links in its article body, named attributions
 read in its text in the target language), each with the citing original, offsets, kind and hop;
 `hop_alignments` the claim sentences of one hop's text judged against the text of a source it
-cites. `source_trails` walks both from each seed sentence's judgments: one row per step.
+cites; `attribution_candidates` the fetched sources that may stand behind a seed's attribution
+without a link. `source_trails` walks the first two from each seed sentence's judgments: one row per step.
 
 Revision ID: 0018
 Revises: 0016
@@ -110,10 +111,28 @@ def upgrade() -> None:
     )
     for column in ("citing_version_id", "cited_version_id", "label"):
         op.create_index(f"ix_hop_alignments_{column}", "hop_alignments", [column])
+    op.create_table(
+        "attribution_candidates",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("citation_id", sa.Integer(), sa.ForeignKey("citations.id"), nullable=False),
+        sa.Column("seed_id", sa.Integer(), sa.ForeignKey("seeds.id"), nullable=False),
+        sa.Column("source_id", sa.Integer(), sa.ForeignKey("sources.id"), nullable=False),
+        sa.Column("version_id", sa.Integer(), sa.ForeignKey("versions.id"), nullable=False),
+        sa.Column("matched_on", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("matched_text", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("label", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("score", sa.Float(), nullable=False),
+        sa.Column("confidence", sa.Float(), nullable=False),
+        sa.Column("bears_out", sa.Boolean(), nullable=False),
+        sa.UniqueConstraint("citation_id", "version_id"),
+    )
+    for column in ("citation_id", "seed_id", "source_id"):
+        op.create_index(f"ix_attribution_candidates_{column}", "attribution_candidates", [column])
     op.execute(f"CREATE VIEW source_trails AS {VIEWS['source_trails'].strip()}")
 
 
 def downgrade() -> None:
     op.execute("DROP VIEW IF EXISTS source_trails")
+    op.drop_table("attribution_candidates")
     op.drop_table("hop_alignments")
     op.drop_table("hop_citations")

@@ -30,7 +30,7 @@ from urllib.parse import quote
 from sqlmodel import Session, select
 
 from tracker.store.tables import Activity, Alignment, Citation, Excerpt, Seed, Source, Version, VersionSeed
-from tracker.trails.prov import add_hop_derivations
+from tracker.trails.prov import add_candidates, add_hop_derivations
 
 NAMESPACE = "https://example.invalid/tracker/ns#"
 
@@ -169,6 +169,7 @@ def prov_document(session: Session, seed_id: int | None = None) -> dict[str, Any
             judgments.get(version.id),
         )
     add_hop_derivations(doc, session, {v.id for v in versions if v.kind == "original"}, relate)  # trails
+    add_candidates(doc, session, seed_ids, relate)
     return {key: value for key, value in doc.items() if value}
 
 

@@ -63,3 +63,24 @@ class HopAlignment(SQLModel, table=True):
     coverage: float | None = None
     unsupported_details: str = Field(default="[]", description="JSON list, as in alignments")
     verbatim: bool = False
+
+
+class AttributionCandidate(SQLModel, table=True):
+    """A fetched source that may be what a seed's attribution without a link stands for ("the
+    Kremlin said"): published by the organisation named, and its text judged against the sentence.
+    A candidate, never a citation the seed made."""
+
+    __tablename__ = "attribution_candidates"
+    __table_args__ = (UniqueConstraint("citation_id", "version_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    citation_id: int = Field(foreign_key="citations.id", index=True, description="the seed's attribution")
+    seed_id: int = Field(foreign_key="seeds.id", index=True)
+    source_id: int = Field(foreign_key="sources.id", index=True)
+    version_id: int = Field(foreign_key="versions.id", description="the source's text the sentence was judged on")
+    matched_on: str = Field(description="site_name, host or title: where the organisation's name was found")
+    matched_text: str = Field(description="what it says there")
+    label: str = Field(description="the attributed sentence against that text: supported, … or added")
+    score: float
+    confidence: float = Field(description="the attribution's confidence times the judgment's score")
+    bears_out: bool = Field(description="the label is not added: a candidate shown as such")

@@ -1,5 +1,6 @@
 """Trails in PROV-JSON (tracker/read/exports.py): each original wasDerivedFrom every source it
-cites (its hop citations), so a trail reads hop by hop as a chain of derivations."""
+cites (its hop citations), so a trail reads hop by hop as a chain of derivations; a seed
+wasAttributedTo the publisher of each candidate source of its attributions without a link."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from typing import Any
 from sqlmodel import Session, select
 
 from tracker.store.tables import Source
-from tracker.store.trail_tables import HopCitation
+from tracker.store.trail_tables import AttributionCandidate, HopCitation
 
-__all__ = ["add_hop_derivations"]
+__all__ = ["add_candidates", "add_hop_derivations"]
 
 
 def add_hop_derivations(doc: dict, session: Session, version_ids: set[int], relate: Callable[..., None]) -> int:
@@ -44,3 +45,34 @@ def add_hop_derivations(doc: dict, session: Session, version_ids: set[int], rela
         }
         relate("wasDerivedFrom", **attributes)
     return len(seen)
+
+
+def add_candidates(doc: dict, session: Session, seed_ids: set[int], relate: Callable[..., None]) -> int:
+    """A wasAttributedTo from each seed to the publisher of each candidate source of one of its
+    attributions without a link (tracker:candidate, with its confidence and evidence)."""
+    if not seed_ids:
+        return 0
+    rows = session.exec(
+        select(AttributionCandidate, Source)
+        .join(Source, Source.id == AttributionCandidate.source_id)
+        .where(AttributionCandidate.seed_id.in_(seed_ids), AttributionCandidate.bears_out)
+        .order_by(AttributionCandidate.id)
+    ).all()
+    for candidate, source in rows:
+        agent = f"tracker:publisher/source/{source.id}"
+        doc["agent"].setdefault(
+            agent, {"prov:type": "tracker:Publisher", "prov:label": candidate.matched_text, "prov:location": source.url}
+        )
+        relate(
+            "wasAttributedTo",
+            **{
+                "prov:entity": f"tracker:seed/{candidate.seed_id}",
+                "prov:agent": agent,
+                "tracker:candidate": True,
+                "tracker:citation": candidate.citation_id,
+                "tracker:confidence": candidate.confidence,
+                "tracker:label": candidate.label,
+                "tracker:matched_on": candidate.matched_on,
+            },
+        )
+    return len(rows)

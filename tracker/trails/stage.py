@@ -27,6 +27,7 @@ from tracker.store.provenance import software
 from tracker.store.tables import Activity, Alignment, Citation, Seed, Sentence, Version, utcnow
 from tracker.store.trail_tables import HopAlignment, HopCitation
 from tracker.store.versions import latest_original, text_in_language
+from tracker.trails.candidates import link_candidates
 from tracker.trails.citations import FoundHopCitation, read_citations
 from tracker.urls import normalize_url
 
@@ -38,6 +39,7 @@ class TrailWork:
     new_sources: int = 0  # sources of a next hop, now due
     citations: int = 0  # hop citations stored
     judged: int = 0  # claim sentences judged against a cited hop
+    candidates: int = 0  # fetched sources paired with a seed's attribution without a link
 
 
 def follow_trails(session: Session, settings: Settings, notify: Notify = quiet) -> TrailWork:
@@ -55,6 +57,8 @@ def follow_trails(session: Session, settings: Settings, notify: Notify = quiet) 
         session.commit()
         work.new_sources += added
         work.citations += stored
+    work.candidates = link_candidates(session, target)
+    session.commit()
     if work.new_sources:
         notify(f"trail: {work.new_sources} sources cited by the sources followed", "trail", **vars(work))
     return work
