@@ -218,3 +218,14 @@ def test_an_attribution_without_a_link_gets_the_primary_statement_as_a_candidate
     prov = json.loads(tracker("export", "prov").output)
     attributed = [r for r in prov["wasAttributedTo"].values() if r.get("tracker:candidate")]
     assert [prov["agent"][r["prov:agent"]]["prov:location"] for r in attributed] == [web.primary]
+
+
+def test_the_report_shows_each_sentence_s_trail_with_the_changed_step_highlighted(tmp_path, monkeypatch, tracker, web):
+    make_project(tmp_path, monkeypatch, tracker, web)
+    assert tracker("run").exit_code == 0
+    assert tracker("report", "seed.txt", "-o", "report.html").exit_code == 0
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "Trail: where the claim comes from" in page
+    assert '<li class="step changed" data-hop="2">' in page
+    assert "Changed at hop 2 (partial): 300 at 127.0.0.1" in page
+    assert "Россия направила 200 солдат" in page  # the Russian hop in its own language, beside its translation

@@ -20,7 +20,7 @@ from tracker.store.tables import Activity, Alignment, Seed, Source, Version
 from tracker.store.trail_tables import HopAlignment, HopCitation
 from tracker.store.versions import latest_original, text_in_language
 
-__all__ = ["SentenceTrail", "TrailStep", "seed_trails"]
+__all__ = ["SentenceTrail", "TrailStep", "seed_trails", "trails_by_sentence"]
 
 _WEAKEST = ("added", "partial", "paraphrased", "supported")
 
@@ -88,6 +88,15 @@ def seed_trails(session: Session, seed: Seed, settings: Settings, sentence: int 
         trail.changed = _changed(chain, seed.path)
         trails.append(trail)
     return trails
+
+
+def trails_by_sentence(session: Session, seed: Seed, settings: Settings) -> dict[int, dict]:
+    """The trails that go beyond the first hop, as dicts by seed sentence position (the report)."""
+    return {
+        t.sentence: t.as_dict()
+        for t in seed_trails(session, seed, settings)
+        if any(len(branch.steps) > 1 for branch in t.branches)
+    }
 
 
 class _Reader:
