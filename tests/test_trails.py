@@ -14,7 +14,7 @@ import pytest
 
 from tests.http_server import serve
 from tests.tiny_argos import cached_package
-from tests.trail_web import ATTRIBUTED_SEED, RU_GLOSSARY, VI_GLOSSARY, TrailWeb, config, trail_web
+from tests.trail_web import ATTRIBUTED_SEED, RU_GLOSSARY, VI_GLOSSARY, TrailWeb, config, russian_page, trail_web
 
 
 @pytest.fixture
@@ -229,3 +229,21 @@ def test_the_report_shows_each_sentence_s_trail_with_the_changed_step_highlighte
     assert '<li class="step changed" data-hop="2">' in page
     assert "Changed at hop 2 (partial): 300 at 127.0.0.1" in page
     assert "Россия направила 200 солдат" in page  # the Russian hop in its own language, beside its translation
+
+
+def test_a_trail_changes_when_a_version_on_it_changes_and_only_then(tmp_path, monkeypatch, tracker, web):
+    project = make_project(tmp_path, monkeypatch, tracker, web)
+    assert tracker("run").exit_code == 0
+    judged = rows(project, "SELECT count(*) FROM hop_alignments")
+    assert tracker("run", "--all").exit_code == 0  # every page again, unchanged
+    assert rows(project, "SELECT count(*) FROM hop_alignments") == judged  # nothing judged again
+    assert trail_json(tracker, "--sentence", "0")["trails"][0]["changed"]["hop"] == 2
+
+    # The Russian page now says 300 too: the change moves to the step between it and the ministry.
+    web.routes[1]["/news/syria.html"] = russian_page(web, "300")
+    assert tracker("run", "--all").exit_code == 0
+    (figure,) = trail_json(tracker, "--sentence", "0")["trails"]
+    steps = figure["branches"][0]["steps"]
+    assert [s["label"] for s in steps][1] != "partial" and "300 troops" in steps[1]["text"]
+    assert figure["changed"]["hop"] == 3
+    assert figure["changed"]["detail"].startswith("300 at 127.0.0.2")

@@ -100,6 +100,7 @@ class TrailWeb:
     gone: str
     bases: list  # the three servers (BaseURL: requests seen)
     ports: list[int]
+    routes: list[dict]  # per host, path → response: a test may change a page
 
     def page_requests(self, url: str) -> int:
         for base in self.bases:
@@ -109,6 +110,12 @@ class TrailWeb:
 
     def seed(self) -> str:
         return SEED.format(vi=self.vi)
+
+
+def russian_page(web: TrailWeb, figure: str = "200") -> tuple[int, dict, bytes]:
+    """The Russian page, stating `figure` troops."""
+    body = RU_BODY.format(primary=web.primary.removesuffix("/statement.html"), vi=web.vi)
+    return _page("ru", "Россия и Сирия", body.replace("200 солдат", f"{figure} солдат"))
 
 
 def _page(lang: str, title: str, body: str, head: str = "") -> tuple[int, dict, bytes]:
@@ -131,9 +138,10 @@ def trail_web() -> Iterator[TrailWeb]:
             gone=f"{ru}/gone.html",
             bases=bases,
             ports=[b.port for b in bases],
+            routes=routes,
         )
         routes[0]["/tin/nga-syria.html"] = _page("vi", "Nga gửi quân tới Syria", VI_BODY.format(ru=ru, far=primary))
-        routes[1]["/news/syria.html"] = _page("ru", "Россия и Сирия", RU_BODY.format(primary=primary, vi=web.vi))
+        routes[1]["/news/syria.html"] = russian_page(web)
         routes[1]["/gone.html"] = (404, {"Content-Type": "text/html"}, b"<h1>not found</h1>")
         routes[2]["/statement.html"] = _page(
             "en",
