@@ -6,7 +6,7 @@ from sqlmodel import Session, SQLModel
 
 from tests.report_db import SEED_PATH
 from tracker.read.report import seed_report
-from tracker.store import tables, work_tables  # noqa: F401
+from tracker.store import tables, trail_tables, work_tables  # noqa: F401
 from tracker.store.db import alembic_config, make_engine, open_database
 
 
@@ -66,6 +66,7 @@ VIEWS = {
     "alignment_judgments",
     "original_periods",
     "cited_versions",
+    "source_trails",
 }
 
 

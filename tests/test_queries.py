@@ -139,6 +139,17 @@ def check_sources_changed_since_archived(populated):
     assert run_query(populated, "sources_changed_since_archived") == []
 
 
+def check_where_sentence_changed(populated):
+    # One hop of faithful paraphrases: every seed sentence's trail has a step, and no step changed.
+    steps = run_read_only(
+        populated.database_url, "SELECT seed_id, seed_sentence, hop, label FROM source_trails", {}
+    ).as_dicts()
+    assert steps and {s["hop"] for s in steps} == {1} and {s["label"] for s in steps} == {"paraphrased"}
+    first = steps[0]
+    found = run_query(populated, "where_sentence_changed", seed_id=first["seed_id"], sentence=first["seed_sentence"])
+    assert found == []
+
+
 CHECKS = {name.removeprefix("check_"): check for name, check in globals().items() if name.startswith("check_")}
 
 

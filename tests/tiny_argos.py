@@ -45,7 +45,7 @@ TRAINING_LINES = [
     "Hà Nội, Việt Nam; Paris, France? Yes: 0123456789 (\"quoted\") - 'single'",
 ]
 
-LANGUAGE_NAMES = {"en": "English", "fr": "French", "vi": "Vietnamese"}
+LANGUAGE_NAMES = {"en": "English", "fr": "French", "ru": "Russian", "vi": "Vietnamese"}
 
 # Decoder positions CTranslate2 may ask for; 1024 covers its default
 # max_decoding_length (256) and long source sentences.

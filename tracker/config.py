@@ -27,6 +27,7 @@ from tracker.read import ServeSettings
 from tracker.seeds import SeedsSettings
 from tracker.setting import setting
 from tracker.store import DatabaseSettings
+from tracker.trails import TrailSettings
 from tracker.translation import TranslationSettings
 from tracker.workers import WorkerSettings
 
@@ -65,6 +66,7 @@ COMPONENTS: dict[str, type] = {
     "archive": ArchiveSettings,
     "worker": WorkerSettings,
     "serve": ServeSettings,
+    "trail": TrailSettings,
 }
 
 
@@ -86,6 +88,7 @@ class Settings:
     archive: ArchiveSettings
     worker: WorkerSettings
     serve: ServeSettings
+    trail: TrailSettings
 
     @property
     def cache_dir(self) -> Path:

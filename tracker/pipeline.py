@@ -25,6 +25,7 @@ from tracker.seeds.stage import ingest
 from tracker.store.db import open_database
 from tracker.store.locks import say_if_waiting
 from tracker.store.tables import utcnow
+from tracker.trails.stage import follow_trails
 from tracker.translation.stage import batches, ensure_model, translatable, translate_batch, waiting_by_pair
 
 
@@ -132,6 +133,8 @@ def _translate_and_align(session, settings, summary, notify, download_progress, 
     if not deadline.should_stop():
         notify("", "step", name="excerpt")
         align_waiting(session, settings, summary, deadline)
+    if not deadline.should_stop():  # the sources cited by what was fetched: due in the batches that follow
+        follow_trails(session, settings, notify)
 
 
 def translate_waiting(session, settings, summary, notify, download_progress=None, deadline=None, tried=None) -> None:

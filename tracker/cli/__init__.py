@@ -40,6 +40,7 @@ COMMANDS = {
     "seeds": "seeds:seeds",
     "worker": "workers:worker",
     "status": "workers:status",
+    "trail": "trail:trail",
 }
 
 

@@ -129,6 +129,12 @@ def lookup(found: dict) -> None:
             echo(f"    [{citation['cue']}] {citation['sentence']}")
         for attribution in seed.get("attributions", []):
             echo(f"    attributes to {attribution_line(attribution)}")
+    for key, title in (("cited_by_sources", "cited by sources:"), ("cites", "cites:")):
+        if found.get(key):
+            echo(title)
+        for hop in found.get(key, []):
+            name = f" ({hop['name']})" if hop["name"] and hop["name"] != hop["text"] else ""
+            echo(f"  hop {hop['hop']} {hop['kind']} “{hop['text']}”{name}: {hop['url'] or 'no link'}")
     echo("fetch attempts:")
     for attempt in found["fetch_attempts"]:
         result = attempt["status_code"] or attempt["error"]

@@ -28,10 +28,13 @@ def report(settings: Settings, seed: str, file: Path) -> None:
     self-contained HTML file: each sentence with its label and the source sentences behind it."""
     from tracker.read.output import output_file
     from tracker.read.pages import report_html
-    from tracker.read.report import seed_report
+    from tracker.read.report import find_seed, seed_report
+    from tracker.trails.trail import trails_by_sentence
 
     with database_session(settings) as session:
-        page = report_html(seed_report(session, seed), seed_language=settings.translation.target)
+        found = seed_report(session, seed)
+        found["trails"] = trails_by_sentence(session, find_seed(session, seed), settings)  # the trail view
+        page = report_html(found, seed_language=settings.translation.target)
     with output_file(file) as out:
         out.write(page)
     if str(file) != "-":

@@ -35,6 +35,7 @@ from sqlmodel import Session, select
 
 from tracker.archive.memento import archived_as
 from tracker.store.tables import Activity, Alignment, Citation, Excerpt, Seed, Source, Version, VersionSeed
+from tracker.trails.prov import add_candidates, add_hop_derivations
 
 NAMESPACE = "https://example.invalid/tracker/ns#"
 
@@ -173,6 +174,8 @@ def prov_document(session: Session, seed_id: int | None = None) -> dict[str, Any
             relate,
             judgments.get(version.id),
         )
+    add_hop_derivations(doc, session, {v.id for v in versions if v.kind == "original"}, relate)  # trails
+    add_candidates(doc, session, seed_ids, relate)
     return {key: value for key, value in doc.items() if value}
 
 

@@ -29,6 +29,7 @@ from tracker.store.tables import (
     Version,
 )
 from tracker.store.versions import version_in_force
+from tracker.trails.links import trail_links
 from tracker.urls import normalize_url
 
 
@@ -159,6 +160,7 @@ def lookup(session: Session, url: str, at: datetime | None = None) -> dict[str, 
         "alignments": alignments(session, source.id),
         "quotes": _quotes(session, source.id),
         "related_seeds": related_seeds(session, {seed.id for _, seed in citations}),
+        **trail_links(session, source.id),  # the sources citing it, and those it cites
     }
     if in_force is not None:
         found["at"] = in_force

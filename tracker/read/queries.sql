@@ -152,3 +152,15 @@ JOIN versions own ON own.id = (
      ORDER BY v.captured_at, v.id LIMIT 1)
 WHERE archived.text_sha256 <> own.text_sha256
 ORDER BY cited.seed_id, sources.url;
+
+-- name: where_sentence_changed
+-- Where sentence :sentence (its position, from 0) of seed :seed_id changed along its trail
+-- (view source_trails): the first step, hop by hop, labelled partial or added, with the details
+-- the hop before states and this one does not bear out (e.g. a figure, with the cited hop's own).
+-- Hop 1 is the seed sentence against a source the seed cites; hop k + 1 hop k against a source it cites.
+SELECT seed_id, seed_path, seed_sentence, hop, source_url, original_language, label, score,
+       unsupported_details, path
+FROM source_trails
+WHERE seed_id = :seed_id AND seed_sentence = :sentence AND label IN ('partial', 'added')
+ORDER BY hop, source_id
+LIMIT 1;

@@ -28,6 +28,7 @@ from tracker.fetch.stage import due
 from tracker.outcomes import Notify, RunSummary
 from tracker.seeds.stage import ingest
 from tracker.store.tables import Source, Version, utcnow
+from tracker.trails.stage import follow_trails
 from tracker.translation.packages import find_route
 from tracker.translation.stage import ensure_model, translate_batch
 from tracker.translation.versions import originals_needing_translation
@@ -89,6 +90,7 @@ def enqueue_due(
                 seeds = RunSummary()
                 ingest(session, settings, fetcher, utcnow(), seeds, notify)
                 summary.add_seeds(seeds)
+                follow_trails(session, settings, notify)  # the sources it adds are due: enqueued below
                 added = _enqueue_fetches(session, fetch_all, limit)
                 added += _enqueue_translations(session, settings, summary, notify, timers)
                 added += _enqueue_alignments(session, settings)

@@ -1,0 +1,50 @@
+"""`tracker trail SEED`: each seed sentence followed back through the sources' own citations."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from tracker.cli import database_session
+from tracker.config import Settings
+
+
+@click.command()
+@click.argument("seed")
+@click.option("--sentence", type=click.IntRange(0), help="Only this seed sentence (its position, from 0).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@click.pass_obj
+def trail(settings: Settings, seed: str, sentence: int | None, as_json: bool) -> None:
+    """Show the trail of each sentence of SEED (its stored path or id): the hops that bear it out,
+    each in its language with its label against the hop before, its origin, where it changed, and
+    why each branch ends."""
+    from tracker.cli import render
+    from tracker.read.report import find_seed
+    from tracker.trails.trail import seed_trails
+
+    with database_session(settings, read_only=True) as session:
+        found = find_seed(session, seed)
+        trails = seed_trails(session, found, settings, sentence)
+        path = found.path
+    if as_json:
+        document = {"seed": path, "trails": [t.as_dict() for t in trails]}
+        render.echo_json(json.dumps(document, ensure_ascii=False, indent=2))
+        return
+    if not trails:
+        click.echo(f"seed {path}: no sentence is borne out by a source yet")
+    for t in trails:
+        click.echo(f"seed {path}, sentence {t.sentence}: {t.text}")
+        for number, branch in enumerate(t.branches, 1):
+            if len(t.branches) > 1:
+                click.echo(f"  branch {number}")
+            for step in branch.steps:
+                click.echo(f"  hop {step.hop}  {step.label:<11} {step.language or '?':<3} {step.url}")
+                click.echo(f"      {step.text}")
+                if step.original_text and step.original_text != step.text:
+                    click.echo(f"      ({step.original_text})")
+            click.echo(f"  ends: {branch.end}")
+        if t.origin is not None:
+            click.echo(f"  origin: hop {t.origin.hop}, {t.origin.url}")
+        if t.changed is not None:
+            click.echo(f"  changed at hop {t.changed['hop']} ({t.changed['label']}): {t.changed['detail']}")
