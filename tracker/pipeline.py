@@ -1,10 +1,10 @@
 """The in-process driver: one `tracker run` on SQLite calls every stage in turn, in this process.
 
-Ingest the seeds, fetch what is due, translate, align: each stage is a function of its package
-(seeds/stage.py, fetch/stage.py, translation/stage.py, excerpts/stage.py), the same functions the
-PostgreSQL workers call. Each commits its own short transactions, so a failure or a kill loses at
-most the item in hand, readers are never blocked for long, and the next run picks up where this
-one stopped. One failed source never stops the run.
+Ingest the seeds, fetch what is due, translate, align, then alert: each stage is a function of
+its package (seeds/stage.py, fetch/stage.py, translation/stage.py, excerpts/stage.py,
+alerts/stage.py), the same functions the PostgreSQL workers call. Each commits its own short
+transactions, so a failure or a kill loses at most the item in hand, readers are never blocked
+for long, and the next run picks up where this one stopped. One failed source never stops the run.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from tracker.alerts.stage import alerts_stage
 from tracker.config import Settings
 from tracker.excerpts.stage import align_pair, pairs_to_align
 from tracker.fetch.client import Fetcher
@@ -98,6 +99,8 @@ def run_stages(
                     notify("", "step", name="fetch", total=total, done=done)  # back to fetching
                 else:  # also what earlier runs left (a model installed since, a seed revised)
                     _translate_and_align(session, settings, summary, notify, download_progress, deadline, tried)
+            notify("", "step", name="alerts")
+            alerts_stage(session, settings, summary, notify)  # even past --max-time: it is short, delivery bounded
             summary.stopped_early = fetch_deadline.passed or deadline.passed
             summary.next_due = next_due(session)
     finally:

@@ -1,0 +1,120 @@
+"""Alerts on `tracker run` (SQLite): a cited page changes so that a `supported` seed sentence
+becomes `partial`, and a loopback webhook (apprise's json://) gets exactly one message saying so;
+unchanged re-runs send nothing; a receiver that is down gets the alert on a later run; the
+secrets of [alerts] urls show nowhere (issue 24)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.alert_pages import HEADER_SECRET, SECRET, SEED, Receiver, alert_url, page
+from tests.http_server import serve
+
+
+def _site(project: Path, monkeypatch, pages: dict, receiver: Receiver):
+    """Serve the page and the receiver; the seed cites the page; alerts go to the receiver."""
+    route = lambda _request: (200, {"Content-Type": "text/html; charset=utf-8"}, pages["body"])  # noqa: E731
+    return serve({"/news": route, "/hook": receiver})
+
+
+def _configure(project: Path, monkeypatch, base) -> None:
+    monkeypatch.setenv("TRACKER_FETCH_ALLOW_PORTS", str(base.port))
+    monkeypatch.setenv("TRACKER_ALERTS_URLS", json.dumps([alert_url(base.port)]))
+    monkeypatch.setenv("TRACKER_ALERTS_TIMEOUT", "3")
+    (project / "seeds" / "budget.txt").write_text(SEED + f"Source: {base}/news\n", encoding="utf-8")
+
+
+def test_a_supported_sentence_made_partial_by_a_change_is_one_message(tracker, project, monkeypatch):
+    pages, receiver = {"body": page(3)}, Receiver()
+    with _site(project, monkeypatch, pages, receiver) as base:
+        _configure(project, monkeypatch, base)
+        outputs = [tracker("run", "--all").output]
+        assert receiver.messages == [], outputs  # the first capture is no change
+        pages["body"] = page(5)
+        outputs.append(tracker("run", "--all").output)
+        outputs += [tracker("run", "--all").output for _ in range(2)]  # unchanged re-runs
+        listed = tracker("alerts").output
+        listed_json = tracker("alerts", "--json").output
+    assert len(receiver.messages) == 1, (receiver.messages, outputs)
+    message = receiver.messages[0]
+    text = message["title"] + "\n" + message["message"]
+    assert "budget.txt" in text and f"{base}/news" in text
+    assert "The council approved a budget of 3 million euros for the harbour on Tuesday." in text
+    assert "supported → partial" in text
+    assert '"3 million' in text and '"5 million' in text, text  # the detail, and what the source says
+    assert "alerts: 2 new; messages: 1 sent" in outputs[1], outputs[1]
+    assert all("alerts:" not in output for output in outputs[2:])
+    assert receiver.headers[0].get("x-token") == HEADER_SECRET  # apprise had the real URL
+    assert "source_changed" in listed and "label_changed" in listed and "sent" in listed, listed
+    kinds = sorted(json.loads(line)["kind"] for line in listed_json.splitlines())
+    assert kinds == ["label_changed", "source_changed"]
+    for shown in [*outputs, listed, listed_json]:
+        assert SECRET not in shown and HEADER_SECRET not in shown
+    stored = b"".join(p.read_bytes() for p in (project / "data").glob("tracker.db*"))
+    assert SECRET.encode() not in stored and HEADER_SECRET.encode() not in stored
+
+
+def test_a_receiver_down_gets_the_alert_on_a_later_run(tracker, project, monkeypatch):
+    pages, receiver = {"body": page(3)}, Receiver()
+    with _site(project, monkeypatch, pages, receiver) as base:
+        _configure(project, monkeypatch, base)
+        monkeypatch.setenv("TRACKER_ALERTS_RETRY_AFTER", "0.01")
+        tracker("run", "--all")
+        pages["body"] = page(5)
+        receiver.status = 500
+        down = tracker("run", "--all")
+        assert down.exit_code == 0 and receiver.messages == []
+        assert "messages: 0 sent, 1 not delivered" in down.output, down.output
+        failed = tracker("alerts").output
+        receiver.status = 200
+        up = tracker("run", "--all").output
+        again = tracker("run", "--all").output
+    assert "failed" in failed and "1 attempt" in failed, failed
+    assert len(receiver.messages) == 1 and "supported → partial" in receiver.messages[0]["message"]
+    assert "messages: 1 sent" in up and "alerts:" not in again
+    for shown in (down.output, failed, up):
+        assert SECRET not in shown and HEADER_SECRET not in shown
+
+
+def test_a_receiver_that_never_answers_costs_at_most_the_timeout(tracker, project, monkeypatch):
+    import threading
+
+    pages, hung = {"body": page(3)}, threading.Event()
+
+    def silent(handler):  # reads the message, never answers
+        hung.wait(30)
+        return None
+
+    with serve({"/news": lambda _r: (200, {"Content-Type": "text/html"}, pages["body"]), "/hook": silent}) as base:
+        _configure(project, monkeypatch, base)
+        monkeypatch.setenv("TRACKER_ALERTS_TIMEOUT", "1")
+        tracker("run", "--all")
+        pages["body"] = page(5)
+        result = tracker("run", "--all")
+        listed = tracker("alerts", "--json").output
+        hung.set()
+    assert result.exit_code == 0 and "1 not delivered" in result.output, result.output
+    deliveries = [d for line in listed.splitlines() for d in json.loads(line)["deliveries"]]
+    assert {d["state"] for d in deliveries} == {"failed"}
+
+
+def test_alerts_test_sends_one_message(tracker, project, monkeypatch):
+    receiver = Receiver()
+    with serve({"/hook": receiver}) as base:
+        monkeypatch.setenv("TRACKER_ALERTS_URLS", json.dumps([alert_url(base.port)]))
+        result = tracker("alerts", "--test")
+    assert result.exit_code == 0, result.output
+    assert len(receiver.messages) == 1 and "test" in receiver.messages[0]["title"]
+    assert SECRET not in result.output and f"json://127.0.0.1:{base.port}/…" in result.output
+
+
+def test_alerts_test_with_nothing_configured_says_so(tracker, project):
+    result = tracker("alerts", "--test")
+    assert result.exit_code == 1 and "[alerts] urls" in result.output and result.output.count("\n") == 1
+
+
+def test_a_bad_alert_url_is_one_line_without_the_value(tracker, project, monkeypatch):
+    monkeypatch.setenv("TRACKER_ALERTS_URLS", json.dumps([f"not a url {SECRET}"]))
+    result = tracker("alerts")
+    assert result.exit_code == 2 and result.output.count("\n") == 1 and SECRET not in result.output
