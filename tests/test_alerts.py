@@ -118,3 +118,33 @@ def test_a_bad_alert_url_is_one_line_without_the_value(tracker, project, monkeyp
     monkeypatch.setenv("TRACKER_ALERTS_URLS", json.dumps([f"not a url {SECRET}"]))
     result = tracker("alerts")
     assert result.exit_code == 2 and result.output.count("\n") == 1 and SECRET not in result.output
+
+
+def test_an_upgrade_marks_what_was_there_looked_at(tmp_path):
+    """0019 marks the align activities, originals and gone sources already recorded as looked
+    at, so an upgraded database does not alert on its history; and it goes back down cleanly."""
+    import sqlite3
+
+    from alembic import command
+
+    from tracker.store.db import alembic_config, open_database
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    command.upgrade(alembic_config(url), "0016")
+    with sqlite3.connect(tmp_path / "old.db") as db:
+        db.execute(
+            "INSERT INTO sources (id, url, normalized_url, host, state, failures, first_cited_at, changes) "
+            "VALUES (1, 'http://a.example/', 'http://a.example/', 'a.example', 'retired', 1, '2026-01-01', 0)"
+        )
+        db.execute(
+            "INSERT INTO activities (id, kind, status, software, parameters, started_at) "
+            "VALUES (7, 'align', 'ok', '{}', '{}', '2026-01-01')"
+        )
+    open_database(url).dispose()
+    with sqlite3.connect(tmp_path / "old.db") as db:
+        checks = set(db.execute("SELECT subject, item_id FROM alert_checks").fetchall())
+    assert checks == {("align", 7), ("gone", 1)}
+    command.downgrade(alembic_config(url), "0016")
+    with sqlite3.connect(tmp_path / "old.db") as db:
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert not tables & {"alerts", "alert_deliveries", "alert_checks"}
