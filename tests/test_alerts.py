@@ -148,3 +148,48 @@ def test_an_upgrade_marks_what_was_there_looked_at(tmp_path):
     with sqlite3.connect(tmp_path / "old.db") as db:
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert not tables & {"alerts", "alert_deliveries", "alert_checks"}
+
+
+def test_the_feed_parses_and_holds_the_events_written_and_served(tracker, project, monkeypatch):
+    import feedparser
+    import httpx
+
+    from tests.browser import serving
+    from tracker.read.server import create_app
+    from tracker.read.sql import read_only_engine
+
+    pages, receiver = {"body": page(3)}, Receiver()
+    with _site(project, monkeypatch, pages, receiver) as base:
+        _configure(project, monkeypatch, base)
+        tracker("run", "--all")
+        pages["body"] = page(5)
+        tracker("run", "--all")
+    written = tracker("feed", "-o", str(project / "feed.atom"), "--base-url", "http://tracker.lan:8000")
+    assert written.exit_code == 0, written.output
+    parsed = feedparser.parse((project / "feed.atom").read_bytes())
+    assert not parsed.bozo, parsed.bozo_exception
+    assert parsed.version == "atom10" and len(parsed.entries) == 2
+    kinds = sorted(entry.tags[0].term for entry in parsed.entries)
+    assert kinds == ["label_changed", "source_changed"]
+    changed = next(e for e in parsed.entries if e.tags[0].term == "source_changed")
+    assert changed.link == "http://tracker.lan:8000/seed/1"
+    assert any(link.href == "http://tracker.lan:8000/source/1" for link in changed.links)
+    assert "supported → partial" in changed.content[0].value and "budget.txt" in changed.title
+    only_seed = tracker("feed", "--seed", "budget.txt").output
+    assert len(feedparser.parse(only_seed).entries) == 2
+    assert SECRET not in (project / "feed.atom").read_text()
+
+    engine = read_only_engine(f"sqlite:///{project / 'data' / 'tracker.db'}")
+    try:
+        with serving(create_app(engine)) as served, httpx.Client(base_url=served) as client:
+            whole, one = client.get("/feed.atom"), client.get("/seeds/1/feed.atom")
+            missing = client.get("/seeds/99/feed.atom")
+            refused = client.get("/feed.atom", headers={"Host": "evil.example"})
+    finally:
+        engine.dispose()
+    assert whole.status_code == 200 and whole.headers["content-type"].startswith("application/atom+xml")
+    assert whole.headers["x-content-type-options"] == "nosniff"
+    entries = feedparser.parse(whole.content).entries
+    assert len(entries) == 2 and entries[0].link == f"{served.rstrip('/')}/seed/1"
+    assert len(feedparser.parse(one.content).entries) == 2
+    assert missing.status_code == 404 and refused.status_code == 400
