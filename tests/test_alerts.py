@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.alert_pages import HEADER_SECRET, SECRET, SEED, Receiver, alert_url, page
 from tests.http_server import serve
 
@@ -193,3 +195,23 @@ def test_the_feed_parses_and_holds_the_events_written_and_served(tracker, projec
     assert len(entries) == 2 and entries[0].link == f"{served.rstrip('/')}/seed/1"
     assert len(feedparser.parse(one.content).entries) == 2
     assert missing.status_code == 404 and refused.status_code == 400
+
+
+@pytest.mark.parametrize("status, why", [(410, "retired"), (500, "failed 2 times in a row")])
+def test_a_cited_source_that_goes_is_one_alert(tracker, project, monkeypatch, status, why):
+    monkeypatch.setenv("TRACKER_ALERTS_GONE_AFTER", "2")
+    pages, receiver = {"status": 200}, Receiver()
+
+    def route(_request):
+        return pages["status"], {"Content-Type": "text/html; charset=utf-8"}, page(3)
+
+    with serve({"/news": route, "/hook": receiver}) as base:
+        _configure(project, monkeypatch, base)
+        tracker("run", "--all")
+        pages["status"] = status  # 410: retired at once; 500: gone after [alerts] gone_after failures
+        outputs = [tracker("run", "--all").output for _ in range(3)]
+    assert len(receiver.messages) == 1, (receiver.messages, outputs)
+    message = receiver.messages[0]["message"]
+    assert f"source gone: {base}/news (cited by budget.txt)" in message and why in message
+    assert "no archived copy used" in message
+    assert ("alerts:" in outputs[0]) == (status == 410)  # a failing source is gone at its 2nd failure only
