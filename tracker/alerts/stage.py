@@ -41,7 +41,12 @@ def alerts_stage(session: Session, settings, summary: RunSummary, notify: Notify
         summary.alerts += made
         if made:
             notify(f"alerts: {made} new event{'s' if made != 1 else ''}", "alerts", new=made)
-        sent, failed = deliver(session, settings, notify)
+        try:
+            sent, failed = deliver(session, settings, notify)
+        except Exception as error:  # noqa: BLE001  delivery never fails the run; the alerts wait
+            session.rollback()
+            notify(f"alerts: not delivered ({type(error).__name__}); tried again by a later run", "alerts_failed")
+            sent, failed = 0, 1
         summary.alerts_sent += sent
         summary.alerts_undelivered += failed
 
