@@ -215,3 +215,16 @@ def test_a_cited_source_that_goes_is_one_alert(tracker, project, monkeypatch, st
     assert f"source gone: {base}/news (cited by budget.txt)" in message and why in message
     assert "no archived copy used" in message
     assert ("alerts:" in outputs[0]) == (status == 410)  # a failing source is gone at its 2nd failure only
+
+
+def test_only_the_kinds_in_events_are_sent_all_are_recorded(tracker, project, monkeypatch):
+    pages, receiver = {"body": page(3)}, Receiver()
+    with _site(project, monkeypatch, pages, receiver) as base:
+        _configure(project, monkeypatch, base)
+        monkeypatch.setenv("TRACKER_ALERTS_EVENTS", "source_gone")
+        tracker("run", "--all")
+        pages["body"] = page(5)
+        tracker("run", "--all")
+        listed = tracker("alerts").output
+    assert receiver.messages == []
+    assert listed.count("not sent: its kind is not in [alerts] events") == 2, listed
