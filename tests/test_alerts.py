@@ -6,6 +6,7 @@ secrets of [alerts] urls show nowhere (issue 24)."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -69,13 +70,16 @@ def test_a_receiver_down_gets_the_alert_on_a_later_run(tracker, project, monkeyp
         assert down.exit_code == 0 and receiver.messages == []
         assert "messages: 0 sent, 1 not delivered" in down.output, down.output
         failed = tracker("alerts").output
+        time.sleep(0.05)  # past the (tiny) retry_after: the next run tries again, and fails again
+        down_json = tracker("run", "--all", "--json").output
         receiver.status = 200
         up = tracker("run", "--all").output
         again = tracker("run", "--all").output
     assert "failed" in failed and "1 attempt" in failed, failed
     assert len(receiver.messages) == 1 and "supported → partial" in receiver.messages[0]["message"]
     assert "messages: 1 sent" in up and "alerts:" not in again
-    for shown in (down.output, failed, up):
+    assert '"alerts_undelivered": 1' in down_json and '"event": "alerts_failed"' in down_json, down_json
+    for shown in (down.output, failed, up, down_json):
         assert SECRET not in shown and HEADER_SECRET not in shown
 
 
