@@ -232,3 +232,31 @@ def test_only_the_kinds_in_events_are_sent_all_are_recorded(tracker, project, mo
         listed = tracker("alerts").output
     assert receiver.messages == []
     assert listed.count("not sent: its kind is not in [alerts] events") == 2, listed
+
+
+def test_a_retranslation_that_changes_a_label_is_a_label_changed_alert(tracker, project, monkeypatch):
+    """A label changed for another reason than the source: a new model's translation."""
+    from tests.tiny_argos import cached_package
+    from tests.vi_article import GLOSSARY
+    from tests.vi_article import PAGE as VI_PAGE
+
+    receiver = Receiver()
+    body = VI_PAGE.read_bytes()
+    with serve({"/vi": (200, {"Content-Type": "text/html; charset=utf-8"}, body), "/hook": receiver}) as base:
+        _configure(project, monkeypatch, base)
+        (project / "seeds" / "budget.txt").write_text(
+            f"The Kremlin said Russia supports the unity of Syria.\nSource: {base}/vi\n", encoding="utf-8"
+        )
+        assert tracker("models", "install", str(cached_package("vi", "en", GLOSSARY))).exit_code == 0
+        first = tracker("run").output
+        assert receiver.messages == [], first
+        v2 = cached_package("vi", "en", {**GLOSSARY, "Nga": "Ukraine"}, "2.0")
+        assert tracker("models", "install", str(v2), "--replace").exit_code == 0
+        assert tracker("retranslate", "--package", "translate-vi_en", "--before-version", "2.0").exit_code == 0
+        second = tracker("run").output
+        listed = tracker("alerts", "--json").output
+    assert len(receiver.messages) == 1, (first, second)
+    message = receiver.messages[0]["message"]
+    assert "label changed" in message and "because a new translation" in message, message
+    assert '"The Kremlin said Russia supports the unity of Syria.": supported → partial' in message, message
+    assert [json.loads(line)["kind"] for line in listed.splitlines()] == ["label_changed"]
