@@ -4,7 +4,7 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
-from tracker.store import tables, trail_tables, work_tables  # noqa: F401  (register the tables on SQLModel.metadata)
+from tracker.store import alert_tables, tables, trail_tables, work_tables  # noqa: F401  (register the tables on SQLModel.metadata)
 
 config = context.config
 target_metadata = SQLModel.metadata

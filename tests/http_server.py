@@ -85,6 +85,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True  # the client gave up, as clients under test do
 
     do_HEAD = do_GET
+    do_POST = do_GET  # a route that takes a POST reads its body from handler.rfile
 
     def send(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
         """Write a whole response; Content-Length is added unless the headers set one."""

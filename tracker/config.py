@@ -19,6 +19,7 @@ from dataclasses import MISSING, Field, dataclass, fields, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
+from tracker.alerts import AlertsSettings
 from tracker.archive import ArchiveSettings
 from tracker.errors import TrackerError
 from tracker.fetch import CrawlSettings, FetchSettings, ScheduleSettings
@@ -67,6 +68,7 @@ COMPONENTS: dict[str, type] = {
     "worker": WorkerSettings,
     "serve": ServeSettings,
     "trail": TrailSettings,
+    "alerts": AlertsSettings,
 }
 
 
@@ -89,6 +91,7 @@ class Settings:
     worker: WorkerSettings
     serve: ServeSettings
     trail: TrailSettings
+    alerts: AlertsSettings
 
     @property
     def cache_dir(self) -> Path:
@@ -159,9 +162,11 @@ def load_settings(config_file: str | os.PathLike | None = None, environ: Mapping
         table = file_values.get(option.section, {})
         if option.env in environ:
             raw = environ[option.env]
-            value = _coerce(option, _from_env(option, raw), f"{option.env}={raw!r}")
+            where = option.env if option.field.metadata.get("secret") else f"{option.env}={raw!r}"
+            value = _coerce(option, _from_env(option, raw), where)
         elif option.key in table:
-            value = _coerce(option, table[option.key], f"[{option.section}] {option.key} = {_show(table[option.key])}")
+            shown = "(not shown)" if option.field.metadata.get("secret") else _show(table[option.key])
+            value = _coerce(option, table[option.key], f"[{option.section}] {option.key} = {shown}")
         else:
             continue
         values[names[option.component]][option.key] = value

@@ -55,6 +55,9 @@ class RunSummary:
     translation: TranslateStats = field(default_factory=TranslateStats)  # sentences, cache hits, model loads
     related: int = 0  # pairs of related seeds, recomputed when seeds changed
     notices: list[str] = field(default_factory=list)
+    alerts: int = 0  # events recorded (tracker.alerts)
+    alerts_sent: int = 0  # messages delivered, one per destination
+    alerts_undelivered: int = 0  # messages that failed, tried again by a later run
     # (original, target) translations recorded as pending: a run that translates after each batch
     # of fetches looks at the same waiting originals again, and counts each once.
     pending_originals: set[tuple[int, str]] = field(default_factory=set, repr=False)
@@ -71,7 +74,16 @@ class RunSummary:
 
     def add(self, other: RunSummary) -> None:
         """Add the work of `other` (a worker's job) to this summary: counts add up, lists join."""
-        for name in ("fetched", "unchanged", "archived", "translated", "excerpts"):
+        for name in (
+            "fetched",
+            "unchanged",
+            "archived",
+            "translated",
+            "excerpts",
+            "alerts",
+            "alerts_sent",
+            "alerts_undelivered",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.pending_originals |= other.pending_originals
         for name in ("skipped", "failed", "retired", "deferred", "not_archived"):

@@ -1,10 +1,11 @@
 """The in-process driver: one `tracker run` on SQLite calls every stage in turn, in this process.
 
-Ingest the seeds, fetch what is due, ask the archives, translate, align: each stage is a function
-of its package (seeds/stage.py, fetch/stage.py, archive/stage.py, translation/stage.py,
-excerpts/stage.py), the same functions the PostgreSQL workers call. Each commits its own short
-transactions, so a failure or a kill loses at most the item in hand, readers are never blocked
-for long, and the next run picks up where this one stopped. One failed source never stops the run.
+Ingest the seeds, fetch what is due, ask the archives, translate, align, follow trails, then
+alert: each stage is a function of its package (seeds/stage.py, fetch/stage.py,
+archive/stage.py, translation/stage.py, excerpts/stage.py, trails/stage.py, alerts/stage.py),
+the same functions the PostgreSQL workers call. Each commits its own short transactions, so a
+failure or a kill loses at most the item in hand, readers are never blocked for long, and the
+next run picks up where this one stopped. One failed source never stops the run.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
+from tracker.alerts.stage import alerts_stage
 from tracker.archive.stage import due_for_archive, look_up_archives
 from tracker.config import Settings
 from tracker.excerpts.stage import align_pair, pairs_to_align
@@ -103,6 +105,8 @@ def run_stages(
                 else:  # also what earlier runs left (a model installed since, a seed revised)
                     archive_waiting(session, fetcher, settings, summary, notify, now, offset, fetch_deadline, fetch_all)
                     _translate_and_align(session, settings, summary, notify, download_progress, deadline, tried)
+            notify("", "step", name="alerts")
+            alerts_stage(session, settings, summary, notify)  # even past --max-time: it is short, delivery bounded
             summary.stopped_early = fetch_deadline.passed or deadline.passed
             summary.next_due = next_due(session)
     finally:

@@ -31,11 +31,13 @@ def setting(
     choices: tuple[str, ...] | None = None,
     pattern: tuple[str, str] | None = None,
     check: Callable[[Any], str | None] | None = None,
+    secret: bool = False,
 ) -> Any:
     """A field with its documentation, its environment variable (default TRACKER_<SECTION>_<KEY>,
     or the class's ENV_PREFIX + KEY) and what a value must respect: `above` or `at_least` a bound
     (for a list: at least that many items), one of `choices`, or a `pattern` (a regular expression and what it
     stands for; each item of a list), or pass `check` (each item of a list; it returns what is wrong, or None).
+    A `secret` value is never quoted in an error: only its key is named.
 
     A settings class checks what spans several of its settings in a `check(self)` method that
     returns what is wrong (naming the keys), or None; tracker.config calls it once values are read."""
@@ -47,6 +49,7 @@ def setting(
         "choices": choices,
         "pattern": pattern,
         "check": check,
+        "secret": secret,
     }
     if isinstance(default, list | tuple):
         return field(default_factory=lambda: tuple(default), metadata=metadata)

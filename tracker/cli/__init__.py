@@ -24,6 +24,8 @@ from tracker.errors import TrackerError
 
 # command name → "module:attribute" under tracker.cli
 COMMANDS = {
+    "alerts": "alerts:alerts",
+    "feed": "alerts:feed",
     "run": "run:run",
     "sources": "run:sources",
     "lookup": "lookup:lookup",

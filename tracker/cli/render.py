@@ -41,6 +41,9 @@ def run_summary(summary, as_json: bool) -> None:
     work = summary.translation
     if work.translated or work.cache_hits or work.reused or work.model_loads:
         echo(f"translation work: {work_line(work)}")
+    if summary.alerts or summary.alerts_sent or summary.alerts_undelivered:
+        undelivered = f", {summary.alerts_undelivered} not delivered" if summary.alerts_undelivered else ""
+        echo(f"alerts: {summary.alerts} new; messages: {summary.alerts_sent} sent{undelivered}")
     if summary.stopped_early:
         echo("stopped at --max-time: the next run continues where this one stopped")
     if summary.next_due is not None:

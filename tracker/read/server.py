@@ -22,10 +22,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tracker.errors import TrackerError
 from tracker.read.lookup import find_source
 from tracker.read.pages import render, report_html
-from tracker.read.report import SeedNotFound, seed_report, seed_summaries, source_report
+from tracker.read.report import SeedNotFound, find_seed, seed_report, seed_summaries, source_report
 from tracker.read.trusted_hosts import AllowedHosts, HostCheck
 from tracker.store.tables import Seed
 
+ATOM_TYPE = "application/atom+xml; charset=utf-8"
 LABELS = ("supported", "paraphrased", "partial", "added", "not aligned")
 
 
@@ -153,9 +154,24 @@ def create_app(engine, seed_language: str = "en", hosts: AllowedHosts | None = N
             )
         return RedirectResponse(f"/source/{found[0].id}", status_code=303)
 
+    def feed(request: Request) -> Response:
+        from tracker.alerts.feed import atom_feed
+
+        base = str(request.base_url)  # the Host asked for, already checked by HostCheck
+        with Session(engine) as session:
+            if "seed_id" not in request.path_params:
+                return Response(atom_feed(session, base), media_type=ATOM_TYPE)
+            try:
+                found = find_seed(session, request.path_params["seed_id"])
+            except SeedNotFound as error:
+                return page("message.html", status=404, title="No such seed", message=str(error))
+            return Response(atom_feed(session, base, seed=found), media_type=ATOM_TYPE)
+
     return Starlette(
         routes=[
             Route("/", index),
+            Route("/feed.atom", feed),
+            Route("/seeds/{seed_id:int}/feed.atom", feed),
             Route("/seed/{seed_id:int}", seed),
             Route("/source/{source_id:int}", source),
             Route("/search", search),

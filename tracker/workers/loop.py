@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
+from tracker.alerts.stage import alerts_stage
 from tracker.config import Settings
 from tracker.errors import TrackerError
 from tracker.fetch.client import Fetcher
@@ -32,6 +33,7 @@ from tracker.workers.schedule import Timers, enqueue_due
 
 POLL = 1.0  # seconds between claims when nothing is due
 SCHEDULE_EVERY = 5.0  # seconds between scheduling passes while jobs keep coming
+ALERTS_EVERY = 30.0  # seconds between alerts stages of a worker whose queue is dry
 
 
 class NeedsPostgres(TrackerError):
@@ -187,7 +189,9 @@ class Worker:
                     jobs = queue.claim(connection, name, self.queues, context.lease, batch_weight=batch)
                 if not jobs:
                     if self.until_idle and self._idle(context):
+                        self._alerts(context, force=True)
                         return
+                    self._alerts(context)
                     self.stopping.wait(POLL)
                     continue
                 self._run(context, jobs)
@@ -229,6 +233,21 @@ class Worker:
             return False
         with context.engine.connect() as connection:
             return queue.pending(connection, self.queues) == 0
+
+    def _alerts(self, context: tasks.Context, *, force: bool = False) -> None:
+        """The alerts stage, once the queue has run dry (nothing waiting or running on any
+        worker), so one message tells what a whole round of work found; at most every
+        ALERTS_EVERY seconds. One worker at a time runs it (the stage's advisory lock)."""
+        if not force and not self.timers.once_per(("alerts",), ALERTS_EVERY):
+            return
+        with context.engine.connect() as connection:
+            if queue.pending(connection, QUEUES):
+                return
+        with Session(context.engine, expire_on_commit=False) as session:
+            summary = RunSummary()
+            alerts_stage(session, self.settings, summary, self.notify)
+        with context.lock:
+            context.summary.add(summary)
 
     def _run(self, context: tasks.Context, jobs: list[Claimed]) -> None:
         with self._in_hand_lock:
