@@ -99,6 +99,10 @@ def test_a_gone_source_gets_its_archived_copy_translated_and_aligned(tracker, pr
     entity = prov["entity"][f"tracker:version/{original['id']}"]
     assert entity["tracker:archived"] is True and entity["tracker:memento_url"] == original["memento_url"]
     assert entity["prov:label"].startswith(f"archived copy ({name}, 2025-02-12 09:30 UTC)")
+    # Alerts (issue 24): the source is gone, with its archived copy named; the copy is no change.
+    told = [json.loads(line) for line in tracker("alerts", "--json").output.splitlines()]
+    assert [a["kind"] for a in told] == ["source_gone"], told
+    assert told[0]["details"]["archived_copy"] == f"archived copy ({name}, 2025-02-12 09:30 UTC)"
     ref = f"tracker:version/{original['id']}"
     [agent] = [r["prov:agent"] for r in prov["wasAttributedTo"].values() if r["prov:entity"] == ref]
     assert prov["agent"][agent]["prov:label"] == name  # the archive captured it, not tracker
