@@ -26,6 +26,7 @@ WRITERS = {
     "export prov": lambda path: ("export", "prov", "-o", path),
     "export warc": lambda path: ("export", "warc", "-o", path),
     "report": lambda path: ("report", "1", "-o", path),
+    "feed": lambda path: ("feed", "-o", path),
 }
 # The older spelling, FILE as the last argument, that scripts may still use.
 POSITIONAL = {

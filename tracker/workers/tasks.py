@@ -139,13 +139,9 @@ def fetch_job(context: Context, session: Session, job: Claimed) -> str:
         finally:
             with context.lock:
                 context.summary.add(summary)
-        connection = session.connection()
-        queue.fence(connection, job)
-        if context.stopping.is_set():
-            queue.release(connection, job)
+        if _end_fenced(context, session, job) == "released":
             session.commit()
             return "released"
-        queue.finish(connection, job)
         _enqueue_next_part(session, job)
         if context.settings.archive.enabled and due_for_archive(session, utcnow(), limit=1, fetch_all=fetch_all):
             enqueue_archive(session, fetch_all)  # a source found gone or late: ask the archives
@@ -160,6 +156,18 @@ def fetch_job(context: Context, session: Session, job: Claimed) -> str:
                     leases.release(connection, lease)
         except Exception:  # noqa: BLE001  the lease ends by itself
             pass
+
+
+def _end_fenced(context: Context, session: Session, job: Claimed) -> str:
+    """Fence `job` (this worker still holds it, else Fenced is raised), then hand it back if the
+    worker is stopping ("released") or mark it finished ("done"); the caller commits."""
+    connection = session.connection()
+    queue.fence(connection, job)
+    if context.stopping.is_set():
+        queue.release(connection, job)
+        return "released"
+    queue.finish(connection, job)
+    return "done"
 
 
 def _say_lease_wait(context: Context, origin: str) -> None:
@@ -317,15 +325,9 @@ def archive_job(context: Context, session: Session, job: Claimed) -> str:
         finally:
             with context.lock:
                 context.summary.add(summary)
-        connection = session.connection()
-        queue.fence(connection, job)
-        if context.stopping.is_set():
-            queue.release(connection, job)
-            session.commit()
-            return "released"
-        queue.finish(connection, job)
+        ended = _end_fenced(context, session, job)
         session.commit()
-        return "done"
+        return ended
     finally:
         context.host_leases.pop(job.id, None)
         session.rollback()
