@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from tracker.alerts.stage import alerts_stage
-from tracker.archive.stage import due_for_archive, look_up_archives
+from tracker.archive.stage import archive_batches, look_up_archives
 from tracker.config import Settings
 from tracker.excerpts.stage import align_pair, pairs_to_align
 from tracker.fetch.client import Fetcher
@@ -120,12 +120,9 @@ def archive_waiting(
     """Every lookup due in the archives, a batch at a time (each source once per run)."""
     if not settings.archive.enabled:
         return
-    seen: set[int] = set()
-    while deadline is None or not deadline.should_stop():
-        batch = [s for s in due_for_archive(session, now, fetch_all=fetch_all) if s.id not in seen]
-        if not batch:
+    for batch in archive_batches(session, lambda: now, fetch_all=fetch_all):
+        if deadline is not None and deadline.should_stop():
             return
-        seen.update(s.id for s in batch)
         notify("", "step", name="archive")
         look_up_archives(session, batch, fetcher, settings, summary, notify, now=now, clock=lambda: utcnow() + offset)
 

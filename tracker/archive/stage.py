@@ -7,8 +7,9 @@ raw form is read next. Both go through the crawler, so the archive gets the same
 per-host delay, Retry-After and size caps as any site. An archive that cannot be reached is said
 once per run and not asked again in it; its lookups wait for a later run.
 
-`tracker run` calls `look_up_archives` after each batch of fetches; a worker calls it in an
-`archive` job, with `ArchiveHooks` that fence every write and hold the archive's host lease.
+Both drivers loop over `archive_batches` and call `look_up_archives` on each: `tracker run`
+after each batch of fetches, a worker in an `archive` job, with `ArchiveHooks` that fence every
+write and hold the archive's host lease.
 """
 
 from __future__ import annotations
@@ -62,6 +63,20 @@ def due_for_archive(
         when = when | (Source.archive_state == "unreachable")
     query = select(Source).where(Source.archive_due_at.is_not(None), when).order_by(Source.archive_due_at, Source.id)
     return list(session.exec(query.limit(limit)).all())
+
+
+def archive_batches(
+    session: Session, now: Callable[[], datetime], *, fetch_all: bool = False
+) -> Iterator[list[Source]]:
+    """Every lookup due, a batch at a time, each source once (a lookup that stays due, say its
+    archive could not be reached, is not asked again): what both drivers loop over."""
+    seen: set[int] = set()
+    while True:
+        batch = [s for s in due_for_archive(session, now(), fetch_all=fetch_all) if s.id not in seen]
+        if not batch:
+            return
+        seen.update(s.id for s in batch)
+        yield batch
 
 
 def next_archive_due(session: Session) -> datetime | None:

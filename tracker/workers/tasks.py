@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from tracker.archive.stage import ArchiveHooks, due_for_archive, look_up_archives
+from tracker.archive.stage import ArchiveHooks, archive_batches, due_for_archive, look_up_archives
 from tracker.config import Settings
 from tracker.excerpts.stage import align_pair
 from tracker.fetch.client import Fetcher
@@ -311,14 +311,10 @@ def archive_job(context: Context, session: Session, job: Claimed) -> str:
             context.host_leases[job.id] = next(iter(held.values()))
         summary = RunSummary()
         hooks = _FencedArchive(context, job, held)
-        seen: set[int] = set()
         try:
-            while not hooks.should_stop():
-                due = due_for_archive(session, utcnow(), fetch_all=job.payload.get("fetch_all", False))
-                batch = [s for s in due if s.id not in seen]
-                if not batch:
+            for batch in archive_batches(session, utcnow, fetch_all=job.payload.get("fetch_all", False)):
+                if hooks.should_stop():
                     break
-                seen.update(s.id for s in batch)
                 look_up_archives(
                     session, batch, context.fetcher, context.settings, summary, context.notify, hooks=hooks
                 )
