@@ -10,11 +10,17 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
+from tests.alert_pages import Receiver, alert_url
+from tests.browser import serving
 from tests.http_server import serve
 from tests.tiny_argos import cached_package
-from tests.trail_web import ATTRIBUTED_SEED, RU_GLOSSARY, VI_GLOSSARY, TrailWeb, config, russian_page, trail_web
+from tests.trail_web import ATTRIBUTED_SEED, RU_GLOSSARY, VI_GLOSSARY, TrailWeb, _page, config, russian_page, trail_web
+from tracker.config import load_settings
+from tracker.read.server import create_app
+from tracker.read.sql import read_only_engine
 
 
 @pytest.fixture
@@ -224,11 +230,22 @@ def test_the_report_shows_each_sentence_s_trail_with_the_changed_step_highlighte
     make_project(tmp_path, monkeypatch, tracker, web)
     assert tracker("run").exit_code == 0
     assert tracker("report", "seed.txt", "-o", "report.html").exit_code == 0
-    page = (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert "Trail: where the claim comes from" in page
-    assert '<li class="step changed" data-hop="2">' in page
-    assert "Changed at hop 2 (partial): 300 at 127.0.0.1" in page
-    assert "Россия направила 200 солдат" in page  # the Russian hop in its own language, beside its translation
+    written = (tmp_path / "report.html").read_text(encoding="utf-8")
+
+    # `tracker serve` shows the same trail view, over real HTTP on a read-only database.
+    settings = load_settings(tmp_path / "config.toml")
+    engine = read_only_engine(settings.database.url)
+    try:
+        with serving(create_app(engine, settings)) as base:
+            served = httpx.get(f"{base}/seed/1", timeout=30)
+    finally:
+        engine.dispose()
+    assert served.status_code == 200
+    for page in (written, served.text):
+        assert "Trail: where the claim comes from" in page
+        assert '<li class="step changed" data-hop="2">' in page
+        assert "Changed at hop 2 (partial): 300 at 127.0.0.1" in page
+        assert "Россия направила 200 солдат" in page  # the Russian hop in its own language, beside its translation
 
 
 def test_a_trail_changes_when_a_version_on_it_changes_and_only_then(tmp_path, monkeypatch, tracker, web):
@@ -247,3 +264,70 @@ def test_a_trail_changes_when_a_version_on_it_changes_and_only_then(tmp_path, mo
     assert [s["label"] for s in steps][1] != "partial" and "300 troops" in steps[1]["text"]
     assert figure["changed"]["hop"] == 3
     assert figure["changed"]["detail"].startswith("300 at 127.0.0.2")
+
+
+KREMLIN_READOUT = """<article>
+<h1>Telephone conversation with President of Syria Ahmed al-Sharaa</h1>
+<p>Vladimir Putin had a telephone conversation with President of the Syrian Arab Republic Ahmed al-Sharaa.</p>
+<p>The discussion was constructive and pragmatic, and the presidents agreed to keep in touch on a regular basis.</p>
+<p>The two leaders also spoke about the weather in Moscow and a concert of folk music held last week.</p>
+</article>"""
+
+
+def test_the_shipped_seed_004_s_kremlin_attribution_gets_the_kremlin_s_page_as_a_candidate(
+    tmp_path, monkeypatch, tracker, web
+):
+    """The real seed 004 says "The Kremlin said the discussion was "constructive and pragmatic"…"
+    and links nothing. Once another seed cites a page published by the Kremlin (its site name)
+    that bears the sentence out, that page is the attribution's candidate: never a citation."""
+    project = make_project(tmp_path, monkeypatch, tracker, web)
+    shipped = Path(__file__).resolve().parent.parent / "seeds" / "004_5649e7dd8b6e68a8.txt"
+    (project / "seeds" / "004.txt").write_bytes(shipped.read_bytes())
+    web.routes[2]["/readout.html"] = _page(
+        "en", "Telephone conversation", KREMLIN_READOUT, '<meta property="og:site_name" content="Kremlin">'
+    )
+    readout = web.bases[2] + "/readout.html"
+    (project / "seeds" / "readout.txt").write_text(f"The Kremlin published a readout: {readout}\n", encoding="utf-8")
+    assert tracker("run").exit_code == 0
+
+    found = rows(
+        project,
+        "SELECT citations.sentence, sources.url, matched_on, label, bears_out "
+        "FROM attribution_candidates JOIN seeds ON seeds.id = attribution_candidates.seed_id "
+        "JOIN citations ON citations.id = attribution_candidates.citation_id "
+        "JOIN sources ON sources.id = attribution_candidates.source_id WHERE seeds.path = '004.txt'",
+    )
+    assert {(url, matched_on) for _, url, matched_on, _, _ in found} == {(readout, "site_name")}
+    borne_out = [(sentence, label) for sentence, _, _, label, bears_out in found if bears_out]
+    # the readout bears out the "constructive and pragmatic" sentence, and not the Peskov one (the talks)
+    assert len(borne_out) == 1 and "constructive and pragmatic" in borne_out[0][0], found
+    assert borne_out[0][1] in ("supported", "paraphrased", "partial")
+    assert any("Peskov" in sentence and not bears_out for sentence, *_, bears_out in found)
+    assert rows(
+        project,
+        "SELECT count(*) FROM citations JOIN seeds ON seeds.id = citations.seed_id "
+        "WHERE seeds.path = '004.txt' AND citations.source_id IS NOT NULL",
+    ) == [(0,)]
+    shown = tracker("trail", "004.txt").output
+    assert "attributions without a link, with candidate sources (not citations the seed made)" in shown
+    assert f"“The Kremlin”: {readout}" in shown and "published by Kremlin (site name), paraphrased" in shown
+
+
+def test_a_trail_that_reaches_its_origin_is_one_trail_origin_alert_naming_where_it_changed(
+    tmp_path, monkeypatch, tracker, web
+):
+    make_project(tmp_path, monkeypatch, tracker, web)
+    receiver = Receiver()
+    web.routes[0]["/hook"] = receiver  # the webhook on 127.0.0.1
+    monkeypatch.setenv("TRACKER_ALERTS_URLS", json.dumps([alert_url(web.ports[0])]))
+    monkeypatch.setenv("TRACKER_ALERTS_TIMEOUT", "3")
+    assert tracker("run").exit_code == 0
+    assert tracker("run", "--all").exit_code == 0  # nothing new on the trail: nothing more to say
+
+    assert len(receiver.messages) == 1, receiver.messages
+    text = receiver.messages[0]["title"] + "\n" + receiver.messages[0]["message"]
+    assert f"trail reached its origin: {web.primary} (cited by seed.txt)" in text
+    assert 'origin at hop 3 (en) "The Ministry of Defence said Russia has sent 200 troops to Syria."' in text
+    assert "changed at hop 2 (partial): 300 at 127.0.0.1" in text
+    listed = [json.loads(line) for line in tracker("alerts", "--json").output.splitlines()]
+    assert [a["kind"] for a in listed if a["kind"] == "trail_origin"] == ["trail_origin"]

@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from tracker.setting import setting
 
-# Every kind of event; trail_origin waits for trails (issue 23) and is not produced yet.
+# Every kind of event (tracker/alerts/events.py and origins.py).
 KINDS = ("source_changed", "source_gone", "label_changed", "trail_origin")
 
 
@@ -42,8 +42,9 @@ class AlertsSettings:
         secret=True,
     )
     events: tuple[str, ...] = setting(
-        ("source_changed", "source_gone", "label_changed"),
-        "Kinds of event to send: source_changed, source_gone, label_changed (trail_origin once trails exist). "
+        ("source_changed", "source_gone", "label_changed", "trail_origin"),
+        "Kinds of event to send: source_changed, source_gone, label_changed, trail_origin (a claim's trail "
+        "reached its origin beyond the cited source, with the step where it changed). "
         "Every kind is recorded and in the feed whatever this says.",
         check=_kind_problem,
     )

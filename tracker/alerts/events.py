@@ -8,7 +8,8 @@
   once it never will be (translation pending, a newer version already, or WAIT_FOR_LABELS passed).
 - `source_gone`: a cited source retired, or failing `[alerts] gone_after` fetches in a row, with
   the archived copy used in its place, if any (tracker.archive).
-- `trail_origin`: known, not produced yet.
+- `trail_origin`: a seed sentence's trail reaches an origin beyond the source the seed cites
+  (tracker/alerts/origins.py).
 
 Archived copies are never a `source_changed`: only our own captures are compared.
 
@@ -29,7 +30,7 @@ from sqlmodel import Session, select
 from tracker.alerts import AlertsSettings
 from tracker.sentences import split_sentences
 from tracker.store.alert_tables import Alert, AlertCheck
-from tracker.store.tables import Activity, Alignment, Citation, Seed, Source, Version, utcnow
+from tracker.store.tables import Activity, Alignment, Citation, Seed, Source, Version
 from tracker.store.versions import newest_translation
 
 # How long a source_changed event waits for the new text to be translated and aligned, so that
@@ -64,7 +65,7 @@ def record_event(session: Session, event: Event, now: datetime) -> bool:
     return bool(result.rowcount)
 
 
-def _checked(session: Session, subject: str, item_id: int, now: datetime) -> None:
+def mark_checked(session: Session, subject: str, item_id: int, now: datetime) -> None:
     session.execute(
         _insert(session)(AlertCheck).values(subject=subject, item_id=item_id, checked_at=now).on_conflict_do_nothing()
     )
@@ -78,7 +79,7 @@ def _insert(session: Session):
     return insert
 
 
-def _unchecked(subject: str):
+def checked_ids(subject: str):
     return select(AlertCheck.item_id).where(AlertCheck.subject == subject)
 
 
@@ -142,7 +143,7 @@ def label_events(session: Session, now: datetime) -> int:
     made = 0
     activities = session.exec(
         select(Activity)
-        .where(Activity.kind == "align", Activity.status == "ok", Activity.id.not_in(_unchecked("align")))
+        .where(Activity.kind == "align", Activity.status == "ok", Activity.id.not_in(checked_ids("align")))
         .order_by(Activity.id)
     ).all()
     for activity in activities:
@@ -168,7 +169,7 @@ def label_events(session: Session, now: datetime) -> int:
                 made += record_event(
                     session, Event("label_changed", seed.id, source.id, aligned.id, summary, details), now
                 )
-        _checked(session, "align", activity.id, now)
+        mark_checked(session, "align", activity.id, now)
     return made
 
 
@@ -194,7 +195,7 @@ def change_events(session: Session, target: str, now: datetime) -> int:
     originals = session.exec(
         select(Version)
         # Our own captures only: an archived copy is an older text read late, not a change.
-        .where(Version.kind == "original", Version.archived.is_(False), Version.id.not_in(_unchecked("original")))
+        .where(Version.kind == "original", Version.archived.is_(False), Version.id.not_in(checked_ids("original")))
         .order_by(Version.id)
     ).all()
     for original in originals:
@@ -228,7 +229,7 @@ def change_events(session: Session, target: str, now: datetime) -> int:
                 else:
                     made += record_event(session, event, now)
         if done:
-            _checked(session, "original", original.id, now)
+            mark_checked(session, "original", original.id, now)
     return made
 
 
@@ -351,7 +352,7 @@ def gone_events(session: Session, settings: AlertsSettings, now: datetime) -> in
     )
     made = 0
     for source in session.exec(
-        select(Source).where(is_gone, Source.id.not_in(_unchecked("gone"))).order_by(Source.id)
+        select(Source).where(is_gone, Source.id.not_in(checked_ids("gone"))).order_by(Source.id)
     ).all():
         last = session.exec(
             select(Version.id)
@@ -381,15 +382,5 @@ def gone_events(session: Session, settings: AlertsSettings, now: datetime) -> in
             }
             summary = f"{source.url} is gone ({reason}), cited by {seed.path}"
             made += record_event(session, Event("source_gone", seed.id, source.id, last or 0, summary, details), now)
-        _checked(session, "gone", source.id, now)
-    return made
-
-
-def find_events(session: Session, settings, now: datetime | None = None) -> int:
-    """Every event not recorded yet (label changes, changed and gone sources); the events new.
-    The caller commits."""
-    now = now or utcnow()
-    made = label_events(session, now)
-    made += change_events(session, settings.translation.target, now)
-    made += gone_events(session, settings.alerts, now)
+        mark_checked(session, "gone", source.id, now)
     return made

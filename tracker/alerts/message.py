@@ -68,6 +68,9 @@ def lines(shown: Shown, base_url: str) -> list[str]:
         told.append(f"  {details.get('reason')}")
         copy = details.get("archived_copy")
         told.append(f"  archived copy: {copy}" if copy else "  no archived copy used")
+    elif alert.kind == "trail_origin":
+        for sentence in details.get("sentences") or []:
+            told.append(origin_line(sentence))
     told.append(f"  seed: {seed_link(base_url, alert.seed_id)}  source: {source_link(base_url, alert.source_id)}")
     return told
 
@@ -75,9 +78,7 @@ def lines(shown: Shown, base_url: str) -> list[str]:
 def label_line(change: dict) -> str:
     """`sentence 3 "…": supported → partial (number "3 million", the source says "5 million")`."""
     where = f"sentence {change['position'] + 1} " if change.get("position") is not None else ""
-    sentence = " ".join(change["sentence"].split())
-    if len(sentence) > 200:
-        sentence = sentence[:199] + "…"
+    sentence = _short(change["sentence"])
     said = []
     for detail in change.get("details") or []:
         text = f'{detail.get("kind") or "detail"} "{detail.get("text")}"'
@@ -86,6 +87,21 @@ def label_line(change: dict) -> str:
         said.append(text)
     because = f" ({'; '.join(said)})" if said else ""
     return f'  {where}"{sentence}": {change["old"]} → {change["new"]}{because}'
+
+
+def origin_line(found: dict) -> str:
+    """`sentence 1 "…": origin at hop 3 (en) "…"; changed at hop 2 (partial): 300 at …, 200 at …`."""
+    said = f'  sentence {found["position"] + 1} "{_short(found["sentence"])}": origin at hop {found["hop"]}'
+    said += f' ({found.get("origin_language") or "?"}) "{_short(found.get("origin_text") or "")}"'
+    changed = found.get("changed")
+    if changed:
+        said += f"; changed at hop {changed['hop']} ({changed['label']}): {changed['detail']}"
+    return said
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 200 else text[:199] + "…"
 
 
 def folded(items: list[Shown]) -> list[Shown]:

@@ -18,8 +18,9 @@ from sqlalchemy import and_, or_, text
 from sqlmodel import Session, select
 
 from tracker.alerts.delivery import destinations, next_attempt, send
-from tracker.alerts.events import find_events
+from tracker.alerts.events import change_events, gone_events, label_events
 from tracker.alerts.message import compose, load
+from tracker.alerts.origins import origin_events
 from tracker.outcomes import Notify, RunSummary
 from tracker.store.alert_tables import Alert, AlertDelivery
 from tracker.store.tables import Seed, utcnow
@@ -36,7 +37,7 @@ def alerts_stage(session: Session, settings, summary: RunSummary, notify: Notify
     with _one_at_a_time(session) as mine:
         if not mine:
             return
-        made = find_events(session, settings, utcnow())
+        made = record_events(session, settings, utcnow())
         session.commit()
         summary.alerts += made
         if made:
@@ -49,6 +50,16 @@ def alerts_stage(session: Session, settings, summary: RunSummary, notify: Notify
             sent, failed = 0, 1
         summary.alerts_sent += sent
         summary.alerts_undelivered += failed
+
+
+def record_events(session: Session, settings, now) -> int:
+    """Every event not recorded yet: label changes, changed and gone sources, trails' origins;
+    the events new. The caller commits."""
+    made = label_events(session, now)
+    made += change_events(session, settings.translation.target, now)
+    made += gone_events(session, settings.alerts, now)
+    made += origin_events(session, settings, now)
+    return made
 
 
 @contextmanager

@@ -28,12 +28,10 @@ def report(settings: Settings, seed: str, file: Path) -> None:
     self-contained HTML file: each sentence with its label and the source sentences behind it."""
     from tracker.read.output import output_file
     from tracker.read.pages import report_html
-    from tracker.read.report import find_seed, seed_report
-    from tracker.trails.trail import trails_by_sentence
+    from tracker.read.report import seed_report
 
     with database_session(settings) as session:
-        found = seed_report(session, seed)
-        found["trails"] = trails_by_sentence(session, find_seed(session, seed), settings)  # the trail view
+        found = seed_report(session, seed, settings)
         page = report_html(found, seed_language=settings.translation.target)
     with output_file(file) as out:
         out.write(page)
@@ -86,7 +84,7 @@ def serve(settings: Settings, host: str, port: int, allowed_hosts: tuple[str, ..
             )
         allowed = (*settings.serve.allowed_hosts, *allowed_hosts)  # [serve] allowed_hosts, then --allow-host
         hosts = AllowedHosts(host, allowed, open_to_network=not is_loopback(bound))
-        app = create_app(engine, seed_language=settings.translation.target, hosts=hosts)
+        app = create_app(engine, settings, hosts=hosts)
         with bound, suppress(KeyboardInterrupt):  # uvicorn re-raises Ctrl-C after its shutdown: the way to stop
             uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[bound])
     finally:

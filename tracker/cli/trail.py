@@ -21,14 +21,16 @@ def trail(settings: Settings, seed: str, sentence: int | None, as_json: bool) ->
     why each branch ends."""
     from tracker.cli import render
     from tracker.read.report import find_seed
+    from tracker.trails.candidates import seed_candidates
     from tracker.trails.trail import seed_trails
 
     with database_session(settings, read_only=True) as session:
         found = find_seed(session, seed)
         trails = seed_trails(session, found, settings, sentence)
+        candidates = seed_candidates(session, found.id) if sentence is None else []
         path = found.path
     if as_json:
-        document = {"seed": path, "trails": [t.as_dict() for t in trails]}
+        document = {"seed": path, "trails": [t.as_dict() for t in trails], "candidates": candidates}
         render.echo_json(json.dumps(document, ensure_ascii=False, indent=2))
         return
     if not trails:
@@ -48,3 +50,11 @@ def trail(settings: Settings, seed: str, sentence: int | None, as_json: bool) ->
             click.echo(f"  origin: hop {t.origin.hop}, {t.origin.url}")
         if t.changed is not None:
             click.echo(f"  changed at hop {t.changed['hop']} ({t.changed['label']}): {t.changed['detail']}")
+    if candidates:
+        click.echo(f"seed {path}: attributions without a link, with candidate sources (not citations the seed made)")
+    for c in candidates:
+        click.echo(f"  “{c['attribution']}”: {c['url']}")
+        click.echo(
+            f"      published by {c['matched_text']} ({c['matched_on'].replace('_', ' ')}), "
+            f"{c['label']}, confidence {c['confidence']:.2f}: {c['sentence']}"
+        )

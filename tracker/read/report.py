@@ -18,6 +18,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from tracker.archive.memento import archived_as
+from tracker.config import Settings
 from tracker.errors import TrackerError
 from tracker.read.lookup import related_seeds, row_dict
 from tracker.sentences import split_sentences
@@ -34,6 +35,7 @@ from tracker.store.tables import (
     fits_row_id,
 )
 from tracker.store.versions import latest_original
+from tracker.trails.trail import trails_by_sentence
 
 # A sentence's panel shows at most this many sources in full (strongest first), and the report
 # this many sources a page: the page then grows with sentences plus sources, not their product.
@@ -72,8 +74,9 @@ def find_seed(session: Session, key: str | int) -> Seed:
     raise SeedNotFound(f"no seed {text!r}: give a seed's id or its path as stored (`tracker sources` lists them)")
 
 
-def seed_report(session: Session, seed: Seed | str | int) -> dict[str, Any]:
-    """Everything the report shows about `seed` (a Seed, its id or its stored path)."""
+def seed_report(session: Session, seed: Seed | str | int, settings: Settings | None = None) -> dict[str, Any]:
+    """Everything the report shows about `seed` (a Seed, its id or its stored path); with
+    `settings`, its sentences' trails beyond the first hop too (`tracker report` and `serve`)."""
     if not isinstance(seed, Seed):
         seed = find_seed(session, seed)
     spans = split_sentences(seed.text)
@@ -105,6 +108,7 @@ def seed_report(session: Session, seed: Seed | str | int) -> dict[str, Any]:
             if c.kind == "attribution" and not c.url
         ],
         "related_seeds": related_seeds(session, {seed.id}),
+        "trails": trails_by_sentence(session, seed, settings) if settings else {},
     }
 
 

@@ -19,6 +19,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from tracker.config import Settings
 from tracker.errors import TrackerError
 from tracker.read.lookup import find_source
 from tracker.read.pages import render, report_html
@@ -107,9 +108,11 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def create_app(engine, seed_language: str = "en", hosts: AllowedHosts | None = None) -> Starlette:
+def create_app(engine, settings: Settings | None = None, hosts: AllowedHosts | None = None) -> Starlette:
     """The app over `engine` (opened read-only by the caller), answering only the Host names in
-    `hosts` (by default the loopback names)."""
+    `hosts` (by default the loopback names); `settings` give the target language and the trails
+    (without them: English, no trail view)."""
+    seed_language = settings.translation.target if settings else "en"
 
     def page(template: str, status: int = 200, **context) -> HTMLResponse:
         return HTMLResponse(render(template, served=True, source_links=True, **context), status_code=status)
@@ -124,7 +127,7 @@ def create_app(engine, seed_language: str = "en", hosts: AllowedHosts | None = N
     def seed(request: Request) -> Response:
         with Session(engine) as session:
             try:
-                report = seed_report(session, request.path_params["seed_id"])
+                report = seed_report(session, request.path_params["seed_id"], settings)
             except SeedNotFound as error:
                 return page("message.html", status=404, title="No such seed", message=str(error))
         asked = request.query_params.get("page", "1")

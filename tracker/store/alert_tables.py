@@ -23,7 +23,7 @@ class Alert(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("kind", "seed_id", "source_id", "version_id", name="ux_alerts_event"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(description="source_changed, source_gone or label_changed (trail_origin: not produced yet)")
+    kind: str = Field(description="source_changed, source_gone, label_changed or trail_origin")
     seed_id: int = Field(foreign_key="seeds.id", index=True)
     source_id: int = Field(foreign_key="sources.id", index=True)
     version_id: int = Field(

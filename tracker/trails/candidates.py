@@ -22,7 +22,7 @@ from tracker.store.tables import Activity, Citation, Seed, Source, Version, utcn
 from tracker.store.trail_tables import AttributionCandidate
 from tracker.store.versions import latest_original, text_in_language
 
-__all__ = ["link_candidates", "publisher_match"]
+__all__ = ["link_candidates", "publisher_match", "seed_candidates"]
 
 _NOT_WORD = re.compile(r"[^\w]+")
 
@@ -131,3 +131,27 @@ def _judge(session: Session, citation: Citation, source: Source, text: Version, 
         )
     )
     return 1
+
+
+def seed_candidates(session: Session, seed_id: int) -> list[dict]:
+    """The candidate sources that bear out `seed_id`'s attributions without a link, with their
+    evidence (`tracker trail`), best first for each attribution."""
+    rows = session.exec(
+        select(AttributionCandidate, Citation, Source)
+        .join(Citation, Citation.id == AttributionCandidate.citation_id)
+        .join(Source, Source.id == AttributionCandidate.source_id)
+        .where(AttributionCandidate.seed_id == seed_id, AttributionCandidate.bears_out)
+        .order_by(Citation.char_start, AttributionCandidate.confidence.desc())
+    ).all()
+    return [
+        {
+            "attribution": citation.text,
+            "sentence": citation.sentence,
+            "url": source.url,
+            "matched_on": candidate.matched_on,
+            "matched_text": candidate.matched_text,
+            "label": candidate.label,
+            "confidence": round(candidate.confidence, 3),
+        }
+        for candidate, citation, source in rows
+    ]
