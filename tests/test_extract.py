@@ -144,3 +144,20 @@ def test_a_thin_fast_result_is_compared_with_the_thorough_pass():
     extracted = extract_main_text(html)
     assert fast.method == "default" and extracted.method == "thorough"
     assert len(extracted.text) > 5 * len(fast.text)
+
+
+def test_a_fast_result_that_is_a_menu_is_replaced_by_the_thorough_pass_s_article():
+    """The shape of a Brazilian city's news page (scrapinghub's benchmark): 300 short menu
+    entries, and the article in <div>s rather than <p>s. Fast mode takes the menu."""
+    menu = "".join(f'<li><a href="/c{i}">Conselho {i}</a></li>' for i in range(300))
+    sentence = "A equipe do Serviço de Atendimento Domiciliar registrou nesta manhã o arrombamento do carro {}."
+    article = "".join(f"<div>{sentence.format(i)}</div>" for i in range(4))
+    html = (
+        "<html><head><title>Notícia</title></head><body>"
+        f"<div id='menu'><ul>{menu}</ul></div><div class='noticia'><h1>Arrombamento</h1>{article}</div></body></html>"
+    )
+    fast = extract_main_text(html, fallbacks=False)
+    assert fast.text.startswith("Conselho 0")  # what fast mode alone keeps: the menu
+    extracted = extract_main_text(html)
+    assert extracted.method == "thorough"
+    assert sentence.format(3) in extracted.text and "Conselho" not in extracted.text

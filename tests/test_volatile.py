@@ -155,9 +155,9 @@ def test_prose_is_not_volatile(line):
 @pytest.mark.parametrize("unit", ["1", "a ", "Updated ", "1 minute ", ":"])
 def test_a_long_line_costs_its_length(unit):
     text = "\n".join([unit * (100_000 // len(unit))] + ["Updated " + unit * (110 // len(unit))] * 10_000)
-    started = time.monotonic()
+    started = time.process_time()
     comparison_text(text)
-    assert time.monotonic() - started < 5.0
+    assert time.process_time() - started < 60.0  # CPU seconds: a hang guard (linear: ~0.3 s, quadratic: hours)
 
 
 def test_ten_runs_of_a_ticking_page_leave_one_version(tracker, project, monkeypatch):
