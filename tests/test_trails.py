@@ -122,6 +122,11 @@ def test_a_three_hop_trail_in_three_languages_finds_its_origin_and_where_the_fig
         if "tracker:hop" in r
     }
     assert {(web.ru, 2), (web.primary, 3), (web.gone, 2)} <= derived
+    # A seed's own export holds its whole trail, hop 3 included, each hop's original an entity.
+    seed_prov = json.loads(tracker("export", "prov", "--seed", "1").output)
+    hops = [r for r in seed_prov["wasDerivedFrom"].values() if "tracker:hop" in r]
+    assert {(seed_prov["entity"][r["prov:usedEntity"]]["prov:label"], r["tracker:hop"]) for r in hops} == derived
+    assert all(r["prov:generatedEntity"] in seed_prov["entity"] for r in hops)
 
     # A second run fetches nothing new (nothing due) and changes no trail.
     assert tracker("run").exit_code == 0
