@@ -186,3 +186,14 @@ def test_a_lookup_reads_the_same_through_sqlite3_and_through_a_session(populated
     assert list(direct["source"]) == ["id", "url", "normalized_url", "host", "final_url"] + list(direct["source"])[5:]
     assert direct["source"]["first_cited_at"].endswith("+00:00")  # aware UTC, as the table classes give it
     assert {type(p["verbatim"]) for group in direct["alignments"] for p in group["pairs"]} == {bool}
+
+
+@pytest.mark.parametrize("command", [["lookup", "https://a.example/"], ["sources"], ["seeds", "list"]])
+def test_read_commands_on_postgres_check_the_schema_without_alembic(postgres_url, tmp_path, command):
+    from tracker.store.db import open_database
+
+    open_database(postgres_url).dispose()  # a current schema, as `tracker run` leaves it
+    done, modules = modules_imported(tmp_path, postgres_url, *command)
+    assert done.returncode == (1 if command[0] == "lookup" else 0), done.stderr
+    assert "sqlalchemy" in modules  # a server is read through SQLAlchemy
+    assert heavy(modules, NEVER) == []
