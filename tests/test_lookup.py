@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import Session
 
-from tracker.read.lookup import find_source, lookup, parse_date, version_history
+from tracker.read.lookup import find_source, lookup, parse_date, version_history, version_in_force
 from tracker.store.db import open_database
-from tracker.store.versions import version_in_force
+from tracker.store.reader import open_reader
 
 
 def captures(populated) -> list[str]:
@@ -89,8 +89,25 @@ def query_plans(engine, work) -> dict[str, list[str]]:
     return plans
 
 
+def sqlite3_query_plans(database_url: str, work) -> dict[str, list[str]]:
+    """The same through the sqlite3 connection `tracker lookup` reads with: `work(reader)`, then
+    EXPLAIN QUERY PLAN every SELECT it ran (as SQLite traced it, its parameters filled in)."""
+    statements = []
+    with open_reader(database_url) as reader:
+        connection = reader.connection
+        connection.set_trace_callback(statements.append)
+        work(reader)
+        connection.set_trace_callback(None)
+        return {
+            statement: [row[-1] for row in connection.execute("EXPLAIN QUERY PLAN " + statement)]
+            for statement in statements
+            if statement.lstrip().upper().startswith("SELECT")
+        }
+
+
+@pytest.mark.parametrize("via", ["session", "sqlite3"])
 @pytest.mark.parametrize("how", ["cited", "normalized", "canonical", "unknown", "at", "versions"])
-def test_every_lookup_query_uses_an_index(populated, how):
+def test_every_lookup_query_uses_an_index(populated, how, via):
     engine = open_database(f"sqlite:///{populated.database}")
     url = {
         "cited": populated.url,
@@ -101,16 +118,22 @@ def test_every_lookup_query_uses_an_index(populated, how):
         "versions": populated.url,
     }[how]
 
-    def work():
-        with Session(engine) as session:
-            if how == "versions":
-                source, _ = find_source(session, url)
-                version_history(session, source.id)
-                version_in_force(session, source.id, parse_date("2000-01-01"))
-            else:
-                lookup(session, url, at=parse_date("2999-01-01") if how == "at" else None)
+    def work(reader):
+        if how == "versions":
+            source, _ = find_source(reader, url)
+            version_history(reader, source.id)
+            version_in_force(reader, source.id, parse_date("2000-01-01"))
+        else:
+            lookup(reader, url, at=parse_date("2999-01-01") if how == "at" else None)
 
-    plans = query_plans(engine, work)
+    def in_a_session():
+        with Session(engine) as session:
+            work(session)
+
+    if via == "session":
+        plans = query_plans(engine, in_a_session)
+    else:
+        plans = sqlite3_query_plans(f"sqlite:///{populated.database}", work)
     engine.dispose()
     assert plans, "no queries were captured"
     for statement, plan in plans.items():

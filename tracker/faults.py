@@ -16,17 +16,20 @@ WRITING_COMMANDS = frozenset({"run", "retranslate", "models", "db"})
 
 
 def one_line(error: BaseException, settings: Any = None, command: str | None = None) -> tuple[str, int] | None:
-    from sqlalchemy.exc import DatabaseError, OperationalError
+    import sqlite3
 
     from tracker.store.checks import damaged_message, is_damage
 
     if isinstance(error, TrackerError):
         return str(error), error.exit_status
-    if isinstance(error, DatabaseError) and is_damage(error):
+    # SQLAlchemy's errors, once something imported it (a read command on SQLite need not), and
+    # sqlite3's own, raised through tracker/store/reader.py
+    database_errors, operational_errors = _database_errors()
+    if isinstance(error, (sqlite3.DatabaseError, *database_errors)) and is_damage(error):
         return damaged_message(_database_file(settings)), 3
     if _is_unknown_revision(error):
         return "this database was written by a newer tracker (schema unknown here); upgrade tracker", 3
-    if isinstance(error, (OSError, OperationalError)):
+    if isinstance(error, (OSError, sqlite3.OperationalError, *operational_errors)):
         # The machine, not tracker: a full disk, a read-only or missing folder. Every source
         # finished before this was committed on its own, so the next run resumes from here.
         lines = str(getattr(error, "orig", None) or error).strip().splitlines()
@@ -34,6 +37,13 @@ def one_line(error: BaseException, settings: Any = None, command: str | None = N
         kept = " (work committed so far is kept)" if command in WRITING_COMMANDS else ""
         return f"stopped: {reason}{kept}", 1
     return None
+
+
+def _database_errors() -> tuple[tuple[type, ...], tuple[type, ...]]:
+    errors = sys.modules.get("sqlalchemy.exc")
+    if errors is None:
+        return (), ()
+    return (errors.DatabaseError,), (errors.OperationalError,)
 
 
 def _database_file(settings: Any) -> str | None:

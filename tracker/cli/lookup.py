@@ -31,14 +31,15 @@ def lookup(
     """Everything known about URL (as cited, normalized, redirected or canonical)."""
     from tracker.read.lookup import find_source, parse_date, version_history
     from tracker.read.lookup import lookup as lookup_url
+    from tracker.store.reader import open_reader
 
     try:
         when = parse_date(at) if at is not None else None
     except ValueError as error:
         raise UserError(str(error)) from None
-    with database_session(settings, read_only=True) as session:
+    with open_reader(settings.database.url) as reader:
         if list_versions:
-            match = find_source(session, url)
+            match = find_source(reader, url)
             found = (
                 None
                 if match is None
@@ -47,11 +48,11 @@ def lookup(
                     "matched_as": match[1],
                     "source_id": match[0].id,
                     "source_url": match[0].url,
-                    "versions": version_history(session, match[0].id),
+                    "versions": version_history(reader, match[0].id),
                 }
             )
         else:
-            found = lookup_url(session, url, at=when)
+            found = lookup_url(reader, url, at=when)
     if found is None:
         raise UserError(f"no source known for {url}: is it cited by a seed, and has `tracker run` ingested it?")
     if as_json:

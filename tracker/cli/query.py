@@ -53,7 +53,7 @@ def sql(
     """Run one read-only SQL STATEMENT (or a named query) and print the rows."""
     from tracker.read.queries import load_queries
     from tracker.read.sql import parse_params, run_read_only, to_csv, to_json, to_table
-    from tracker.store.db import open_read_only
+    from tracker.store.reader import open_reader
 
     if (statement is None) == (query_name is None):
         raise UserError("give either a SQL statement or --query NAME")
@@ -64,7 +64,8 @@ def sql(
         if query_name not in queries:
             raise UserError(f"no query named {query_name!r} in tracker/read/queries.sql; known: {', '.join(queries)}")
         statement = queries[query_name].sql
-    open_read_only(settings.database.url).dispose()  # checked, and the views exist once the schema is current
+    with open_reader(settings.database.url):  # checked, and the views exist once the schema is current
+        pass
     result = run_read_only(settings.database.url, statement, parse_params(params), timeout=timeout or None)
     click.echo(to_csv(result) if as_csv else to_json(result) if as_json else to_table(result))
 

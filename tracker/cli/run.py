@@ -7,7 +7,7 @@ import signal
 
 import click
 
-from tracker.cli import Duration, UserError, database_session, render
+from tracker.cli import Duration, UserError, render
 from tracker.config import Settings
 
 
@@ -98,11 +98,12 @@ def run(
 @click.pass_obj
 def sources(settings: Settings, state: str | None, as_json: bool) -> None:
     """Every source with its state, schedule and last error."""
-    from tracker.read.sources import list_sources
+    from tracker.read.sources import list_sources, source_json
+    from tracker.store.reader import open_reader
 
-    with database_session(settings, read_only=True) as session:
-        for source in list_sources(session, state):
+    with open_reader(settings.database.url) as reader:
+        for source in list_sources(reader, state):
             if as_json:
-                render.echo_json(json.dumps(source.model_dump(mode="json"), ensure_ascii=False))
+                render.echo_json(json.dumps(source_json(source), ensure_ascii=False))
             else:
                 render.echo(render.source_line(source))

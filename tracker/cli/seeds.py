@@ -55,9 +55,10 @@ def add(settings: Settings, urls: tuple[str, ...]) -> None:
 def list_(settings: Settings, all_revisions: bool, as_json: bool) -> None:
     """Seeds with their URL, publisher, date (published, else ingested) and citation counts."""
     from tracker.read.seeds import list_seeds
+    from tracker.store.reader import open_reader
 
-    with database_session(settings) as session:
-        rows = list_seeds(session, all_revisions=all_revisions)
+    with open_reader(settings.database.url) as reader:
+        rows = list_seeds(reader, all_revisions=all_revisions)
     for row in rows:
         if as_json:
             render.echo_json(json.dumps(row.as_dict(), ensure_ascii=False))

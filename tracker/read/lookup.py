@@ -4,6 +4,10 @@ Over time: `lookup(..., at=DATE)` shows the original in force at DATE (the newes
 before it, else the first captured after it, as the Wayback Machine picks its closest capture)
 with what was derived from it; `version_history` lists every version with when it was replaced.
 Every query here is an index lookup (tests/test_lookup.py checks the query plans).
+
+The queries are plain SQL through a Reader (tracker/store/reader.py), so a cold `tracker lookup`
+imports neither SQLAlchemy nor SQLModel on a SQLite file. Each function takes a Reader, or a
+Session or connection it wraps.
 """
 
 from __future__ import annotations
@@ -12,50 +16,34 @@ import json
 from datetime import UTC, datetime, time
 from typing import Any
 
-from sqlalchemy import or_
-from sqlmodel import Session, select
-
 from tracker.archive.memento import archived_as
-from tracker.store.tables import (
-    Activity,
-    Alignment,
-    Citation,
-    Excerpt,
-    FetchAttempt,
-    Quote,
-    Seed,
-    SeedRelation,
-    Source,
-    Version,
-)
-from tracker.store.versions import version_in_force
+from tracker.store.reader import Reader, Row, reader_of
 from tracker.trails.links import trail_links
 from tracker.urls import normalize_url
 
+CAPTURED = "COALESCE(captured_at, created_at)"  # when a version was captured (NULL: stored without it)
 
-def find_source(session: Session, url: str) -> tuple[Source, str] | None:
+
+def find_source(reader, url: str) -> tuple[Row, str] | None:
     """The source for `url` and how it matched: as cited, normalized, final or canonical URL."""
+    reader = reader_of(reader)
     try:
         key = normalize_url(url)
     except ValueError:
         key = None
-    candidates = [
-        ("cited", Source.url == url),
-        ("final", Source.final_url == url),
-        ("canonical", Source.canonical_url == url),
-    ]
+    candidates = [("cited", "url", url), ("final", "final_url", url), ("canonical", "canonical_url", url)]
     if key is not None:
-        candidates.insert(1, ("normalized", Source.normalized_url == key))
-    for matched_as, condition in candidates:
-        source = session.exec(select(Source).where(condition)).first()
+        candidates.insert(1, ("normalized", "normalized_url", key))
+    for matched_as, column, value in candidates:
+        source = reader.row("sources", f"FROM sources WHERE {column} = :value", value=value)
         if source is not None:
             return source, matched_as
     if key is not None:  # a URL met on the way, in a redirect chain
-        attempt = session.exec(
-            select(FetchAttempt).where(or_(FetchAttempt.url == url, FetchAttempt.redirect_to == url))
-        ).first()
-        if attempt is not None:
-            return session.get(Source, attempt.source_id), "redirect"
+        hop = reader.values(
+            "SELECT source_id FROM fetch_attempts WHERE url = :url OR redirect_to = :url LIMIT 1", url=url
+        )
+        if hop:
+            return reader.get("sources", hop[0][0]), "redirect"
     return None
 
 
@@ -71,14 +59,37 @@ def parse_date(value: str) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def version_history(session: Session, source_id: int) -> list[dict[str, Any]]:
+def version_in_force(reader, source_id: int, at: datetime) -> tuple[Row, str] | None:
+    """The original in force at `at` and whether it was captured "before" it (ours first, then
+    an archived copy) or, when none was, the first one captured "after" it. (The
+    `original_periods` and `cited_versions` views answer the same in SQL.)"""
+    reader = reader_of(reader)
+    originals = "FROM versions WHERE source_id = :source_id AND kind = 'original'"
+    for archived in (False, True):
+        before = reader.row(
+            "versions",
+            f"{originals} AND archived = :archived AND {CAPTURED} <= :at ORDER BY {CAPTURED} DESC, id DESC",
+            source_id=source_id,
+            archived=archived,
+            at=at,
+        )
+        if before is not None:
+            return before, "before"
+    after = reader.row("versions", f"{originals} ORDER BY {CAPTURED}, archived, id", source_id=source_id)
+    return (after, "after") if after is not None else None
+
+
+def _versions_with_activity(reader: Reader, where: str, **params) -> list[tuple[Row, Row | None]]:
+    return reader.joined(
+        "versions v, activities a",
+        f"FROM versions v LEFT JOIN activities a ON a.id = v.activity_id WHERE {where} ORDER BY v.id",
+        **params,
+    )
+
+
+def version_history(reader, source_id: int) -> list[dict[str, Any]]:
     """Every version of a source, oldest first; an original is superseded by the next original."""
-    rows = session.exec(
-        select(Version, Activity)
-        .join(Activity, Activity.id == Version.activity_id, isouter=True)
-        .where(Version.source_id == source_id)
-        .order_by(Version.id)
-    ).all()
+    rows = _versions_with_activity(reader_of(reader), "v.source_id = :source_id", source_id=source_id)
     replaced_by = {}
     for archived in (False, True):  # our captures and archived copies each supersede their own kind
         originals = sorted(
@@ -108,33 +119,28 @@ def version_history(session: Session, source_id: int) -> list[dict[str, Any]]:
     return history
 
 
-def _captured_at(version: Version) -> datetime:
+def _captured_at(version) -> datetime:
     """When the page was captured: by us (created_at), or by the archive of an archived copy."""
     return version.captured_at or version.created_at
 
 
-def lookup(session: Session, url: str, at: datetime | None = None) -> dict[str, Any] | None:
-    found = find_source(session, url)
+def lookup(reader, url: str, at: datetime | None = None) -> dict[str, Any] | None:
+    reader = reader_of(reader)
+    found = find_source(reader, url)
     if found is None:
         return None
     source, matched_as = found
-    citations = session.exec(
-        select(Citation, Seed)
-        .join(Seed, Seed.id == Citation.seed_id)
-        .where(Citation.source_id == source.id)
-        .order_by(Seed.id, Citation.char_start)
-    ).all()
-    attempts = _fetch_attempts(session, source.id)
-    versions = session.exec(
-        select(Version, Activity)
-        .join(Activity, Activity.id == Version.activity_id, isouter=True)
-        .where(Version.source_id == source.id, Version.kind != "excerpt")
-        .order_by(Version.id)
-    ).all()
-    excerpts = _excerpts(session, source.id)
+    citations = reader.joined(
+        "citations c, seeds s",
+        "FROM citations c JOIN seeds s ON s.id = c.seed_id WHERE c.source_id = :source_id ORDER BY s.id, c.char_start",
+        source_id=source.id,
+    )
+    attempts = _fetch_attempts(reader, source.id)
+    versions = _versions_with_activity(reader, "v.source_id = :source_id AND v.kind != 'excerpt'", source_id=source.id)
+    excerpts = _excerpts(reader, source.id)
     in_force = None
     if at is not None:
-        chosen = version_in_force(session, source.id, at)
+        chosen = version_in_force(reader, source.id, at)
         in_force = {"date": at.isoformat(), "version_id": None, "captured_at": None, "captured": None}
         keep: set[int] = set()
         if chosen is not None:
@@ -148,42 +154,45 @@ def lookup(session: Session, url: str, at: datetime | None = None) -> dict[str, 
             keep = {original.id} | {v.id for v, _ in versions if v.parent_id == original.id}
         versions = [(v, a) for v, a in versions if v.id in keep]
         excerpts = [e for e in excerpts if e["parent_id"] in keep]
+    seed_ids = {seed.id for _, seed in citations}
     found = {
         "url": url,
         "matched_as": matched_as,
         "source": row_dict(source),
-        "seeds": _seeds(citations, _attributions(session, {seed.id for _, seed in citations})),
+        "seeds": _seeds(citations, _attributions(reader, seed_ids)),
         "fetch_attempts": attempts,
-        "archive_lookups": _archive_lookups(session, source.id),
+        "archive_lookups": _archive_lookups(reader, source.id),
         "versions": [_version(v, a) for v, a in versions],
         "excerpts": excerpts,
-        "alignments": alignments(session, source.id),
-        "quotes": _quotes(session, source.id),
-        "related_seeds": related_seeds(session, {seed.id for _, seed in citations}),
-        **trail_links(session, source.id),  # the sources citing it, and those it cites
+        "alignments": alignments(reader, source.id),
+        "quotes": _quotes(reader, source.id),
+        "related_seeds": related_seeds(reader, seed_ids),
+        **trail_links(reader, source.id),  # the sources citing it, and those it cites
     }
     if in_force is not None:
         found["at"] = in_force
     return found
 
 
-def _archive_lookups(session: Session, source_id: int) -> list[dict]:
+def _archive_lookups(reader: Reader, source_id: int) -> list[dict]:
     """Each lookup of the source in the web archives: when, which, what came of it, its requests."""
-    rows = session.exec(
-        select(Activity).where(Activity.source_id == source_id, Activity.kind == "archive").order_by(Activity.id)
-    ).all()
+    rows = reader.rows(
+        "activities",
+        "FROM activities WHERE source_id = :source_id AND kind = 'archive' ORDER BY id",
+        source_id=source_id,
+    )
     return [{**row_dict(a, drop={"source_id", "software"}), "parameters": json.loads(a.parameters)} for a in rows]
 
 
-def _fetch_attempts(session: Session, source_id: int) -> list[dict]:
+def _fetch_attempts(reader: Reader, source_id: int) -> list[dict]:
     """Every request, oldest first; the last request of each fetch says what the fetch came to
     (new, changed, unchanged, skipped, failed), as recorded by tracker.originals.versions."""
-    rows = session.exec(
-        select(FetchAttempt, Activity.parameters)
-        .join(Activity, Activity.id == FetchAttempt.activity_id)
-        .where(FetchAttempt.source_id == source_id)
-        .order_by(FetchAttempt.id)
-    ).all()
+    rows = reader.joined(
+        "fetch_attempts f",
+        ", a.parameters FROM fetch_attempts f JOIN activities a ON a.id = f.activity_id "
+        "WHERE f.source_id = :source_id ORDER BY f.id",
+        source_id=source_id,
+    )
     attempts = []
     for index, (attempt, parameters) in enumerate(rows):
         last_of_fetch = index + 1 == len(rows) or rows[index + 1][0].activity_id != attempt.activity_id
@@ -192,14 +201,14 @@ def _fetch_attempts(session: Session, source_id: int) -> list[dict]:
     return attempts
 
 
-def _attributions(session: Session, seed_ids: set[int]) -> dict[int, list[dict]]:
+def _attributions(reader: Reader, seed_ids: set[int]) -> dict[int, list[dict]]:
     """The attributions of each seed: whom else it says its claims come from."""
-    rows = session.exec(
-        select(Citation, Seed)
-        .join(Seed, Seed.id == Citation.seed_id)
-        .where(Citation.seed_id.in_(list(seed_ids)), Citation.kind == "attribution")
-        .order_by(Citation.seed_id, Citation.char_start)
-    ).all()
+    rows = reader.joined(
+        "citations c, seeds s",
+        "FROM citations c JOIN seeds s ON s.id = c.seed_id WHERE c.seed_id IN (:seed_ids) AND c.kind = 'attribution' "
+        "ORDER BY c.seed_id, c.char_start",
+        seed_ids=sorted(seed_ids),
+    )
     found: dict[int, list[dict]] = {}
     for citation, seed in rows:
         content = None
@@ -256,7 +265,7 @@ def _seeds(citations, attributions: dict[int, list[dict]]) -> list[dict]:
     return list(seeds.values())
 
 
-def _version(version: Version, activity: Activity | None) -> dict:
+def _version(version: Row, activity: Row | None) -> dict:
     entry = row_dict(version, drop={"text", "source_id"})
     entry["length"] = len(version.text) if version.text is not None else None
     entry["archived_as"] = archived_as(version)
@@ -270,18 +279,33 @@ def _version(version: Version, activity: Activity | None) -> dict:
     return entry
 
 
-def _excerpts(session: Session, source_id: int) -> list[dict]:
-    rows = session.exec(
-        select(Excerpt, Version, Seed)
-        .join(Version, Version.id == Excerpt.version_id)
-        .join(Seed, Seed.id == Excerpt.seed_id)
-        .where(Version.source_id == source_id)
-        .order_by(Seed.id, Excerpt.original_start)
-    ).all()
+class _Originals:
+    """The original behind a translated or original version, each read once."""
+
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
+        self.read: dict[int, Row | None] = {}
+
+    def get(self, version_id: int) -> Row | None:
+        if version_id not in self.read:
+            self.read[version_id] = self.reader.get("versions", version_id)
+        return self.read[version_id]
+
+    def of(self, version: Row) -> Row:
+        return version if version.kind == "original" else self.get(version.parent_id)
+
+
+def _excerpts(reader: Reader, source_id: int) -> list[dict]:
+    rows = reader.joined(
+        "excerpts e, versions v, seeds s",
+        "FROM excerpts e JOIN versions v ON v.id = e.version_id JOIN seeds s ON s.id = e.seed_id "
+        "WHERE v.source_id = :source_id ORDER BY s.id, e.original_start",
+        source_id=source_id,
+    )
+    versions = _Originals(reader)
     result = []
     for excerpt, version, seed in rows:
-        parent = session.get(Version, version.parent_id)
-        original = parent if parent.kind == "original" else session.get(Version, parent.parent_id)
+        original = versions.of(versions.get(version.parent_id))
         result.append(
             {
                 **row_dict(excerpt),
@@ -294,18 +318,18 @@ def _excerpts(session: Session, source_id: int) -> list[dict]:
     return result
 
 
-def alignments(session: Session, source_id: int) -> list[dict]:
+def alignments(reader, source_id: int) -> list[dict]:
     """Per citing seed, each seed sentence with the source sentences it draws on, translated and
     original, side by side (`added` seed sentences with none)."""
-    rows = session.exec(
-        select(Alignment, Version, Seed)
-        .join(Version, Version.id == Alignment.version_id)
-        .join(Seed, Seed.id == Alignment.seed_id)
-        .where(Version.source_id == source_id)
-        .order_by(Seed.id, Version.id, Alignment.seed_start)
-    ).all()
+    reader = reader_of(reader)
+    rows = reader.joined(
+        "alignments l, versions v, seeds s",
+        "FROM alignments l JOIN versions v ON v.id = l.version_id JOIN seeds s ON s.id = l.seed_id "
+        "WHERE v.source_id = :source_id ORDER BY s.id, v.id, l.seed_start",
+        source_id=source_id,
+    )
     seeds: dict[tuple[int, int], dict] = {}
-    originals: dict[int, Version] = {}
+    versions = _Originals(reader)
     for alignment, aligned, seed in rows:
         entry = seeds.setdefault(
             (seed.id, aligned.id),
@@ -318,9 +342,7 @@ def alignments(session: Session, source_id: int) -> list[dict]:
                 "pairs": [],
             },
         )
-        if aligned.id not in originals:
-            originals[aligned.id] = aligned if aligned.kind == "original" else session.get(Version, aligned.parent_id)
-        original = originals[aligned.id]
+        original = versions.of(aligned)
         has_source = alignment.source_start is not None
         entry["pairs"].append(
             {
@@ -349,27 +371,26 @@ def alignments(session: Session, source_id: int) -> list[dict]:
     return list(seeds.values())
 
 
-def _quotes(session: Session, source_id: int) -> list[dict]:
-    rows = session.exec(
-        select(Quote, Seed)
-        .join(Version, Version.id == Quote.version_id)
-        .join(Seed, Seed.id == Quote.seed_id)
-        .where(Version.source_id == source_id)
-        .order_by(Seed.id, Quote.seed_start)
-    ).all()
+def _quotes(reader: Reader, source_id: int) -> list[dict]:
+    rows = reader.joined(
+        "quotes q, seeds s",
+        "FROM quotes q JOIN versions v ON v.id = q.version_id JOIN seeds s ON s.id = q.seed_id "
+        "WHERE v.source_id = :source_id ORDER BY s.id, q.seed_start",
+        source_id=source_id,
+    )
     return [
         {**row_dict(quote, drop={"differences"}), "differences": json.loads(quote.differences), "seed_path": seed.path}
         for quote, seed in rows
     ]
 
 
-def related_seeds(session: Session, seed_ids: set[int]) -> list[dict]:
-    rows = session.exec(
-        select(SeedRelation, Seed)
-        .join(Seed, Seed.id == SeedRelation.related_seed_id)
-        .where(SeedRelation.seed_id.in_(list(seed_ids)))
-        .order_by(SeedRelation.seed_id, SeedRelation.related_seed_id, SeedRelation.reason)
-    ).all()
+def related_seeds(reader, seed_ids: set[int]) -> list[dict]:
+    rows = reader_of(reader).joined(
+        "seed_relations r, seeds s",
+        "FROM seed_relations r JOIN seeds s ON s.id = r.related_seed_id WHERE r.seed_id IN (:seed_ids) "
+        "ORDER BY r.seed_id, r.related_seed_id, r.reason",
+        seed_ids=sorted(seed_ids),
+    )
     return [
         {
             "seed_id": r.seed_id,
@@ -384,5 +405,6 @@ def related_seeds(session: Session, seed_ids: set[int]) -> list[dict]:
 
 
 def row_dict(row, drop: frozenset | set = frozenset()) -> dict:
-    data = row.model_dump()
+    """A row (a Reader's Row or a table object) as JSON-ready values; datetimes in ISO form."""
+    data = row if isinstance(row, dict) else row.model_dump()
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items() if k not in drop}

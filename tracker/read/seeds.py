@@ -1,4 +1,5 @@
-"""Seeds with where they come from, their date and what they cite: what `tracker seeds list` shows."""
+"""Seeds with where they come from, their date and what they cite: what `tracker seeds list` shows
+(plain SQL through a Reader, tracker/store/reader.py)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func
-from sqlmodel import Session, select
+from tracker.store.reader import reader_of
 
-from tracker.store.tables import Citation, Seed
+COUNTS = (
+    "SELECT seed_id, SUM(CASE WHEN kind = 'url' THEN 1 ELSE 0 END) AS urls, "
+    "SUM(CASE WHEN kind = 'attribution' THEN 1 ELSE 0 END) AS names FROM citations GROUP BY seed_id"
+)
 
 
 @dataclass(frozen=True)
@@ -34,22 +37,16 @@ class SeedRow:
         return data
 
 
-def list_seeds(session: Session, *, all_revisions: bool = False) -> list[SeedRow]:
+def list_seeds(reader, *, all_revisions: bool = False) -> list[SeedRow]:
     """Current seeds (or every revision), in the order they were ingested, with citation counts."""
-    counts = (
-        select(
-            Citation.seed_id,
-            func.sum(case((Citation.kind == "url", 1), else_=0)).label("urls"),
-            func.sum(case((Citation.kind == "attribution", 1), else_=0)).label("names"),
-        )
-        .group_by(Citation.seed_id)
-        .subquery()
+    found = reader_of(reader).joined(
+        "seeds s",
+        f", n.urls, n.names FROM seeds s LEFT JOIN ({COUNTS}) n ON n.seed_id = s.id"
+        + ("" if all_revisions else " WHERE s.superseded_at IS NULL")
+        + " ORDER BY s.id",
     )
-    query = select(Seed, counts.c.urls, counts.c.names).outerjoin(counts, counts.c.seed_id == Seed.id)
-    if not all_revisions:
-        query = query.where(Seed.superseded_at.is_(None))
     rows = []
-    for seed, urls, names in session.exec(query.order_by(Seed.id)).all():
+    for seed, urls, names in found:
         rows.append(
             SeedRow(
                 id=seed.id,
@@ -59,7 +56,7 @@ def list_seeds(session: Session, *, all_revisions: bool = False) -> list[SeedRow
                 url=seed.url or seed.canonical_url,
                 title=seed.title,
                 publisher=seed.publisher,
-                date=seed.date,
+                date=_date(seed),
                 dated_by=seed.dated_by,
                 published_evidence=seed.published_evidence,
                 url_citations=int(urls or 0),
@@ -68,3 +65,8 @@ def list_seeds(session: Session, *, all_revisions: bool = False) -> list[SeedRow
             )
         )
     return rows
+
+
+def _date(seed) -> datetime:
+    """As `Seed.date`: when it was published, else when tracker first read this revision."""
+    return seed.published_at if seed.dated_by == "published_at" and seed.published_at else seed.ingested_at

@@ -21,11 +21,12 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy.engine import URL
+from typing import TYPE_CHECKING, Any
 
 from tracker.errors import TrackerError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
 
 BUSY_TIMEOUT_MS = 30_000
 DEFAULT_TIMEOUT = 60.0  # seconds a `tracker sql` statement may run before it is cancelled
@@ -52,6 +53,11 @@ def run_read_only(
 ) -> QueryResult:
     """Run one statement without any possibility of writing; raise QueryError if it fails, runs
     longer than `timeout` seconds (None: no limit) or is interrupted (Ctrl-C cancels it at once)."""
+    from tracker.store.reader import sqlite_file
+
+    path = sqlite_file(database_url)
+    if path is not None:  # the common case, without SQLAlchemy's import
+        return _run_sqlite(str(path), sql, dict(params or {}), timeout)
     from tracker.store.target import DatabaseTarget
 
     url = DatabaseTarget.parse(database_url).url

@@ -17,6 +17,8 @@ from urllib.parse import quote
 from tracker.errors import TrackerError
 from tracker.store.revisions import known_revisions
 
+BUSY_TIMEOUT_MS = 30_000  # how long a connection waits for a writer's lock before it fails
+
 
 class DatabaseUnavailable(TrackerError, RuntimeError):
     """The database cannot be reached (server down, wrong URL or password, driver missing)."""

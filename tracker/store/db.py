@@ -16,6 +16,7 @@ from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import DBAPIError
 
 from tracker.store.checks import (
+    BUSY_TIMEOUT_MS,
     DatabaseDamaged,
     DatabaseNotUpgraded,
     DatabaseUnavailable,
@@ -29,7 +30,6 @@ from tracker.store.checks import (
 from tracker.store.revisions import MIGRATIONS_DIR, script_head
 from tracker.store.target import DatabaseTarget
 
-BUSY_TIMEOUT_MS = 30_000
 UPGRADE_LOCK_KEY = int.from_bytes(b"trackeru", "big")  # advisory lock held while upgrading on PostgreSQL
 
 

@@ -1,36 +1,34 @@
 """The trail links of one source, for `tracker lookup`: the sources that cite it and the ones it
-cites (hop citations), each with how (a link or an attribution), the hop and the citing text."""
+cites (hop citations), each with how (a link or an attribution), the hop and the citing text.
+Plain SQL through a Reader (tracker/store/reader.py), as the rest of a lookup."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, select
-
-from tracker.store.tables import Source
-from tracker.store.trail_tables import HopCitation
+from tracker.store.reader import Row, reader_of
 
 __all__ = ["trail_links"]
 
 
-def trail_links(session: Session, source_id: int) -> dict[str, list[dict[str, Any]]]:
+def trail_links(reader, source_id: int) -> dict[str, list[dict[str, Any]]]:
     """{"cited_by_sources": [...], "cites": [...]}: hop citations into and out of the source."""
-    cited_by = session.exec(
-        select(HopCitation, Source)
-        .join(Source, Source.id == HopCitation.citing_source_id)
-        .where(HopCitation.source_id == source_id)
-        .order_by(HopCitation.id)
-    ).all()
-    cites = session.exec(
-        select(HopCitation).where(HopCitation.citing_source_id == source_id).order_by(HopCitation.id)
-    ).all()
+    reader = reader_of(reader)
+    cited_by = reader.joined(
+        "hop_citations h, sources s",
+        "FROM hop_citations h JOIN sources s ON s.id = h.citing_source_id WHERE h.source_id = :source_id ORDER BY h.id",
+        source_id=source_id,
+    )
+    cites = reader.rows(
+        "hop_citations", "FROM hop_citations WHERE citing_source_id = :source_id ORDER BY id", source_id=source_id
+    )
     return {
         "cited_by_sources": [_row(c, url=s.url) for c, s in cited_by],
         "cites": [_row(c, url=c.url) for c in cites],
     }
 
 
-def _row(citation: HopCitation, url: str | None) -> dict[str, Any]:
+def _row(citation: Row, url: str | None) -> dict[str, Any]:
     return {
         "url": url,
         "source_id": citation.source_id,
