@@ -3,6 +3,7 @@ database in a read-only folder."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -210,3 +211,15 @@ def test_an_older_schema_in_a_read_only_folder_is_one_line(populated):
             if not path.is_symlink():
                 path.chmod(0o755)
         shutil.rmtree(home)
+
+
+def test_control_characters_in_values_are_escaped_in_the_table_and_json(populated, tracker):
+    """A page's text can hold ESC sequences and bidi overrides: printed raw they would clear the
+    screen or reorder the line. CSV keeps the values exactly (it is for files)."""
+    statement = "SELECT 'a' || char(27) || '[2J' || char(8238) || 'b' AS v"
+    table = tracker("sql", statement)
+    assert table.exit_code == 0 and "a\\x1b[2J\\u202eb" in table.output and "\x1b" not in table.output
+    as_json = tracker("sql", "--json", statement)
+    assert "\\u202e" in as_json.output and "\u202e" not in as_json.output
+    assert json.loads(as_json.output) == [{"v": "a\x1b[2J\u202eb"}]
+    assert "a\x1b[2J\u202eb" in tracker("sql", "--csv", statement).output

@@ -51,6 +51,7 @@ def sql(
     timeout: float,
 ) -> None:
     """Run one read-only SQL STATEMENT (or a named query) and print the rows."""
+    from tracker.cli import render
     from tracker.read.queries import load_queries
     from tracker.read.sql import parse_params, run_read_only, to_csv, to_json, to_table
     from tracker.store.reader import open_reader
@@ -67,7 +68,11 @@ def sql(
     with open_reader(settings.database.url):  # checked, and the views exist once the schema is current
         pass
     result = run_read_only(settings.database.url, statement, parse_params(params), timeout=timeout or None)
-    click.echo(to_csv(result) if as_csv else to_json(result) if as_json else to_table(result))
+    if as_json:
+        render.echo_json(to_json(result))  # JSON's own escaping leaves bidi overrides and C1 controls raw
+    else:
+        # CSV: the values exactly, for files (color=True: click would strip ESC sequences from them)
+        click.echo(to_csv(result) if as_csv else to_table(result), color=as_csv or None)
 
 
 @click.command("datasette-metadata")

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tracker.errors import TrackerError
+from tracker.terminal import shown
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
@@ -244,7 +245,9 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, bytes):
         return f"<{len(value)} bytes>"
-    text = " ".join(str(value).split())  # newlines and tabs would break the row
+    # Newlines and tabs would break the row; ESC, bidi overrides and the like, from a page's
+    # text, would drive the terminal (tracker/terminal.py).
+    text = shown(" ".join(str(value).split()))
     return text if len(text) <= TABLE_CELL_WIDTH else text[: TABLE_CELL_WIDTH - 1] + "…"
 
 
