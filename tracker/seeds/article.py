@@ -123,7 +123,7 @@ def find_article(html: str, fetched_url: str | None = None) -> Article | None:
     html = _strip_xml_declaration(html)
     address = page_address(html, fetched_url)
     xml = trafilatura.extract(
-        html,
+        _absolute_links(html, address.base),
         url=address.base,
         output_format="xml",
         include_links=True,
@@ -328,6 +328,29 @@ def _flatten(element, pieces: list[tuple[str, str | None]], href: str | None) ->
 def _same_page(href: str, address: PageAddress) -> bool:
     target = href.split("#", 1)[0].rstrip("/")
     return any(target == u.split("#", 1)[0].rstrip("/") for u in (address.base, address.canonical_url) if u)
+
+
+def _absolute_links(html: str, base: str | None) -> str:
+    """The page with its relative <a href>s made absolute against `base`, as a browser reads them.
+
+    trafilatura resolves relative links against the site's root, not the page: "../2/story.html"
+    on /2013/8/3/page.html would become /2/story.html, a page that does not exist."""
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    if not base:
+        return html
+    try:
+        root = lxml_html.document_fromstring(html, parser=lxml_html.HTMLParser(huge_tree=True))
+    except (etree.ParserError, ValueError):
+        return html
+    changed = False
+    for a in root.iter("a"):
+        href = (a.get("href") or "").strip()
+        if href and not href.startswith("#") and not urlsplit(href).scheme:
+            a.set("href", urljoin(base, href))
+            changed = True
+    return lxml_html.tostring(root, encoding="unicode") if changed else html
 
 
 def _first_attr(root, xpath: str, attribute: str) -> str | None:
