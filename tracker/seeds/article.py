@@ -85,6 +85,8 @@ _WORD_CHARS = re.compile(r"\w", re.UNICODE)
 # A block is running text when at least this share of its letters is not link text.
 _MIN_PROSE_SHARE = 0.5
 _MIN_PROSE_CHARS = 25
+# A line longer than this is a paragraph, not a headline with its one-line teaser.
+_MAX_TEASER_CHARS = 300
 
 
 def page_address(html: str, fetched_url: str | None = None) -> PageAddress:
@@ -156,7 +158,7 @@ def find_article(html: str, fetched_url: str | None = None) -> Article | None:
         # On short pages trafilatura falls back to a plain-text extraction that loses every link;
         # take them from the page's own lines where those stand unchanged in the article.
         _recover_links(html, text, builder)
-    return Article(text, tuple(builder.links), title, address, tuple(dict.fromkeys(builder.notes)))
+    return Article(text, tuple(builder.kept_links()), title, address, tuple(dict.fromkeys(builder.notes)))
 
 
 class _Builder:
@@ -169,6 +171,8 @@ class _Builder:
         self.links: list[SeedLink] = []
         self.notes: list[str] = []
         self.in_sources = False  # under a "Sources" / "References" heading: its lines cite
+        # Lines that open with their one link, to the page's own site: (start, end, link indexes).
+        self.teasers: list[tuple[int, int, range]] = []
 
     def line(self, text: str) -> None:
         text = " ".join(text.split())
@@ -243,6 +247,7 @@ class _Builder:
         cited_source = bool(_SOURCE_LINE.match(line)) or (self.in_sources and not heading)
         if (_RELATED.match(line) or heading) and not cited_source:
             running = False
+        first = len(self.links)
         for href, s, e in spans:
             if not (running or cited_source) or not _WORD_CHARS.search(line[s:e]):
                 continue  # an image or icon link has no anchor text to stand in running text
@@ -250,6 +255,31 @@ class _Builder:
             if resolved is None:
                 continue
             self.links.append(SeedLink(resolved, line_start + s, line_start + e))
+        worded = [(s, e) for _, s, e in spans if _WORD_CHARS.search(line[s:e])]
+        kept = range(first, len(self.links))
+        if (
+            len(worded) == 1
+            and len(kept) == 1
+            and worded[0][0] == 0
+            and len(line) <= _MAX_TEASER_CHARS
+            and not cited_source
+            and _same_site(self.links[first].href, self.address)
+        ):
+            self.teasers.append((line_start, line_start + len(line), kept))
+
+    def kept_links(self) -> list[SeedLink]:
+        """The links kept, less those of teaser lists: two or more lines in a row that each open
+        with their one link, to the page's own site ("<headline> One line of what it says."), are
+        a list of the site's other stories, not citations, in any language."""
+        dropped: set[int] = set()
+        run: list[tuple[int, int, range]] = []
+        for teaser in [*self.teasers, (-2, -2, range(0))]:
+            if run and teaser[0] != run[-1][1] + 1:
+                if len(run) >= 2:
+                    dropped.update(i for _, _, kept in run for i in kept)
+                run = []
+            run.append(teaser)
+        return [link for i, link in enumerate(self.links) if i not in dropped]
 
     def _resolve(self, href: str) -> str | None:
         href = href.strip()
@@ -278,7 +308,7 @@ def running_text_links(text: str, links, address: PageAddress) -> tuple[tuple[Se
     builder = _Builder(address)
     for line, spans, line_start in _lines_with_links(text, links):
         builder.keep_links(line, spans, line_start)
-    return tuple(builder.links), tuple(dict.fromkeys(builder.notes))
+    return tuple(builder.kept_links()), tuple(dict.fromkeys(builder.notes))
 
 
 def _lines_with_links(text: str, links):
@@ -323,6 +353,19 @@ def _flatten(element, pieces: list[tuple[str, str | None]], href: str | None) ->
             _flatten(child, pieces, current)
         if child.tail:
             pieces.append((child.tail, current))
+
+
+def _same_site(href: str, address: PageAddress) -> bool:
+    """Whether `href` is on the page's own site (www. and other subdomains aside)."""
+    page = address.canonical_url or address.base
+    return bool(page) and _site(urlsplit(href).hostname) == _site(urlsplit(page).hostname)
+
+
+def _site(host: str | None) -> str:
+    labels = (host or "").lower().split(".")
+    # example.co.uk, example.com.br: a short second-level label under a country code is public.
+    keep = 3 if len(labels) > 2 and len(labels[-1]) == 2 and len(labels[-2]) <= 3 else 2
+    return ".".join(labels[-keep:])
 
 
 def _same_page(href: str, address: PageAddress) -> bool:
