@@ -76,3 +76,36 @@ def test_relative_links_resolve_against_the_page_not_the_sites_root():
     # would make it /01/28/x/ on the site's root).
     assert "https://www.dailyledger.example/world/2025/01/28/russia-syria-envoy/" in hrefs
     assert not any(href.startswith("https://www.dailyledger.example/01/") for href in hrefs)
+
+
+def test_a_link_in_a_recommendation_or_author_block_of_the_page_is_not_cited():
+    # trafilatura keeps these blocks' text; their class names say what they are, in any language.
+    for name in ("recommended-stories", "trending", "author_bio", "promo"):
+        block = (
+            f'<div class="{name}"><p>Earlier this month the envoy <a href="/world/2025/02/01/envoy-visit/">'
+            "visited Beirut and Amman</a> to prepare the round of talks that began today.</p></div>"
+        )
+        assert not any("envoy-visit" in href for href in _with_block(block)), name
+
+
+def test_furniture_is_told_by_the_blocks_a_link_stands_in_not_by_wrappers_around_the_article():
+    from tracker.seeds.page_links import page_links
+
+    page = """<html><body><nav><a href="/world/">World</a></nav>
+    <div class="article-body pagination-first"><p>Text citing <a href="https://who.int/a">the WHO</a> and
+    <a href="/world/">the world desk</a>.</p>
+    <div class="social-media-embed"><a href="https://social.example/post/1">a post</a></div>
+    <aside class="related"><a href="/world/2025/other/">Other story</a></aside></div>
+    <footer class="site-footer"><a href="/about/">About</a></footer></body></html>"""
+    links = page_links(page, "https://news.example/world/2025/story/")
+    assert links.furniture == {"https://news.example/world/2025/other/", "https://news.example/about/"}
+    # Relative hrefs are made absolute against the page; the world desk stands in the text too.
+    assert 'href="https://news.example/world/"' in links.html
+
+
+def test_a_footnote_link_to_the_page_itself_is_not_a_citation():
+    note = (
+        "<p>The ministry put the number of returnees at 29,000 in January, an estimate that aid groups "
+        'dispute.<a href="#note-1">1</a> Officials did not answer questions about the figure on Thursday.</p>'
+    )
+    assert not any("note-1" in href for href in _with_block(note))

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 from tracker.seeds.html_text import SeedLink
+from tracker.seeds.page_links import page_links
 
 __all__ = ["Article", "PageAddress", "find_article", "page_address", "running_text_links"]
 
@@ -124,8 +125,9 @@ def find_article(html: str, fetched_url: str | None = None) -> Article | None:
 
     html = _strip_xml_declaration(html)
     address = page_address(html, fetched_url)
+    links = page_links(html, address.base)
     xml = trafilatura.extract(
-        _absolute_links(html, address.base),
+        links.html,
         url=address.base,
         output_format="xml",
         include_links=True,
@@ -146,7 +148,7 @@ def find_article(html: str, fetched_url: str | None = None) -> Article | None:
     if main is None:
         return None
     title = (doc.get("title") or "").strip() or None
-    builder = _Builder(address)
+    builder = _Builder(address, links.furniture)
     if title:
         builder.line(title)
     for element in main:
@@ -164,8 +166,9 @@ def find_article(html: str, fetched_url: str | None = None) -> Article | None:
 class _Builder:
     """Builds the seed's text from trafilatura's XML, one line per block, with kept links."""
 
-    def __init__(self, address: PageAddress) -> None:
+    def __init__(self, address: PageAddress, furniture: frozenset[str] = frozenset()) -> None:
         self.address = address
+        self.furniture = furniture  # hrefs that stand only in the page's menus, sidebars, footers...
         self.parts: list[str] = []
         self.length = 0
         self.links: list[SeedLink] = []
@@ -279,7 +282,7 @@ class _Builder:
                     dropped.update(i for _, _, kept in run for i in kept)
                 run = []
             run.append(teaser)
-        return [link for i, link in enumerate(self.links) if i not in dropped]
+        return [link for i, link in enumerate(self.links) if i not in dropped and link.href not in self.furniture]
 
     def _resolve(self, href: str) -> str | None:
         href = href.strip()
@@ -326,13 +329,13 @@ def _lines_with_links(text: str, links):
 def _recover_links(html: str, text: str, builder: _Builder) -> None:
     from tracker.seeds.html_text import html_to_text
 
-    page_text, page_links = html_to_text(html)
+    page_text, all_links = html_to_text(html)
     article_lines: dict[str, int] = {}
     offset = 0
     for line in text.split("\n"):
         article_lines.setdefault(line, offset)
         offset += len(line) + 1
-    for line, spans, _start in _lines_with_links(page_text, page_links):
+    for line, spans, _start in _lines_with_links(page_text, all_links):
         if line in article_lines:
             builder.keep_links(line, spans, article_lines[line])
 
@@ -371,29 +374,6 @@ def _site(host: str | None) -> str:
 def _same_page(href: str, address: PageAddress) -> bool:
     target = href.split("#", 1)[0].rstrip("/")
     return any(target == u.split("#", 1)[0].rstrip("/") for u in (address.base, address.canonical_url) if u)
-
-
-def _absolute_links(html: str, base: str | None) -> str:
-    """The page with its relative <a href>s made absolute against `base`, as a browser reads them.
-
-    trafilatura resolves relative links against the site's root, not the page: "../2/story.html"
-    on /2013/8/3/page.html would become /2/story.html, a page that does not exist."""
-    from lxml import etree
-    from lxml import html as lxml_html
-
-    if not base:
-        return html
-    try:
-        root = lxml_html.document_fromstring(html, parser=lxml_html.HTMLParser(huge_tree=True))
-    except (etree.ParserError, ValueError):
-        return html
-    changed = False
-    for a in root.iter("a"):
-        href = (a.get("href") or "").strip()
-        if href and not href.startswith("#") and not urlsplit(href).scheme:
-            a.set("href", urljoin(base, href))
-            changed = True
-    return lxml_html.tostring(root, encoding="unicode") if changed else html
 
 
 def _first_attr(root, xpath: str, attribute: str) -> str | None:
