@@ -4,10 +4,13 @@ A saved news page is mostly its site's furniture (menus, share bars, tag lists, 
 newsletter boxes, comments); the article is one block of it. trafilatura finds that block (XML
 output with links kept); this module turns it into the seed's text with each link pointing at its
 anchor text, and keeps only links that stand in running text: a paragraph that is mostly its links
-("Read more: <headline>"), a list of links (tags, related articles), a share, tag or newsletter
-address, a link back to the page itself, and anything not http(s) are not citations.
+("Read more: <headline>"), a list of links (tags, related articles), a run of lines that each
+open with their one link to the page's own site (the site's stories with teasers), a link that
+stands only in the page's furniture blocks (tracker/seeds/page_links.py), a share, tag or
+newsletter address, a link back to the page itself, and anything not http(s) are not citations.
 
-Relative links resolve against the page's address: its `<base href>`, the URL it was fetched from,
+Relative links resolve against the page's address, as a browser does (not against the site's
+root, as trafilatura alone would): its `<base href>`, the URL it was fetched from,
 its `<link rel=canonical>` or its `og:url`, in that order; with none, they are dropped with a note.
 """
 
