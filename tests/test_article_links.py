@@ -109,3 +109,19 @@ def test_a_footnote_link_to_the_page_itself_is_not_a_citation():
         'dispute.<a href="#note-1">1</a> Officials did not answer questions about the figure on Thursday.</p>'
     )
     assert not any("note-1" in href for href in _with_block(note))
+
+
+def test_on_a_page_taken_whole_the_links_of_its_menus_are_not_cited_either():
+    prose = (
+        "The harbour council approved the budget on Tuesday after a long debate about the old railway "
+        "bridge and the cost of its repair, which the finance office put at four million. "
+    )
+    page = (
+        '<html><body><nav class="site-menu"><p>Find every story of the week on <a href="/world/">the world '
+        "desk</a>, with the latest news from each region.</p></nav>"
+        f'<p>{prose}The audit, <a href="https://audit.example/2024/bridge">published by the city</a>, '
+        f"explains the figure in detail.</p><p>{prose}</p></body></html>"
+    )
+    seed = read_seed_html(page, "https://news.example/2024/05/07/harbour.html")
+    assert not seed.article  # a short page is taken whole
+    assert [link.href for link in seed.links] == ["https://audit.example/2024/bridge"]

@@ -309,9 +309,12 @@ class _Builder:
         return href
 
 
-def running_text_links(text: str, links, address: PageAddress) -> tuple[tuple[SeedLink, ...], tuple[str, ...]]:
-    """Of ``links`` into ``text`` (one block a line), those in running text, resolved; and notes."""
-    builder = _Builder(address)
+def running_text_links(
+    text: str, links, address: PageAddress, furniture: frozenset[str] = frozenset()
+) -> tuple[tuple[SeedLink, ...], tuple[str, ...]]:
+    """Of ``links`` into ``text`` (one block a line), those in running text, resolved, less the
+    ``furniture`` hrefs (tracker/seeds/page_links.py); and notes."""
+    builder = _Builder(address, furniture)
     for line, spans, line_start in _lines_with_links(text, links):
         builder.keep_links(line, spans, line_start)
     return tuple(builder.kept_links()), tuple(dict.fromkeys(builder.notes))

@@ -26,6 +26,7 @@ _FURNITURE_WORDS = frozenset(
 _WRAPPER_WORDS = frozenset(
     "with wrp wrap wrapper content body entry article main fixed segment story post embed".split()
 )
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _NAME_PARTS = re.compile(r"[_\-\s]+")
 # Going up from a link, the search ends here: what holds the whole article is no furniture, though
 # a block inside it (an <aside> of related stories) still is.
@@ -45,6 +46,7 @@ def page_links(html: str, base: str | None) -> PageLinks:
     from lxml import etree
     from lxml import html as lxml_html
 
+    html = _XML_DECLARATION.sub("", html, count=1)  # lxml refuses a decoded str that declares one
     try:
         root = lxml_html.document_fromstring(html, parser=lxml_html.HTMLParser(huge_tree=True))
     except (etree.ParserError, ValueError):
