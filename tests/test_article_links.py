@@ -125,3 +125,13 @@ def test_on_a_page_taken_whole_the_links_of_its_menus_are_not_cited_either():
     seed = read_seed_html(page, "https://news.example/2024/05/07/harbour.html")
     assert not seed.article  # a short page is taken whole
     assert [link.href for link in seed.links] == ["https://audit.example/2024/bridge"]
+
+
+def test_hrefs_are_kept_as_written_when_relative_ones_are_made_absolute():
+    block = (
+        '<p>The ministry <a href="https://bo.example/tin-tức/thông báo">published its notice</a> on Thursday, '
+        'and our <a href="../../12/notice/">earlier report</a> explained what it changes for returnees.</p>'
+    )
+    hrefs = _with_block(block)
+    assert "https://bo.example/tin-tức/thông báo" in hrefs  # not percent-encoded on the way
+    assert "https://www.dailyledger.example/world/2025/02/12/notice/" in hrefs

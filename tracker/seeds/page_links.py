@@ -6,6 +6,7 @@ author and "related" blocks), told by the page's structure, not by words of one 
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
@@ -47,11 +48,12 @@ def page_links(html: str, base: str | None) -> PageLinks:
     from lxml import html as lxml_html
 
     html = _XML_DECLARATION.sub("", html, count=1)  # lxml refuses a decoded str that declares one
+    if base:
+        html = _HREF.sub(lambda m: _absolute_href(m, base), html)
     try:
         root = lxml_html.document_fromstring(html, parser=lxml_html.HTMLParser(huge_tree=True))
     except (etree.ParserError, ValueError):
         return PageLinks(html, frozenset())
-    changed = False
     furniture: set[str] = set()
     elsewhere: set[str] = set()
     page_size = None
@@ -60,15 +62,25 @@ def page_links(html: str, base: str | None) -> PageLinks:
         href = (a.get("href") or "").strip()
         if not href:
             continue
-        if base and not urlsplit(href).scheme:
-            href = urljoin(base, href)  # "#note-1" too: it is this page, not the site's root
-            a.set("href", href)
-            changed = True
         if page_size is None:
             page_size = len(root.text_content())
         (furniture if _in_furniture(a, page_size, sizes) else elsewhere).add(href)
-    page = lxml_html.tostring(root, encoding="unicode") if changed else html
-    return PageLinks(page, frozenset(furniture - elsewhere))
+    return PageLinks(html, frozenset(furniture - elsewhere))
+
+
+# An <a> tag's href, quoted or not. The page is rewritten as text, not re-serialized from a parsed
+# tree: lxml's serializer would percent-encode every href (spaces, non-ASCII letters), and what
+# trafilatura reads would no longer be the page.
+_HREF = re.compile(r"""(<a\b[^>]*?\shref\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
+
+
+def _absolute_href(match: re.Match, base: str) -> str:
+    raw = next(value for value in match.groups()[1:] if value is not None)
+    href = html_lib.unescape(raw).strip()
+    if not href or urlsplit(href).scheme:
+        return match.group(0)
+    # "#note-1" too: it is this page, not the site's root
+    return f'{match.group(1)}"{html_lib.escape(urljoin(base, href), quote=True)}"'
 
 
 def _in_furniture(a, page_size: int, sizes: dict) -> bool:
