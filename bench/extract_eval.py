@@ -73,7 +73,8 @@ def benchmark_cases() -> list[tuple[str, str, str, str]]:
     """scrapinghub's article-extraction-benchmark pages, as (name, HTML, articleBody, "full")."""
     import gzip
 
-    from bench.seed_links_eval import LINKS_REPO, _git_show
+    from bench.link_sets import SCRAPINGHUB as LINKS_REPO
+    from bench.link_sets import git_show as _git_show
 
     if not LINKS_REPO.is_dir():
         print(f"skipped: {LINKS_REPO} not present (fetch github:scrapinghub/article-extraction-benchmark)")
@@ -95,7 +96,7 @@ NEWSPAPER4K = Path("/work/.mirror/AndyTheFactory+newspaper4k/repo")
 
 def newspaper4k_cases() -> list[tuple[str, str, str, str]]:
     """newspaper4k's fixture pages that have their expected text, as (name, HTML, text, "full")."""
-    from bench.seed_links_eval import _git_show
+    from bench.link_sets import git_show as _git_show
 
     if not NEWSPAPER4K.is_dir():
         print(f"skipped: {NEWSPAPER4K} not present (fetch github:AndyTheFactory/newspaper4k)")

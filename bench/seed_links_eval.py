@@ -1,65 +1,85 @@
-"""How well tracker reads real news pages as seeds: URL citations and publication dates.
+"""How well tracker reads real news pages as seeds: the links of their article bodies (the citations
+an HTML seed makes, and the links a source trail follows) and publication dates.
 
-    python -m bench.seed_links_eval [--limit N] [--show PAGES] [--smoke]
+    python -m bench.seed_links_eval [--limit N] [--show PAGES] [--only SET] [--smoke]
 
-Data (public; read from the mirror, never copied into the repo; a missing set is skipped):
+**Expected links.** No set annotates links, only the article's text, so the expected links are
+derived from that text, the same way on every set: a link of the raw page is "in the article's
+running text" when its anchor text, with up to 40 characters of the text around it in its own
+block (paragraph, list item, cell…), stands in the expected article text (whitespace collapsed,
+case kept), and that context holds at least 20 letters besides the anchor's: a link alone in its
+block (a menu entry, a "Read more" headline, a tag) is not in running text, and without this a
+one-word menu entry ("Business") would count as soon as the word occurs in the article. Links
+with no anchor text (images), and `mailto:`, `tel:`, `javascript:` and same-page `#` links are
+never expected. Relative links resolve against the page's `<base href>`, else its URL. Compared
+per page as sets of normalized URLs (tracker.urls.normalize_url), summed over pages (micro
+precision and recall). A taken link that is not expected is an *outside* link (navigation,
+related, tags, footers, share, author pages…); the pages where more outside links than expected
+(body) links are taken are counted, and listed with `--show`. The derivation has its own errors:
+a tag line or a "follow us" line the annotator kept counts as body, a search or tag link inside
+a sentence ("<a>Boko Haram</a>" to the site's search) is expected though tracker drops it.
 
-* **Links**: scrapinghub's article-extraction-benchmark (github.com/scrapinghub/article-extraction-
-  benchmark, 181 real news and blog pages, mostly English, with some in other languages), with
-  the article body annotated by hand (`ground-truth.json`, `articleBody`). The annotation is text,
-  not links, so the expected citations are derived from it: a link of the raw page is "in the
-  article's running text" when its anchor text, with up to 30 characters of the text around it in
-  its own block (paragraph, list item, cell…), stands in the annotated article body (whitespace
-  collapsed, case kept), and that context holds at least 20 letters besides the anchor's: a link
-  alone in its block (a menu entry, a "Read more" headline, a tag) is not in running text, and
-  without this a one-word menu entry ("Business") would count as soon as the word occurs in the
-  article. Links with no anchor text (images), and `mailto:`, `tel:`,
-  `javascript:` and same-page `#` links are never expected. Relative links resolve against the
-  annotated page URL. Compared per page as sets of normalized URLs (tracker.urls.normalize_url),
-  summed over pages (micro precision and recall). Pages are split in two halves by the parity of
-  the first hex digit of their id: `dev` (even) was used while tuning the rules, `test` (odd) was
-  not looked at page by page.
-* **Links and dates, second set**: Mozilla Readability's test pages as kept in
-  `/work/shared/corpus/readability` (98 real pages: en 80, zh, es, fr, ja, cs, pt, de, ro; the
-  32 synthetic lorem-ipsum cases are left out). Expected links are derived as above, with the
-  text of Readability's `expected.html` as the article body (Readability's reviewed output, not a
-  hand annotation); pages are resolved against Readability's test URL `http://fakehost/test/`.
+**Sets** (public; read in place, never copied into the repo; a missing set is skipped; readers in
+bench/link_sets.py). Each page is in one half: `dev` (tuned on: rules were changed while looking
+at its pages) or `test` (only its sums were looked at). Figures are given per set and half, per
+language group (en, de, other: the language of the expected text, from the set or langdetect)
+and per language over all sets.
+
+* **scrapinghub**: scrapinghub's article-extraction-benchmark (github.com/scrapinghub/article-
+  extraction-benchmark, mirrored), 181 real news and blog pages, mostly English (some ru, pt,
+  it, ja, ko, id, de), with the article body annotated by hand (`ground-truth.json`,
+  `articleBody`). Halves by the parity of the first hex digit of the page id (even: dev).
+* **readability**: Mozilla Readability's test pages as kept in `/work/shared/corpus/readability`
+  (98 real pages: en 80, zh, es, fr, ja, cs, pt, de, ro; the 32 synthetic lorem-ipsum cases are
+  left out), with the text of Readability's `expected.html` as the article (its reviewed output,
+  not a hand annotation); pages are read at Readability's test URL `http://fakehost/test/`.
   Dates: `publishedTime` of `expected-metadata.json`, where given (compared by day).
-* **Navigation check**: on the same pages and on the date set below, every citation is checked
-  against the page's navigation: links inside `<nav>`, `<header>`, `<footer>`, `<aside>`, or an
-  element whose role/class/id says nav, menu, footer, header, share, social, related, tags,
-  breadcrumb or newsletter, and that appear nowhere else on the page.
-* **Dates**: htmldate's MediaCloud 2020 evaluation set (github.com/adbar/htmldate,
-  `tests/eval_mediacloud_2020.json` and `tests/test_set/`): 200 news pages from many countries
-  and languages (uk, tr, ru, es, pt, de, fr, en, …), each with its publication date checked by
-  hand. htmldate was developed against this set, so its figure flatters htmldate a little.
+* **goose3**: goose3's extraction fixtures as kept in `/work/shared/corpus/goose3`: its 45 real
+  pages (the synthetic ones left out) less 3 that repeat another's page and expectation; mostly
+  en, with fr, es, zh, ar, ko, de. Their `cleaned_text` is usually only the first part of
+  the article (50 to 15,000 characters), so only links that stand on the page before the end of
+  that part count, taken or expected (a context the part cuts off after the anchor counts as far
+  as it goes); a page whose part cannot be found in its text is left out. Pages with a long part
+  (gizmodo, guardian, msn, wiwo, donga) give most of its links; the rest mostly check that no
+  link before the article is taken.
+* **newspaper4k**: newspaper4k's test fixtures (github.com/AndyTheFactory/newspaper4k, mirrored;
+  `tests/data/html/X.html` with its article text in `tests/data/txt/X.txt`, URL from
+  `tests/data/metadata/X.json`), 23 pages in en, ar, zh, ja, th, my, lv, es. Their text is
+  newspaper4k's own reviewed output.
+* Halves of readability, goose3 and newspaper4k: the parity of the first hex digit of the SHA-1
+  of the page's name.
 
-Baselines in the same run: every link of the page (tracker before this change) and every link
-of trafilatura's `include_links` output as it is.
+**Navigation check**: every citation is also checked against the page's navigation: links inside
+`<nav>`, `<header>`, `<footer>`, `<aside>`, or an element whose role/class/id says nav, menu,
+footer, header, share, social, related, tags, breadcrumb or newsletter, and that appear nowhere
+else on the page.
 
-`--smoke` (bench/smoke.py) runs the three evaluations on SAMPLE_PAGE, a made-up news page.
+**Dates**: htmldate's MediaCloud 2020 evaluation set (github.com/adbar/htmldate,
+`tests/eval_mediacloud_2020.json` and `tests/test_set/`): 200 news pages from many countries and
+languages (uk, tr, ru, es, pt, de, fr, en, …), each with its publication date checked by hand.
+htmldate was developed against this set, so its figure flatters htmldate a little.
+
+Baselines in the same run: every link of the page and every link of trafilatura's
+`include_links` output as it is.
+
+`--smoke` (bench/smoke.py) runs the evaluations on SAMPLE_PAGE, a made-up news page.
 """
 
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import re
-import subprocess
 import sys
-from collections import Counter
-from pathlib import Path
+from collections import Counter, defaultdict
 from urllib.parse import urljoin, urlsplit
 
+from bench.link_sets import MIRROR, SETS, LinkPage, git_show, language_group, prefix_end
 from bench.smoke import NOTE, add_smoke_flag
 from tracker.seeds.files import read_seed_html
 from tracker.urls import normalize_url
 
-MIRROR = Path("/work/.mirror")
-LINKS_REPO = MIRROR / "scrapinghub+article-extraction-benchmark" / "repo"
 DATES_REPO = MIRROR / "adbar+htmldate" / "repo"
-READABILITY = Path("/work/shared/corpus/readability")
 
 _BLOCK_TAGS = frozenset("p li dd dt td th blockquote figcaption h1 h2 h3 h4 h5 h6 pre article section div body".split())
 _NAV_WORDS = frozenset(
@@ -92,10 +112,6 @@ this week.</p></article>
 </body></html>"""
 
 
-def _git_show(repo: Path, path: str) -> bytes:
-    return subprocess.run(["git", "-C", str(repo), "show", f"HEAD:{path}"], capture_output=True, check=True).stdout
-
-
 def _norm(url: str) -> str | None:
     try:
         return normalize_url(url)
@@ -112,6 +128,9 @@ def _page_links(html: str, base: str):
     from lxml import html as lxml_html
 
     root = lxml_html.document_fromstring(re.sub(r"^\s*<\?xml[^>]*\?>", "", html))
+    # A page's <base href> is what its relative links resolve against, as a browser does.
+    given = next((b.get("href").strip() for b in root.iter("base") if (b.get("href") or "").strip()), None)
+    base = urljoin(base, given) if given else base
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
         if not href or href.startswith("#"):
@@ -127,8 +146,10 @@ def _page_links(html: str, base: str):
         yield url, _collapse(a.text_content()), block, a
 
 
-def expected_links(html: str, base: str, body: str) -> set[str]:
-    """Links whose anchor and its near context stand in the annotated article body."""
+def expected_links(html: str, base: str, body: str, *, prefix: bool = False) -> set[str]:
+    """Links whose anchor and its near context stand in the annotated article body; with
+    `prefix`, the body is only the article's first part, and a context it cuts off after the
+    anchor counts as far as the body goes."""
     body = _collapse(body)
     found = set()
     for url, anchor, block, _a in _page_links(html, base):
@@ -142,9 +163,14 @@ def expected_links(html: str, base: str, body: str) -> set[str]:
         # Running text: the link stands among other words of its block, not alone in it.
         if len(re.findall(r"\w", context)) - len(re.findall(r"\w", anchor)) < _MIN_CONTEXT:
             continue
-        if context in body:
+        if context in body or (prefix and _cut_off(body, context, context.find(anchor) + len(anchor))):
             found.add(url)
     return found
+
+
+def _cut_off(body: str, context: str, anchor_end: int) -> bool:
+    """Whether `body` ends inside `context`, somewhere after the anchor's end."""
+    return any(body.endswith(context[:k]) for k in range(len(context), anchor_end - 1, -1))
 
 
 def _nav_named(names: str) -> bool:
@@ -219,53 +245,80 @@ class Score:
         return f"precision {p:.3f}  recall {r:.3f}  (tp {self.tp}, fp {self.fp}, fn {self.fn})"
 
 
-def links_pages(limit: int | None) -> list[tuple[str, str, str, str]] | None:
-    """(page id, HTML, URL, annotated article body) of the benchmark's pages; None if absent."""
-    if not LINKS_REPO.is_dir():
-        print(f"skipped links: {LINKS_REPO} not present (fetch github:scrapinghub/article-extraction-benchmark)")
+def in_prefix(html: str, base: str, prefix: str) -> set[str] | None:
+    """URLs of the links that stand on the page before the end of the expected prefix, or None
+    when the prefix cannot be found in the page's text."""
+    from tracker.seeds.html_text import html_to_text
+
+    text, links = html_to_text(html)
+    end = prefix_end(text, prefix)
+    if end is None:
         return None
-    truth = json.loads(_git_show(LINKS_REPO, "ground-truth.json"))
-    return [
-        (
-            page_id,
-            gzip.decompress(_git_show(LINKS_REPO, f"html/{page_id}.html.gz")).decode("utf-8", "replace"),
-            record["url"],
-            record["articleBody"],
-        )
-        for page_id, record in sorted(truth.items())[:limit]
-    ]
+    return {u for u in (_norm(urljoin(base, link.href)) for link in links if link.start < end) if u}
 
 
-def eval_links(items: list[tuple[str, str, str, str]], show: int, name: str) -> None:
-    scores = {name: {"dev": Score(), "test": Score()} for name in ("tracker", "trafilatura as is", "every link")}
-    nav_pages = nav_hits = pages_with_body = 0
-    shown = 0
-    for page_id, html, url, article_body in items:
-        expected = expected_links(html, url, article_body)
-        half = "dev" if int(page_id[0], 16) % 2 == 0 else "test"
-        ours = cited_links(html, url)
-        scores["tracker"][half].add(ours, expected)
-        scores["trafilatura as is"][half].add(trafilatura_links(html, url), expected)
-        scores["every link"][half].add(every_link(html, url), expected)
-        if article_body.strip():
-            pages_with_body += 1
-            bad = ours & navigation_links(html, url)
-            nav_hits += len(bad)
-            nav_pages += bool(bad)
-            if bad and shown < show:
-                print(f"  navigation cited on {page_id[:8]} {url}: {sorted(bad)[:3]}")
+def eval_links(pages: list[LinkPage], show: int) -> None:
+    """Precision and recall of tracker's article links per set, half and language, against the
+    baselines; and the pages where more outside links than body links are taken."""
+    scores: dict[tuple[str, ...], Score] = defaultdict(Score)
+    outside_heavy: dict[str, list[str]] = defaultdict(list)
+    skipped: list[str] = []
+    nav_hits = nav_pages = shown = 0
+    for page in pages:
+        expected = expected_links(page.html, page.url, page.body, prefix=page.prefix)
+        ours = cited_links(page.html, page.url)
+        theirs = trafilatura_links(page.html, page.url)
+        every = every_link(page.html, page.url)
+        if page.prefix:
+            scope = in_prefix(page.html, page.url, page.body)
+            if scope is None:
+                skipped.append(page.name)
+                continue
+            expected, ours, theirs, every = (s & scope for s in (expected, ours, theirs, every))
+        group = language_group(page.language)
+        for key in ((page.set, page.half), (page.set, group), ("all", page.half), ("all", group)):
+            scores[("tracker", *key)].add(ours, expected)
+        scores[("language", page.language)].add(ours, expected)
+        scores[("trafilatura as is", page.set, page.half)].add(theirs, expected)
+        scores[("every link", page.set, page.half)].add(every, expected)
+        outside, body = ours - expected, ours & expected
+        if len(outside) > len(body):
+            outside_heavy[page.set].append(
+                f"{page.half} {page.name[:24]} ({page.language}): {len(outside)} outside, {len(body)} body ({page.url})"
+            )
+        bad = ours & navigation_links(page.html, page.url)
+        nav_hits += len(bad)
+        nav_pages += bool(bad)
         if show and shown < show and (ours - expected or expected - ours):
             shown += 1
-            print(f"  {half} {page_id[:8]} {url}")
-            for u in sorted(ours - expected)[:5]:
+            print(f"  {page.set} {page.half} {page.name[:24]} ({page.language}) {page.url}")
+            for u in sorted(ours - expected)[:8]:
                 print(f"    + {u}")
-            for u in sorted(expected - ours)[:5]:
+            for u in sorted(expected - ours)[:8]:
                 print(f"    - {u}")
-    print(f"URL citations on {len(items)} pages of {name}:")
-    for name, halves in scores.items():
-        for half, score in halves.items():
-            print(f"  {name:18} {half:4}  {score}")
-    print(f"  navigation links among tracker's citations: {nav_hits} on {nav_pages} of {pages_with_body} pages")
+    counted = Counter(page.set for page in pages)
+    print(f"URL citations in article bodies on {sum(counted.values()) - len(skipped)} pages: {dict(counted)}")
+    if skipped:
+        print(f"  goose3 pages left out, their expected prefix not found in the page's text: {len(skipped)}")
+    for who in ("tracker", "trafilatura as is", "every link"):
+        for key in sorted(k for k in scores if k[0] == who):
+            print(f"  {who:18} {key[1]:12} {key[2]:5}  {scores[key]}")
+    languages = sorted((k for k in scores if k[0] == "language"), key=lambda k: -scores[k].tp - scores[k].fn)
+    print("  tracker by language: " + ", ".join(f"{k[1]} {_pr(scores[k])}" for k in languages))
+    heavy = sum(len(v) for v in outside_heavy.values())
+    per_set = ", ".join(f"{k} {len(v)}" for k, v in sorted(outside_heavy.items()))
+    print(f"  pages with more outside than body links taken: {heavy} ({per_set})")
+    if show:
+        for name in sorted(outside_heavy):
+            for line in outside_heavy[name]:
+                print(f"    {name} {line}")
+    print(f"  navigation links among tracker's citations: {nav_hits} on {nav_pages} pages")
+
+
+def _pr(score: Score) -> str:
+    p = score.tp / (score.tp + score.fp) if score.tp + score.fp else 1.0
+    r = score.tp / (score.tp + score.fn) if score.tp + score.fn else 1.0
+    return f"{p:.2f}/{r:.2f} ({score.tp + score.fn})"
 
 
 def dates_pages(limit: int | None) -> list[tuple[str, str, object]] | None:
@@ -273,9 +326,9 @@ def dates_pages(limit: int | None) -> list[tuple[str, str, object]] | None:
     if not DATES_REPO.is_dir():
         print(f"skipped dates: {DATES_REPO} not present (fetch github:adbar/htmldate)")
         return None
-    truth = json.loads(_git_show(DATES_REPO, "tests/eval_mediacloud_2020.json"))
+    truth = json.loads(git_show(DATES_REPO, "tests/eval_mediacloud_2020.json"))
     return [
-        (url, _git_show(DATES_REPO, f"tests/test_set/{record['file']}").decode("utf-8", "replace"), record.get("date"))
+        (url, git_show(DATES_REPO, f"tests/test_set/{record['file']}").decode("utf-8", "replace"), record.get("date"))
         for url, record in sorted(truth.items())[:limit]
     ]
 
@@ -310,92 +363,48 @@ def eval_dates(items: list[tuple[str, str, object]], show: int, name: str) -> No
     print(f"  citations: {citations} in all; navigation links among them: {nav_hits} on {nav_pages} pages")
 
 
-def readability_pages(limit: int | None) -> list[tuple[str, str, str, str, str | None]] | None:
-    """(name, HTML, expected article text, language, publishedTime) of Readability's real test
-    pages; None if absent."""
-    if not READABILITY.is_dir():
-        print(f"skipped readability pages: {READABILITY} not present")
-        return None
-    from lxml import html as lxml_html
-
-    rows = [json.loads(line) for line in (READABILITY / "index.jsonl").read_text().splitlines() if line.strip()]
-    pages = []
-    for row in [r for r in rows if not r["synthetic_lorem_ipsum"]][:limit]:
-        expected_html = (READABILITY / row["expected_html"]).read_text(encoding="utf-8", errors="replace")
-        metadata = json.loads((READABILITY / row["expected_metadata"]).read_text(encoding="utf-8"))
-        pages.append(
-            (
-                row["name"],
-                (READABILITY / row["source_html"]).read_text(encoding="utf-8", errors="replace"),
-                lxml_html.fromstring(expected_html or "<p></p>").text_content(),
-                row.get("lang_auto_lingua_on_expected_text") or "?",
-                metadata.get("publishedTime"),
-            )
-        )
-    return pages
-
-
-def eval_readability(
-    pages: list[tuple[str, str, str, str, str | None]],
-    show: int,
-    name: str,
-    url: str = "http://fakehost/test/page.html",
-) -> None:
+def eval_readability_dates(pages: list[LinkPage], show: int, name: str) -> None:
     from tracker.seeds.dates import publication_date
 
-    ours_score, trafilatura_score = Score(), Score()
-    by_language: dict[str, Score] = {}
-    nav_hits = nav_pages = right = stated = 0
-    for page_name, html, body, language, published in pages:
-        expected = expected_links(html, url, body)
-        ours = cited_links(html, url)
-        ours_score.add(ours, expected)
-        trafilatura_score.add(trafilatura_links(html, url), expected)
-        by_language.setdefault("en" if language == "en" else "other", Score()).add(ours, expected)
-        bad = ours & navigation_links(html, url)
-        nav_hits += len(bad)
-        nav_pages += bool(bad)
-        if show and (ours - expected or expected - ours):
-            print(f"  {page_name} +{sorted(ours - expected)[:3]} -{sorted(expected - ours)[:3]}")
-        if published and re.match(r"\d{4}-\d{2}-\d{2}", published):
+    right = stated = 0
+    for page in pages:
+        if page.published and re.match(r"\d{4}-\d{2}-\d{2}", page.published):
             stated += 1
-            date = publication_date(html, url)
-            right += date is not None and date.day.isoformat() == published[:10]
-            if show and not (date is not None and date.day.isoformat() == published[:10]):
-                print(f"  date {page_name}: expected {published}, got {date}")
-    print(f"URL citations on {len(pages)} {name}:")
-    print(f"  tracker            all   {ours_score}")
-    for name, score in sorted(by_language.items()):
-        print(f"  tracker            {name:5} {score}")
-    print(f"  trafilatura as is  all   {trafilatura_score}")
-    print(f"  navigation links among tracker's citations: {nav_hits} on {nav_pages} pages")
-    print(f"  publication date right on {right} of {stated} pages that state one ({right / max(stated, 1):.3f})")
+            date = publication_date(page.html, page.url)
+            ok = date is not None and date.day.isoformat() == page.published[:10]
+            right += ok
+            if show and not ok:
+                print(f"  date {page.name}: expected {page.published}, got {date}")
+    print(f"Publication dates on {len(pages)} {name}:")
+    print(f"  right on {right} of {stated} pages that state one ({right / max(stated, 1):.3f})")
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--limit", type=int)
+    parser.add_argument("--limit", type=int, help="read at most this many pages of each set")
     parser.add_argument("--show", type=int, default=0, help="print the differences on this many pages")
-    parser.add_argument("--only", choices=["links", "dates", "readability"])
+    parser.add_argument("--only", choices=["links", "dates", *SETS])
     add_smoke_flag(parser)
     args = parser.parse_args(argv)
     if args.smoke:
         args.show = max(args.show, 1)  # the printing of differences is code to check too
-    sample = "SAMPLE_PAGE"
-    if args.only in (None, "links"):
-        pages = [("a0", SAMPLE_PAGE, SAMPLE_URL, SAMPLE_BODY)] if args.smoke else links_pages(args.limit)
-        if pages is not None:
-            eval_links(pages, args.show, sample if args.smoke else "scrapinghub/article-extraction-benchmark")
+    sets = {}
+    if args.smoke:
+        sample = LinkPage("sample", "a0", SAMPLE_PAGE, SAMPLE_URL, SAMPLE_BODY, "en", "dev", published="2024-05-07")
+        sets = {"sample": [sample]}
+    elif args.only != "dates":
+        for name, read in SETS.items():
+            if args.only in (None, "links", name) and (pages := read(args.limit)) is not None:
+                sets[name] = pages
+    if sets:
+        eval_links([page for pages in sets.values() for page in pages], args.show)
+    if args.only in (None, "dates", "readability") and (readability := sets.get("readability", sets.get("sample"))):
+        name = "pages of SAMPLE_PAGE" if args.smoke else "real pages of Mozilla Readability's tests"
+        eval_readability_dates(readability, args.show, name)
     if args.only in (None, "dates"):
         pages = [(SAMPLE_URL, SAMPLE_PAGE, "2024-05-07")] if args.smoke else dates_pages(args.limit)
         if pages is not None:
-            eval_dates(pages, args.show, sample if args.smoke else "htmldate's MediaCloud 2020 set")
-    if args.only in (None, "readability"):
-        if args.smoke:
-            pages = [("sample", SAMPLE_PAGE, SAMPLE_BODY, "en", "2024-05-07T09:30:00Z")]
-            eval_readability(pages, args.show, f"pages of {sample}", SAMPLE_URL)
-        elif (pages := readability_pages(args.limit)) is not None:
-            eval_readability(pages, args.show, "real pages of Mozilla Readability's tests")
+            eval_dates(pages, args.show, "SAMPLE_PAGE" if args.smoke else "htmldate's MediaCloud 2020 set")
     if args.smoke:
         print(NOTE)
     sys.stdout.flush()

@@ -4,10 +4,13 @@ A saved news page is mostly its site's furniture (menus, share bars, tag lists, 
 newsletter boxes, comments); the article is one block of it. trafilatura finds that block (XML
 output with links kept); this module turns it into the seed's text with each link pointing at its
 anchor text, and keeps only links that stand in running text: a paragraph that is mostly its links
-("Read more: <headline>"), a list of links (tags, related articles), a share, tag or newsletter
-address, a link back to the page itself, and anything not http(s) are not citations.
+("Read more: <headline>"), a list of links (tags, related articles), a run of lines that each
+open with their one link to the page's own site (the site's stories with teasers), a link that
+stands only in the page's furniture blocks (tracker/seeds/page_links.py), a share, tag or
+newsletter address, a link back to the page itself, and anything not http(s) are not citations.
 
-Relative links resolve against the page's address: its `<base href>`, the URL it was fetched from,
+Relative links resolve against the page's address, as a browser does (not against the site's
+root, as trafilatura alone would): its `<base href>`, the URL it was fetched from,
 its `<link rel=canonical>` or its `og:url`, in that order; with none, they are dropped with a note.
 """
 
@@ -18,6 +21,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 from tracker.seeds.html_text import SeedLink
+from tracker.seeds.page_links import page_links
 
 __all__ = ["Article", "PageAddress", "find_article", "page_address", "running_text_links"]
 
@@ -85,6 +89,8 @@ _WORD_CHARS = re.compile(r"\w", re.UNICODE)
 # A block is running text when at least this share of its letters is not link text.
 _MIN_PROSE_SHARE = 0.5
 _MIN_PROSE_CHARS = 25
+# A line longer than this is a paragraph, not a headline with its one-line teaser.
+_MAX_TEASER_CHARS = 300
 
 
 def page_address(html: str, fetched_url: str | None = None) -> PageAddress:
@@ -122,8 +128,9 @@ def find_article(html: str, fetched_url: str | None = None) -> Article | None:
 
     html = _strip_xml_declaration(html)
     address = page_address(html, fetched_url)
+    links = page_links(html, address.base)
     xml = trafilatura.extract(
-        html,
+        links.html,
         url=address.base,
         output_format="xml",
         include_links=True,
@@ -144,7 +151,7 @@ def find_article(html: str, fetched_url: str | None = None) -> Article | None:
     if main is None:
         return None
     title = (doc.get("title") or "").strip() or None
-    builder = _Builder(address)
+    builder = _Builder(address, links.furniture)
     if title:
         builder.line(title)
     for element in main:
@@ -156,19 +163,22 @@ def find_article(html: str, fetched_url: str | None = None) -> Article | None:
         # On short pages trafilatura falls back to a plain-text extraction that loses every link;
         # take them from the page's own lines where those stand unchanged in the article.
         _recover_links(html, text, builder)
-    return Article(text, tuple(builder.links), title, address, tuple(dict.fromkeys(builder.notes)))
+    return Article(text, tuple(builder.kept_links()), title, address, tuple(dict.fromkeys(builder.notes)))
 
 
 class _Builder:
     """Builds the seed's text from trafilatura's XML, one line per block, with kept links."""
 
-    def __init__(self, address: PageAddress) -> None:
+    def __init__(self, address: PageAddress, furniture: frozenset[str] = frozenset()) -> None:
         self.address = address
+        self.furniture = furniture  # hrefs that stand only in the page's menus, sidebars, footers...
         self.parts: list[str] = []
         self.length = 0
         self.links: list[SeedLink] = []
         self.notes: list[str] = []
         self.in_sources = False  # under a "Sources" / "References" heading: its lines cite
+        # Lines that open with their one link, to the page's own site: (start, end, link indexes).
+        self.teasers: list[tuple[int, int, range]] = []
 
     def line(self, text: str) -> None:
         text = " ".join(text.split())
@@ -243,6 +253,7 @@ class _Builder:
         cited_source = bool(_SOURCE_LINE.match(line)) or (self.in_sources and not heading)
         if (_RELATED.match(line) or heading) and not cited_source:
             running = False
+        first = len(self.links)
         for href, s, e in spans:
             if not (running or cited_source) or not _WORD_CHARS.search(line[s:e]):
                 continue  # an image or icon link has no anchor text to stand in running text
@@ -250,6 +261,31 @@ class _Builder:
             if resolved is None:
                 continue
             self.links.append(SeedLink(resolved, line_start + s, line_start + e))
+        worded = [(s, e) for _, s, e in spans if _WORD_CHARS.search(line[s:e])]
+        kept = range(first, len(self.links))
+        if (
+            len(worded) == 1
+            and len(kept) == 1
+            and worded[0][0] == 0
+            and len(line) <= _MAX_TEASER_CHARS
+            and not cited_source
+            and _same_site(self.links[first].href, self.address)
+        ):
+            self.teasers.append((line_start, line_start + len(line), kept))
+
+    def kept_links(self) -> list[SeedLink]:
+        """The links kept, less those of teaser lists: two or more lines in a row that each open
+        with their one link, to the page's own site ("<headline> One line of what it says."), are
+        a list of the site's other stories, not citations, in any language."""
+        dropped: set[int] = set()
+        run: list[tuple[int, int, range]] = []
+        for teaser in [*self.teasers, (-2, -2, range(0))]:
+            if run and teaser[0] != run[-1][1] + 1:
+                if len(run) >= 2:
+                    dropped.update(i for _, _, kept in run for i in kept)
+                run = []
+            run.append(teaser)
+        return [link for i, link in enumerate(self.links) if i not in dropped and link.href not in self.furniture]
 
     def _resolve(self, href: str) -> str | None:
         href = href.strip()
@@ -273,12 +309,15 @@ class _Builder:
         return href
 
 
-def running_text_links(text: str, links, address: PageAddress) -> tuple[tuple[SeedLink, ...], tuple[str, ...]]:
-    """Of ``links`` into ``text`` (one block a line), those in running text, resolved; and notes."""
-    builder = _Builder(address)
+def running_text_links(
+    text: str, links, address: PageAddress, furniture: frozenset[str] = frozenset()
+) -> tuple[tuple[SeedLink, ...], tuple[str, ...]]:
+    """Of ``links`` into ``text`` (one block a line), those in running text, resolved, less the
+    ``furniture`` hrefs (tracker/seeds/page_links.py); and notes."""
+    builder = _Builder(address, furniture)
     for line, spans, line_start in _lines_with_links(text, links):
         builder.keep_links(line, spans, line_start)
-    return tuple(builder.links), tuple(dict.fromkeys(builder.notes))
+    return tuple(builder.kept_links()), tuple(dict.fromkeys(builder.notes))
 
 
 def _lines_with_links(text: str, links):
@@ -296,13 +335,13 @@ def _lines_with_links(text: str, links):
 def _recover_links(html: str, text: str, builder: _Builder) -> None:
     from tracker.seeds.html_text import html_to_text
 
-    page_text, page_links = html_to_text(html)
+    page_text, all_links = html_to_text(html)
     article_lines: dict[str, int] = {}
     offset = 0
     for line in text.split("\n"):
         article_lines.setdefault(line, offset)
         offset += len(line) + 1
-    for line, spans, _start in _lines_with_links(page_text, page_links):
+    for line, spans, _start in _lines_with_links(page_text, all_links):
         if line in article_lines:
             builder.keep_links(line, spans, article_lines[line])
 
@@ -323,6 +362,19 @@ def _flatten(element, pieces: list[tuple[str, str | None]], href: str | None) ->
             _flatten(child, pieces, current)
         if child.tail:
             pieces.append((child.tail, current))
+
+
+def _same_site(href: str, address: PageAddress) -> bool:
+    """Whether `href` is on the page's own site (www. and other subdomains aside)."""
+    page = address.canonical_url or address.base
+    return bool(page) and _site(urlsplit(href).hostname) == _site(urlsplit(page).hostname)
+
+
+def _site(host: str | None) -> str:
+    labels = (host or "").lower().split(".")
+    # example.co.uk, example.com.br: a short second-level label under a country code is public.
+    keep = 3 if len(labels) > 2 and len(labels[-1]) == 2 and len(labels[-2]) <= 3 else 2
+    return ".".join(labels[-keep:])
 
 
 def _same_page(href: str, address: PageAddress) -> bool:

@@ -60,8 +60,9 @@ def read_seed_html(html: str, url: str | None = None) -> SeedText:
     """An HTML seed (a saved file, or a page fetched from ``url``) as text, links and metadata."""
     from tracker.seeds.article import find_article, page_address, running_text_links
     from tracker.seeds.dates import publication_date
+    from tracker.seeds.page_links import page_links
 
-    page_text, page_links = html_to_text(html)
+    page_text, visible_links = html_to_text(html)
     # A short page (a fragment, a note) is all article: trafilatura is unreliable on so little.
     article = find_article(html, url) if len(page_text) >= _SHORT_PAGE else None
     address = article.address if article else page_address(html, url)
@@ -79,7 +80,9 @@ def read_seed_html(html: str, url: str | None = None) -> SeedText:
         )
     # No article found: the whole page is the seed's text, and the links of its running text
     # (not its menus) are its citations, by the same rules as in an article.
-    links, notes = running_text_links(page_text, page_links, address)
+    # (The page's menus, footers and sidebars are furniture here too.)
+    furniture = page_links(html, address.base).furniture
+    links, notes = running_text_links(page_text, visible_links, address, furniture)
     if len(page_text) >= _SHORT_PAGE:
         notes = ("no article body found: the whole page is the seed's text", *notes)
     return SeedText(

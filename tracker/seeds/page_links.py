@@ -1,0 +1,109 @@
+"""An HTML page's own links as a browser reads them, for tracker/seeds/article.py: relative hrefs
+made absolute against the page (trafilatura resolves them against the site's root instead), and
+which links stand only in the site's furniture (menus, header, footer, sidebars, share, tag,
+author and "related" blocks), told by the page's structure, not by words of one language.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+__all__ = ["PageLinks", "page_links"]
+
+_FURNITURE_TAGS = frozenset({"nav", "header", "footer", "aside"})
+_FURNITURE_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "menu", "menubar"})
+# Words of class and id names (markup names are the same in every language of the text).
+_FURNITURE_WORDS = frozenset(
+    """nav navbar navigation menu footer header masthead toolbar breadcrumb breadcrumbs pagination
+    share sharing social related recommended recommendations trending popular promo outbrain taboola
+    tags tag topics keywords byline author authors bio newsletter subscribe subscription signup
+    sidebar comments comment""".split()
+)
+# Words of the names of wrappers around the whole article ("content-with-sidebar", "article-header"),
+# and of embedded posts ("social-media-embed"), which the article cites.
+_WRAPPER_WORDS = frozenset(
+    "with wrp wrap wrapper content body entry article main fixed segment story post embed".split()
+)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_NAME_PARTS = re.compile(r"[_\-\s]+")
+# Going up from a link, the search ends here: what holds the whole article is no furniture, though
+# a block inside it (an <aside> of related stories) still is.
+_STOP_AT = frozenset({"body", "html", "article", "main"})
+# A block that holds this share of the page's text or more is a wrapper, whatever its name says.
+_MAX_FURNITURE_SHARE = 1 / 3
+
+
+@dataclass(frozen=True)
+class PageLinks:
+    html: str  # the page, its relative hrefs made absolute (unchanged without a base)
+    furniture: frozenset[str]  # absolute hrefs that stand only in the site's furniture
+
+
+def page_links(html: str, base: str | None) -> PageLinks:
+    """The page with absolute hrefs, and the hrefs found only inside its furniture blocks."""
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    html = _XML_DECLARATION.sub("", html, count=1)  # lxml refuses a decoded str that declares one
+    if base:
+        html = _HREF.sub(lambda m: _absolute_href(m, base), html)
+    try:
+        root = lxml_html.document_fromstring(html, parser=lxml_html.HTMLParser(huge_tree=True))
+    except (etree.ParserError, ValueError):
+        return PageLinks(html, frozenset())
+    furniture: set[str] = set()
+    elsewhere: set[str] = set()
+    page_size = None
+    sizes: dict = {}
+    for a in root.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href:
+            continue
+        if page_size is None:
+            page_size = len(root.text_content())
+        (furniture if _in_furniture(a, page_size, sizes) else elsewhere).add(href)
+    return PageLinks(html, frozenset(furniture - elsewhere))
+
+
+# An <a> tag's href, quoted or not. The page is rewritten as text, not re-serialized from a parsed
+# tree: lxml's serializer would percent-encode every href (spaces, non-ASCII letters), and what
+# trafilatura reads would no longer be the page.
+_HREF = re.compile(r"""(<a\b[^>]*?\shref\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
+
+
+def _absolute_href(match: re.Match, base: str) -> str:
+    raw = next(value for value in match.groups()[1:] if value is not None)
+    href = html_lib.unescape(raw).strip()
+    if not href or urlsplit(href).scheme:
+        return match.group(0)
+    # "#note-1" too: it is this page, not the site's root
+    return f'{match.group(1)}"{html_lib.escape(urljoin(base, href), quote=True)}"'
+
+
+def _in_furniture(a, page_size: int, sizes: dict) -> bool:
+    for element in a.iterancestors():
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag in _STOP_AT:
+            return False
+        if not (
+            tag in _FURNITURE_TAGS
+            or (element.get("role") or "").lower() in _FURNITURE_ROLES
+            or _furniture_named(f"{element.get('class') or ''} {element.get('id') or ''}")
+        ):
+            continue
+        if element not in sizes:
+            sizes[element] = len(element.text_content())
+        if sizes[element] < page_size * _MAX_FURNITURE_SHARE:
+            return True
+    return False
+
+
+def _furniture_named(names: str) -> bool:
+    """A class or id naming a furniture block ("main-navigation", "share-bar", "related_posts"),
+    not a wrapper of the article that also names one ("content-with-sidebar", "article-body
+    pagination-first")."""
+    parts = set(_NAME_PARTS.split(names.lower()))
+    return bool(parts & _FURNITURE_WORDS) and not parts & _WRAPPER_WORDS
