@@ -247,3 +247,21 @@ def test_a_trail_changes_when_a_version_on_it_changes_and_only_then(tmp_path, mo
     assert [s["label"] for s in steps][1] != "partial" and "300 troops" in steps[1]["text"]
     assert figure["changed"]["hop"] == 3
     assert figure["changed"]["detail"].startswith("300 at 127.0.0.2")
+
+
+def test_a_source_no_claim_draws_on_is_not_read_until_a_judgment_draws_on_it(tmp_path, monkeypatch, tracker, web):
+    project = make_project(tmp_path, monkeypatch, tracker, web)
+    seed = project / "seeds" / "seed.txt"
+    seed.write_text(f"The harbour railway opens next spring, the council said.\n\nSource: {web.vi}\n", encoding="utf-8")
+    assert tracker("run").exit_code == 0
+    # Nothing the seed says is in the Vietnamese page: its citations are not read (no second
+    # extraction of the page), and nothing it cites is fetched.
+    (parameters,) = rows(project, "SELECT parameters FROM activities WHERE kind = 'cite'")[0]
+    assert json.loads(parameters)["claims"] == [] and json.loads(parameters)["found"] is None
+    assert rows(project, "SELECT count(*) FROM hop_citations") == [(0,)]
+    assert web.page_requests(web.ru) == 0
+
+    seed.write_text(web.seed(), encoding="utf-8")  # the seed now draws on the page: it is read
+    assert tracker("run").exit_code == 0
+    cited = rows(project, "SELECT kind, text, url FROM hop_citations")
+    assert ("link", "RT", web.ru) in cited  # a source of the next hop, due now
