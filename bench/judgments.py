@@ -23,6 +23,8 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from bench.smoke import add_smoke_flag
+
 _LOOPBACK = re.compile(r"(?:https?://)?127\.0\.0\.\d+:\d+")
 
 
@@ -177,11 +179,33 @@ def _short(value) -> str:
     return text if len(text) <= 300 else text[:300] + "..."
 
 
+def _smoke() -> int:
+    """Two smoke runs of run_bench on the same synthetic pages judge them alike."""
+    import subprocess
+    import tempfile
+
+    from bench.smoke import NOTE
+
+    folder = Path(tempfile.mkdtemp(prefix="bench-smoke-"))
+    dumps = [folder / "old.json", folder / "new.json"]
+    for out in dumps:
+        command = [sys.executable, "-m", "bench.run_bench", "--smoke", "--judgments", str(out)]
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    status = main([str(d) for d in dumps])
+    print(NOTE)
+    return status
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="compare the judgments of two bench runs on the same pages")
-    parser.add_argument("old", type=Path)
-    parser.add_argument("new", type=Path)
+    parser.add_argument("old", type=Path, nargs="?")
+    parser.add_argument("new", type=Path, nargs="?")
+    add_smoke_flag(parser)
     args = parser.parse_args(argv)
+    if args.smoke:
+        return _smoke()
+    if args.old is None or args.new is None:
+        parser.error("give the OLD and NEW judgments files")
     identical, total, differences = compare(json.loads(args.old.read_text()), json.loads(args.new.read_text()))
     for line in differences:
         print(line)
