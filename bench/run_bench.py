@@ -10,7 +10,11 @@ Reports, all measured in this one run:
     (goal: under 10%);
   - peak RSS after source 500 and after source 1,000 (goal: under 10% growth).
 
-    .venv/bin/python -m bench.run_bench [--pages 1000] [--hosts 8] [--smoke]
+    .venv/bin/python -m bench.run_bench [--pages 1000] [--hosts 8] [--judgments FILE] [--profile FILE] [--smoke]
+
+`--judgments FILE` dumps what the first run judged, page by page (bench/judgments.py), so that a
+change meant only to save CPU can be checked: `python -m bench.judgments OLD NEW` says how many
+pages are identical. `--profile FILE` writes a cProfile of the first run (it inflates the CPU).
 
 The page server runs in another process, so its CPU is not counted. `--smoke` (bench/smoke.py):
 8 synthetic pages on 2 hosts.
@@ -91,6 +95,7 @@ STAGES = {
     "language (langdetect and lingua)": ("tracker.originals.language", "language_status"),
     "alignment": ("tracker.excerpts.align", "align"),
     "raw body storage (zlib)": ("tracker.store.bodies", "store_body"),
+    "trails (the citations in each source)": ("tracker.trails.citations", "read_citations"),
 }
 
 
@@ -122,6 +127,12 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=1000)
     parser.add_argument("--hosts", type=int, default=8)
     parser.add_argument("--synthetic", action="store_true", help="synthetic pages even if the corpus is there")
+    parser.add_argument(
+        "--judgments",
+        metavar="FILE",
+        help="write the first run's judgments per page to FILE, for `python -m bench.judgments OLD NEW`",
+    )
+    parser.add_argument("--profile", metavar="FILE", help="write a cProfile of the first run to FILE (pstats)")
     add_smoke_flag(parser)
     args = parser.parse_args()
     if args.smoke:
@@ -185,9 +196,23 @@ def main() -> None:
             if done in (500, 1000, args.pages // 2, args.pages):
                 rss_at[done] = rss_mb()
 
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()  # its own overhead inflates the first run's CPU figures
+        profiler.enable()
     wall, cpu = time.perf_counter(), time.process_time()
     first = run(settings, notify=notify)
     first_wall, first_cpu = time.perf_counter() - wall, time.process_time() - cpu
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(args.profile)
+
+    if args.judgments:
+        from bench.judgments import write
+
+        print(f"judgments of {write(settings.database.target.path, Path(args.judgments))} pages in {args.judgments}")
 
     cpu_by_stage = {stage: round(seconds, 2) for stage, seconds in spent.items()}
     cpu_by_stage["storing, fetching and bookkeeping"] = round(first_cpu - sum(spent.values()), 2)

@@ -160,3 +160,41 @@ def test_detector_codes_map_to_the_codes_of_argos_package_index():
     assert "no" not in langdetect_codes and {"nb", "zh", "zt"} <= langdetect_codes & argos
     # Argos's Brazilian Portuguese (pb) and languages langdetect lacks are the only ones it cannot name.
     assert argos - langdetect_codes <= {"pb", "az", "eo", "eu", "ga", "gl", "ky", "ms"}
+
+
+def _langdetect_own(text: str, seed: int):
+    from langdetect import DetectorFactory, detect_langs
+    from langdetect.lang_detect_exception import LangDetectException
+
+    DetectorFactory.seed = seed
+    try:
+        return [(found.lang, found.prob) for found in detect_langs(text)]
+    except LangDetectException as error:
+        return error.code
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_tracker_s_langdetect_gives_langdetect_s_own_answer_to_the_last_bit(seed):
+    from langdetect.lang_detect_exception import LangDetectException
+
+    from tracker.originals.ngram_detect import detect_langs
+
+    texts = [page(path.stem) for path in sorted((FIXTURES / "language").glob("*.txt"))]
+    texts += [path.read_text(encoding="utf-8") for path in sorted((FIXTURES / "pages").glob("*.html"))]
+    texts += [
+        "",
+        "  \n 42 ",
+        "see https://example.com/a?b=1 or write to press@example.org",
+        "NATO and the IMF MET in NEW YORK, the UN said",
+        "Tie\u0302\u0301ng Vie\u0323\u0302t co\u0301 da\u0302\u0301u",  # combining marks, normalised as langdetect does
+        "東京は日本の首都です。カタカナ",
+        "세계 뉴스 한국어 텍스트",
+        "مرحبا بالعالم هذا نص عربي ی",
+        "Ce texte mélange le français and some English words, ĂŞ ș ț",
+    ]
+    for text in texts:
+        try:
+            ours = detect_langs(text[:5_000], seed)
+        except LangDetectException as error:
+            ours = error.code
+        assert ours == _langdetect_own(text[:5_000], seed), text[:80]

@@ -336,3 +336,21 @@ def test_a_trail_that_reaches_its_origin_is_one_trail_origin_alert_naming_where_
     assert "changed at hop 2 (partial): 300 at 127.0.0.1" in text
     listed = [json.loads(line) for line in tracker("alerts", "--json").output.splitlines()]
     assert [a["kind"] for a in listed if a["kind"] == "trail_origin"] == ["trail_origin"]
+
+
+def test_a_source_no_claim_draws_on_is_not_read_until_a_judgment_draws_on_it(tmp_path, monkeypatch, tracker, web):
+    project = make_project(tmp_path, monkeypatch, tracker, web)
+    seed = project / "seeds" / "seed.txt"
+    seed.write_text(f"The harbour railway opens next spring, the council said.\n\nSource: {web.vi}\n", encoding="utf-8")
+    assert tracker("run").exit_code == 0
+    # Nothing the seed says is in the Vietnamese page: its citations are not read (no second
+    # extraction of the page), and nothing it cites is fetched.
+    (parameters,) = rows(project, "SELECT parameters FROM activities WHERE kind = 'cite'")[0]
+    assert json.loads(parameters)["claims"] == [] and json.loads(parameters)["found"] is None
+    assert rows(project, "SELECT count(*) FROM hop_citations") == [(0,)]
+    assert web.page_requests(web.ru) == 0
+
+    seed.write_text(web.seed(), encoding="utf-8")  # the seed now draws on the page: it is read
+    assert tracker("run").exit_code == 0
+    cited = rows(project, "SELECT kind, text, url FROM hop_citations")
+    assert ("link", "RT", web.ru) in cited  # a source of the next hop, due now

@@ -140,7 +140,10 @@ def _read_version(session: Session, settings: Settings, original: Version, text:
 
     trail = settings.trail
     claims = claim_positions(session, text)
-    found = read_citations(session, original, text)
+    # Following claims only, a text no claim draws on follows nothing: its citations are not read
+    # (they cost a second full extraction of the page). A later judgment that draws on it reads it.
+    unread = trail.follow == "claims" and not claims
+    found = [] if unread else read_citations(session, original, text)
 
     def near(citation: FoundHopCitation) -> bool:
         return citation.sentence is not None and any(abs(citation.sentence - p) <= 1 for p in claims)
@@ -210,7 +213,7 @@ def _read_version(session: Session, settings: Settings, original: Version, text:
                     "follow": trail.follow,
                     "max_links": trail.max_links,
                     "claims": sorted(claims),
-                    "found": len(found),
+                    "found": None if unread else len(found),  # None: not read, no claim draws on it
                     "urls_followed": len(urls),
                 },
                 sort_keys=True,
