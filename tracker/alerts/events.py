@@ -24,7 +24,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, or_
+from sqlalchemy import and_, delete, func, or_
 from sqlmodel import Session, select
 
 from tracker.alerts import AlertsSettings
@@ -65,10 +65,21 @@ def record_event(session: Session, event: Event, now: datetime) -> bool:
     return bool(result.rowcount)
 
 
-def mark_checked(session: Session, subject: str, item_id: int, now: datetime) -> None:
-    session.execute(
-        _insert(session)(AlertCheck).values(subject=subject, item_id=item_id, checked_at=now).on_conflict_do_nothing()
-    )
+def mark_checked(session: Session, subject: str, item_ids: int | list[int], now: datetime) -> None:
+    """Record `item_ids` (one or many) as looked at: one INSERT per 500, not one per item."""
+    ids = [item_ids] if isinstance(item_ids, int) else item_ids
+    for start in range(0, len(ids), 500):
+        rows = [{"subject": subject, "item_id": item, "checked_at": now} for item in ids[start : start + 500]]
+        session.execute(_insert(session)(AlertCheck).values(rows).on_conflict_do_nothing())
+
+
+def _firsts(session: Session, id_column, group_column, pending, *where) -> set[int]:
+    """The smallest id of each group (of `group_column`) that has a `pending` row, among the rows
+    matching `where`: those rows have no earlier one (no previous alignment with the source, no
+    previous original of it)."""
+    groups = select(group_column).where(*where, pending)
+    query = select(func.min(id_column)).where(*where, group_column.in_(groups)).group_by(group_column)
+    return set(session.exec(query).all())
 
 
 def _insert(session: Session):
@@ -141,12 +152,14 @@ def _judgments(session: Session, activity_id: int) -> dict[str, Alignment]:
 def label_events(session: Session, now: datetime) -> int:
     """label_changed for every align activity not looked at yet; the events new."""
     made = 0
-    activities = session.exec(
-        select(Activity)
-        .where(Activity.kind == "align", Activity.status == "ok", Activity.id.not_in(checked_ids("align")))
-        .order_by(Activity.id)
-    ).all()
+    aligned_ok = (Activity.kind == "align", Activity.status == "ok")
+    pending = Activity.id.not_in(checked_ids("align"))
+    activities = session.exec(select(Activity).where(*aligned_ok, pending).order_by(Activity.id)).all()
+    # The first alignment with a source has nothing to compare with: known in one query.
+    firsts = _firsts(session, Activity.id, Activity.source_id, pending, *aligned_ok) if activities else set()
     for activity in activities:
+        if activity.id in firsts:
+            continue
         seed = session.get(Seed, activity.seed_id)
         aligned = session.get(Version, activity.used_version_id)
         if seed is not None and seed.superseded_at is None and aligned is not None:
@@ -169,7 +182,7 @@ def label_events(session: Session, now: datetime) -> int:
                 made += record_event(
                     session, Event("label_changed", seed.id, source.id, aligned.id, summary, details), now
                 )
-        mark_checked(session, "align", activity.id, now)
+    mark_checked(session, "align", [activity.id for activity in activities], now)
     return made
 
 
@@ -192,13 +205,15 @@ def change_events(session: Session, target: str, now: datetime) -> int:
     """source_changed for every new original not looked at yet, per current seed that cited the
     source before it changed; an original stays unchecked while a seed's labels are awaited."""
     made = 0
-    originals = session.exec(
-        select(Version)
-        # Our own captures only: an archived copy is an older text read late, not a change.
-        .where(Version.kind == "original", Version.archived.is_(False), Version.id.not_in(checked_ids("original")))
-        .order_by(Version.id)
-    ).all()
+    own = (Version.kind == "original", Version.archived.is_(False))  # an archived copy is read late, not a change
+    pending = Version.id.not_in(checked_ids("original"))
+    originals = session.exec(select(Version).where(*own, pending).order_by(Version.id)).all()
+    firsts = _firsts(session, Version.id, Version.source_id, pending, *own) if originals else set()  # no change
+    done_ids = []
     for original in originals:
+        if original.id in firsts:
+            done_ids.append(original.id)
+            continue
         previous = session.exec(
             select(Version)
             .where(
@@ -229,7 +244,8 @@ def change_events(session: Session, target: str, now: datetime) -> int:
                 else:
                     made += record_event(session, event, now)
         if done:
-            mark_checked(session, "original", original.id, now)
+            done_ids.append(original.id)
+    mark_checked(session, "original", done_ids, now)
     return made
 
 

@@ -37,8 +37,7 @@ def origin_events(session: Session, settings, now: datetime) -> int:
         .order_by(Seed.id)
     ).all()
     made = sum(record_event(session, event, now) for seed in seeds for event in seed_origins(session, seed, settings))
-    for item in judged:
-        mark_checked(session, SUBJECT, item, now)
+    mark_checked(session, SUBJECT, list(judged), now)
     return made
 
 
