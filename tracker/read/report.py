@@ -76,11 +76,9 @@ def seed_report(session: Session, seed: Seed | str | int, settings: Settings | N
     ]
     citations = session.exec(select(Citation).where(Citation.seed_id == seed.id).order_by(Citation.char_start)).all()
     source_ids = list(dict.fromkeys(c.source_id for c in citations if c.source_id is not None))
-    sources = _sources(session, seed, source_ids, sentences)
-    for sentence in sentences:
-        labels = dict.fromkeys(link["label"] for link in sentence["links"])
-        sentence["label"] = _strongest(labels) if labels else NOT_ALIGNED
-        _choose_shown_links(sentence)
+    links = _Links(sentences)
+    sources = _sources(session, seed, source_ids, links)
+    links.finish()
     return {
         "seed": {
             **row_dict(seed, drop={"text"}),
@@ -150,7 +148,7 @@ def seed_summaries(session: Session, seeds: Iterable[Seed]) -> dict[int, dict]:
     return summaries
 
 
-def _sources(session: Session, seed: Seed, source_ids: list[int], sentences: list[dict]) -> list[dict]:
+def _sources(session: Session, seed: Seed, source_ids: list[int], links: _Links) -> list[dict]:
     """Each cited source's entry (its facts, summary and quotations), numbered in citation order,
     its alignments added to the sentences' links: a fixed number of queries for any number of sources."""
     if not source_ids:
@@ -183,7 +181,7 @@ def _sources(session: Session, seed: Seed, source_ids: list[int], sentences: lis
             .order_by(Quote.version_id, Quote.seed_start, Quote.id)
         ).all():
             quotes.setdefault(quote.version_id, []).append(quote)
-    entries, links = [], _Links(sentences)
+    entries = []
     for number, source_id in enumerate(source_ids, 1):
         entry = facts[source_id]
         entry.update(number=number, summary=None, quotes=[])
@@ -215,25 +213,29 @@ _LINK_COLUMNS = (
 
 
 class _Links:
-    """The seed sentences' links, added source by source. A link is shared by the sentences its
-    alignment judges (a long seed's "added" row judges hundreds): copied only where shown."""
+    """The seed sentences' links, added source by source, then each sentence's label and panel
+    (`finish`). A link is shared by the sentences its alignment judges (a long seed's "added" row
+    judges hundreds) and copied only where shown, so its cost grows with the alignments, and what
+    each sentence shows with the links that say something of it."""
 
     def __init__(self, sentences: list[dict]) -> None:
-        self.appends = [sentence["links"].append for sentence in sentences]
+        self.sentences = sentences
+        self.lists = [sentence["links"] for sentence in sentences]
+        self.saying: list[list[tuple[int, dict]]] = [[] for _ in sentences]  # (index in its links, link)
+        self.judgments: list[tuple[int, str, list[int]]] = []  # each alignment's rank, label, positions
         self.positions: dict[str, list[int]] = {}  # parsed `seed_sentences`: the same few recur across sources
 
     def add(self, entry: dict, source: Source, aligned: Version, original: Version | None, rows: list) -> None:
         """Link the source's alignments (rows of `_LINK_COLUMNS`) to the seed sentences they judge;
         its summary into `entry`."""
-        ranks: dict[int, int] = {}  # per seed sentence, the strongest label this source gives it
-        appends, positions = self.appends, self.positions
-        added, count = _RANK["added"], len(appends)
+        lists, saying, positions, count = self.lists, self.saying, self.positions, len(self.lists)
         number, source_id, url = entry["number"], source.id, source.url
         translated = aligned.kind == "translated"
         translated_text, translated_language = (aligned.text, aligned.language) if translated else (None, None)
         original_text = (original.text or None) if original is not None else None
         original_language = original.language if original else None
         direction = text_direction(original_language)
+        ranks = []
         for _, label, score, verbatim, seed_text, judged, start, end, original_start, original_end, details in rows:
             has_source = start is not None
             link = {
@@ -253,16 +255,34 @@ class _Links:
                 "original_dir": direction,
                 "details": _details(details),
             }
-            rank = _RANK.get(label, len(LABELS))
             if judged not in positions:
-                positions[judged] = json.loads(judged)
-            for position in positions[judged]:
-                if 0 <= position < count:
-                    appends[position](link)
-                    held = ranks.get(position, added)
-                    ranks[position] = rank if rank < held else held
-        counted = Counter(LABELS[rank] for rank in ranks.values())
-        entry["summary"] = _shares({**counted, NOT_ALIGNED: count - len(ranks)}, count)
+                positions[judged] = [p for p in json.loads(judged) if 0 <= p < count]
+            judged = positions[judged]
+            if link["translated"] or link["original"] or link["details"]:
+                for position in judged:
+                    saying[position].append((len(lists[position]), link))
+                    lists[position].append(link)
+            else:  # a sentence only counts these
+                for position in judged:
+                    lists[position].append(link)
+            rank = _RANK.get(label, len(LABELS))
+            self.judgments.append((rank, label, judged))
+            ranks.append((min(rank, _RANK["added"]), judged))
+        strongest: dict[int, int] = {}  # per seed sentence, the strongest label this source gives it
+        for rank, judged in sorted(ranks, key=lambda r: -r[0]):  # weakest first: the strongest written last
+            strongest.update(dict.fromkeys(judged, rank))
+        counted = {LABELS[rank]: n for rank, n in Counter(strongest.values()).items()}
+        entry["summary"] = _shares({**counted, NOT_ALIGNED: count - len(strongest)}, count)
+
+    def finish(self) -> None:
+        """Each sentence's label, the strongest any source gives it (of equals, the first linked),
+        and what its panel shows."""
+        labels: dict[int, str] = {}
+        for _, label, judged in sorted(reversed(self.judgments), key=lambda j: -j[0]):  # the strongest last
+            labels.update(dict.fromkeys(judged, label))
+        for position, sentence in enumerate(self.sentences):
+            sentence["label"] = labels.get(position, NOT_ALIGNED)
+            _choose_shown_links(sentence, self.saying[position])
 
 
 def unsupported_details(alignment: Alignment) -> list[dict]:
@@ -285,18 +305,17 @@ def _details(raw) -> list[dict]:
     ]
 
 
-def _choose_shown_links(sentence: dict) -> None:
+def _choose_shown_links(sentence: dict, saying: list[tuple[int, dict]]) -> None:
     """What the sentence's panel shows: the sources that say something of it (a source sentence, or
-    details it does not bear out), the strongest `LINKS_SHOWN` in full; the others as two counts.
-    Most sources of a seed citing hundreds say nothing of most of its sentences."""
-    links = sentence["links"]
-    saying = [i for i, link in enumerate(links) if link["translated"] or link["original"] or link["details"]]
-    saying.sort(key=lambda i: _strength(links[i]))
-    sentence["shown_links"] = []
-    for i in saying[:LINKS_SHOWN]:  # a link is shared by the sentences its alignment judges: its pieces are this one's
-        links[i] = {**links[i], "pieces": _pieces(sentence, links[i]["details"])}
-        sentence["shown_links"].append(links[i])
-    sentence["more_links"] = len(saying) - len(sentence["shown_links"])
+    details it does not bear out: `saying`, each with its index in the sentence's links), the
+    strongest `LINKS_SHOWN` in full; the others as two counts. Most sources of a seed citing
+    hundreds say nothing of most of its sentences."""
+    links, shown = sentence["links"], []
+    for i, link in sorted(saying, key=lambda pair: _strength(pair[1]))[:LINKS_SHOWN]:
+        links[i] = {**link, "pieces": _pieces(sentence, link["details"])}  # shared link: the pieces are this one's
+        shown.append(links[i])
+    sentence["shown_links"] = shown
+    sentence["more_links"] = len(saying) - len(shown)
     sentence["silent_sources"] = len(links) - len(saying)
 
 
