@@ -162,7 +162,7 @@ def _sources(session: Session, seed: Seed, source_ids: list[int], links: _Links)
             .group_by(Version.source_id)
         ).all()
     )
-    versions = {v.id: v for v in session.exec(select(Version).where(Version.id.in_(newest.values()))).all()}
+    versions = {v.id: v for v in session.exec(select(Version).where(Version.id.in_(list(newest.values())))).all()}
     aligned = {source_id: versions[version_id] for source_id, version_id in newest.items()}
     originals = source_originals(session, list(by_id.values()), aligned)
     facts = sources_facts(session, [by_id[i] for i in source_ids], aligned, originals)
@@ -171,13 +171,13 @@ def _sources(session: Session, seed: Seed, source_ids: list[int], links: _Links)
     if versions:
         for alignment in session.exec(
             select(*_LINK_COLUMNS)
-            .where(Alignment.seed_id == seed.id, Alignment.version_id.in_(versions))
+            .where(Alignment.seed_id == seed.id, Alignment.version_id.in_(list(versions)))
             .order_by(Alignment.version_id, Alignment.seed_start, Alignment.id)
         ).all():
             rows.setdefault(alignment.version_id, []).append(alignment)
         for quote in session.exec(
             select(Quote)
-            .where(Quote.seed_id == seed.id, Quote.version_id.in_(versions))
+            .where(Quote.seed_id == seed.id, Quote.version_id.in_(list(versions)))
             .order_by(Quote.version_id, Quote.seed_start, Quote.id)
         ).all():
             quotes.setdefault(quote.version_id, []).append(quote)
