@@ -16,12 +16,13 @@ from types import SimpleNamespace
 
 import httpx
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from tests.browser import serving
 from tests.report_db import SEED_PATH
+from tracker.config import load_settings
 from tracker.read.pages import report_html
 from tracker.read.report import _pieces, seed_report, text_direction, unsupported_details
 from tracker.read.server import create_app
@@ -260,8 +261,17 @@ def test_a_seed_citing_many_sources_gives_a_report_that_grows_linearly(project, 
     page = out.read_text(encoding="utf-8")
     engine = read_only_engine(f"sqlite:///{project / 'data' / 'tracker.db'}")
     try:
+        statements = []
+
+        def executed(_connection, _cursor, statement, *_):
+            statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", executed)
         with Session(engine) as session:
-            report = seed_report(session, "many.txt")
+            report = seed_report(session, "many.txt", load_settings())  # with the trails
+        event.remove(engine, "before_cursor_execute", executed)
+        # A fixed handful of queries, whatever the number of sources (it was 10 a source, 600 here).
+        assert len(statements) < 20, statements
         sentences = len(report["sentences"])
         assert len(report["sources"]) == count
         assert sum(len(s["links"]) for s in report["sentences"]) >= sentences * count // 2  # all pairs aligned

@@ -11,30 +11,27 @@ is the one shown, as `lookup` shows the newest by default.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from tracker.archive.memento import archived_as
 from tracker.config import Settings
 from tracker.errors import TrackerError
+from tracker.read.facts import source_facts, source_originals, sources_facts, text_direction
 from tracker.read.lookup import related_seeds, row_dict
 from tracker.sentences import split_sentences
 from tracker.store.tables import (
-    Activity,
-    ActivityModel,
     Alignment,
     Citation,
-    FetchAttempt,
     Quote,
     Seed,
     Source,
     Version,
     fits_row_id,
 )
-from tracker.store.versions import latest_original
 from tracker.trails.trail import trails_by_sentence
 
 # A sentence's panel shows at most this many sources in full (strongest first), and the report
@@ -44,18 +41,11 @@ SOURCES_PER_PAGE = 50
 # Strongest first: a seed sentence takes the strongest label any source gives it.
 LABELS = ("supported", "paraphrased", "partial", "added")
 NOT_ALIGNED = "not aligned"  # no source was aligned with the sentence (none fetched, or a bare URL line)
-RTL_LANGUAGES = frozenset({"ar", "fa", "he", "iw", "ur", "ps", "yi", "dv", "ug", "ckb", "sd"})
+_RANK = {label: i for i, label in enumerate(LABELS)}
 
 
 class SeedNotFound(TrackerError, LookupError):
     """No seed has that id or stored path."""
-
-
-def text_direction(language: str | None) -> str:
-    """ "rtl" for scripts written right to left (Arabic, Persian, Hebrew…), else "ltr"."""
-    if not language:
-        return "ltr"
-    return "rtl" if language.lower().replace("_", "-").split("-")[0] in RTL_LANGUAGES else "ltr"
 
 
 def find_seed(session: Session, key: str | int) -> Seed:
@@ -86,11 +76,9 @@ def seed_report(session: Session, seed: Seed | str | int, settings: Settings | N
     ]
     citations = session.exec(select(Citation).where(Citation.seed_id == seed.id).order_by(Citation.char_start)).all()
     source_ids = list(dict.fromkeys(c.source_id for c in citations if c.source_id is not None))
-    sources = [_source(session, seed, source_id, number, sentences) for number, source_id in enumerate(source_ids, 1)]
-    for sentence in sentences:
-        labels = [link["label"] for link in sentence["links"]]
-        sentence["label"] = _strongest(labels) if labels else NOT_ALIGNED
-        _choose_shown_links(sentence)
+    links = _Links(sentences)
+    sources = _sources(session, seed, source_ids, links)
+    links.finish()
     return {
         "seed": {
             **row_dict(seed, drop={"text"}),
@@ -160,104 +148,151 @@ def seed_summaries(session: Session, seeds: Iterable[Seed]) -> dict[int, dict]:
     return summaries
 
 
-def _source(session: Session, seed: Seed, source_id: int, number: int, sentences: list[dict]) -> dict:
-    source = session.get(Source, source_id)
-    aligned_id = session.exec(
-        select(func.max(Alignment.version_id))
-        .join(Version, Version.id == Alignment.version_id)
-        .where(Alignment.seed_id == seed.id, Version.source_id == source_id)
-    ).first()
-    aligned = session.get(Version, aligned_id) if aligned_id is not None else None
-    entry = source_facts(session, source, aligned)
-    entry.update(number=number, summary=None, quotes=[])
-    original = session.get(Version, entry["original"]["id"]) if entry["original"] else None
-    if aligned is None:
-        return entry
-    positions: dict[int, str] = {}
-    rows = session.exec(
-        select(Alignment)
-        .where(Alignment.seed_id == seed.id, Alignment.version_id == aligned.id)
-        .order_by(Alignment.seed_start)
-    ).all()
-    direction = text_direction(original.language if original else None)
-    for alignment in rows:
-        has_source = alignment.source_start is not None
-        link = {
-            "source_number": number,
-            "source_id": source.id,
-            "url": source.url,
-            "label": alignment.label,
-            "score": alignment.score,
-            "verbatim": alignment.verbatim,  # a word-for-word copy: supported, no details
-            "seed_text": alignment.seed_text,
-            "translated": (
-                aligned.text[alignment.source_start : alignment.source_end]
-                if has_source and aligned.kind == "translated"
-                else None
-            ),
-            "translated_language": aligned.language if aligned.kind == "translated" else None,
-            "original": (
-                original.text[alignment.original_start : alignment.original_end]
-                if has_source and original is not None and original.text
-                else None
-            ),
-            "original_language": original.language if original else None,
-            "original_dir": direction,
-            "details": unsupported_details(alignment),
-        }
-        for position in json.loads(alignment.seed_sentences):
-            if 0 <= position < len(sentences):
-                sentence = sentences[position]
-                sentence["links"].append(dict(link))  # its "pieces" only if shown: see _choose_shown_links
-                positions[position] = _strongest([alignment.label, positions.get(position, "added")])
-    entry["summary"] = _summary([positions.get(i, NOT_ALIGNED) for i in range(len(sentences))])
-    entry["quotes"] = [
-        {**row_dict(q, drop={"differences"}), "differences": json.loads(q.differences)}
-        for q in session.exec(
-            select(Quote).where(Quote.seed_id == seed.id, Quote.version_id == aligned.id).order_by(Quote.seed_start)
+def _sources(session: Session, seed: Seed, source_ids: list[int], links: _Links) -> list[dict]:
+    """Each cited source's entry (its facts, summary and quotations), numbered in citation order,
+    its alignments added to the sentences' links: a fixed number of queries for any number of sources."""
+    if not source_ids:
+        return []
+    by_id = {s.id: s for s in session.exec(select(Source).where(Source.id.in_(source_ids))).all()}
+    newest = dict(
+        session.exec(
+            select(Version.source_id, func.max(Alignment.version_id))
+            .join(Version, Version.id == Alignment.version_id)
+            .where(Alignment.seed_id == seed.id, Version.source_id.in_(source_ids))
+            .group_by(Version.source_id)
         ).all()
-    ]
-    return entry
+    )
+    versions = {v.id: v for v in session.exec(select(Version).where(Version.id.in_(list(newest.values())))).all()}
+    aligned = {source_id: versions[version_id] for source_id, version_id in newest.items()}
+    originals = source_originals(session, list(by_id.values()), aligned)
+    facts = sources_facts(session, [by_id[i] for i in source_ids], aligned, originals)
+    rows: dict[int, list] = {}
+    quotes: dict[int, list[Quote]] = {}
+    if versions:
+        for alignment in session.exec(
+            select(*_LINK_COLUMNS)
+            .where(Alignment.seed_id == seed.id, Alignment.version_id.in_(list(versions)))
+            .order_by(Alignment.version_id, Alignment.seed_start, Alignment.id)
+        ).all():
+            rows.setdefault(alignment.version_id, []).append(alignment)
+        for quote in session.exec(
+            select(Quote)
+            .where(Quote.seed_id == seed.id, Quote.version_id.in_(list(versions)))
+            .order_by(Quote.version_id, Quote.seed_start, Quote.id)
+        ).all():
+            quotes.setdefault(quote.version_id, []).append(quote)
+    entries = []
+    for number, source_id in enumerate(source_ids, 1):
+        entry = facts[source_id]
+        entry.update(number=number, summary=None, quotes=[])
+        version = aligned.get(source_id)
+        if version is not None:
+            links.add(entry, by_id[source_id], version, originals.get(source_id), rows.get(version.id, []))
+            entry["quotes"] = [
+                {**row_dict(q, drop={"differences"}), "differences": json.loads(q.differences)}
+                for q in quotes.get(version.id, [])
+            ]
+        entries.append(entry)
+    return entries
 
 
-def source_facts(session: Session, source: Source, aligned: Version | None = None) -> dict:
-    """How a source was fetched and, when `aligned` is its translation, translated: the URL as
-    cited and after redirects, status, languages, model and run; the failure and next retry."""
-    last_attempt = session.exec(
-        select(FetchAttempt).where(FetchAttempt.source_id == source.id).order_by(FetchAttempt.id.desc()).limit(1)
-    ).first()
-    if aligned is not None and aligned.kind == "translated":
-        original = session.get(Version, aligned.parent_id)
-    elif aligned is not None:
-        original = aligned
-    else:  # our newest capture, else the newest archived copy
-        original = latest_original(session, source.id) or latest_original(session, source.id, archived=True)
-    entry = {
-        "id": source.id,
-        "url": source.url,
-        "final_url": source.final_url,
-        "canonical_url": source.canonical_url,
-        "state": source.state,
-        "last_error": source.last_error,
-        "failures": source.failures,
-        "next_fetch_at": _iso(source.next_fetch_at),
-        "last_fetched_at": _iso(source.last_fetched_at),
-        "http_status": last_attempt.status_code if last_attempt else None,
-        "last_attempt": row_dict(last_attempt, drop={"source_id", "headers"}) if last_attempt else None,
-        "aligned": aligned is not None,
-        "original": _version(original),
-        "translation": _translation(session, aligned) if aligned is not None and aligned.kind == "translated" else None,
-    }
-    if original is not None:
-        entry["original"]["captured_at"] = _iso(original.captured_at or original.created_at)
-    return entry
+# What a link shows of an alignment, read as plain rows: a seed has one per sentence and source cited
+_LINK_COLUMNS = (
+    Alignment.version_id,
+    Alignment.label,
+    Alignment.score,
+    Alignment.verbatim,
+    Alignment.seed_text,
+    Alignment.seed_sentences,
+    Alignment.source_start,
+    Alignment.source_end,
+    Alignment.original_start,
+    Alignment.original_end,
+    Alignment.unsupported_details,
+)
+
+
+class _Links:
+    """The seed sentences' links, added source by source, then each sentence's label and panel
+    (`finish`). A link is shared by the sentences its alignment judges (a long seed's "added" row
+    judges hundreds) and copied only where shown, so its cost grows with the alignments, and what
+    each sentence shows with the links that say something of it."""
+
+    def __init__(self, sentences: list[dict]) -> None:
+        self.sentences = sentences
+        self.lists = [sentence["links"] for sentence in sentences]
+        self.saying: list[list[tuple[int, dict]]] = [[] for _ in sentences]  # (index in its links, link)
+        self.judgments: list[tuple[int, str, list[int]]] = []  # each alignment's rank, label, positions
+        self.positions: dict[str, list[int]] = {}  # parsed `seed_sentences`: the same few recur across sources
+
+    def add(self, entry: dict, source: Source, aligned: Version, original: Version | None, rows: list) -> None:
+        """Link the source's alignments (rows of `_LINK_COLUMNS`) to the seed sentences they judge;
+        its summary into `entry`."""
+        lists, saying, positions, count = self.lists, self.saying, self.positions, len(self.lists)
+        number, source_id, url = entry["number"], source.id, source.url
+        translated = aligned.kind == "translated"
+        translated_text, translated_language = (aligned.text, aligned.language) if translated else (None, None)
+        original_text = (original.text or None) if original is not None else None
+        original_language = original.language if original else None
+        direction = text_direction(original_language)
+        ranks = []
+        for _, label, score, verbatim, seed_text, judged, start, end, original_start, original_end, details in rows:
+            has_source = start is not None
+            link = {
+                "source_number": number,
+                "source_id": source_id,
+                "url": url,
+                "label": label,
+                "score": score,
+                "verbatim": verbatim,  # a word-for-word copy: supported, no details
+                "seed_text": seed_text,
+                "translated": translated_text[start:end] if has_source and translated else None,
+                "translated_language": translated_language,
+                "original": (
+                    original_text[original_start:original_end] if has_source and original_text is not None else None
+                ),
+                "original_language": original_language,
+                "original_dir": direction,
+                "details": _details(details),
+            }
+            if judged not in positions:
+                positions[judged] = [p for p in json.loads(judged) if 0 <= p < count]
+            judged = positions[judged]
+            if link["translated"] or link["original"] or link["details"]:
+                for position in judged:
+                    saying[position].append((len(lists[position]), link))
+                    lists[position].append(link)
+            else:  # a sentence only counts these
+                for position in judged:
+                    lists[position].append(link)
+            rank = _RANK.get(label, len(LABELS))
+            self.judgments.append((rank, label, judged))
+            ranks.append((min(rank, _RANK["added"]), judged))
+        strongest: dict[int, int] = {}  # per seed sentence, the strongest label this source gives it
+        for rank, judged in sorted(ranks, key=lambda r: -r[0]):  # weakest first: the strongest written last
+            strongest.update(dict.fromkeys(judged, rank))
+        counted = {LABELS[rank]: n for rank, n in Counter(strongest.values()).items()}
+        entry["summary"] = _shares({**counted, NOT_ALIGNED: count - len(strongest)}, count)
+
+    def finish(self) -> None:
+        """Each sentence's label, the strongest any source gives it (of equals, the first linked),
+        and what its panel shows."""
+        labels: dict[int, str] = {}
+        for _, label, judged in sorted(reversed(self.judgments), key=lambda j: -j[0]):  # the strongest last
+            labels.update(dict.fromkeys(judged, label))
+        for position, sentence in enumerate(self.sentences):
+            sentence["label"] = labels.get(position, NOT_ALIGNED)
+            _choose_shown_links(sentence, self.saying[position])
 
 
 def unsupported_details(alignment: Alignment) -> list[dict]:
     """What the aligner found in the seed sentence and not in the source (names, numbers, dates…):
     objects with text, kind, seed_start, seed_end, source_text; [] where it kept none."""
-    raw = getattr(alignment, "unsupported_details", None)
-    if not raw:
+    return _details(getattr(alignment, "unsupported_details", None))
+
+
+def _details(raw) -> list[dict]:
+    if not raw or raw == "[]":
         return []
     try:
         details = json.loads(raw) if isinstance(raw, str) else raw
@@ -270,18 +305,23 @@ def unsupported_details(alignment: Alignment) -> list[dict]:
     ]
 
 
-def _choose_shown_links(sentence: dict) -> None:
+def _choose_shown_links(sentence: dict, saying: list[tuple[int, dict]]) -> None:
     """What the sentence's panel shows: the sources that say something of it (a source sentence, or
-    details it does not bear out), the strongest `LINKS_SHOWN` in full; the others as two counts.
-    Most sources of a seed citing hundreds say nothing of most of its sentences."""
-    order = {label: i for i, label in enumerate(LABELS)}
-    saying = [link for link in sentence["links"] if link["translated"] or link["original"] or link["details"]]
-    saying.sort(key=lambda link: (order.get(link["label"], len(LABELS)), -(link["score"] or 0), link["source_number"]))
-    sentence["shown_links"] = saying[:LINKS_SHOWN]
-    for link in sentence["shown_links"]:
-        link["pieces"] = _pieces(sentence, link["details"])
-    sentence["more_links"] = len(saying) - len(sentence["shown_links"])
-    sentence["silent_sources"] = len(sentence["links"]) - len(saying)
+    details it does not bear out: `saying`, each with its index in the sentence's links), the
+    strongest `LINKS_SHOWN` in full; the others as two counts. Most sources of a seed citing
+    hundreds say nothing of most of its sentences."""
+    links, shown = sentence["links"], []
+    for i, link in sorted(saying, key=lambda pair: _strength(pair[1]))[:LINKS_SHOWN]:
+        links[i] = {**link, "pieces": _pieces(sentence, link["details"])}  # shared link: the pieces are this one's
+        shown.append(links[i])
+    sentence["shown_links"] = shown
+    sentence["more_links"] = len(saying) - len(shown)
+    sentence["silent_sources"] = len(links) - len(saying)
+
+
+def _strength(link: dict) -> tuple:
+    """Strongest first: by label, then score, then the order sources are cited in."""
+    return _RANK.get(link["label"], len(LABELS)), -(link["score"] or 0), link["source_number"]
 
 
 def _pieces(sentence: dict, details: list[dict]) -> list[dict]:
@@ -309,46 +349,6 @@ def _pieces(sentence: dict, details: list[dict]) -> list[dict]:
     return pieces
 
 
-def _translation(session: Session, translated: Version) -> dict | None:
-    activity = session.get(Activity, translated.activity_id) if translated.activity_id else None
-    if activity is None:
-        return None
-    hops = session.exec(
-        select(ActivityModel).where(ActivityModel.activity_id == activity.id).order_by(ActivityModel.hop)
-    ).all()
-    return {
-        "version_id": translated.id,
-        "language": translated.language,
-        "activity_id": activity.id,
-        "status": activity.status,
-        "model": activity.model,
-        "model_version": activity.model_version,
-        "model_sha256": activity.model_sha256,
-        "hops": [row_dict(h, drop={"activity_id"}) for h in hops],
-        "software": json.loads(activity.software or "{}"),
-        "parameters": json.loads(activity.parameters or "{}"),
-        "started_at": _iso(activity.started_at),
-        "ended_at": _iso(activity.ended_at),
-    }
-
-
-def _version(version: Version | None) -> dict | None:
-    if version is None:
-        return None
-    return {
-        "id": version.id,
-        "language": version.language,
-        "language_probability": version.language_probability,
-        "declared_language": version.declared_language,
-        "dir": text_direction(version.language),
-        "title": version.title,
-        "url": version.url,
-        # "archived copy (Wayback Machine, 2025-02-13 10:22 UTC)": never shown as our own capture
-        "archived_as": archived_as(version),
-        "memento_url": version.memento_url,
-    }
-
-
 def _segments(text: str, spans) -> list[dict]:
     """The seed's text as runs: each sentence (with its position) and the text between them."""
     segments, at = [], 0
@@ -364,10 +364,14 @@ def _segments(text: str, spans) -> list[dict]:
 
 def _summary(labels: list[str]) -> dict:
     """Counts and shares (per cent, one decimal) of each label over the seed's sentences."""
-    total = len(labels)
+    return _shares(Counter(labels), len(labels))
+
+
+def _shares(counted: Mapping[str, int], total: int) -> dict:
+    """`_summary` from the number of sentences with each label."""
     counts = {label: 0 for label in (*LABELS, NOT_ALIGNED)}
-    for label in labels:
-        counts[label] = counts.get(label, 0) + 1
+    for label, n in counted.items():
+        counts[label] = counts.get(label, 0) + n
     return {
         "total": total,
         "counts": counts,
@@ -376,12 +380,7 @@ def _summary(labels: list[str]) -> dict:
 
 
 def _strongest(labels: Iterable[str]) -> str:
-    order = {label: i for i, label in enumerate(LABELS)}
-    return min(labels, key=lambda label: order.get(label, len(LABELS)))
-
-
-def _iso(value) -> str | None:
-    return value.isoformat() if value is not None else None
+    return min(labels, key=lambda label: _RANK.get(label, len(LABELS)))
 
 
 def source_report(session: Session, source_id: int) -> dict[str, Any] | None:

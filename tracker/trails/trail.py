@@ -9,6 +9,7 @@ the judgment of hop k's claim sentences against a source hop k cites in or next 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from urllib.parse import urlsplit
 
@@ -61,8 +62,11 @@ class SentenceTrail:
         return asdict(self)
 
 
-def seed_trails(session: Session, seed: Seed, settings: Settings, sentence: int | None = None) -> list[SentenceTrail]:
-    """The trail of each sentence of `seed` that a source bears out (or of `sentence` only)."""
+def seed_trails(
+    session: Session, seed: Seed, settings: Settings, sentence: int | None = None, *, among: Iterable[int] | None = None
+) -> list[SentenceTrail]:
+    """The trail of each sentence of `seed` that a source bears out (or of `sentence` only, or of
+    those `among` these positions)."""
     target = settings.translation.target
     spans = split_sentences(seed.text)
     query = select(Alignment).where(
@@ -70,6 +74,8 @@ def seed_trails(session: Session, seed: Seed, settings: Settings, sentence: int 
     )
     if sentence is not None:
         query = query.where(Alignment.seed_sentence == sentence)
+    if among is not None:
+        query = query.where(Alignment.seed_sentence.in_(sorted(set(among))))
     by_sentence: dict[int, list[Alignment]] = {}
     for row in session.exec(query.order_by(Alignment.seed_sentence, Alignment.id)).all():
         text = session.get(Version, row.version_id)
@@ -92,9 +98,19 @@ def seed_trails(session: Session, seed: Seed, settings: Settings, sentence: int 
 
 def trails_by_sentence(session: Session, seed: Seed, settings: Settings) -> dict[int, dict]:
     """The trails that go beyond the first hop, as dicts by seed sentence position (the report)."""
+    # A second hop is a hop alignment of a text this seed was aligned with: only the sentences of
+    # those alignments can have one, and a seed whose sources cite nothing judged costs one query.
+    beyond = session.exec(
+        select(Alignment.seed_sentence)
+        .distinct()
+        .join(HopAlignment, HopAlignment.citing_version_id == Alignment.version_id)
+        .where(Alignment.seed_id == seed.id, Alignment.seed_sentence.is_not(None))
+    ).all()
+    if not beyond:
+        return {}
     return {
         t.sentence: t.as_dict()
-        for t in seed_trails(session, seed, settings)
+        for t in seed_trails(session, seed, settings, among=beyond)
         if any(len(branch.steps) > 1 for branch in t.branches)
     }
 
