@@ -65,11 +65,10 @@ def record_event(session: Session, event: Event, now: datetime) -> bool:
     return bool(result.rowcount)
 
 
-def mark_checked(session: Session, subject: str, item_ids: int | list[int], now: datetime) -> None:
-    """Record `item_ids` (one or many) as looked at: one INSERT per 500, not one per item."""
-    ids = [item_ids] if isinstance(item_ids, int) else item_ids
-    for start in range(0, len(ids), 500):
-        rows = [{"subject": subject, "item_id": item, "checked_at": now} for item in ids[start : start + 500]]
+def mark_checked(session: Session, subject: str, item_ids: list[int], now: datetime) -> None:
+    """Record `item_ids` as looked at: one INSERT per 500, not one per item."""
+    for start in range(0, len(item_ids), 500):
+        rows = [{"subject": subject, "item_id": item, "checked_at": now} for item in item_ids[start : start + 500]]
         session.execute(_insert(session)(AlertCheck).values(rows).on_conflict_do_nothing())
 
 
@@ -175,7 +174,7 @@ def label_events(session: Session, now: datetime) -> int:
                 details = {
                     "labels": changes,
                     "because": because,
-                    "original_id": _original_id(aligned),
+                    "original_id": original_id(aligned),
                     "aligned_version_id": aligned.id,
                     "previous_version_id": previous.used_version_id,
                 }
@@ -186,12 +185,13 @@ def label_events(session: Session, now: datetime) -> int:
     return made
 
 
-def _original_id(version: Version) -> int:
+def original_id(version: Version) -> int:
+    """The original a text is (or was translated from)."""
     return version.parent_id if version.kind == "translated" and version.parent_id else version.id
 
 
 def _because(aligned: Version, before: Version | None) -> str:
-    if before is None or _original_id(before) != _original_id(aligned):
+    if before is None or original_id(before) != original_id(aligned):
         return "the source changed"
     if aligned.id != before.id:
         return "a new translation"
@@ -332,14 +332,15 @@ def short_diff(old: str, new: str) -> list[str]:
             removed += before[a1:a2]
         if op in ("replace", "insert"):
             added += after[b1:b2]
-    lines = [f"- {_cut(s)}" for s in removed[:DIFF_LINES]] + [f"+ {_cut(s)}" for s in added[:DIFF_LINES]]
+    lines = [f"- {one_line(s)}" for s in removed[:DIFF_LINES]] + [f"+ {one_line(s)}" for s in added[:DIFF_LINES]]
     more = max(0, len(removed) - DIFF_LINES) + max(0, len(added) - DIFF_LINES)
     return lines + ([f"… and {more} more"] if more else [])
 
 
-def _cut(text: str) -> str:
+def one_line(text: str, width: int = DIFF_WIDTH) -> str:
+    """`text` on one line, cut to `width` characters with an ellipsis (diffs and messages)."""
     text = " ".join(text.split())
-    return text if len(text) <= DIFF_WIDTH else text[: DIFF_WIDTH - 1] + "…"
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 # --- gone sources --------------------------------------------------------------------------------
@@ -366,7 +367,7 @@ def gone_events(session: Session, settings: AlertsSettings, now: datetime) -> in
             AlertCheck.subject == "gone", AlertCheck.item_id.in_(select(Source.id).where(~is_gone))
         )
     )
-    made = 0
+    made, looked_at = 0, []
     for source in session.exec(
         select(Source).where(is_gone, Source.id.not_in(checked_ids("gone"))).order_by(Source.id)
     ).all():
@@ -398,5 +399,6 @@ def gone_events(session: Session, settings: AlertsSettings, now: datetime) -> in
             }
             summary = f"{source.url} is gone ({reason}), cited by {seed.path}"
             made += record_event(session, Event("source_gone", seed.id, source.id, last or 0, summary, details), now)
-        mark_checked(session, "gone", source.id, now)
+        looked_at.append(source.id)
+    mark_checked(session, "gone", looked_at, now)
     return made

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from tracker.alerts.events import one_line
 from tracker.store.alert_tables import Alert
 from tracker.store.tables import Seed, Source
 
@@ -78,7 +79,7 @@ def lines(shown: Shown, base_url: str) -> list[str]:
 def label_line(change: dict) -> str:
     """`sentence 3 "…": supported → partial (number "3 million", the source says "5 million")`."""
     where = f"sentence {change['position'] + 1} " if change.get("position") is not None else ""
-    sentence = _short(change["sentence"])
+    sentence = one_line(change["sentence"])
     said = []
     for detail in change.get("details") or []:
         text = f'{detail.get("kind") or "detail"} "{detail.get("text")}"'
@@ -91,17 +92,12 @@ def label_line(change: dict) -> str:
 
 def origin_line(found: dict) -> str:
     """`sentence 1 "…": origin at hop 3 (en) "…"; changed at hop 2 (partial): 300 at …, 200 at …`."""
-    said = f'  sentence {found["position"] + 1} "{_short(found["sentence"])}": origin at hop {found["hop"]}'
-    said += f' ({found.get("origin_language") or "?"}) "{_short(found.get("origin_text") or "")}"'
+    said = f'  sentence {found["position"] + 1} "{one_line(found["sentence"])}": origin at hop {found["hop"]}'
+    said += f' ({found.get("origin_language") or "?"}) "{one_line(found.get("origin_text") or "")}"'
     changed = found.get("changed")
     if changed:
         said += f"; changed at hop {changed['hop']} ({changed['label']}): {changed['detail']}"
     return said
-
-
-def _short(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= 200 else text[:199] + "…"
 
 
 def folded(items: list[Shown]) -> list[Shown]:

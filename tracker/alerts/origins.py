@@ -12,10 +12,10 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from tracker.alerts.events import Event, checked_ids, mark_checked, record_event
+from tracker.alerts.events import Event, checked_ids, mark_checked, original_id, record_event
 from tracker.store.tables import Citation, Seed, Version
 from tracker.store.trail_tables import HopAlignment, HopCitation
-from tracker.trails.trail import seed_trails
+from tracker.trails.trail import trails_beyond_first_hop
 
 SUBJECT = "hop_alignment"
 
@@ -44,13 +44,12 @@ def origin_events(session: Session, settings, now: datetime) -> int:
 def seed_origins(session: Session, seed: Seed, settings) -> list[Event]:
     """One event per origin (beyond hop 1) of `seed`'s trails, with the sentences that reach it."""
     by_origin: dict[tuple[int, int], list[dict]] = {}
-    for trail in seed_trails(session, seed, settings):
+    for trail in trails_beyond_first_hop(session, seed, settings):
         origin = trail.origin
         if origin is None or origin.hop < 2:
             continue
         text = session.get(Version, origin.version_id)
-        original_id = text.parent_id if text.kind == "translated" and text.parent_id else text.id
-        by_origin.setdefault((origin.source_id, original_id), []).append(
+        by_origin.setdefault((origin.source_id, original_id(text)), []).append(
             {
                 "position": trail.sentence,
                 "sentence": trail.text,
@@ -62,7 +61,7 @@ def seed_origins(session: Session, seed: Seed, settings) -> list[Event]:
             }
         )
     events = []
-    for (source_id, original_id), sentences in by_origin.items():
+    for (source_id, original), sentences in by_origin.items():
         first = sentences[0]
         changed = [s for s in sentences if s["changed"]]
         count = len(sentences)
@@ -70,5 +69,5 @@ def seed_origins(session: Session, seed: Seed, settings) -> list[Event]:
             f"{seed.path}: {count} sentence{'s' if count != 1 else ''} trace back to {first['origin_url']} "
             f"(hop {first['hop']})" + (f"; changed on the way in {len(changed)}" if changed else "")
         )
-        events.append(Event("trail_origin", seed.id, source_id, original_id, summary, {"sentences": sentences}))
+        events.append(Event("trail_origin", seed.id, source_id, original, summary, {"sentences": sentences}))
     return events

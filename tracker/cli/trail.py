@@ -34,27 +34,27 @@ def trail(settings: Settings, seed: str, sentence: int | None, as_json: bool) ->
         render.echo_json(json.dumps(document, ensure_ascii=False, indent=2))
         return
     if not trails:
-        click.echo(f"seed {path}: no sentence is borne out by a source yet")
+        render.echo(f"seed {path}: no sentence is borne out by a source yet")
     for t in trails:
-        click.echo(f"seed {path}, sentence {t.sentence}: {t.text}")
+        render.echo(f"seed {path}, sentence {t.sentence}: {t.text}")
         for number, branch in enumerate(t.branches, 1):
             if len(t.branches) > 1:
-                click.echo(f"  branch {number}")
+                render.echo(f"  branch {number}")
             for step in branch.steps:
-                click.echo(f"  hop {step.hop}  {step.label:<11} {step.language or '?':<3} {step.url}")
-                click.echo(f"      {step.text}")
+                render.echo(f"  hop {step.hop}  {step.label:<11} {step.language or '?':<3} {step.url}")
+                render.echo(f"      {step.text}")
                 if step.original_text and step.original_text != step.text:
-                    click.echo(f"      ({step.original_text})")
-            click.echo(f"  ends: {branch.end}")
+                    render.echo(f"      ({step.original_text})")
+            render.echo(f"  ends: {branch.end}")
         if t.origin is not None:
-            click.echo(f"  origin: hop {t.origin.hop}, {t.origin.url}")
+            render.echo(f"  origin: hop {t.origin.hop}, {t.origin.url}")
         if t.changed is not None:
-            click.echo(f"  changed at hop {t.changed['hop']} ({t.changed['label']}): {t.changed['detail']}")
+            render.echo(f"  changed at hop {t.changed['hop']} ({t.changed['label']}): {t.changed['detail']}")
     if candidates:
-        click.echo(f"seed {path}: attributions without a link, with candidate sources (not citations the seed made)")
+        render.echo(f"seed {path}: attributions without a link, with candidate sources (not citations the seed made)")
     for c in candidates:
-        click.echo(f"  “{c['attribution']}”: {c['url']}")
-        click.echo(
+        render.echo(f"  “{c['attribution']}”: {c['url']}")
+        render.echo(
             f"      published by {c['matched_text']} ({c['matched_on'].replace('_', ' ')}), "
             f"{c['label']}, confidence {c['confidence']:.2f}: {c['sentence']}"
         )

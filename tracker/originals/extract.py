@@ -68,17 +68,16 @@ def extract_main_text(html: str, url: str | None = None, *, fallbacks: bool = Tr
     document = trafilatura.bare_extraction(tree, fast=True, **options)
     method = "default"
     if fallbacks and not _empty(document):
-        thin, menu = _thin(document.text, tree), _menu_like(document.text)
-        if thin or menu:
+        short_share = _short_line_share(document.text)
+        menu = len(document.text) >= MENU_MIN_CHARS and short_share > MENU_SHARE
+        if menu or _thin(document.text, tree):
             # Fast mode kept a seventh or less of the page's paragraph text (it may have taken a
             # box beside the article), or mostly short lines (a menu): the thorough pass compares
             # with readability and jusText. Its text replaces fast mode's when it is longer (thin)
             # or less like a menu.
             thorough = trafilatura.bare_extraction(tree, **options)
             if not _empty(thorough) and (
-                _short_line_share(thorough.text) < _short_line_share(document.text)
-                if menu
-                else len(thorough.text) > len(document.text)
+                _short_line_share(thorough.text) < short_share if menu else len(thorough.text) > len(document.text)
             ):
                 document, method = thorough, "thorough"
     if _empty(document) and fallbacks:  # rare: here the full comparison is worth its cost
@@ -150,10 +149,6 @@ def _short_line_share(text: str) -> float:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     total = sum(map(len, lines))
     return sum(len(line) for line in lines if len(line) < SHORT_LINE) / total if total else 0.0
-
-
-def _menu_like(text: str) -> bool:
-    return len(text) >= MENU_MIN_CHARS and _short_line_share(text) > MENU_SHARE
 
 
 def _empty(document) -> bool:

@@ -21,7 +21,7 @@ from tracker.store.tables import Activity, Alignment, Seed, Source, Version
 from tracker.store.trail_tables import HopAlignment, HopCitation
 from tracker.store.versions import latest_original, text_in_language
 
-__all__ = ["SentenceTrail", "TrailStep", "seed_trails", "trails_by_sentence"]
+__all__ = ["SentenceTrail", "TrailStep", "seed_trails", "trails_beyond_first_hop", "trails_by_sentence"]
 
 _WEAKEST = ("added", "partial", "paraphrased", "supported")
 
@@ -96,8 +96,9 @@ def seed_trails(
     return trails
 
 
-def trails_by_sentence(session: Session, seed: Seed, settings: Settings) -> dict[int, dict]:
-    """The trails that go beyond the first hop, as dicts by seed sentence position (the report)."""
+def trails_beyond_first_hop(session: Session, seed: Seed, settings: Settings) -> list[SentenceTrail]:
+    """The trails of `seed`'s sentences that may go beyond the first hop (the report's trail view,
+    trail_origin alerts)."""
     # A second hop is a hop alignment of a text this seed was aligned with: only the sentences of
     # those alignments can have one, and a seed whose sources cite nothing judged costs one query.
     beyond = session.exec(
@@ -106,11 +107,14 @@ def trails_by_sentence(session: Session, seed: Seed, settings: Settings) -> dict
         .join(HopAlignment, HopAlignment.citing_version_id == Alignment.version_id)
         .where(Alignment.seed_id == seed.id, Alignment.seed_sentence.is_not(None))
     ).all()
-    if not beyond:
-        return {}
+    return seed_trails(session, seed, settings, among=beyond) if beyond else []
+
+
+def trails_by_sentence(session: Session, seed: Seed, settings: Settings) -> dict[int, dict]:
+    """The trails that go beyond the first hop, as dicts by seed sentence position (the report)."""
     return {
         t.sentence: t.as_dict()
-        for t in seed_trails(session, seed, settings, among=beyond)
+        for t in trails_beyond_first_hop(session, seed, settings)
         if any(len(branch.steps) > 1 for branch in t.branches)
     }
 
