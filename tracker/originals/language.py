@@ -197,13 +197,17 @@ def _lingua_detector():
     return LanguageDetectorBuilder.from_all_languages().with_low_accuracy_mode().build()
 
 
-def dominant_script(text: str) -> str | None:
+def letter_counts(text: str) -> dict[str, int]:
+    """How often each letter stands in the first 5,000 characters of `text`, first seen first."""
+    return {char: times for char, times in Counter(text[:5_000]).items() if char.isalpha()}
+
+
+def dominant_script(text: str, letters: dict[str, int] | None = None) -> str | None:
     """The Unicode script of most of the letters in `text` (LATIN, CYRILLIC, CJK, HANGUL...)."""
     counts: dict[str, int] = {}
-    for char, times in Counter(text[:5_000]).items():  # first seen first, as max breaks ties
-        if char.isalpha():
-            script = _script(char)
-            counts[script] = counts.get(script, 0) + times
+    for char, times in (letter_counts(text) if letters is None else letters).items():  # max breaks ties by order
+        script = _script(char)
+        counts[script] = counts.get(script, 0) + times
     if not counts:
         return None
     return max(counts, key=counts.get)
@@ -238,8 +242,9 @@ def _same_language(a: str | None, b: str | None) -> bool:
 
 def language_status(text: str, *, declared: str | None = None, seed: int = 0) -> LanguageStatus:
     """langdetect's answer on `text` and whether it is `detected`, `uncertain` or `undetermined`."""
-    letters = sum(char.isalpha() for char in text[:5_000])
-    script = dominant_script(text)
+    counts = letter_counts(text)
+    letters = sum(counts.values())
+    script = dominant_script(text, counts)
     primary = detect_language(text, seed=seed) if letters else DetectedLanguage(None, 0.0)
     evidence: dict = {
         "langdetect": {"code": primary.code, "probability": primary.probability},

@@ -5,8 +5,10 @@ checks it against langdetect's own on pages in many scripts).
 
 What costs less: langdetect builds its text one character at a time, and for every character
 calls three methods and a binary search of the Unicode blocks; here spaces collapse with one
-regular expression, each distinct character is normalised once per process, and the n-gram loop
-and the probability updates run inline.
+regular expression, each distinct character is normalised once per process (then the whole text
+with one str.translate), the n-grams of each distinct word are listed once per text (langdetect's
+n-gram state starts afresh at every space), and the probability updates run inline, five rows
+at a time between convergence checks.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ def _profiles():
     return factory.word_lang_prob_map, list(factory.langlist), Detector.URL_RE, Detector.MAIL_RE, NGram
 
 
-_normalized: dict[str, str] = {}  # character -> langdetect's NGram.normalize of it
+_normalized: dict[int, str] = {}  # ord(character) -> langdetect's NGram.normalize of it, for str.translate
 _rows: dict = {}  # n-gram -> its probabilities per language, as an array (made once per process)
 
 
@@ -73,25 +75,31 @@ def detect_langs(text: str, seed: int) -> list[tuple[str, float]]:
     if not ngrams:
         raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
     # One row of language probabilities per distinct n-gram; each draw names a row.
-    index: dict[str, int] = {}
-    draws = [index.setdefault(w, len(index)) for w in ngrams]
+    index = dict.fromkeys(ngrams)
+    for i, word in enumerate(index):
+        index[word] = i
+    draws = list(map(index.__getitem__, ngrams))
     matrix = np.array([_row(w, words) for w in index])
-    size = len(langlist)
+    size, count = len(langlist), len(draws)
     langprob = np.zeros(size)
     draw = random.Random(seed)
-    choose, gauss = draw.choice, draw.gauss
+    below, gauss = draw._randbelow, draw.gauss  # choice(seq) is seq[_randbelow(len(seq))]
     for _ in range(_N_TRIAL):
         prob = np.full(size, 1.0 / size)
         weighted = (_ALPHA + gauss(0.0, 1.0) * _ALPHA_WIDTH) / _BASE_FREQ + matrix  # weight + p, as langdetect adds
-        i = 0
+        # langdetect multiplies in one drawn row at a time and checks convergence after draws
+        # 1, 6, 11...; multiply.reduce down the rows of [prob, five rows] multiplies in the same
+        # order (numpy reduces along the first axis one row after the other).
+        drawn = 1
+        prob *= weighted[draws[below(count)]]
         while True:
-            prob *= weighted[choose(draws)]
-            if i % 5 == 0:
-                # Python's sum adds one after the other; so does accumulate (numpy's sum pairs them)
-                prob /= np.add.accumulate(prob)[-1]
-                if prob.max() > _CONV_THRESHOLD or i >= _ITERATION_LIMIT:
-                    break
-            i += 1
+            # Python's sum adds one after the other; so does accumulate (numpy's sum pairs them)
+            prob /= np.add.accumulate(prob)[-1]
+            if prob.max() > _CONV_THRESHOLD or drawn > _ITERATION_LIMIT:
+                break
+            rows = weighted[[draws[below(count)] for _ in range(5)]]
+            prob = np.multiply.reduce(np.vstack((prob, rows)), axis=0)
+            drawn += 5
         langprob += prob / _N_TRIAL
     found = [Language(lang, p) for lang, p in zip(langlist, langprob.tolist()) if p > _PROB_THRESHOLD]
     found.sort(reverse=True)
@@ -99,21 +107,35 @@ def detect_langs(text: str, seed: int) -> list[tuple[str, float]]:
 
 
 def _ngrams(text: str, words, normalize) -> list[str]:
-    """Detector._extract_ngrams with NGram.add_char inlined."""
-    cache = _normalized
+    """Detector._extract_ngrams: the text normalised character by character, then the n-grams of
+    each word in turn (the n-gram buffer and the capital-word rule start afresh at every space)."""
+    table = _normalized
+    for char in set(text):
+        if ord(char) not in table:
+            table[ord(char)] = normalize(char)
+    pieces = text.translate(table).split(" ")
+    result: list[str] = []
+    extend = result.extend
+    seen: dict[str, list[str]] = {}
+    for piece in pieces[:-1]:  # each followed by a space, whose n-grams close the word
+        if piece:
+            grams = seen.get(piece)
+            if grams is None:
+                grams = seen[piece] = _word_ngrams(piece + " ", words)
+            extend(grams)
+    if pieces[-1]:  # the last word has no space after it
+        extend(_word_ngrams(pieces[-1], words))
+    return result
+
+
+def _word_ngrams(chars: str, words) -> list[str]:
+    """NGram.add_char over the normalised characters of one word (and the space after it)."""
     result = []
     append = result.append
     grams, capital = " ", False
-    for char in text:
-        ch = cache.get(char)
-        if ch is None:
-            ch = cache[char] = normalize(char)
+    for ch in chars:
         last = grams[-1]
-        if last == " ":
-            grams, capital = " ", False
-            if ch == " ":
-                continue
-        elif len(grams) >= 3:
+        if len(grams) >= 3:
             grams = grams[1:]
         grams += ch
         if ch.isupper():

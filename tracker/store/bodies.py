@@ -15,7 +15,9 @@ def store_body(session: Session, data: bytes) -> str:
     digest = hashlib.sha256(data).hexdigest()
     if session.get(Body, digest) is not None:
         return digest
-    row = {"sha256": digest, "size": len(data), "content": zlib.compress(data, 6)}
+    # Level 1 compresses the shared corpus's pages to 0.206 of their size in 0.95 ms a page, where
+    # level 6 gave 0.174 in 2.5 ms: bodies are read rarely (a re-extraction, a trail), stored per fetch.
+    row = {"sha256": digest, "size": len(data), "content": zlib.compress(data, 1)}
     if session.get_bind().dialect.name == "postgresql":
         # Workers on other machines may store the same body at the same moment.
         from sqlalchemy.dialects.postgresql import insert
