@@ -7,8 +7,7 @@ What costs less: langdetect builds its text one character at a time, and for eve
 calls three methods and a binary search of the Unicode blocks; here spaces collapse with one
 regular expression, each distinct character is normalised once per process (then the whole text
 with one str.translate), the n-grams of each distinct word are listed once per text (langdetect's
-n-gram state starts afresh at every space), and the probability updates run inline, five rows
-at a time between convergence checks.
+n-gram state starts afresh at every space), and the probability updates run inline.
 """
 
 from __future__ import annotations
@@ -80,26 +79,22 @@ def detect_langs(text: str, seed: int) -> list[tuple[str, float]]:
         index[word] = i
     draws = list(map(index.__getitem__, ngrams))
     matrix = np.array([_row(w, words) for w in index])
-    size, count = len(langlist), len(draws)
+    size = len(langlist)
     langprob = np.zeros(size)
     draw = random.Random(seed)
-    below, gauss = draw._randbelow, draw.gauss  # choice(seq) is seq[_randbelow(len(seq))]
+    choose, gauss = draw.choice, draw.gauss
     for _ in range(_N_TRIAL):
         prob = np.full(size, 1.0 / size)
         weighted = (_ALPHA + gauss(0.0, 1.0) * _ALPHA_WIDTH) / _BASE_FREQ + matrix  # weight + p, as langdetect adds
-        # langdetect multiplies in one drawn row at a time and checks convergence after draws
-        # 1, 6, 11...; multiply.reduce down the rows of [prob, five rows] multiplies in the same
-        # order (numpy reduces along the first axis one row after the other).
-        drawn = 1
-        prob *= weighted[draws[below(count)]]
+        i = 0
         while True:
-            # Python's sum adds one after the other; so does accumulate (numpy's sum pairs them)
-            prob /= np.add.accumulate(prob)[-1]
-            if prob.max() > _CONV_THRESHOLD or drawn > _ITERATION_LIMIT:
-                break
-            rows = weighted[[draws[below(count)] for _ in range(5)]]
-            prob = np.multiply.reduce(np.vstack((prob, rows)), axis=0)
-            drawn += 5
+            prob *= weighted[choose(draws)]
+            if i % 5 == 0:
+                # Python's sum adds one after the other; so does accumulate (numpy's sum pairs them)
+                prob /= np.add.accumulate(prob)[-1]
+                if prob.max() > _CONV_THRESHOLD or i >= _ITERATION_LIMIT:
+                    break
+            i += 1
         langprob += prob / _N_TRIAL
     found = [Language(lang, p) for lang, p in zip(langlist, langprob.tolist()) if p > _PROB_THRESHOLD]
     found.sort(reverse=True)
