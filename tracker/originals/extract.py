@@ -141,7 +141,7 @@ def _too_deep(tree) -> bool:
 
 
 def _thin(text: str, tree) -> bool:
-    paragraphs = sum(len(piece.strip()) for piece in tree.xpath("//p//text()"))
+    paragraphs = sum(len(piece.strip()) for piece in tree.xpath("//p//text()", smart_strings=False))
     return len(text.strip()) < THIN_SHARE * paragraphs
 
 
