@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from tests.tiny_argos import cached_package
 from tests.vi_article import GLOSSARY
 from tracker.cli import cli
-from tracker.excerpts import align, features
+from tracker.excerpts import align, features, space
 from tracker.sentences import split_sentences
 
 FIXTURES = Path(__file__).parent / "fixtures" / "align"
@@ -49,7 +49,7 @@ def test_english_rewrite_with_every_kind_of_change():
 
 def test_scores_order_copy_above_paraphrase_above_unrelated():
     source = "Residents gathered outside the town hall to protest against the closures."
-    copy = similarity = features.similarity
+    copy = similarity = space.similarity
     assert copy(source, source) > 0.99
     paraphrase = similarity("People protested in front of the town hall over the closures.", source)
     unrelated = similarity("The weather forecast promises sunshine for the festival.", source)
