@@ -49,22 +49,22 @@ def page_links(html: str, base: str | None) -> PageLinks:
 
     html = _XML_DECLARATION.sub("", html, count=1)  # lxml refuses a decoded str that declares one
     if base:
-        html = _HREF.sub(lambda m: _absolute_href(m, base), html)
+        resolved: dict[str, str | None] = {}  # a page repeats its hrefs (menus, share bars)
+        html = _HREF.sub(lambda m: _absolute_href(m, base, resolved), html)
     try:
         root = lxml_html.document_fromstring(html, parser=lxml_html.HTMLParser(huge_tree=True))
     except (etree.ParserError, ValueError):
         return PageLinks(html, frozenset())
     furniture: set[str] = set()
     elsewhere: set[str] = set()
-    page_size = None
-    sizes: dict = {}
+    verdicts = None
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
         if not href:
             continue
-        if page_size is None:
-            page_size = len(root.text_content())
-        (furniture if _in_furniture(a, page_size, sizes) else elsewhere).add(href)
+        if verdicts is None:
+            verdicts = _Verdicts(len(root.text_content()))
+        (furniture if verdicts.in_furniture(a) else elsewhere).add(href)
     return PageLinks(html, frozenset(furniture - elsewhere))
 
 
@@ -74,31 +74,60 @@ def page_links(html: str, base: str | None) -> PageLinks:
 _HREF = re.compile(r"""(<a\b[^>]*?\shref\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
 
 
-def _absolute_href(match: re.Match, base: str) -> str:
+def _absolute_href(match: re.Match, base: str, resolved: dict[str, str | None]) -> str:
     raw = next(value for value in match.groups()[1:] if value is not None)
-    href = html_lib.unescape(raw).strip()
-    if not href or urlsplit(href).scheme:
+    if raw not in resolved:
+        href = html_lib.unescape(raw).strip()
+        # "#note-1" too: it is this page, not the site's root
+        absolute = not href or (":" in href and urlsplit(href).scheme)  # no colon, no scheme
+        resolved[raw] = None if absolute else html_lib.escape(urljoin(base, href), quote=True)
+    if resolved[raw] is None:
         return match.group(0)
-    # "#note-1" too: it is this page, not the site's root
-    return f'{match.group(1)}"{html_lib.escape(urljoin(base, href), quote=True)}"'
+    return f'{match.group(1)}"{resolved[raw]}"'
 
 
-def _in_furniture(a, page_size: int, sizes: dict) -> bool:
-    for element in a.iterancestors():
-        tag = element.tag if isinstance(element.tag, str) else ""
-        if tag in _STOP_AT:
-            return False
-        if not (
-            tag in _FURNITURE_TAGS
-            or (element.get("role") or "").lower() in _FURNITURE_ROLES
-            or _furniture_named(f"{element.get('class') or ''} {element.get('id') or ''}")
-        ):
-            continue
-        if element not in sizes:
-            sizes[element] = len(element.text_content())
-        if sizes[element] < page_size * _MAX_FURNITURE_SHARE:
-            return True
-    return False
+class _Verdicts:
+    """Whether a link stands in a furniture block: going up from it, a furniture block (smaller
+    than a share of the page) comes before what holds the whole article. The answer from an
+    element up is the same for every link under it, so each element is judged once."""
+
+    def __init__(self, page_size: int) -> None:
+        self.page_size = page_size
+        self.from_here: dict = {}  # element -> verdict from it upwards
+
+    def in_furniture(self, a) -> bool:
+        parent = a.getparent()
+        return parent is not None and self._from(parent)
+
+    def _from(self, element) -> bool:
+        path = []  # elements passed with no verdict of their own: theirs is the one found above
+        verdict = False
+        while element is not None:
+            if element in self.from_here:
+                verdict = self.from_here[element]
+                break
+            tag = element.tag if isinstance(element.tag, str) else ""
+            if tag in _STOP_AT:
+                verdict = False
+                path.append(element)
+                break
+            if _furniture_block(element, tag) and len(element.text_content()) < self.page_size * _MAX_FURNITURE_SHARE:
+                verdict = True
+                path.append(element)
+                break
+            path.append(element)
+            element = element.getparent()
+        for passed in path:
+            self.from_here[passed] = verdict
+        return verdict
+
+
+def _furniture_block(element, tag: str) -> bool:
+    return (
+        tag in _FURNITURE_TAGS
+        or (element.get("role") or "").lower() in _FURNITURE_ROLES
+        or _furniture_named(f"{element.get('class') or ''} {element.get('id') or ''}")
+    )
 
 
 def _furniture_named(names: str) -> bool:
