@@ -1,5 +1,6 @@
-"""An HTML page's own links as a browser reads them, for tracker/seeds/article.py: relative hrefs
-made absolute against the page (trafilatura resolves them against the site's root instead), and
+"""An HTML page's own links as a browser reads them, for tracker/seeds/article.py: where the page
+says it lives (`page_address`), relative hrefs made absolute against it (trafilatura resolves them
+against the site's root instead), and
 which links stand only in the site's furniture (menus, header, footer, sidebars, share, tag,
 author and "related" blocks), told by the page's structure, not by words of one language.
 """
@@ -11,7 +12,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
-__all__ = ["PageLinks", "page_links"]
+__all__ = ["PageAddress", "PageLinks", "page_address", "page_links"]
 
 _FURNITURE_TAGS = frozenset({"nav", "header", "footer", "aside"})
 _FURNITURE_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "menu", "menubar"})
@@ -40,6 +41,43 @@ _MAX_FURNITURE_SHARE = 1 / 3
 class PageLinks:
     html: str  # the page, its relative hrefs made absolute (unchanged without a base)
     furniture: frozenset[str]  # absolute hrefs that stand only in the site's furniture
+
+
+@dataclass(frozen=True)
+class PageAddress:
+    """Where a page says it lives, and which address relative links resolve against."""
+
+    base: str | None  # what relative links resolve against
+    canonical_url: str | None  # <link rel=canonical> or og:url, made absolute
+    evidence: str | None  # "base", "fetched", "canonical" or "og:url"
+
+
+def page_address(html: str, fetched_url: str | None = None) -> PageAddress:
+    """The page's base for relative links and its canonical URL, read from its <head>."""
+    from lxml import html as lxml_html
+
+    try:
+        root = lxml_html.document_fromstring(_XML_DECLARATION.sub("", html, count=1))
+    except (ValueError, Exception):  # lxml raises ParserError for an empty document
+        root = None
+    base = canonical = og = None
+    if root is not None:
+        base = _first_attr(root, "//base[@href]", "href")
+        canonical = _first_attr(root, "//link[@rel and translate(@rel,'CANONIL','canonil')='canonical']", "href")
+        og = _first_attr(root, "//meta[@property='og:url' or @name='og:url']", "content")
+    fetched = fetched_url if _absolute(fetched_url) else None
+    canonical_url = next((u for u in (_join(fetched, canonical), _join(fetched, og)) if _absolute(u)), None)
+    if _absolute(base):
+        return PageAddress(base, canonical_url, "base")
+    if base and fetched:
+        return PageAddress(urljoin(fetched, base), canonical_url, "base")
+    if fetched:
+        return PageAddress(fetched, canonical_url, "fetched")
+    if _absolute(canonical):
+        return PageAddress(canonical, canonical_url, "canonical")
+    if _absolute(og):
+        return PageAddress(og, canonical_url, "og:url")
+    return PageAddress(None, None, None)
 
 
 def page_links(html: str, base: str | None) -> PageLinks:
@@ -136,3 +174,24 @@ def _furniture_named(names: str) -> bool:
     pagination-first")."""
     parts = set(_NAME_PARTS.split(names.lower()))
     return bool(parts & _FURNITURE_WORDS) and not parts & _WRAPPER_WORDS
+
+
+def _first_attr(root, xpath: str, attribute: str) -> str | None:
+    for element in root.xpath(xpath):
+        value = (element.get(attribute) or "").strip()
+        if value:
+            return value
+    return None
+
+
+def _absolute(url: str | None) -> bool:
+    if not url:
+        return False
+    parts = urlsplit(url)
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+def _join(base: str | None, url: str | None) -> str | None:
+    if not url:
+        return None
+    return urljoin(base, url) if base else url

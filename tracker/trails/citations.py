@@ -101,7 +101,7 @@ def _body_links(session: Session, original: Version) -> list[tuple[str, str, int
     html = decode_html(body, None).text
     if "<" not in html:
         return []  # a plain-text document: its URLs are not links
-    article = find_article(html, fetched_url=original.url)
+    article = find_article(html, fetched_url=original.url, all_metadata=False)  # its title, not author or date
     if article is None:
         return []
     links = []
