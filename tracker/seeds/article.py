@@ -45,10 +45,12 @@ _FURNITURE_PATH = re.compile(
     r"terms[_-]of[_-]service|cookies?|cookie[_-]policy)(?:/|$|\?|\.)",
     re.IGNORECASE,
 )
+# (No optional prefix before an alternative, "(?:api\.)?whatsapp": it kept the expression from
+# skipping ahead to a possible first letter, and a search finds "whatsapp.com/send" in any case.)
 _SHARE_URL = re.compile(
     r"(?:facebook\.com/(?:sharer|share\.php|dialog/share)|twitter\.com/(?:intent|share)|x\.com/intent|"
     r"linkedin\.com/(?:share|shareArticle|sharing)|pinterest\.[a-z.]+/pin/create|reddit\.com/submit|"
-    r"(?:api\.)?whatsapp\.com/send|wa\.me/|t\.me/share|telegram\.me/share|vk\.com/share|"
+    r"whatsapp\.com/send|wa\.me/|t\.me/share|telegram\.me/share|vk\.com/share|"
     r"plus\.google\.com/share|mail\.google\.com|tumblr\.com/share|getpocket\.com/save|flipboard\.com/bookmarklet)",
     re.IGNORECASE,
 )
@@ -92,14 +94,19 @@ def find_article(html: str, fetched_url: str | None = None, *, all_metadata: boo
     whole metadata search (author and date: a third of the extraction's CPU on big pages)."""
     import trafilatura  # heavy: only when an HTML seed is read
     from lxml import etree
+    from trafilatura.utils import load_html
 
     html = _strip_xml_declaration(html)
     address = page_address(html, fetched_url)
     links = page_links(html, address.base)
     # Without a base, trafilatura resolves links against the URL its metadata finds.
     with_metadata = all_metadata or address.base is None
+    # Parsed once for the title and the extraction (trafilatura extracts from its own copy).
+    tree = None if with_metadata else load_html(links.html)
+    if tree is None and not with_metadata:
+        return None  # what trafilatura makes of a page it cannot parse
     xml = trafilatura.extract(
-        links.html,
+        links.html if with_metadata else tree,
         url=address.base,
         output_format="xml",
         include_links=True,
@@ -119,7 +126,7 @@ def find_article(html: str, fetched_url: str | None = None, *, all_metadata: boo
     main = doc.find("main")
     if main is None:
         return None
-    title = ((doc.get("title") if with_metadata else _metadata_title(links.html)) or "").strip() or None
+    title = ((doc.get("title") if with_metadata else _metadata_title(tree)) or "").strip() or None
     builder = _Builder(address, links.furniture)
     if title:
         builder.line(title)
@@ -135,16 +142,12 @@ def find_article(html: str, fetched_url: str | None = None, *, all_metadata: boo
     return Article(text, tuple(builder.kept_links()), title, address, tuple(dict.fromkeys(builder.notes)))
 
 
-def _metadata_title(html: str) -> str | None:
-    """The title trafilatura's `extract_metadata` gives the page: its steps up to the title, and
-    its trimming (tests/test_article_links.py checks the articles are the same)."""
+def _metadata_title(tree) -> str | None:
+    """The title trafilatura's `extract_metadata` gives the parsed page: its steps up to the
+    title, and its trimming (tests/test_article_links.py checks the articles are the same)."""
     from trafilatura import metadata as m
     from trafilatura.settings import Document
-    from trafilatura.utils import load_html
 
-    tree = load_html(html)
-    if tree is None:
-        return None
     found = m.examine_meta(tree)
     if found.author and " " not in found.author:
         found.author = None
