@@ -14,11 +14,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, count
 
 import numpy as np
 
-from tracker.excerpts.features import CHAR_N, WEIGHTS, tokens
+from tracker.excerpts.features import CHAR_N, WEIGHTS, tokens_of
 
 __all__ = ["FeatureSpace", "similarity"]
 
@@ -68,25 +68,24 @@ class FeatureSpace:
         texts = [*seed_texts, *source_texts]
         n = self.n = len(texts)
         self.n_seed = len(seed_texts)
-        found = [tokens(text) for text in texts]
+        found = tokens_of(texts)
         flat = list(chain.from_iterable(found))
-        stems = [token.stem for token in flat]
+        stems, weights = zip(*flat) if flat else ((), ())
         self.stems = list(dict.fromkeys(stems))  # word term id -> stem
-        index = {stem: i for i, stem in enumerate(self.stems)}
+        index = dict(zip(self.stems, count()))  # (zip, map and count run in C: one step per word)
         word_id = np.fromiter(map(index.__getitem__, stems), np.intp, len(stems))
         token_doc = np.repeat(np.arange(n), [len(tokens_) for tokens_ in found])
-        idf_by_count = np.array([math.log((1 + n) / (1 + count)) + 1.0 for count in range(n + 1)])
+        idf_by_count = np.array([math.log((1 + n) / (1 + df)) + 1.0 for df in range(n + 1)])
         self._unseen_idf = float(idf_by_count[0])
 
-        weights = np.array([token.weight for token in flat], dtype=float)
-        word = _Terms(token_doc, word_id, weights, len(self.stems), idf_by_count, n)
+        word = _Terms(token_doc, word_id, np.array(weights, dtype=float), len(self.stems), idf_by_count, n)
         # bigrams: two tokens in a row in one sentence
         same = token_doc[1:] == token_doc[:-1]
         keys, bigram_id = np.unique(word_id[:-1][same] * len(self.stems) + word_id[1:][same], return_inverse=True)
         bigram = _Terms(token_doc[1:][same], bigram_id, np.ones(len(bigram_id)), len(keys), idf_by_count, n)
         # character n-grams: each distinct stem's are looked up once, then laid out token by token
-        grams = [_char_grams(stem) for stem in self.stems]
-        gram_index = {gram: i for i, gram in enumerate(dict.fromkeys(chain.from_iterable(grams)))}
+        grams = list(map(_char_grams, self.stems))
+        gram_index = dict(zip(dict.fromkeys(chain.from_iterable(grams)), count()))
         gram_ids = np.fromiter(map(gram_index.__getitem__, chain.from_iterable(grams)), np.intp)
         per_stem = np.fromiter(map(len, grams), np.intp, len(grams))
         stem_start = np.cumsum(per_stem) - per_stem
