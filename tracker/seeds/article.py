@@ -289,7 +289,8 @@ class _Builder:
         href = href.strip()
         if not href or href.startswith("#"):
             return None
-        scheme = urlsplit(href).scheme.lower()
+        parts = urlsplit(href)
+        scheme = parts.scheme.lower()
         if scheme and scheme not in ("http", "https"):
             return None  # mailto:, tel:, javascript:, data: are never citations
         if not scheme:
@@ -300,7 +301,8 @@ class _Builder:
                 )
                 return None
             href = urljoin(self.address.base, href)
-        if _SHARE_URL.search(href) or _FURNITURE_PATH.search(urlsplit(href).path + "?"):
+            parts = urlsplit(href)
+        if _SHARE_URL.search(href) or _FURNITURE_PATH.search(parts.path + "?"):
             return None
         if _same_page(href, self.address):
             return None
