@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from tests.tiny_argos import cached_package
 from tests.vi_article import GLOSSARY
 from tracker.cli import cli
-from tracker.excerpts import align, features
+from tracker.excerpts import align, features, space
 from tracker.sentences import split_sentences
 
 FIXTURES = Path(__file__).parent / "fixtures" / "align"
@@ -49,7 +50,7 @@ def test_english_rewrite_with_every_kind_of_change():
 
 def test_scores_order_copy_above_paraphrase_above_unrelated():
     source = "Residents gathered outside the town hall to protest against the closures."
-    copy = similarity = features.similarity
+    copy = similarity = space.similarity
     assert copy(source, source) > 0.99
     paraphrase = similarity("People protested in front of the town hall over the closures.", source)
     unrelated = similarity("The weather forecast promises sunshine for the festival.", source)
@@ -200,3 +201,26 @@ def test_a_sentence_copied_from_the_translation_is_supported(tracker, project, t
     assert negated["label"] == "partial" and not negated["verbatim"]
     assert [d["kind"] for d in negated["unsupported_details"]] == ["negation"]
     assert copied["joined_sentences"] == negated["joined_sentences"] == [0, 1]
+
+
+def test_sentences_tokenised_together_get_the_tokens_each_gets_alone():
+    texts = [
+        "Officials in Damascus said talks would resume, see https://example.com/a",
+        "",
+        "www.Example.org Reported 2,000.5 people — the Iraqi’s view",
+        "A text with a \x00 of its own",
+        "ﬁve Kelvin e\u0301 Zürich",
+    ]
+    for group in (texts, texts[:3], texts[1:2], []):
+        assert features.tokens_of(group) == [features.tokens(text) for text in group]
+
+
+def test_a_seed_sentence_scores_the_same_against_all_source_sentences_at_once_as_one_by_one():
+    seed = split_sentences(fixture("seed_en.txt"))
+    source = split_sentences(fixture("source_en.txt"))
+    fitted = space.FeatureSpace([s.text for s in seed], [s.text for s in source])
+    for i in range(len(seed)):
+        row = fitted.row((i,))
+        assert len(row) == len(source)
+        assert row == pytest.approx([fitted.similarity((i,), (j,)) for j in range(len(source))], abs=1e-12)
+    assert max(fitted.row((0,))) > 0.5

@@ -135,3 +135,25 @@ def test_hrefs_are_kept_as_written_when_relative_ones_are_made_absolute():
     hrefs = _with_block(block)
     assert "https://bo.example/tin-tức/thông báo" in hrefs  # not percent-encoded on the way
     assert "https://www.dailyledger.example/world/2025/02/12/notice/" in hrefs
+
+
+def test_the_article_is_the_same_when_only_the_title_is_read_from_the_metadata():
+    # Trails read each source with all_metadata=False: the title (og:title here, then JSON-LD,
+    # then <title> and <h1> once the tags before them are gone) must be the one trafilatura's
+    # whole metadata search gives, since the article's text opens with it.
+    fixtures = Path(__file__).parent / "fixtures"
+    pages = [
+        NEWS,
+        NEWS.replace('<meta property="og:title"', '<meta property="og:nothing"'),
+        NEWS.replace('<meta property="og:title"', '<meta property="og:nothing"').replace("ld+json", "x-none"),
+        NEWS.replace("<title>Syria talks", "<title>  Syria &amp; Russia:\n  talks"),
+        *(path.read_text(encoding="utf-8") for path in sorted((fixtures / "pages").glob("*.html"))),
+        (fixtures / "seed_pages" / "vi_article.html").read_text(encoding="utf-8"),
+    ]
+    titles = set()
+    for page in pages:
+        whole = find_article(page, CANONICAL)
+        assert find_article(page, CANONICAL, all_metadata=False) == whole
+        if whole is not None:
+            titles.add(whole.title)
+    assert len(titles) >= 4 and None not in titles

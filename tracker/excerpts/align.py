@@ -25,14 +25,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from tracker.excerpts.details import UnsupportedDetail, borne_out_names, unsupported
-from tracker.excerpts.features import (
-    Features,
-    FeatureSpace,
-    raw_features,
-    space_similarity,
-    stem,
-    verbatim_sources,
-)
+from tracker.excerpts.features import stem, verbatim_sources
+from tracker.excerpts.space import FeatureSpace
 from tracker.sentences import TextSpan, split_sentences
 
 SUPPORTED = 0.55
@@ -127,38 +121,35 @@ def align_texts(seed_text: str, source_text: str) -> AlignmentResult:
 
 def align(seed_sentences: Sequence[TextSpan], source_sentences: Sequence[TextSpan]) -> AlignmentResult:
     """Align seed sentences with source sentences (both already in the same language)."""
-    seed_feats = [raw_features(s.text) for s in seed_sentences]
-    source_feats = [raw_features(s.text) for s in source_sentences]
-    space = FeatureSpace(seed_feats + source_feats)
-    pairwise = [[space_similarity(space, sf, tf) for tf in source_feats] for sf in seed_feats]
+    space = FeatureSpace([s.text for s in seed_sentences], [s.text for s in source_sentences])
 
     candidates: list[tuple[int, tuple[int, ...], float]] = []  # (seed index, source group, score)
     previous_end = -1
-    for i, features in enumerate(seed_feats):
-        if not features.word:
+    for i in range(len(seed_sentences)):
+        if not space.has_words(i):
             continue  # a URL-only line or punctuation: nothing to align
-        row = pairwise[i]
-        if not row:
+        if not source_sentences:
             candidates.append((i, (), 0.0))
             continue
+        row = space.row((i,))
         # Prefer the source sentence right after the previous one on a near tie: seeds that
         # copy tend to keep the source's order.
         best = max(range(len(row)), key=lambda j: row[j] + (0.01 if j == previous_end + 1 else 0.0))
-        group, score = _grow(space, features, source_feats, row, best)
+        group, score = _grow(space, i, row, best)
         if score < PARAPHRASED:
             candidates.append((i, (), score))
             continue
         candidates.append((i, group, score))
         previous_end = max(group)
 
-    candidates = _attach_fragments(space, candidates, seed_feats, source_feats)
+    candidates = _attach_fragments(space, candidates)
     verbatim = verbatim_sources(seed_sentences, source_sentences)
     candidates = [(i, verbatim.get(i, group), score) for i, group, score in candidates]
-    links = _join_splits(space, candidates, seed_feats, source_feats)
+    links = _join_splits(candidates)
     links = [
-        _verbatim_link(space, link, seed_feats, source_feats)
+        _verbatim_link(space, link)
         if link.seed[0] in verbatim
-        else _judge(space, link, seed_sentences, source_sentences, seed_feats, source_feats)
+        else _judge(space, link, seed_sentences, source_sentences)
         for link in links
     ]
     used = [False] * len(source_sentences)
@@ -174,16 +165,17 @@ def _matched(term: str, stems: set[str], prefixes: set[str]) -> bool:
 
 
 def _coverage(
-    space: FeatureSpace, seed: Features, source: Features, granted: set[str] = frozenset()
+    space: FeatureSpace, seed: int, source: tuple[int, ...], granted: set[str] = frozenset()
 ) -> tuple[float, int]:
-    """Directional: the IDF-weighted share of the seed's content words that the source has; and
-    the surplus, seed words the source lacks minus source words the seed lacks. `granted` stems
-    count as borne out (a name's first name and title when the source has its surname)."""
-    weights = space.weigh(seed)["word"]
+    """Directional: the IDF-weighted share of seed sentence `seed`'s content words that source
+    sentences `source` have; and the surplus, seed words the source lacks minus source words the
+    seed lacks. `granted` stems count as borne out (a name's first name and title when the source
+    has its surname)."""
+    weights = space.word_weights(seed)
     total = sum(weights.values())
     if not total:
         return 1.0, 0
-    stems, seed_stems = set(source.word) | set(granted), set(seed.word)
+    stems, seed_stems = space.source_stems(source) | set(granted), set(weights)
     prefixes = {t[:5] for t in stems if len(t) >= 5}
     seed_prefixes = {t[:5] for t in seed_stems if len(t) >= 5}
     covered = sum(w for t, w in weights.items() if _matched(t, stems, prefixes))
@@ -192,25 +184,18 @@ def _coverage(
     return covered / total, seed_only - source_only
 
 
-def _verbatim_link(space, link: SentenceLink, seed_feats, source_feats) -> SentenceLink:
-    source = source_feats[link.source[0]]
-    for j in link.source[1:]:
-        source = source + source_feats[j]
-    score = round(space_similarity(space, seed_feats[link.seed[0]], source), 4)
+def _verbatim_link(space: FeatureSpace, link: SentenceLink) -> SentenceLink:
+    score = round(space.similarity(link.seed[:1], link.source), 4)
     return replace(link, score=score, label="supported", coverage=1.0, unsupported_details=(), verbatim=True)
 
 
-def _judge(space, link: SentenceLink, seed_sentences, source_sentences, seed_feats, source_feats) -> SentenceLink:
+def _judge(space: FeatureSpace, link: SentenceLink, seed_sentences, source_sentences) -> SentenceLink:
     """Label one seed sentence from its score, its coverage and its details."""
     if not link.source:
         return link
-    seed = seed_feats[link.seed[0]]
-    source = source_feats[link.source[0]]
-    for j in link.source[1:]:
-        source = source + source_feats[j]
     texts = [source_sentences[j].text for j in link.source]
     granted = {stem(word) for i in link.seed for word in borne_out_names(seed_sentences[i].text, " ".join(texts))}
-    coverage, surplus = _coverage(space, seed, source, granted)
+    coverage, surplus = _coverage(space, link.seed[0], link.source, granted)
     details = []
     for i in link.seed:
         sentence = seed_sentences[i]
@@ -232,28 +217,24 @@ def _judge(space, link: SentenceLink, seed_sentences, source_sentences, seed_fea
     )
 
 
-def _grow(
-    space: FeatureSpace, seed: Features, source_feats: list[Features], row: list[float], best: int
-) -> tuple[tuple[int, ...], float]:
+def _grow(space: FeatureSpace, seed: int, row: list[float], best: int) -> tuple[tuple[int, ...], float]:
     """Start from the best source sentence; add others while the concatenation scores better."""
     group = [best]
-    merged = source_feats[best]
     score = row[best]
     while len(group) < MAX_GROUP:
         options = [j for j in range(len(row)) if j not in group and row[j] >= MIN_PART]
-        scored = [(space_similarity(space, seed, merged + source_feats[j]), j) for j in options]
+        scored = [(space.similarity((seed,), (*group, j)), j) for j in options]
         if not scored:
             break
         gained, j = max(scored)
         if gained < score + MERGE_GAIN:
             break
         group.append(j)
-        merged = merged + source_feats[j]
         score = gained
     return tuple(sorted(group)), score
 
 
-def _attach_fragments(space, candidates, seed_feats, source_feats):
+def _attach_fragments(space: FeatureSpace, candidates):
     """A seed sentence too short to match alone may be half of a split sentence: it joins its
     neighbour when the two seed sentences together match a source passage better than the
     neighbour alone (by `MERGE_GAIN`), or at all when the neighbour matched nothing either."""
@@ -266,18 +247,15 @@ def _attach_fragments(space, candidates, seed_feats, source_feats):
             if not 0 <= n < len(fixed) or abs(fixed[n][0] - i) != 1:
                 continue
             ni, ngroup, nscore = fixed[n]
-            joined_seed = seed_feats[i] + seed_feats[ni]
+            joined_seed = (i, ni)
             if ngroup:
                 target = ngroup
             else:
-                row = [space_similarity(space, joined_seed, tf) for tf in source_feats]
+                row = space.row(joined_seed)
                 target = (max(range(len(row)), key=row.__getitem__),) if row else ()
             if not target:
                 continue
-            merged_source = source_feats[target[0]]
-            for j in target[1:]:
-                merged_source = merged_source + source_feats[j]
-            joined = space_similarity(space, joined_seed, merged_source)
+            joined = space.similarity(joined_seed, target)
             if joined >= max(nscore + MERGE_GAIN, PARAPHRASED) and (best is None or joined > best[1]):
                 best = (n, target, joined)
         if best is not None:
@@ -288,7 +266,7 @@ def _attach_fragments(space, candidates, seed_feats, source_feats):
     return fixed
 
 
-def _join_splits(space, candidates, seed_feats, source_feats) -> list[SentenceLink]:
+def _join_splits(candidates) -> list[SentenceLink]:
     """One link per seed sentence, with its own source sentences and score; adjacent seed
     sentences drawing on overlapping source sentences (an n:1 split) are marked `joined`."""
     links: list[SentenceLink] = []

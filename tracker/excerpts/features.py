@@ -1,15 +1,12 @@
 """Sentence features for alignment: words, stems, bigrams and character n-grams, weighed by their
-rarity in one seed/source space, the similarity of two sentences, and the comparison that finds
-a verbatim copy. Pure functions, no model (see align.py for how they are used)."""
+rarity in one seed/source space (space.py), and the comparison that finds a verbatim copy. Pure
+functions, no model (see align.py for how they are used)."""
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
-from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from functools import lru_cache
 from itertools import chain
 from typing import NamedTuple
@@ -39,14 +36,15 @@ just more most other such only own same too s t one its itself themselves himsel
 
 def stem(word: str) -> str:
     # Light English suffix folding; character n-grams catch what it misses.
-    if word.isdigit():
-        return word
+    if not word or word[-1] not in _SUFFIX_ENDS or word.isdigit():
+        return word  # most words: no suffix can end them
     for suffix, replacement in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("ly", ""), ("ment", ""), ("s", "")):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
             return word[: -len(suffix)] + replacement
     return word
 
 
+_SUFFIX_ENDS = frozenset("sgdyt")  # the last letters of stem's suffixes
 _QUOTES = str.maketrans({c: "'" for c in "‘’‚‛′`´"} | {c: '"' for c in "“”„‟″«»"})
 # Whitespace is collapsed first: `\s*` on both sides of the dash took quadratic time on a long
 # run of spaces with no dash in it.
@@ -64,18 +62,27 @@ def verbatim_sources(seed_sentences: Sequence[TextSpan], source_sentences: Seque
     """{seed index: source sentences it copies}: the seed sentences that appear word for word
     in the source text (its sentences joined by a space), at word boundaries, their final
     full stop included (a clause cut short of its condition is not a copy)."""
+    folded = joined = None
     parts, starts, position = [], [], 0
-    for span in source_sentences:
-        normal = normalize_verbatim(span.text)
-        starts.append(position)
-        parts.append(normal)
-        position += len(normal) + 1
-    joined = " ".join(parts)
     found: dict[int, tuple] = {}
     for i, span in enumerate(seed_sentences):
         needle = normalize_verbatim(span.text)
         if not needle or not tokens(needle):
             continue
+        # A cheap test first, as most seed sentences are no copy: normalize_verbatim changes no
+        # letter or digit after NFKC and never joins two runs of them, so each run of the needle
+        # (after its first letter, matched in either case) stands in some source sentence's NFKC.
+        if folded is None:
+            folded = " ".join(unicodedata.normalize("NFKC", source.text) for source in source_sentences)
+        if not all(run in folded for run in _WORD_RUN.findall(needle, 1)):
+            continue
+        if joined is None:
+            for source in source_sentences:
+                normal = normalize_verbatim(source.text)
+                starts.append(position)
+                parts.append(normal)
+                position += len(normal) + 1
+            joined = " ".join(parts)
         # the first letter in either case: a seed may open its sentence with a source's clause
         first = f"(?i:{re.escape(needle[0])})"
         match = re.search(r"(?<!\w)" + first + re.escape(needle[1:]) + r"(?!\w)", joined)
@@ -85,6 +92,9 @@ def verbatim_sources(seed_sentences: Sequence[TextSpan], source_sentences: Seque
             j for j, start in enumerate(starts) if start < match.end() and start + len(parts[j]) > match.start()
         )
     return found
+
+
+_WORD_RUN = re.compile(r"\w+")
 
 
 def _fold(text: str) -> str:
@@ -98,12 +108,49 @@ class _Token(NamedTuple):  # a tuple, not a dataclass: made for every word of ev
 
 def tokens(text: str) -> list[_Token]:
     """Content tokens of a sentence (URLs, stopwords and punctuation dropped)."""
-    text = _URL.sub(" ", _fold(text))
-    found = (_word_token(match.group(), index > 0) for index, match in enumerate(_TOKEN.finditer(text)))
-    return [token for token in found if token is not None]
+    text = _fold(text)
+    if "://" in text or "www." in text.lower():  # the regular expression is slow, URLs are rare
+        text = _URL.sub(" ", text)
+    words = _TOKEN.findall(text)
+    if not words:
+        return []
+    # map and filter run in C: this is done for every word of every page (a _Token is never falsy)
+    return list(filter(None, chain((_word_token(words[0], False),), map(_inner_token, words[1:]))))
 
 
-@lru_cache(maxsize=1 << 16)  # a page repeats its words: each is folded once
+# Texts tokenised together are joined by this: no token, URL or NFKC composition crosses it.
+_BREAK = "\n\x00\n"
+_TOKEN_OR_BREAK = re.compile("\x00|" + _TOKEN.pattern, re.UNICODE)
+
+
+def tokens_of(texts: Sequence[str]) -> list[list[_Token]]:
+    """tokens() of each text, found in one pass over all of them: on a page's short sentences
+    the steps of each call cost more than its words."""
+    joined = _BREAK.join(texts)
+    if not texts or joined.count("\x00") != len(texts) - 1:
+        return [tokens(text) for text in texts]  # a text of its own has the separator
+    joined = _fold(joined)
+    if "://" in joined or "www." in joined.lower():
+        joined = _URL.sub(" ", joined)
+    words = _TOKEN_OR_BREAK.findall(joined)
+    inner = list(map(_inner_token, words))
+    found, start = [], 0
+    for _ in range(len(texts)):
+        end = words.index("\x00", start) if len(found) < len(texts) - 1 else len(words)
+        if start < end:
+            first = _word_token(words[start], False)
+            found.append(list(filter(None, chain((first,), inner[start + 1 : end]))))
+        else:
+            found.append([])
+        start = end + 1
+    return found
+
+
+@lru_cache(maxsize=1 << 16)  # a page repeats its words: each is folded once (its own key: one argument)
+def _inner_token(word: str) -> _Token | None:
+    return _word_token(word, True)
+
+
 def _word_token(word: str, inside: bool) -> _Token | None:
     if word[0].isdigit():
         return _Token(re.sub(r"[.,]", "", word), NUMBER_WEIGHT)
@@ -113,102 +160,3 @@ def _word_token(word: str, inside: bool) -> _Token | None:
     # A capitalised word not at the start of the sentence is most likely a name.
     is_name = inside and word[0].isupper()
     return _Token(stem(lowered.replace("'", "")), NAME_WEIGHT if is_name else 1.0)
-
-
-@dataclass
-class Features:
-    word: Counter
-    bigram: Counter
-    char: Counter
-
-    def __add__(self, other: Features) -> Features:
-        return Features(self.word + other.word, self.bigram + other.bigram, self.char + other.char)
-
-
-@lru_cache(maxsize=1 << 16)
-def _char_grams(stem: str) -> tuple[str, ...]:
-    padded = f" {stem} "
-    return tuple(padded[k : k + CHAR_N] for k in range(max(1, len(padded) - CHAR_N + 1)))
-
-
-def raw_features(text: str) -> Features:
-    toks = tokens(text)
-    word: Counter = Counter()
-    for token in toks:
-        word[token.stem] += token.weight
-    char = Counter(chain.from_iterable(_char_grams(token.stem) for token in toks))
-    bigram = Counter(f"{a.stem} {b.stem}" for a, b in zip(toks, toks[1:]))
-    return Features(word, bigram, char)
-
-
-class _Vector(dict):
-    """Weighted terms, with their norm computed once (a sentence is compared with many)."""
-
-    def __init__(self, weights: dict[str, float]):
-        super().__init__(weights)
-        self.norm = math.sqrt(sum(w * w for w in weights.values()))
-
-
-class FeatureSpace:
-    """IDF weights fitted on the sentences of one seed/source pair."""
-
-    def __init__(self, documents: Sequence[Features]):
-        self.n = len(documents)
-        self.df = {kind: Counter() for kind in WEIGHTS}
-        for doc in documents:
-            for kind in WEIGHTS:
-                self.df[kind].update(getattr(doc, kind).keys())
-        by_count = {count: self._idf_of(count) for kind in WEIGHTS for count in set(self.df[kind].values())}
-        self._idf = {kind: {t: by_count[count] for t, count in self.df[kind].items()} for kind in WEIGHTS}
-        self._unseen_idf = self._idf_of(0)  # for a term none of the documents has
-        # id(features) -> (features, vectors): a sentence is compared with many, weighed once.
-        # The features object is kept alive with its vectors, so its id cannot be reused.
-        self._weighed: dict[int, tuple[Features, dict[str, _Vector]]] = {}
-
-    def _idf_of(self, count: int) -> float:
-        return math.log((1 + self.n) / (1 + count)) + 1.0
-
-    def weigh(self, features: Features) -> dict[str, _Vector]:
-        cached = self._weighed.get(id(features))
-        if cached is not None and cached[0] is features:
-            return cached[1]
-        vectors = {
-            kind: _Vector({t: w * self._idf[kind].get(t, self._unseen_idf) for t, w in getattr(features, kind).items()})
-            for kind in WEIGHTS
-        }
-        self._weighed[id(features)] = (features, vectors)
-        return vectors
-
-
-def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
-    if not a or not b:
-        return 0.0
-    shared = a.keys() & b.keys()  # a set operation in C: most terms of two sentences differ
-    if not shared:
-        return 0.0
-    dot = sum(a[t] * b[t] for t in shared)
-    if not dot:
-        return 0.0
-    return dot / (_norm(a) * _norm(b))
-
-
-def _norm(vector: dict[str, float]) -> float:
-    return vector.norm if isinstance(vector, _Vector) else math.sqrt(sum(w * w for w in vector.values()))
-
-
-def space_similarity(space: FeatureSpace, a: Features, b: Features) -> float:
-    va, vb = space.weigh(a), space.weigh(b)
-    score = 0.0
-    total = 0.0
-    for kind, weight in WEIGHTS.items():
-        if kind == "bigram" and (not va[kind] or not vb[kind]):
-            continue  # one-word sentences have no bigrams: do not count that against them
-        score += weight * _cosine(va[kind], vb[kind])
-        total += weight
-    return score / total if total else 0.0
-
-
-def similarity(a: str, b: str, context: Iterable[str] = ()) -> float:
-    """Score of two texts (0..1), with IDF fitted on `context` plus the two texts."""
-    docs = [raw_features(t) for t in (*context, a, b)]
-    return space_similarity(FeatureSpace(docs), docs[-2], docs[-1])

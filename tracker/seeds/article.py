@@ -21,18 +21,9 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 from tracker.seeds.html_text import SeedLink
-from tracker.seeds.page_links import page_links
+from tracker.seeds.page_links import PageAddress, page_address, page_links
 
 __all__ = ["Article", "PageAddress", "find_article", "page_address", "running_text_links"]
-
-
-@dataclass(frozen=True)
-class PageAddress:
-    """Where a page says it lives, and which address relative links resolve against."""
-
-    base: str | None  # what relative links resolve against
-    canonical_url: str | None  # <link rel=canonical> or og:url, made absolute
-    evidence: str | None  # "base", "fetched", "canonical" or "og:url"
 
 
 @dataclass(frozen=True)
@@ -54,10 +45,12 @@ _FURNITURE_PATH = re.compile(
     r"terms[_-]of[_-]service|cookies?|cookie[_-]policy)(?:/|$|\?|\.)",
     re.IGNORECASE,
 )
+# (No optional prefix before an alternative, "(?:api\.)?whatsapp": it kept the expression from
+# skipping ahead to a possible first letter, and a search finds "whatsapp.com/send" in any case.)
 _SHARE_URL = re.compile(
     r"(?:facebook\.com/(?:sharer|share\.php|dialog/share)|twitter\.com/(?:intent|share)|x\.com/intent|"
     r"linkedin\.com/(?:share|shareArticle|sharing)|pinterest\.[a-z.]+/pin/create|reddit\.com/submit|"
-    r"(?:api\.)?whatsapp\.com/send|wa\.me/|t\.me/share|telegram\.me/share|vk\.com/share|"
+    r"whatsapp\.com/send|wa\.me/|t\.me/share|telegram\.me/share|vk\.com/share|"
     r"plus\.google\.com/share|mail\.google\.com|tumblr\.com/share|getpocket\.com/save|flipboard\.com/bookmarklet)",
     re.IGNORECASE,
 )
@@ -93,51 +86,34 @@ _MIN_PROSE_CHARS = 25
 _MAX_TEASER_CHARS = 300
 
 
-def page_address(html: str, fetched_url: str | None = None) -> PageAddress:
-    """The page's base for relative links and its canonical URL, read from its <head>."""
-    from lxml import html as lxml_html
+def find_article(html: str, fetched_url: str | None = None, *, all_metadata: bool = True) -> Article | None:
+    """The article in an HTML page, or None when trafilatura finds no main text in it.
 
-    try:
-        root = lxml_html.document_fromstring(_strip_xml_declaration(html))
-    except (ValueError, Exception):  # lxml raises ParserError for an empty document
-        root = None
-    base = canonical = og = None
-    if root is not None:
-        base = _first_attr(root, "//base[@href]", "href")
-        canonical = _first_attr(root, "//link[@rel and translate(@rel,'CANONIL','canonil')='canonical']", "href")
-        og = _first_attr(root, "//meta[@property='og:url' or @name='og:url']", "content")
-    fetched = fetched_url if _absolute(fetched_url) else None
-    canonical_url = next((u for u in (_join(fetched, canonical), _join(fetched, og)) if _absolute(u)), None)
-    if _absolute(base):
-        return PageAddress(base, canonical_url, "base")
-    if base and fetched:
-        return PageAddress(urljoin(fetched, base), canonical_url, "base")
-    if fetched:
-        return PageAddress(fetched, canonical_url, "fetched")
-    if _absolute(canonical):
-        return PageAddress(canonical, canonical_url, "canonical")
-    if _absolute(og):
-        return PageAddress(og, canonical_url, "og:url")
-    return PageAddress(None, None, None)
-
-
-def find_article(html: str, fetched_url: str | None = None) -> Article | None:
-    """The article in an HTML page, or None when trafilatura finds no main text in it."""
+    `all_metadata=False` (for a caller that reads the text and its links, not the page's
+    metadata): the same article, with its title found by trafilatura's title steps alone, not its
+    whole metadata search (author and date: a third of the extraction's CPU on big pages)."""
     import trafilatura  # heavy: only when an HTML seed is read
     from lxml import etree
+    from trafilatura.utils import load_html
 
     html = _strip_xml_declaration(html)
     address = page_address(html, fetched_url)
     links = page_links(html, address.base)
+    # Without a base, trafilatura resolves links against the URL its metadata finds.
+    with_metadata = all_metadata or address.base is None
+    # Parsed once for the title and the extraction (trafilatura extracts from its own copy).
+    tree = None if with_metadata else load_html(links.html)
+    if tree is None and not with_metadata:
+        return None  # what trafilatura makes of a page it cannot parse
     xml = trafilatura.extract(
-        links.html,
+        links.html if with_metadata else tree,
         url=address.base,
         output_format="xml",
         include_links=True,
         include_tables=True,
         include_comments=False,
         include_images=False,
-        with_metadata=True,
+        with_metadata=with_metadata,
         deduplicate=False,
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
@@ -150,7 +126,7 @@ def find_article(html: str, fetched_url: str | None = None) -> Article | None:
     main = doc.find("main")
     if main is None:
         return None
-    title = (doc.get("title") or "").strip() or None
+    title = ((doc.get("title") if with_metadata else _metadata_title(tree)) or "").strip() or None
     builder = _Builder(address, links.furniture)
     if title:
         builder.line(title)
@@ -164,6 +140,25 @@ def find_article(html: str, fetched_url: str | None = None) -> Article | None:
         # take them from the page's own lines where those stand unchanged in the article.
         _recover_links(html, text, builder)
     return Article(text, tuple(builder.kept_links()), title, address, tuple(dict.fromkeys(builder.notes)))
+
+
+def _metadata_title(tree) -> str | None:
+    """The title trafilatura's `extract_metadata` gives the parsed page: its steps up to the
+    title, and its trimming (tests/test_article_links.py checks the articles are the same)."""
+    from trafilatura import metadata as m
+    from trafilatura.settings import Document
+
+    found = m.examine_meta(tree)
+    if found.author and " " not in found.author:
+        found.author = None
+    try:
+        found = m.extract_meta_json(tree, found)
+    except Exception:  # as extract_metadata: trafilatura's JSON-LD reader has bugs of its own
+        pass
+    trimmed = Document()
+    trimmed.title = found.title or m.extract_title(tree)
+    trimmed.clean_and_trim()
+    return trimmed.title
 
 
 class _Builder:
@@ -214,32 +209,35 @@ class _Builder:
             pieces.append((element.text or "", None))
         else:
             _flatten(element, pieces, None)
-        raw = "".join(text for text, _ in pieces)
-        line = " ".join(raw.split())
+        # The line is the pieces' text with each run of whitespace one space, none at either end;
+        # each piece with a link maps onto the span of its words in it.
+        spans: list[tuple[str, int, int]] = []
+        out: list[str] = []
+        length = 0
+        pending_space = False  # whitespace since the last word, and a word before it
+        for text, href in pieces:
+            words = text.split()
+            if not words:
+                pending_space = pending_space or (bool(text) and length > 0)
+                continue
+            if text[0].isspace():
+                pending_space = length > 0
+            if pending_space:
+                out.append(" ")
+                length += 1
+            start = length
+            out.append(" ".join(words))
+            length += len(out[-1])
+            pending_space = text[-1].isspace()
+            if href is not None:
+                spans.append((href, start, length))
+        line = "".join(out)
         if not line:
             return
         if self.parts:
             self._emit("\n")
         start_of_line = self.length
-        # Map each piece onto the whitespace-collapsed line.
-        spans: list[tuple[str, int, int]] = []
-        out: list[str] = []
-        pending_space = False
-        for text, href in pieces:
-            start = None
-            for char in text:
-                if char.isspace():
-                    pending_space = bool(out)
-                    continue
-                if pending_space:
-                    out.append(" ")
-                    pending_space = False
-                if start is None:
-                    start = len(out)
-                out.append(char)
-            if href is not None and start is not None:
-                spans.append((href, start, len(out)))
-        self._emit("".join(out))
+        self._emit(line)
         self.keep_links(line, spans, start_of_line, heading=element.tag == "head")
 
     def keep_links(self, line: str, spans, line_start: int, *, heading: bool = False) -> None:
@@ -291,7 +289,8 @@ class _Builder:
         href = href.strip()
         if not href or href.startswith("#"):
             return None
-        scheme = urlsplit(href).scheme.lower()
+        parts = urlsplit(href)
+        scheme = parts.scheme.lower()
         if scheme and scheme not in ("http", "https"):
             return None  # mailto:, tel:, javascript:, data: are never citations
         if not scheme:
@@ -302,7 +301,8 @@ class _Builder:
                 )
                 return None
             href = urljoin(self.address.base, href)
-        if _SHARE_URL.search(href) or _FURNITURE_PATH.search(urlsplit(href).path + "?"):
+            parts = urlsplit(href)
+        if _SHARE_URL.search(href) or _FURNITURE_PATH.search(parts.path + "?"):
             return None
         if _same_page(href, self.address):
             return None
@@ -380,27 +380,6 @@ def _site(host: str | None) -> str:
 def _same_page(href: str, address: PageAddress) -> bool:
     target = href.split("#", 1)[0].rstrip("/")
     return any(target == u.split("#", 1)[0].rstrip("/") for u in (address.base, address.canonical_url) if u)
-
-
-def _first_attr(root, xpath: str, attribute: str) -> str | None:
-    for element in root.xpath(xpath):
-        value = (element.get(attribute) or "").strip()
-        if value:
-            return value
-    return None
-
-
-def _absolute(url: str | None) -> bool:
-    if not url:
-        return False
-    parts = urlsplit(url)
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
-
-
-def _join(base: str | None, url: str | None) -> str | None:
-    if not url:
-        return None
-    return urljoin(base, url) if base else url
 
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")

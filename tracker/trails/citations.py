@@ -37,7 +37,9 @@ class FoundHopCitation:
 
 def sentence_spans_in_original(session: Session, text: Version) -> list[tuple[int, int, int, int, int]]:
     """(position, start, end in `text`, start, end in the original) of each sentence of `text`."""
-    rows = session.exec(select(Sentence).where(Sentence.version_id == text.id).order_by(Sentence.position)).all()
+    # Columns, not Sentence objects: a long source has thousands of sentences, read once.
+    columns = (Sentence.position, Sentence.char_start, Sentence.char_end, Sentence.parent_start, Sentence.parent_end)
+    rows = session.exec(select(*columns).where(Sentence.version_id == text.id).order_by(Sentence.position)).all()
     if text.kind == "translated":
         return [(r.position, r.char_start, r.char_end, r.parent_start or 0, r.parent_end or 0) for r in rows]
     return [(r.position, r.char_start, r.char_end, r.char_start, r.char_end) for r in rows]
@@ -101,7 +103,7 @@ def _body_links(session: Session, original: Version) -> list[tuple[str, str, int
     html = decode_html(body, None).text
     if "<" not in html:
         return []  # a plain-text document: its URLs are not links
-    article = find_article(html, fetched_url=original.url)
+    article = find_article(html, fetched_url=original.url, all_metadata=False)  # its title, not author or date
     if article is None:
         return []
     links = []
