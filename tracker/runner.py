@@ -33,6 +33,9 @@ def run(
             f"seeds folder not found: {settings.paths.seeds_dir} "
             "(create it, or set [paths] seeds_dir or $TRACKER_SEEDS_DIR)"
         )
+    from tracker.collector import collect_less_often
+
+    collect_less_often()
     target = settings.database.target
     with run_lock(settings.paths.data_dir), sqlite_database_lock(target), database_lock(target):
         if target.is_postgres:  # the work goes through the queue that workers share

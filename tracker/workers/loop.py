@@ -101,6 +101,9 @@ class Worker:
     # -- lifecycle
 
     def run(self, *, handle_signals: bool = True) -> RunSummary:
+        from tracker.collector import collect_less_often
+
+        collect_less_often()
         configure_translation(self.settings)
         # langdetect loads its profiles on first use, and threads that race to it get wrong
         # answers: load them before the threads start.
