@@ -18,6 +18,7 @@ def package_version(name: str) -> str:
         return "unknown"
 
 
+@cache
 def software(*packages: str) -> str:
     """JSON object of package -> installed version, always including tracker itself."""
     return json.dumps({name: package_version(name) for name in ("tracker", *packages)}, sort_keys=True)
