@@ -22,28 +22,30 @@ from sqlmodel import Session, SQLModel
 
 
 @cache
-def _defaults(model: type[SQLModel]) -> tuple[tuple[str, Any, Callable[[], Any] | None], ...]:
-    """(column, default, default factory) of every column but an autoincrement id: the values an
-    ORM object would have had, so a row given here as a dict is stored as that object was."""
+def _defaults(model: type[SQLModel]) -> tuple[dict[str, Any], tuple[tuple[str, Callable[[], Any]], ...]]:
+    """The values an ORM object of `model` starts with, for every column but an autoincrement id:
+    (the constant ones, the ones a factory makes), so a row given as a dict is stored as that
+    object would have been."""
     fields = model.model_fields
-    found = []
+    constants: dict[str, Any] = {}
+    factories = []
     for column in model.__table__.columns:
         if column.primary_key and column.autoincrement is not False and column.name == "id":
             continue
         field = fields.get(column.name)
-        default = None if field is None or field.default is PydanticUndefined else field.default
-        found.append((column.name, default, field.default_factory if field is not None else None))
-    return tuple(found)
+        if field is not None and field.default_factory is not None:
+            factories.append((column.name, field.default_factory))
+        constants[column.name] = None if field is None or field.default is PydanticUndefined else field.default
+    return constants, tuple(factories)
 
 
 def complete(model: type[SQLModel], row: dict[str, Any]) -> dict[str, Any]:
     """`row` with every column the model has, its defaults filling what is not given."""
-    full = {}
-    for name, default, factory in _defaults(model):
-        if name in row:
-            full[name] = row[name]
-        else:
-            full[name] = factory() if factory is not None else default
+    constants, factories = _defaults(model)
+    full = constants | row
+    for name, factory in factories:
+        if name not in row:
+            full[name] = factory()
     return full
 
 
@@ -81,7 +83,7 @@ def add_row(session: Session, model: type[SQLModel], **values: Any) -> SQLModel:
 
 
 def update_row(session: Session, model: type[SQLModel], row_id: int, **values: Any) -> None:
-    """UPDATE the columns given of the row whose id is `row_id`."""
-    session.flush()
+    """UPDATE the columns given of the row whose id is `row_id`, one written by `insert_row`
+    (not an object the session holds: that would be written by its next flush)."""
     table = model.__table__
     session.connection().execute(update(table).where(table.c.id == row_id).values(**values))
