@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import fields
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import Session, select
 
 from tracker.fetch.crawler import HostState
@@ -30,9 +30,12 @@ def save_hosts(session: Session, states: Iterable[HostState]) -> None:
     """Insert or update the rows of `states` (the caller commits). The state in hand is the
     origin's, whole: an UPDATE of its columns (a page's fetch changes one origin's times), an
     INSERT for an origin met for the first time. The lease columns are the workers' own."""
-    table = Host.__table__
     for state in states:
         values = {name: getattr(state, name) for name in _COLUMNS if name != "origin"}
-        updated = session.connection().execute(update(table).where(table.c.origin == state.origin).values(**values))
+        updated = session.connection().execute(_UPDATE, {"host_origin": state.origin, **values})
         if updated.rowcount == 0:
             insert_rows(session, Host, [{"origin": state.origin, **values}])
+
+
+# The columns it sets are the parameters it is given.
+_UPDATE = update(Host.__table__).where(Host.__table__.c.origin == bindparam("host_origin"))

@@ -4,7 +4,8 @@ A page stores an activity or two, its fetch attempts, a version, hundreds of sen
 alignment per seed sentence. Through the ORM each row is an object, a unit-of-work flush and an
 ORM-level execute, which cost several times the INSERT itself. These helpers run on the
 session's own connection, so the rows are in its transaction (a rollback takes them too), after
-flushing what the session holds (the rows they refer to are written first, as autoflush would).
+flushing the objects the session adds or deletes (the rows they may refer to are written first);
+changes to rows already stored wait for the next flush, so a page updates its source once.
 Rows written here are not objects in the session: read them back by query, not `session.get`
 of an object already held.
 """
@@ -16,7 +17,7 @@ from functools import cache
 from typing import Any
 
 from pydantic_core import PydanticUndefined
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, SQLModel
 
@@ -57,13 +58,20 @@ def insert_rows(
     rows = [complete(model, row) for row in rows]
     if not rows:
         return []
-    session.flush()
-    table = model.__table__
+    if session.new or session.deleted:  # rows these may refer to (or collide with); changes can wait
+        session.flush()
     if returning_ids:
-        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        return list(session.connection().execute(statement, rows).scalars())
-    session.connection().execute(insert(table), rows)
+        return list(session.connection().execute(_insert(model, returning=True), rows).scalars())
+    session.connection().execute(_insert(model, returning=False), rows)
     return []
+
+
+@cache
+def _insert(model: type[SQLModel], *, returning: bool):
+    """The INSERT statement of `model`, built once (building one costs as much as running it)."""
+    table = model.__table__
+    statement = insert(table)
+    return statement.returning(table.c.id, sort_by_parameter_order=True) if returning else statement
 
 
 def insert_row(session: Session, model: type[SQLModel], **values: Any) -> int:
@@ -85,5 +93,11 @@ def add_row(session: Session, model: type[SQLModel], **values: Any) -> SQLModel:
 def update_row(session: Session, model: type[SQLModel], row_id: int, **values: Any) -> None:
     """UPDATE the columns given of the row whose id is `row_id`, one written by `insert_row`
     (not an object the session holds: that would be written by its next flush)."""
+    session.connection().execute(_update(model), {"row_id": row_id, **values})
+
+
+@cache
+def _update(model: type[SQLModel]):
+    """UPDATE of one row by id; the columns it sets are the parameters it is given."""
     table = model.__table__
-    session.connection().execute(update(table).where(table.c.id == row_id).values(**values))
+    return update(table).where(table.c.id == bindparam("row_id"))
