@@ -50,6 +50,13 @@ def complete(model: type[SQLModel], row: dict[str, Any]) -> dict[str, Any]:
     return full
 
 
+def flush_added(session: Session) -> None:
+    """Write the objects the session adds or deletes (rows a Core statement may refer to or collide
+    with); changes to rows already stored can wait for the next flush."""
+    if session.new or session.deleted:
+        session.flush()
+
+
 def insert_rows(
     session: Session, model: type[SQLModel], rows: Iterable[dict[str, Any]], *, returning_ids: bool = False
 ) -> list[int]:
@@ -58,8 +65,7 @@ def insert_rows(
     rows = [complete(model, row) for row in rows]
     if not rows:
         return []
-    if session.new or session.deleted:  # rows these may refer to (or collide with); changes can wait
-        session.flush()
+    flush_added(session)
     if returning_ids:
         return list(session.connection().execute(_insert(model, returning=True), rows).scalars())
     session.connection().execute(_insert(model, returning=False), rows)
