@@ -6,8 +6,8 @@ ORM-level execute, which cost several times the INSERT itself. These helpers run
 session's own connection, so the rows are in its transaction (a rollback takes them too), after
 flushing the objects the session adds or deletes (the rows they may refer to are written first);
 changes to rows already stored wait for the next flush, so a page updates its source once.
-Rows written here are not objects in the session: read them back by query, not `session.get`
-of an object already held.
+Rows written by `insert_rows` are not objects of the session (`add_row` makes one for a caller
+that goes on reading it).
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ from sqlmodel import Session, SQLModel
 @cache
 def _defaults(model: type[SQLModel]) -> tuple[dict[str, Any], tuple[tuple[str, Callable[[], Any]], ...]]:
     """The values an ORM object of `model` starts with, for every column but an autoincrement id:
-    (the constant ones, the ones a factory makes), so a row given as a dict is stored as that
-    object would have been."""
+    (the constant ones, the ones a factory makes). One executemany binds the same columns in
+    every row, so rows that give different columns (an alignment with source spans, one without)
+    are completed with these, as their objects would have been."""
     fields = model.model_fields
     constants: dict[str, Any] = {}
     factories = []
@@ -40,7 +41,7 @@ def _defaults(model: type[SQLModel]) -> tuple[dict[str, Any], tuple[tuple[str, C
     return constants, tuple(factories)
 
 
-def complete(model: type[SQLModel], row: dict[str, Any]) -> dict[str, Any]:
+def _complete(model: type[SQLModel], row: dict[str, Any]) -> dict[str, Any]:
     """`row` with every column the model has, its defaults filling what is not given."""
     constants, factories = _defaults(model)
     full = constants | row
@@ -62,7 +63,7 @@ def insert_rows(
 ) -> list[int]:
     """INSERT `rows` (dicts of column values) into `model`'s table in one statement; their new
     ids in the order given with `returning_ids` (RETURNING, on SQLite and PostgreSQL alike)."""
-    rows = [complete(model, row) for row in rows]
+    rows = [_complete(model, row) for row in rows]
     if not rows:
         return []
     flush_added(session)
@@ -88,7 +89,7 @@ def insert_row(session: Session, model: type[SQLModel], **values: Any) -> int:
 def add_row(session: Session, model: type[SQLModel], **values: Any) -> SQLModel:
     """INSERT one row now and give it back as an object of the session, as if just loaded (for
     the callers that go on reading its attributes)."""
-    row = complete(model, values)
+    row = _complete(model, values)
     row_id = insert_rows(session, model, [row], returning_ids=True)[0]
     instance = model(id=row_id, **row)
     make_transient_to_detached(instance)
