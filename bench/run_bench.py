@@ -173,7 +173,6 @@ def main() -> None:
 
     from tracker.config import load_settings
     from tracker.runner import run
-    from tracker.store.db import open_database
 
     # Baseline: bare trafilatura on the same pages, in this process.
     bodies, kind = page_bodies(args.pages, args.synthetic)
@@ -187,9 +186,6 @@ def main() -> None:
 
     spent = time_stages()
     settings = load_settings()
-    # The schema is made before the clock starts: a scheduled run finds it in place, so the first
-    # run's migrations are no cost of a page (as the baseline's warm-up is not counted either).
-    open_database(settings.database.target).dispose()
     rss_at: dict[int, float] = {}
     done = 0
 
