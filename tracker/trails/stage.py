@@ -88,11 +88,21 @@ def _originals_to_read(session: Session, settings: Settings):
     newer = aliased(Version)
     cite = aliased(Activity)
     latest = ~exists().where(newer.source_id == Version.source_id, newer.kind == "original", newer.id > Version.id)
+    # A source with no text in the target language yet (an original still waiting for its
+    # translation, or whose model is missing) has nothing to read: left out here rather than
+    # loaded and looked at again every batch.
+    any_text = aliased(Version)
+    has_text = exists().where(
+        any_text.source_id == Version.source_id,
+        any_text.language == target,
+        (any_text.kind == "original") | ((any_text.kind == "translated") & (any_text.status == "ready")),
+    )
     never_read = session.exec(
         select(Version.id).where(
             Version.kind == "original",
             latest,
             ~exists().where(cite.kind == "cite", cite.used_version_id == Version.id),
+            has_text,
         )
     ).all()
     # Texts judged (a seed's alignment, an earlier hop's) after their original was last read.
