@@ -145,7 +145,8 @@ class FeatureSpace:
             dots = np.bincount(
                 terms.doc[at:] - first, dense[terms.term[at:]] * terms.weighted[at:], minlength=self.n - first
             )
-            cosines[kind] = np.divide(dots, norm * terms.norm[first:], out=np.zeros_like(dots), where=dots > 0)
+            # out in floats: bincount over no terms at all (a sentence of one long word) counts in ints
+            cosines[kind] = np.divide(dots, norm * terms.norm[first:], out=np.zeros(dots.shape), where=dots > 0)
         starts = np.asarray(self._terms["bigram"].starts)
         with_bigrams = (starts[first + 1 :] > starts[first:-1]) & bool(self._vector("bigram", seed)[0])
         return _combine(cosines, with_bigrams).tolist()
