@@ -110,14 +110,7 @@ def page_metadata(tree, url: str | None):
     from htmldate import find_date
     from trafilatura import metadata as m
 
-    found = m.examine_meta(tree)
-    if found.author and " " not in found.author:
-        found.author = None
-    try:
-        found = m.extract_meta_json(tree, found)
-    except Exception:  # trafilatura's JSON-LD reader has bugs of its own; the meta tags remain
-        pass
-    found.title = found.title or m.extract_title(tree)
+    found = metadata_to_title(tree)
     found.url = found.url or m.extract_url(tree, url)
     # htmldate's extensive search (dates guessed from the body text) cost as much as the whole
     # extraction on the shared corpus and changed 1 date in 10; the page's own markup is enough.
@@ -134,6 +127,22 @@ def page_metadata(tree, url: str | None):
         author = m.extract_metainfo(m.prune_unwanted_nodes(tree, m.AUTHOR_DISCARD_XPATHS), m.AUTHOR_XPATHS, 120)
         found.author = m.normalize_authors(None, author) if author else None
     found.clean_and_trim()
+    return found
+
+
+def metadata_to_title(tree):
+    """trafilatura's `extract_metadata` up to the title: the meta tags, then JSON-LD, then the
+    page's title elements (untrimmed; the fields found on the way are kept)."""
+    from trafilatura import metadata as m
+
+    found = m.examine_meta(tree)
+    if found.author and " " not in found.author:
+        found.author = None
+    try:
+        found = m.extract_meta_json(tree, found)
+    except Exception:  # trafilatura's JSON-LD reader has bugs of its own; the meta tags remain
+        pass
+    found.title = found.title or m.extract_title(tree)
     return found
 
 

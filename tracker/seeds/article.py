@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-from tracker.seeds.html_text import SeedLink
+from tracker.seeds.html_text import SeedLink, strip_xml_declaration
 from tracker.seeds.page_links import PageAddress, page_address, page_links
 
 __all__ = ["Article", "PageAddress", "find_article", "page_address", "running_text_links"]
@@ -96,7 +96,7 @@ def find_article(html: str, fetched_url: str | None = None, *, all_metadata: boo
     from lxml import etree
     from trafilatura.utils import load_html
 
-    html = _strip_xml_declaration(html)
+    html = strip_xml_declaration(html)
     address = page_address(html, fetched_url)
     links = page_links(html, address.base)
     # Without a base, trafilatura resolves links against the URL its metadata finds.
@@ -145,18 +145,12 @@ def find_article(html: str, fetched_url: str | None = None, *, all_metadata: boo
 def _metadata_title(tree) -> str | None:
     """The title trafilatura's `extract_metadata` gives the parsed page: its steps up to the
     title, and its trimming (tests/test_article_links.py checks the articles are the same)."""
-    from trafilatura import metadata as m
     from trafilatura.settings import Document
 
-    found = m.examine_meta(tree)
-    if found.author and " " not in found.author:
-        found.author = None
-    try:
-        found = m.extract_meta_json(tree, found)
-    except Exception:  # as extract_metadata: trafilatura's JSON-LD reader has bugs of its own
-        pass
+    from tracker.originals.extract import metadata_to_title
+
     trimmed = Document()
-    trimmed.title = found.title or m.extract_title(tree)
+    trimmed.title = metadata_to_title(tree).title
     trimmed.clean_and_trim()
     return trimmed.title
 
@@ -380,10 +374,3 @@ def _site(host: str | None) -> str:
 def _same_page(href: str, address: PageAddress) -> bool:
     target = href.split("#", 1)[0].rstrip("/")
     return any(target == u.split("#", 1)[0].rstrip("/") for u in (address.base, address.canonical_url) if u)
-
-
-_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-
-
-def _strip_xml_declaration(html: str) -> str:
-    return _XML_DECLARATION.sub("", html, count=1)

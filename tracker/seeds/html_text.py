@@ -30,6 +30,12 @@ _SPACES = re.compile(r"\s+")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
+def strip_xml_declaration(html: str) -> str:
+    """`html` without a leading XML declaration: lxml refuses str input that still carries an
+    encoding declaration (the text is already decoded)."""
+    return _XML_DECLARATION.sub("", html, count=1)
+
+
 class _TextBuilder:
     """Accumulates visible text, collapsing whitespace the way a browser does."""
 
@@ -77,8 +83,7 @@ def html_to_text(html: str) -> tuple[str, list[SeedLink]]:
     from lxml import etree
     from lxml import html as lxml_html
 
-    # lxml refuses str input that still carries an XML encoding declaration; it is already decoded.
-    html = _XML_DECLARATION.sub("", html, count=1)
+    html = strip_xml_declaration(html)
     try:
         # huge_tree: without it libxml2 silently drops text nested more than 256 levels deep.
         root = lxml_html.document_fromstring(html, parser=lxml_html.HTMLParser(huge_tree=True))

@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from tracker.seeds.citations import ATTRIBUTION_FIELDS, find_citations, find_publisher
 from tracker.seeds.files import SeedError, SeedText, read_seed_file
 from tracker.seeds.folder import scan_seeds_folder
-from tracker.store.rows import add_row, insert_rows
+from tracker.store.rows import add_row, insert_rows, query
 from tracker.store.tables import Citation, Seed, Source, utcnow
 from tracker.terminal import shown
 from tracker.urls import mask_credentials, normalize_url, strip_credentials
@@ -159,9 +159,7 @@ def source_for_url(session: Session, url: str) -> tuple[Source, bool]:
     """The source for a cited URL (credentials removed), created on first citation; (source, created)."""
     url, _ = strip_credentials(url)
     key = normalize_url(url)
-    if session.autoflush:
-        session.flush()
-    source_id = session.connection().execute(_SOURCE_BY_KEY, {"key": key}).scalar()
+    source_id = query(session, _SOURCE_BY_KEY, key=key).scalar()
     if source_id is not None:
         return session.get(Source, source_id), False
     from urllib.parse import urlsplit

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
+from tracker.seeds.html_text import strip_xml_declaration
+
 __all__ = ["PageAddress", "PageLinks", "page_address", "page_links"]
 
 _FURNITURE_TAGS = frozenset({"nav", "header", "footer", "aside"})
@@ -28,7 +30,6 @@ _FURNITURE_WORDS = frozenset(
 _WRAPPER_WORDS = frozenset(
     "with wrp wrap wrapper content body entry article main fixed segment story post embed".split()
 )
-_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _NAME_PARTS = re.compile(r"[_\-\s]+")
 # Going up from a link, the search ends here: what holds the whole article is no furniture, though
 # a block inside it (an <aside> of related stories) still is.
@@ -57,7 +58,7 @@ def page_address(html: str, fetched_url: str | None = None) -> PageAddress:
     from lxml import html as lxml_html
 
     try:
-        root = lxml_html.document_fromstring(_XML_DECLARATION.sub("", html, count=1))
+        root = lxml_html.document_fromstring(strip_xml_declaration(html))
     except (ValueError, Exception):  # lxml raises ParserError for an empty document
         root = None
     base = canonical = og = None
@@ -85,7 +86,7 @@ def page_links(html: str, base: str | None) -> PageLinks:
     from lxml import etree
     from lxml import html as lxml_html
 
-    html = _XML_DECLARATION.sub("", html, count=1)  # lxml refuses a decoded str that declares one
+    html = strip_xml_declaration(html)
     if base:
         resolved: dict[str, str | None] = {}  # a page repeats its hrefs (menus, share bars)
         html = _HREF.sub(lambda m: _absolute_href(m, base, resolved), html)

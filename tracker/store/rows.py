@@ -7,7 +7,7 @@ session's own connection, so the rows are in its transaction (a rollback takes t
 flushing the objects the session adds or deletes (the rows they may refer to are written first);
 changes to rows already stored wait for the next flush, so a page updates its source once.
 Rows written by `insert_rows` are not objects of the session (`add_row` makes one for a caller
-that goes on reading it).
+that goes on reading it). `query` reads the same way, with a statement built once.
 """
 
 from __future__ import annotations
@@ -56,6 +56,14 @@ def flush_added(session: Session) -> None:
     with); changes to rows already stored can wait for the next flush."""
     if session.new or session.deleted:
         session.flush()
+
+
+def query(session: Session, statement, **params: Any):
+    """The result of a prebuilt SELECT on the session's connection, after writing what the
+    session holds, as an ORM query would (autoflush): a fraction of an ORM query's cost."""
+    if session.autoflush:
+        session.flush()
+    return session.connection().execute(statement, params)
 
 
 def insert_rows(

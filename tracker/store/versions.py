@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Row
 from sqlmodel import Session
 
+from tracker.store.rows import query
 from tracker.store.tables import Sentence, Version
 
 # Each question finds the version's id in plain SQL (statements built once), then the object by
@@ -36,12 +37,15 @@ _NEWEST_TRANSLATION = _NEWEST.where(
     _table.c.language == bindparam("language"),
     _table.c.status == "ready",
 )
+_SENTENCES = (
+    Sentence.__table__.select()
+    .where(Sentence.__table__.c.version_id == bindparam("version_id"))
+    .order_by(Sentence.__table__.c.position)
+)
 
 
 def _newest(session: Session, statement, **params) -> Version | None:
-    if session.autoflush:  # what the session holds counts, as in an ORM query
-        session.flush()
-    version_id = session.connection().execute(statement, params).scalar()
+    version_id = query(session, statement, **params).scalar()
     return None if version_id is None else session.get(Version, version_id)
 
 
@@ -68,9 +72,4 @@ def text_in_language(session: Session, source_id: int, language: str) -> Version
 def sentence_rows(session: Session, version_id: int) -> list[Row]:
     """The sentences of a version in order, as plain rows (`position`, `char_start`, `char_end`,
     `parent_start`, `parent_end`): read-only, and a few times cheaper than objects, at hundreds a page."""
-    if session.autoflush:
-        session.flush()
-    table = Sentence.__table__
-    return list(
-        session.connection().execute(table.select().where(table.c.version_id == version_id).order_by(table.c.position))
-    )
+    return list(query(session, _SENTENCES, version_id=version_id))

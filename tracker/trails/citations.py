@@ -13,9 +13,10 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from tracker.store.tables import Sentence, Version
+from tracker.store.tables import Version
+from tracker.store.versions import sentence_rows
 
 __all__ = ["FoundHopCitation", "read_citations", "sentence_spans_in_original"]
 
@@ -37,9 +38,7 @@ class FoundHopCitation:
 
 def sentence_spans_in_original(session: Session, text: Version) -> list[tuple[int, int, int, int, int]]:
     """(position, start, end in `text`, start, end in the original) of each sentence of `text`."""
-    # Columns, not Sentence objects: a long source has thousands of sentences, read once.
-    columns = (Sentence.position, Sentence.char_start, Sentence.char_end, Sentence.parent_start, Sentence.parent_end)
-    rows = session.exec(select(*columns).where(Sentence.version_id == text.id).order_by(Sentence.position)).all()
+    rows = sentence_rows(session, text.id)
     if text.kind == "translated":
         return [(r.position, r.char_start, r.char_end, r.parent_start or 0, r.parent_end or 0) for r in rows]
     return [(r.position, r.char_start, r.char_end, r.char_start, r.char_end) for r in rows]
