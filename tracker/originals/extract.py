@@ -110,6 +110,8 @@ def page_metadata(tree, url: str | None):
     from htmldate import find_date
     from trafilatura import metadata as m
 
+    from tracker.originals.bylines import AUTHOR_DISCARD, BYLINES
+
     found = metadata_to_title(tree)
     found.url = found.url or m.extract_url(tree, url)
     # htmldate's extensive search (dates guessed from the body text) cost as much as the whole
@@ -124,7 +126,8 @@ def page_metadata(tree, url: str | None):
     elif found.url and (match := m.META_URL.match(found.url)):
         found.sitename = match[1]
     if not found.author:  # last: it prunes the tree
-        author = m.extract_metainfo(m.prune_unwanted_nodes(tree, m.AUTHOR_DISCARD_XPATHS), m.AUTHOR_XPATHS, 120)
+        # trafilatura's search, its expressions as Python tests (tracker/originals/bylines.py)
+        author = m.extract_metainfo(m.prune_unwanted_nodes(tree, AUTHOR_DISCARD), BYLINES, 120)
         found.author = m.normalize_authors(None, author) if author else None
     found.clean_and_trim()
     return found

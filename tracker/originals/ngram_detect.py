@@ -46,14 +46,32 @@ def _profiles():
 
 
 _normalized: dict[int, str] = {}  # ord(character) -> langdetect's NGram.normalize of it, for str.translate
-_rows: dict = {}  # n-gram -> its probabilities per language, as an array (made once per process)
 
 
-def _row(word: str, words):
-    row = _rows.get(word)
-    if row is None:
-        row = _rows[word] = np.array(words[word], dtype=np.float64)
-    return row
+class _Rows:
+    """The probabilities per language of the n-grams met so far, one row each in one array (made
+    once per process): a text's matrix is one gather, not an array built from a thousand lists."""
+
+    def __init__(self) -> None:
+        self.position: dict[str, int] = {}
+        self.table = np.empty((0, 0))
+
+    def matrix(self, ngrams, words) -> np.ndarray:
+        new = [ngram for ngram in ngrams if ngram not in self.position]
+        if new:
+            rows = np.array([words[ngram] for ngram in new], dtype=np.float64)
+            start = len(self.position)
+            if start + len(new) > len(self.table):
+                grown = np.empty((max(2 * len(self.table), start + len(new), 4096), rows.shape[1]))
+                if start:
+                    grown[:start] = self.table[:start]
+                self.table = grown
+            self.table[start : start + len(new)] = rows
+            self.position.update(zip(new, range(start, start + len(new))))
+        return self.table[[self.position[ngram] for ngram in ngrams]]
+
+
+_rows = _Rows()
 
 
 def detect_langs(text: str, seed: int) -> list[tuple[str, float]]:
@@ -78,7 +96,7 @@ def detect_langs(text: str, seed: int) -> list[tuple[str, float]]:
     for i, word in enumerate(index):
         index[word] = i
     draws = list(map(index.__getitem__, ngrams))
-    matrix = np.array([_row(w, words) for w in index])
+    matrix = _rows.matrix(index, words)
     size = len(langlist)
     langprob = np.zeros(size)
     draw = random.Random(seed)
@@ -90,9 +108,12 @@ def detect_langs(text: str, seed: int) -> list[tuple[str, float]]:
         while True:
             prob *= weighted[choose(draws)]
             if i % 5 == 0:
-                # Python's sum adds one after the other; so does accumulate (numpy's sum pairs them)
-                prob /= np.add.accumulate(prob)[-1]
-                if prob.max() > _CONV_THRESHOLD or i >= _ITERATION_LIMIT:
+                # langdetect's _normalize_prob: Python's sum (numpy's pairs the terms), then each
+                # divided by it; the largest quotient is the quotient of the largest.
+                terms = prob.tolist()
+                total = sum(terms)
+                prob /= total
+                if max(terms) / total > _CONV_THRESHOLD or i >= _ITERATION_LIMIT:
                     break
             i += 1
         langprob += prob / _N_TRIAL
