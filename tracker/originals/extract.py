@@ -58,9 +58,10 @@ def extract_main_text(html: str, url: str | None = None, *, fallbacks: bool = Tr
     thorough pass, and a page on which they find nothing is tried again with favor_recall, then
     with trafilatura's baseline extractor."""
     import trafilatura  # heavy: only where a page is actually extracted
-    from trafilatura.utils import load_html
 
-    tree = load_html(html)  # parsed once: every pass below works on its own copy
+    from tracker.html_tree import parse_html
+
+    tree = parse_html(html)  # parsed once: every pass below works on its own copy
     if tree is None:
         return None
     # Fast mode skips trafilatura's comparison with readability and jusText: a third of its CPU,
@@ -91,7 +92,7 @@ def extract_main_text(html: str, url: str | None = None, *, fallbacks: bool = Tr
     if _empty(document) and fallbacks and _too_deep(tree):
         # libxml2 stops nesting at 255 elements and drops what lies deeper: 50,000 nested <div>s
         # around an article lost the article. Without its layout containers the page is flat.
-        flat = load_html(_CONTAINER_TAG.sub("\n", html))
+        flat = parse_html(_CONTAINER_TAG.sub("\n", html))
         if flat is not None:
             tree = flat
             document, method = trafilatura.bare_extraction(tree, favor_recall=True, **options), "favor_recall"

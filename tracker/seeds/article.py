@@ -94,7 +94,8 @@ def find_article(html: str, fetched_url: str | None = None, *, all_metadata: boo
     whole metadata search (author and date: a third of the extraction's CPU on big pages)."""
     import trafilatura  # heavy: only when an HTML seed is read
     from lxml import etree
-    from trafilatura.utils import load_html
+
+    from tracker.html_tree import parse_html
 
     html = strip_xml_declaration(html)
     address = page_address(html, fetched_url)
@@ -102,7 +103,7 @@ def find_article(html: str, fetched_url: str | None = None, *, all_metadata: boo
     # Without a base, trafilatura resolves links against the URL its metadata finds.
     with_metadata = all_metadata or address.base is None
     # Parsed once for the title and the extraction (trafilatura extracts from its own copy).
-    tree = None if with_metadata else load_html(links.html)
+    tree = None if with_metadata else parse_html(links.html)
     if tree is None and not with_metadata:
         return None  # what trafilatura makes of a page it cannot parse
     xml = trafilatura.extract(
