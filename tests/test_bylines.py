@@ -9,7 +9,7 @@ from trafilatura import metadata as trafilatura_metadata
 from trafilatura.utils import load_html
 
 from bench.fetch_bench import corpus_pages
-from tracker.originals.bylines import AUTHOR_DISCARD, BYLINES
+from tracker.originals.bylines import AUTHOR_DISCARD, author_rules
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 
@@ -55,9 +55,10 @@ def _pages() -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("rule", range(len(trafilatura_metadata.AUTHOR_XPATHS)))
 def test_each_byline_rule_selects_trafilaturas_elements_in_its_order(rule):
-    ours, theirs = BYLINES[rule], trafilatura_metadata.AUTHOR_XPATHS[rule]
+    theirs = trafilatura_metadata.AUTHOR_XPATHS[rule]
     for name, html in _pages():
         tree = load_html(html)
+        ours = author_rules(tree)[rule]
         assert [_where(e) for e in ours(tree)] == [_where(e) for e in theirs(tree)], name
 
 
@@ -73,14 +74,16 @@ def test_the_made_page_has_elements_for_every_rule():
     # The comparison above means something only if each rule finds elements, and misses others.
     tree = load_html(_made_page())
     everything = sum(1 for e in tree.iter() if isinstance(e.tag, str))
-    for select in [*BYLINES, *AUTHOR_DISCARD]:
+    for select in [*author_rules(tree), *AUTHOR_DISCARD]:
         assert 0 < len(select(tree)) < everything
 
 
 def test_the_author_found_is_trafilaturas():
     for name, html in _pages():
         ours = trafilatura_metadata.extract_metainfo(
-            trafilatura_metadata.prune_unwanted_nodes(load_html(html), AUTHOR_DISCARD), BYLINES, 120
+            pruned := trafilatura_metadata.prune_unwanted_nodes(load_html(html), AUTHOR_DISCARD),
+            author_rules(pruned),
+            120,
         )
         theirs = trafilatura_metadata.extract_metainfo(
             trafilatura_metadata.prune_unwanted_nodes(load_html(html), trafilatura_metadata.AUTHOR_DISCARD_XPATHS),

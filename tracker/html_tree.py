@@ -4,8 +4,9 @@ lxml.html picks the Python class of every element it hands to Python (a proxy ma
 code touches an element) by calling a Python method, to give <form>, <input>, <select>,
 <textarea> and <label> classes of their own. trafilatura touches elements some 4,000 times a
 page and uses none of those classes' extras, so a parser whose lookup is lxml's C one (every
-element an HtmlElement) gives trafilatura the same tree and the same results for a tenth less
-extraction CPU on the shared corpus (tests/test_html_tree.py compares the trees and the texts).
+element an HtmlElement) gives trafilatura the same tree and the same results: on the shared
+corpus the fast pass and metadata took 33.5 ms a page against 35.1 (interleaved, one process);
+tests/test_html_tree.py compares the trees and the texts.
 """
 
 from __future__ import annotations

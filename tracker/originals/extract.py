@@ -111,7 +111,7 @@ def page_metadata(tree, url: str | None):
     from htmldate import find_date
     from trafilatura import metadata as m
 
-    from tracker.originals.bylines import AUTHOR_DISCARD, BYLINES
+    from tracker.originals.bylines import AUTHOR_DISCARD, author_rules
 
     found = metadata_to_title(tree)
     found.url = found.url or m.extract_url(tree, url)
@@ -128,7 +128,8 @@ def page_metadata(tree, url: str | None):
         found.sitename = match[1]
     if not found.author:  # last: it prunes the tree
         # trafilatura's search, its expressions as Python tests (tracker/originals/bylines.py)
-        author = m.extract_metainfo(m.prune_unwanted_nodes(tree, AUTHOR_DISCARD), BYLINES, 120)
+        pruned = m.prune_unwanted_nodes(tree, AUTHOR_DISCARD)
+        author = m.extract_metainfo(pruned, author_rules(pruned), 120)
         found.author = m.normalize_authors(None, author) if author else None
     found.clean_and_trim()
     return found
