@@ -13,18 +13,26 @@ from __future__ import annotations
 
 from functools import cache
 
-__all__ = ["parse_html"]
+__all__ = ["html_parser", "parse_html"]
+
+
+# trafilatura.utils.HTML_PARSER's options
+_TRAFILATURA_OPTIONS = {
+    "collect_ids": False,
+    "default_doctype": False,
+    "encoding": "utf-8",
+    "remove_comments": True,
+    "remove_pis": True,
+}
 
 
 @cache
-def _parser():
+def html_parser(**options):
+    """An lxml.html parser with these options whose element classes are chosen in C."""
     from lxml import etree
     from lxml import html as lxml_html
 
-    # trafilatura.utils.HTML_PARSER's options
-    parser = lxml_html.HTMLParser(
-        collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True, remove_pis=True
-    )
+    parser = lxml_html.HTMLParser(**options)
     parser.set_element_class_lookup(
         etree.ElementDefaultClassLookup(
             element=lxml_html.HtmlElement,
@@ -34,6 +42,10 @@ def _parser():
         )
     )
     return parser
+
+
+def _parser():
+    return html_parser(**_TRAFILATURA_OPTIONS)
 
 
 def parse_html(html: str):

@@ -57,8 +57,10 @@ def page_address(html: str, fetched_url: str | None = None) -> PageAddress:
     """The page's base for relative links and its canonical URL, read from its <head>."""
     from lxml import html as lxml_html
 
+    from tracker.html_tree import html_parser
+
     try:
-        root = lxml_html.document_fromstring(strip_xml_declaration(html))
+        root = lxml_html.document_fromstring(strip_xml_declaration(html), parser=html_parser())
     except (ValueError, Exception):  # lxml raises ParserError for an empty document
         root = None
     base = canonical = og = None
@@ -86,12 +88,14 @@ def page_links(html: str, base: str | None) -> PageLinks:
     from lxml import etree
     from lxml import html as lxml_html
 
+    from tracker.html_tree import html_parser
+
     html = strip_xml_declaration(html)
     if base:
         resolved: dict[str, str | None] = {}  # a page repeats its hrefs (menus, share bars)
         html = _HREF.sub(lambda m: _absolute_href(m, base, resolved), html)
     try:
-        root = lxml_html.document_fromstring(html, parser=lxml_html.HTMLParser(huge_tree=True))
+        root = lxml_html.document_fromstring(html, parser=html_parser(huge_tree=True))
     except (etree.ParserError, ValueError):
         return PageLinks(html, frozenset())
     furniture: set[str] = set()
