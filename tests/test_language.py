@@ -198,3 +198,18 @@ def test_tracker_s_langdetect_gives_langdetect_s_own_answer_to_the_last_bit(seed
         except LangDetectException as error:
             ours = error.code
         assert ours == _langdetect_own(text[:5_000], seed), text[:80]
+
+
+def test_worker_threads_detecting_at_once_get_the_answers_of_one_thread(monkeypatch):
+    # The n-gram rows are one array shared by the process; threads that meet new n-grams at the
+    # same time must not write each other's rows.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tracker.originals import ngram_detect
+
+    texts = [page(path.stem) for path in sorted((FIXTURES / "language").glob("*.txt"))]
+    alone = [ngram_detect.detect_langs(text[:5_000], 0) for text in texts]
+    monkeypatch.setattr(ngram_detect, "_rows", ngram_detect._Rows())  # every n-gram new again
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        together = list(pool.map(lambda text: ngram_detect.detect_langs(text[:5_000], 0), texts * 4))
+    assert together == alone * 4

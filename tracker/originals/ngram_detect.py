@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import random
 import re
+import threading
 from functools import cache
 
 import numpy as np
@@ -50,25 +51,28 @@ _normalized: dict[int, str] = {}  # ord(character) -> langdetect's NGram.normali
 
 class _Rows:
     """The probabilities per language of the n-grams met so far, one row each in one array (made
-    once per process): a text's matrix is one gather, not an array built from a thousand lists."""
+    once per process, never larger than the profiles): a text's matrix is one gather, not an
+    array built from a thousand lists. Worker threads share it, hence the lock."""
 
     def __init__(self) -> None:
         self.position: dict[str, int] = {}
         self.table = np.empty((0, 0))
+        self.lock = threading.Lock()
 
     def matrix(self, ngrams, words) -> np.ndarray:
-        new = [ngram for ngram in ngrams if ngram not in self.position]
-        if new:
-            rows = np.array([words[ngram] for ngram in new], dtype=np.float64)
-            start = len(self.position)
-            if start + len(new) > len(self.table):
-                grown = np.empty((max(2 * len(self.table), start + len(new), 4096), rows.shape[1]))
-                if start:
-                    grown[:start] = self.table[:start]
-                self.table = grown
-            self.table[start : start + len(new)] = rows
-            self.position.update(zip(new, range(start, start + len(new))))
-        return self.table[[self.position[ngram] for ngram in ngrams]]
+        with self.lock:
+            new = [ngram for ngram in ngrams if ngram not in self.position]
+            if new:
+                rows = np.array([words[ngram] for ngram in new], dtype=np.float64)
+                start, end = len(self.position), len(self.position) + len(new)
+                if end > len(self.table):
+                    grown = np.empty((max(min(2 * len(self.table), len(words)), end, 4096), rows.shape[1]))
+                    if start:
+                        grown[:start] = self.table[:start]
+                    self.table = grown
+                self.table[start:end] = rows
+                self.position.update(zip(new, range(start, end)))
+            return self.table[[self.position[ngram] for ngram in ngrams]]
 
 
 _rows = _Rows()
