@@ -1,8 +1,23 @@
-"""Synthetic English article pages for tests and benchmarks that need many of them."""
+"""Synthetic English article pages for tests and benchmarks that need many of them, and the real
+pages tests compare tracker's HTML handling with trafilatura's on."""
 
 from __future__ import annotations
 
 import random
+from pathlib import Path
+
+FIXTURE_PAGES = Path(__file__).parent / "fixtures" / "pages"
+
+
+def real_pages(corpus_limit: int | None = None) -> list[tuple[str, str]]:
+    """(name, decoded HTML) of the fixture pages, then of the shared corpus's pages (the first
+    `corpus_limit` of them; none when the corpus is absent)."""
+    from bench.fetch_bench import corpus_pages
+
+    pages = [(p.name, p.read_text(encoding="utf-8")) for p in sorted(FIXTURE_PAGES.glob("*.html"))]
+    corpus = corpus_pages()[:corpus_limit]
+    return pages + [(str(p), p.read_bytes().decode("utf-8", "replace")) for p in corpus]
+
 
 WORDS = (
     "minister council report budget river harbour election court energy market school "

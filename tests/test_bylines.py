@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from trafilatura import metadata as trafilatura_metadata
 from trafilatura.utils import load_html
 
-from bench.fetch_bench import corpus_pages
+from tests.pages import real_pages
 from tracker.originals.bylines import AUTHOR_DISCARD, author_rules
-
-PAGES = Path(__file__).parent / "fixtures" / "pages"
 
 # Every attribute and value trafilatura's expressions look for, on the tags they name and on
 # others, near misses included (a capital letter, a missing hyphen, the token not at the start).
@@ -47,10 +43,7 @@ def _made_page() -> str:
 
 
 def _pages() -> list[tuple[str, str]]:
-    pages = [("made", _made_page())]
-    pages += [(p.name, p.read_text(encoding="utf-8")) for p in sorted(PAGES.glob("*.html"))]
-    pages += [(str(p), p.read_bytes().decode("utf-8", "replace")) for p in corpus_pages()]
-    return pages
+    return [("made", _made_page()), *real_pages()]
 
 
 @pytest.mark.parametrize("rule", range(len(trafilatura_metadata.AUTHOR_XPATHS)))

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
-from bench.fetch_bench import corpus_pages
+from tests.pages import real_pages
 from tracker.html_tree import parse_html
-
-PAGES = Path(__file__).parent / "fixtures" / "pages"
 
 ODD_INPUTS = {
     "empty": "",
@@ -32,9 +28,7 @@ def _serialised(tree) -> bytes | None:
 
 
 def _pages() -> list[tuple[str, str]]:
-    pages = list(ODD_INPUTS.items())
-    pages += [(p.name, p.read_text(encoding="utf-8")) for p in sorted(PAGES.glob("*.html"))]
-    return pages + [(str(p), p.read_bytes().decode("utf-8", "replace")) for p in corpus_pages()[:80]]
+    return [*ODD_INPUTS.items(), *real_pages(corpus_limit=80)]
 
 
 @pytest.mark.parametrize("name", list(ODD_INPUTS))

@@ -38,7 +38,8 @@ _ANY_ID = _search("[Aa]uthor")
 _ANY_CLASS = _search("[Aa]uthor|screenname|writer|[Bb]yline")
 # AUTHOR_DISCARD_XPATHS[0].
 _DISCARD_TAGS = frozenset({"a", "div", "section", "span"})
-_DISCARD_VALUES = {"id": frozenset({"comments"}), "class": frozenset({"comments", "title", "date"})}
+_DISCARD_IDS = frozenset({"comments"})
+_DISCARD_CLASSES = frozenset({"comments", "title", "date"})
 _DISCARD_ID = _search("^comments|comment-?list|ProductReviews")
 _DISCARD_CLASS = _search(
     "^[Cc]omments|commentlist|comments-list|sidebar|is-hidden|quote|embedly-instagram|article-(?:share|support)|"
@@ -46,7 +47,7 @@ _DISCARD_CLASS = _search(
 )
 
 
-def _specific(element, parents_of_me: frozenset = frozenset()) -> bool:
+def _specific(element, parents_of_me: frozenset) -> bool:
     """`parents_of_me`: the elements with a child <rel> whose text is "me" (XPath's `rel='me'`,
     with no @, looks at child elements)."""
     if element.tag == "author":
@@ -92,8 +93,8 @@ def _discarded(element) -> bool:
         return False
     get = element.get
     return (
-        get("id") in _DISCARD_VALUES["id"]
-        or get("class") in _DISCARD_VALUES["class"]
+        get("id") in _DISCARD_IDS
+        or get("class") in _DISCARD_CLASSES
         or bool(_DISCARD_ID(get("id") or ""))
         or bool(_DISCARD_CLASS(get("class") or ""))
         or "Figure" in (get("data-component") or "")
