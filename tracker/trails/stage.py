@@ -24,6 +24,7 @@ from tracker.excerpts import align as aligner
 from tracker.outcomes import Notify, quiet
 from tracker.sentences import TextSpan
 from tracker.store.provenance import software
+from tracker.store.rows import insert_row
 from tracker.store.tables import Activity, Alignment, Citation, Seed, Sentence, Version, utcnow
 from tracker.store.trail_tables import HopAlignment, HopCitation
 from tracker.store.versions import latest_original, text_in_language
@@ -176,10 +177,14 @@ def _read_version(session: Session, settings: Settings, original: Version, text:
         else:
             urls.setdefault(key, citation.url)
         kept.append((citation, key))
-    stored_before = {
-        (c.kind, c.char_start, c.translated_start, c.url)
-        for c in session.exec(select(HopCitation).where(HopCitation.citing_version_id == original.id)).all()
-    }
+    stored_before = (
+        {
+            (c.kind, c.char_start, c.translated_start, c.url)
+            for c in session.exec(select(HopCitation).where(HopCitation.citing_version_id == original.id)).all()
+        }
+        if kept
+        else set()  # most texts: nothing near a claim to store
+    )
     added = stored = 0
     sources: dict[str, int] = {}
     for key, url in urls.items():
@@ -210,26 +215,26 @@ def _read_version(session: Session, settings: Settings, original: Version, text:
             )
         )
         stored += 1
-    session.add(
-        Activity(
-            kind="cite",
-            source_id=original.source_id,
-            used_version_id=original.id,
-            software=software("trafilatura"),
-            parameters=json.dumps(
-                {
-                    "text_version_id": text.id,
-                    "hop": hop,
-                    "follow": trail.follow,
-                    "max_links": trail.max_links,
-                    "claims": sorted(claims),
-                    "found": None if unread else len(found),  # None: not read, no claim draws on it
-                    "urls_followed": len(urls),
-                },
-                sort_keys=True,
-            ),
-            ended_at=utcnow(),
-        )
+    insert_row(  # one for every text looked at, read or not: the next pass knows it was
+        session,
+        Activity,
+        kind="cite",
+        source_id=original.source_id,
+        used_version_id=original.id,
+        software=software("trafilatura"),
+        parameters=json.dumps(
+            {
+                "text_version_id": text.id,
+                "hop": hop,
+                "follow": trail.follow,
+                "max_links": trail.max_links,
+                "claims": sorted(claims),
+                "found": None if unread else len(found),  # None: not read, no claim draws on it
+                "urls_followed": len(urls),
+            },
+            sort_keys=True,
+        ),
+        ended_at=utcnow(),
     )
     return added, stored
 
