@@ -12,14 +12,19 @@ Reports, all measured in this one run:
     (goal: under 10%);
   - peak RSS after source 500 and after source 1,000 (goal: under 10% growth).
 
-    .venv/bin/python -m bench.run_bench [--pages 1000] [--hosts 8] [--judgments FILE] [--profile FILE] [--smoke]
+    .venv/bin/python -m bench.run_bench [--pages 1000] [--hosts 8] [--claims] [--judgments FILE]
+                                        [--profile FILE] [--smoke]
+
+The seeds say one sentence of their own and cite four pages each, so a claim draws on few pages
+and the trails read the citations of few (`trail_texts_read`); with `--claims` each seed also
+says a sentence of every page it cites, as real seeds do, and the trails read nearly every page.
 
 `--judgments FILE` dumps what the first run judged, page by page (bench/judgments.py), so that a
 change meant only to save CPU can be checked: `python -m bench.judgments OLD NEW` says how many
 pages are identical. `--profile FILE` writes a cProfile of the first run (it inflates the CPU).
 
 The page server runs in another process, so its CPU is not counted. `--smoke` (bench/smoke.py):
-8 synthetic pages on 2 hosts.
+8 synthetic pages on 2 hosts, with `--claims`.
 """
 
 from __future__ import annotations
@@ -124,6 +129,29 @@ def time_stages() -> dict[str, float]:
     return spent
 
 
+def claim_from(body: bytes) -> str:
+    """A sentence of the page's text (bare trafilatura's) for a seed to draw on, on a line of its
+    own ending in a space, or nothing when the page has none of eight words or more."""
+    import trafilatura
+
+    from tracker.sentences import split_sentences
+
+    text = trafilatura.extract(body) or ""
+    sentences = (text[s.start : s.end] for s in split_sentences(text))
+    return next((f"{s} " for s in sentences if len(s.split()) >= 8 and "\n" not in s), "")
+
+
+def trail_texts_read(database: Path) -> int:
+    """How many texts the trails read the citations of (a claim drew on them)."""
+    import sqlite3
+
+    with sqlite3.connect(database) as connection:
+        query = (
+            "SELECT count(*) FROM activities WHERE kind = 'cite' AND json_extract(parameters, '$.found') IS NOT NULL"
+        )
+        return connection.execute(query).fetchone()[0]
+
+
 def warm_up_pipeline() -> float:
     """The pipeline's lazy imports and model loads (langdetect's profiles, lingua's models), made
     once before its run is timed, as trafilatura's are before the baseline: the run's CPU is then
@@ -150,11 +178,16 @@ def main() -> None:
         metavar="FILE",
         help="write the first run's judgments per page to FILE, for `python -m bench.judgments OLD NEW`",
     )
+    parser.add_argument(
+        "--claims",
+        action="store_true",
+        help="seeds that draw on every page they cite (a sentence of each), so the trails read them all",
+    )
     parser.add_argument("--profile", metavar="FILE", help="write a cProfile of the first run to FILE (pstats)")
     add_smoke_flag(parser)
     args = parser.parse_args()
     if args.smoke:
-        args.pages, args.hosts, args.synthetic = 8, 2, True
+        args.pages, args.hosts, args.synthetic, args.claims = 8, 2, True, True
 
     manager = multiprocessing.Manager()
     ports, ready = manager.list(), manager.Event()
@@ -167,12 +200,13 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="tracker-bench-"))
     (workdir / "seeds").mkdir()
     urls = [f"http://127.0.0.{i % args.hosts + 1}:{ports[i % args.hosts]}/p{i}" for i in range(args.pages)]
-    # Like real seeds: short articles, each citing a few sources.
+    bodies, kind = page_bodies(args.pages, args.synthetic)
+    # Like real seeds: short articles, each citing a few sources (with --claims, drawing on each).
     for first in range(0, len(urls), 4):
-        cited = urls[first : first + 4]
+        cited = range(first, min(first + 4, len(urls)))
         (workdir / "seeds" / f"seed_{first:05d}.md").write_text(
             f"Seed article {first} reports on the council budget and the harbour railway.\n"
-            + "".join(f"Source: {u}\n" for u in cited)
+            + "".join(f"{claim_from(bodies[i]) if args.claims else ''}Source: {urls[i]}\n" for i in cited)
         )
     (workdir / "config.toml").write_text(
         '[fetch]\nallow_private = ["127.0.0.0/8"]\nmax_retries = 0\n[translation]\nauto_install = false\n'
@@ -195,7 +229,6 @@ def main() -> None:
     # Baseline: bare trafilatura on the same pages, in this process, before the pipeline's first
     # run and again after it: the ratio is against their mean, so a shared machine that slows
     # down or speeds up during the run moves both sides (the two are in the output).
-    bodies, kind = page_bodies(args.pages, args.synthetic)
     trafilatura.extract(bodies[0])  # warm-up: imports and lazy initialisation
 
     def bare_extract_cpu() -> float:
@@ -235,6 +268,7 @@ def main() -> None:
         profiler.disable()
         profiler.dump_stats(args.profile)
     extract_after = bare_extract_cpu()
+    texts_read = trail_texts_read(settings.database.target.path)
     extract_cpu = (extract_before + extract_after) / 2
 
     if args.judgments:
@@ -270,6 +304,8 @@ def main() -> None:
             round(seconds * 1000 / args.pages, 1) for seconds in (extract_before, extract_after)
         ],
         "cpu_by_stage": cpu_by_stage,
+        "seeds_draw_on_every_page": args.claims,
+        "trail_texts_read": texts_read,
         "second_run_nothing_due_fraction": round(due_wall / first_wall, 4),
         "second_run_all_304_fraction": round(all_wall / first_wall, 4),
         "second_run_all_unchanged": revalidated.unchanged,
