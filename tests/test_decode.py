@@ -162,3 +162,27 @@ def test_bom_wins_over_declarations(bom, codec):
 def test_empty_body():
     decoded = decode_html(b"", None)
     assert decoded.text == "" and decoded.method == "detected"
+
+
+GREEK = (
+    "Σύμφωνα με το υπουργείο Άμυνας, διακόσιοι στρατιώτες στάλθηκαν στην περιοχή αυτή την εβδομάδα. "
+    "Οι ενισχύσεις αναμένεται να φτάσουν στα σύνορα έως το τέλος του μήνα."
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "header"),
+    [
+        (page(GREEK).encode("iso8859_7"), "iso-8859-7"),  # detected alone as windows-1253
+        (codecs.BOM_UTF8 + page(FRENCH).encode("utf-8"), None),
+        (to_cp1258(page(VIETNAMESE)), "windows-1258"),  # composed after decoding
+    ],
+)
+def test_a_stored_body_reads_again_as_its_extraction_read_it(body, header):
+    from tracker.fetch.charset import decode_stored
+
+    first = decode_html(body, header)
+    assert decode_stored(body, first.charset) == first.text
+    if header == "iso-8859-7":
+        assert decode_html(body, None).text != first.text  # what reading it afresh would give
+    assert decode_stored(body, "no-such-codec") == decode_html(body, None).text

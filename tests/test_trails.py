@@ -354,3 +354,45 @@ def test_a_source_no_claim_draws_on_is_not_read_until_a_judgment_draws_on_it(tmp
     assert tracker("run").exit_code == 0
     cited = rows(project, "SELECT kind, text, url FROM hop_citations")
     assert ("link", "RT", web.ru) in cited  # a source of the next hop, due now
+
+
+def test_a_page_whose_charset_only_its_http_header_names_is_read_for_its_links_as_it_was_extracted(
+    tmp_path, monkeypatch, tracker
+):
+    # A Greek page in ISO-8859-7 with no <meta charset>: read without the header, it detects as
+    # windows-1253, where "Άμυνας" is "¶μυνας", and its link's anchor would stand nowhere in the
+    # extracted text. The trails read a page in the charset its extraction used.
+    anchor = "το υπουργείο Άμυνας"
+    with serve({}, "127.0.0.1") as base, serve({}, "127.0.0.2") as other:
+        body = (
+            "<html><head><title>x</title></head><body><article>"
+            f'<p>Σύμφωνα με <a href="{other}/communique.html">{anchor}</a>, διακόσιοι στρατιώτες στάλθηκαν'
+            " στην περιοχή αυτή την εβδομάδα, δήλωσε εκπρόσωπος στην Αθήνα.</p>"
+            "<p>Οι ενισχύσεις αναμένεται να φτάσουν στα σύνορα έως το τέλος του μήνα, μετά από ένα μακρύ ταξίδι.</p>"
+            "</article></body></html>"
+        ).encode("iso8859_7")
+        base.server.routes["/arthro.html"] = (200, {"Content-Type": "text/html; charset=iso-8859-7"}, body)
+        (tmp_path / "seeds").mkdir()
+        (tmp_path / "config.toml").write_text(
+            '[fetch]\nallow_private = ["127.0.0.0/8"]\n'
+            f"allow_ports = [{base.port}, {other.port}]\n"
+            "deadline = 5.0\nmax_retries = 0\nbackoff = 0.01\nhost_delay = 0.0\n"
+            '[translation]\ntarget = "el"\nauto_install = false\n[trail]\nfollow = "all"\n',
+            encoding="utf-8",
+        )
+        (tmp_path / "seeds" / "seed.txt").write_text(
+            "Διακόσιοι στρατιώτες στάλθηκαν στην περιοχή αυτή την εβδομάδα, σύμφωνα με το υπουργείο.\n"
+            f"Source: {base}/arthro.html\n",
+            encoding="utf-8",
+        )
+        monkeypatch.chdir(tmp_path)
+        monkeypatch.setenv("TRACKER_CONFIG", str(tmp_path / "config.toml"))
+        assert tracker("run").exit_code == 0
+    [(start, end, text, url)] = rows(
+        tmp_path,
+        "SELECT hop_citations.char_start, hop_citations.char_end, versions.text, hop_citations.url "
+        "FROM hop_citations JOIN versions ON versions.id = hop_citations.citing_version_id "
+        "WHERE hop_citations.kind = 'link'",
+    )
+    assert url == f"{other}/communique.html"
+    assert start is not None and text[start:end] == anchor

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["DecodedText", "decode_html"]
+__all__ = ["DecodedText", "decode_html", "decode_stored"]
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 _WESTERN = frozenset({"ascii", "latin-1", "iso8859-1", "cp1252"})  # Python's canonical names
@@ -41,6 +41,18 @@ def decode_html(body: bytes, declared_charset: str | None) -> DecodedText:
         if charset is not None and _fits(body, charset):
             return _decoded(body, _whatwg(charset, body), method)
     return _detect(body)
+
+
+def decode_stored(body: bytes, charset: str | None) -> str:
+    """The text `decode_html` made of a stored body when it chose `charset` (recorded by the
+    stage that decoded it), for a stage that reads the body again: decoded afresh without the
+    HTTP header, detection may choose another (ISO-8859-7 Greek detects as windows-1253)."""
+    if charset is not None and not body.startswith(tuple(bom for bom, _ in _BOMS)):  # a BOM decides alone
+        try:
+            return _decoded(body, charset, "recorded").text
+        except LookupError:
+            pass  # a codec this Python lacks: decide again
+    return decode_html(body, None).text
 
 
 def _codec(label: str | None) -> str | None:

@@ -11,11 +11,12 @@ sentence's.
 from __future__ import annotations
 
 import bisect
+import json
 from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from tracker.store.tables import Version
+from tracker.store.tables import Activity, Version
 from tracker.store.versions import sentence_rows
 
 __all__ = ["FoundHopCitation", "read_citations", "sentence_spans_in_original"]
@@ -92,14 +93,14 @@ def read_citations(session: Session, original: Version, text: Version) -> list[F
 
 def _body_links(session: Session, original: Version) -> list[tuple[str, str, int | None, int | None]]:
     """(href, anchor text, start, end in original.text) of the links in the article body."""
-    from tracker.fetch.charset import decode_html
+    from tracker.fetch.charset import decode_stored
     from tracker.seeds.article import find_article
     from tracker.store.bodies import load_body
 
     body = load_body(session, original.body_sha256) if original.body_sha256 else None
     if not body or not original.text:
         return []
-    html = decode_html(body, None).text
+    html = decode_stored(body, _extraction_charset(session, original))  # the text's own reading of it
     if "<" not in html:
         return []  # a plain-text document: its URLs are not links
     article = find_article(html, fetched_url=original.url, all_metadata=False)  # its title, not author or date
@@ -111,6 +112,12 @@ def _body_links(session: Session, original: Version) -> list[tuple[str, str, int
         start = _same_occurrence(article.text, original.text, anchor, link.start)
         links.append((link.href, anchor, start, None if start is None else start + len(anchor)))
     return links
+
+
+def _extraction_charset(session: Session, original: Version) -> str | None:
+    """The charset the extraction decoded `original`'s body in (its extract activity says)."""
+    activity = session.get(Activity, original.activity_id) if original.activity_id else None
+    return json.loads(activity.parameters).get("charset") if activity is not None else None
 
 
 def _same_occurrence(source: str, target: str, needle: str, at: int) -> int | None:
