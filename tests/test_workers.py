@@ -164,7 +164,8 @@ class Process:
         self.popen = subprocess.Popen(
             [sys.executable, "-m", "tracker", *args],
             cwd=project,
-            env={**os.environ, **(env or {})},
+            # faulthandler: a worker that hangs past wait()'s timeout writes where each thread was
+            env={**os.environ, "PYTHONFAULTHANDLER": "1", **(env or {})},
             stdout=self._file,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -172,12 +173,17 @@ class Process:
         _started.append(self.popen)
 
     def wait(self, timeout: float = 120) -> int:
-        """The exit status; -9 after killing a process that outlived `timeout`."""
+        """The exit status; negative after stopping a process that outlived `timeout`, its
+        threads' tracebacks then at the end of its output (SIGABRT, then SIGKILL)."""
         try:
             return self.popen.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            self.popen.kill()
-            return self.popen.wait()
+            self.popen.send_signal(signal.SIGABRT)
+            try:
+                return self.popen.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                return self.popen.wait()
         finally:
             self._file.close()
 
@@ -206,6 +212,17 @@ def rows(url: str, sql: str, **params) -> list:
 
 def scalar(url: str, sql: str, **params):
     return rows(url, sql, **params)[0][0]
+
+
+def backends(url: str) -> list:
+    """What each other connection to the test database is doing, and the locks it waits for."""
+    return rows(
+        url,
+        "SELECT a.pid, a.state, a.wait_event_type, a.wait_event, now() - a.xact_start AS in_transaction,"
+        " left(a.query, 120) AS query, array(SELECT l.locktype || ':' || l.mode FROM pg_locks l"
+        " WHERE l.pid = a.pid AND NOT l.granted) AS waiting_for"
+        " FROM pg_stat_activity a WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()",
+    )
 
 
 def status() -> str:
@@ -297,7 +314,7 @@ def test_a_stopped_worker_woken_after_its_lease_was_taken_over_is_refused(site, 
     wait_for(lambda: re.search(r"^fetch: .* [1-8] stalled$", status(), re.M) is not None, timeout=30, every=0.5)
     try:
         other = worker(site, "--until-idle", "--concurrency", "8", lease=2)
-        assert other.wait(timeout=60) == 0, (other.output(), status())
+        assert other.wait(timeout=60) == 0, (other.output(), status(), backends(postgres_url))
         assert_everything_once(postgres_url, web, cited)
         before = sum(web.page_hits().values())
     finally:
