@@ -177,14 +177,7 @@ def _read_version(session: Session, settings: Settings, original: Version, text:
         else:
             urls.setdefault(key, citation.url)
         kept.append((citation, key))
-    stored_before = (
-        {
-            (c.kind, c.char_start, c.translated_start, c.url)
-            for c in session.exec(select(HopCitation).where(HopCitation.citing_version_id == original.id)).all()
-        }
-        if kept
-        else set()  # most texts: nothing near a claim to store
-    )
+    stored_before = _stored_citations(session, original.id) if kept else set()  # most keep none
     added = stored = 0
     sources: dict[str, int] = {}
     for key, url in urls.items():
@@ -237,6 +230,12 @@ def _read_version(session: Session, settings: Settings, original: Version, text:
         ended_at=utcnow(),
     )
     return added, stored
+
+
+def _stored_citations(session: Session, version_id: int) -> set[tuple]:
+    """What a reading of the version stored before, as (kind, start, translated start, URL)."""
+    found = session.exec(select(HopCitation).where(HopCitation.citing_version_id == version_id)).all()
+    return {(c.kind, c.char_start, c.translated_start, c.url) for c in found}
 
 
 def _normalized(url: str | None) -> str | None:
