@@ -17,7 +17,17 @@ from tests.alert_pages import Receiver, alert_url
 from tests.browser import serving
 from tests.http_server import serve
 from tests.tiny_argos import cached_package
-from tests.trail_web import ATTRIBUTED_SEED, RU_GLOSSARY, VI_GLOSSARY, TrailWeb, _page, config, russian_page, trail_web
+from tests.trail_web import (
+    ATTRIBUTED_SEED,
+    RU_GLOSSARY,
+    VI_GLOSSARY,
+    TrailWeb,
+    _page,
+    config,
+    loopback_config,
+    russian_page,
+    trail_web,
+)
 from tracker.config import load_settings
 from tracker.read.server import create_app
 from tracker.read.sql import read_only_engine
@@ -169,10 +179,7 @@ def test_a_page_of_300_links_costs_at_most_max_links_fetches_and_no_private_addr
         routes["/many.html"] = (200, {"Content-Type": "text/html; charset=utf-8"}, body.encode())
         (tmp_path / "seeds").mkdir()
         (tmp_path / "config.toml").write_text(
-            '[fetch]\nallow_private = ["127.0.0.0/8"]\n'
-            f"allow_ports = [{base.port}, {links_base.port}]\n"
-            "deadline = 5.0\nmax_retries = 0\nbackoff = 0.01\nhost_delay = 0.0\n"
-            '[translation]\nauto_install = false\n[trail]\nfollow = "all"\nmax_links = 5\n',
+            loopback_config([base.port, links_base.port], '[trail]\nfollow = "all"\nmax_links = 5\n'),
             encoding="utf-8",
         )
         (tmp_path / "seeds" / "seed.txt").write_text(f"A page of links.\nSource: {base}/many.html\n", encoding="utf-8")
@@ -374,11 +381,7 @@ def test_a_page_whose_charset_only_its_http_header_names_is_read_for_its_links_a
         base.server.routes["/arthro.html"] = (200, {"Content-Type": "text/html; charset=iso-8859-7"}, body)
         (tmp_path / "seeds").mkdir()
         (tmp_path / "config.toml").write_text(
-            '[fetch]\nallow_private = ["127.0.0.0/8"]\n'
-            f"allow_ports = [{base.port}, {other.port}]\n"
-            "deadline = 5.0\nmax_retries = 0\nbackoff = 0.01\nhost_delay = 0.0\n"
-            '[translation]\ntarget = "el"\nauto_install = false\n[trail]\nfollow = "all"\n',
-            encoding="utf-8",
+            loopback_config([base.port, other.port], 'target = "el"\n[trail]\nfollow = "all"\n'), encoding="utf-8"
         )
         (tmp_path / "seeds" / "seed.txt").write_text(
             "Διακόσιοι στρατιώτες στάλθηκαν στην περιοχή αυτή την εβδομάδα, σύμφωνα με το υπουργείο.\n"

@@ -154,9 +154,14 @@ def trail_web() -> Iterator[TrailWeb]:
 
 
 def config(web: TrailWeb, extra: str = "") -> str:
+    return loopback_config(web.ports, extra)
+
+
+def loopback_config(ports: list[int], extra: str = "") -> str:
+    """config.toml for servers on loopback at `ports`; `extra` goes on in the [translation] table."""
     return (
         '[fetch]\nallow_private = ["127.0.0.0/8"]\n'
-        f"allow_ports = {web.ports}\n"
+        f"allow_ports = {list(ports)}\n"
         "deadline = 5.0\nmax_retries = 0\nbackoff = 0.01\nhost_delay = 0.0\n"
         '[translation]\nauto_install = false\ndevice = "cpu"\n' + extra
     )
